@@ -1,0 +1,51 @@
+/**
+ * Route contract. Each domain exports `RouteDef[]`; the server (src/api/server.ts) mounts them, checks
+ * the bearer token and role, validates the body with the zod schema (400 naming the field) and
+ * builds /openapi.json from the same definitions, so the document cannot drift from the server.
+ */
+import type { ZodTypeAny, infer as ZodInfer } from 'zod';
+
+export type Role = 'admin' | 'supervisor' | 'agent';
+
+export interface Principal {
+  role: Role;
+  /** Set for agent tokens: the only extension this token may act for. */
+  agent?: string;
+  name?: string;
+}
+
+export interface RouteContext<B = unknown, Q = Record<string, string>> {
+  principal: Principal;
+  /** Path params, e.g. { ext: '1000' } for '/agents/:ext/pause'. */
+  params: Record<string, string>;
+  query: Q;
+  body: B;
+}
+
+export interface RouteResult {
+  status?: number;
+  body?: unknown;
+}
+
+export interface RouteDef<BS extends ZodTypeAny = ZodTypeAny, QS extends ZodTypeAny = ZodTypeAny> {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Express-style params: '/calls/:id/hold'. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** Roles allowed at all. Agent tokens are further limited by agentParam / the handler. */
+  roles: Role[];
+  /** For agent tokens: this path param must equal the token's extension (403 otherwise). */
+  agentParam?: string;
+  body?: BS;
+  query?: QS;
+  /** Returns the JSON body (200), or { status, body }. Throw CcError for 400/403/404/409/503. */
+  handler(ctx: RouteContext<ZodInfer<BS>, ZodInfer<QS>>): Promise<unknown> | unknown;
+}
+
+/** Helper keeping the zod inference for a route literal. */
+export function route<BS extends ZodTypeAny = ZodTypeAny, QS extends ZodTypeAny = ZodTypeAny>(
+  def: RouteDef<BS, QS>,
+): RouteDef {
+  return def as unknown as RouteDef;
+}

@@ -1,0 +1,246 @@
+/**
+ * ARI contract used by the rest of the daemon. The concrete client (src/ari/client.ts) does REST
+ * with fetch and events over a WebSocket; domain code depends only on this interface.
+ * JSON shapes as Asterisk 22 sends them (see ../shared/asterisk-captures/*.ari.jsonl).
+ */
+
+export interface AriCallerId {
+  name: string;
+  number: string;
+}
+
+export interface AriDialplanCep {
+  context: string;
+  exten: string;
+  priority: number;
+  app_name?: string;
+  /** e.g. "callcenter,agent-leg,1000,<linkedid>" for a member leg in Stasis. */
+  app_data?: string;
+}
+
+export interface AriChannel {
+  id: string;
+  name: string;
+  /** Down | Rsrvd | OffHook | Dialing | Ring | Ringing | Up | Busy | Dialing Offhook | Pre-ring | Unknown */
+  state: string;
+  protocol_id?: string;
+  caller: AriCallerId;
+  connected: AriCallerId;
+  accountcode?: string;
+  dialplan: AriDialplanCep;
+  creationtime: string;
+  language: string;
+  channelvars?: Record<string, string>;
+}
+
+export interface AriBridge {
+  id: string;
+  technology: string;
+  bridge_type: string;
+  bridge_class: string;
+  creator: string;
+  name: string;
+  channels: string[];
+  creationtime?: string;
+  video_mode?: string;
+}
+
+export interface AriApplication {
+  name: string;
+  channel_ids: string[];
+  bridge_ids: string[];
+  endpoint_ids: string[];
+  device_names: string[];
+  events_allowed?: unknown[];
+  events_disallowed?: unknown[];
+}
+
+export interface AriEndpoint {
+  technology: string;
+  resource: string;
+  /** unknown | offline | online */
+  state?: string;
+  channel_ids: string[];
+}
+
+export interface AriDeviceState {
+  name: string;
+  /** NOT_INUSE | INUSE | BUSY | INVALID | UNAVAILABLE | RINGING | RINGINUSE | ONHOLD | UNKNOWN */
+  state: string;
+}
+
+export interface AriEventBase {
+  type: string;
+  application: string;
+  timestamp: string;
+  asterisk_id?: string;
+}
+
+export interface StasisStartEvent extends AriEventBase {
+  type: 'StasisStart';
+  args: string[];
+  channel: AriChannel;
+  replace_channel?: AriChannel;
+}
+export interface StasisEndEvent extends AriEventBase {
+  type: 'StasisEnd';
+  channel: AriChannel;
+}
+export interface ChannelStateChangeEvent extends AriEventBase {
+  type: 'ChannelStateChange';
+  channel: AriChannel;
+}
+export interface ChannelDestroyedEvent extends AriEventBase {
+  type: 'ChannelDestroyed';
+  channel: AriChannel;
+  cause: number;
+  cause_txt: string;
+}
+export interface ChannelHangupRequestEvent extends AriEventBase {
+  type: 'ChannelHangupRequest';
+  channel: AriChannel;
+  cause?: number;
+  soft?: boolean;
+}
+export interface ChannelDtmfReceivedEvent extends AriEventBase {
+  type: 'ChannelDtmfReceived';
+  channel: AriChannel;
+  digit: string;
+  duration_ms: number;
+}
+export interface ChannelEnteredBridgeEvent extends AriEventBase {
+  type: 'ChannelEnteredBridge';
+  bridge: AriBridge;
+  channel: AriChannel;
+}
+export interface ChannelLeftBridgeEvent extends AriEventBase {
+  type: 'ChannelLeftBridge';
+  bridge: AriBridge;
+  channel: AriChannel;
+}
+export interface BridgeDestroyedEvent extends AriEventBase {
+  type: 'BridgeDestroyed';
+  bridge: AriBridge;
+}
+export interface DialEvent extends AriEventBase {
+  type: 'Dial';
+  caller?: AriChannel;
+  peer: AriChannel;
+  dialstring?: string;
+  /** "" while ringing, then ANSWER | BUSY | NOANSWER | CANCEL | CONGESTION | CHANUNAVAIL ... */
+  dialstatus: string;
+}
+export interface DeviceStateChangedEvent extends AriEventBase {
+  type: 'DeviceStateChanged';
+  device_state: AriDeviceState;
+}
+
+export type AriEvent =
+  | StasisStartEvent
+  | StasisEndEvent
+  | ChannelStateChangeEvent
+  | ChannelDestroyedEvent
+  | ChannelHangupRequestEvent
+  | ChannelDtmfReceivedEvent
+  | ChannelEnteredBridgeEvent
+  | ChannelLeftBridgeEvent
+  | BridgeDestroyedEvent
+  | DialEvent
+  | DeviceStateChangedEvent
+  | (AriEventBase & Record<string, unknown>);
+
+export interface OriginateParams {
+  /** Dial string, e.g. "PJSIP/1000" or "Local/1000@agents". */
+  endpoint: string;
+  /** Explicit id so the daemon knows the channel before any event arrives (DESIGN.md). */
+  channelId?: string;
+  otherChannelId?: string;
+  /** Defaults to the client's app. */
+  app?: string;
+  appArgs?: string;
+  callerId?: string;
+  /** Seconds; -1 = no timeout. */
+  timeout?: number;
+  variables?: Record<string, string>;
+  originator?: string;
+}
+
+export type MuteDirection = 'in' | 'out' | 'both';
+
+export interface AriClient {
+  readonly app: string;
+  readonly connected: boolean;
+  /** Connects the event WebSocket (registering the Stasis app) and keeps it up forever. Idempotent. */
+  start(): void;
+  stop(): Promise<void>;
+  /** Subscribes to one event type, or '*' for all. Returns an unsubscribe function. */
+  onEvent(type: string, handler: (event: AriEvent) => void): () => void;
+  /** Called after every (re)connect of the event socket: rebuild state from /applications here. */
+  onConnected(handler: () => void): () => void;
+  onDisconnected(handler: (reason: string) => void): () => void;
+
+  channels: {
+    originate(params: OriginateParams): Promise<AriChannel>;
+    get(channelId: string): Promise<AriChannel>;
+    list(): Promise<AriChannel[]>;
+    answer(channelId: string): Promise<void>;
+    ring(channelId: string): Promise<void>;
+    hangup(channelId: string, reason?: string): Promise<void>;
+    continueInDialplan(
+      channelId: string,
+      target: { context?: string; extension?: string; priority?: number; label?: string },
+    ): Promise<void>;
+    redirect(channelId: string, endpoint: string): Promise<void>;
+    mute(channelId: string, direction?: MuteDirection): Promise<void>;
+    unmute(channelId: string, direction?: MuteDirection): Promise<void>;
+    sendDtmf(channelId: string, dtmf: string, opts?: { between?: number; duration?: number }): Promise<void>;
+    startMoh(channelId: string, mohClass?: string): Promise<void>;
+    stopMoh(channelId: string): Promise<void>;
+    setVariable(channelId: string, variable: string, value: string): Promise<void>;
+    getVariable(channelId: string, variable: string): Promise<string>;
+  };
+  bridges: {
+    create(params: { bridgeId?: string; type?: string; name?: string }): Promise<AriBridge>;
+    get(bridgeId: string): Promise<AriBridge>;
+    list(): Promise<AriBridge[]>;
+    destroy(bridgeId: string): Promise<void>;
+    addChannel(bridgeId: string, channelIds: string[], opts?: { role?: string }): Promise<void>;
+    removeChannel(bridgeId: string, channelIds: string[]): Promise<void>;
+    startMoh(bridgeId: string, mohClass?: string): Promise<void>;
+    stopMoh(bridgeId: string): Promise<void>;
+  };
+  applications: {
+    get(name?: string): Promise<AriApplication>;
+  };
+  deviceStates: {
+    update(deviceName: string, state: string): Promise<void>;
+    get(deviceName: string): Promise<AriDeviceState>;
+  };
+  endpoints: {
+    get(tech: string, resource: string): Promise<AriEndpoint>;
+    list(): Promise<AriEndpoint[]>;
+  };
+  asterisk: {
+    info(): Promise<Record<string, unknown>>;
+  };
+}
+
+/** REST error: `status` is the HTTP status (404 = channel/bridge gone, 409 = wrong state, ...). */
+export class AriHttpError extends Error {
+  constructor(
+    public readonly method: string,
+    public readonly path: string,
+    public readonly status: number,
+    public readonly body: string,
+  ) {
+    super(`ARI ${method} ${path} -> ${status}${body ? `: ${body.slice(0, 200)}` : ''}`);
+    this.name = 'AriHttpError';
+  }
+}
+
+export class AriNotConnectedError extends Error {
+  constructor(what: string) {
+    super(`ARI not reachable (${what})`);
+    this.name = 'AriNotConnectedError';
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The one YAML config file. Every key is documented in config/callcenterd.example.yaml.
+ * Secrets may instead come from the environment (see load.ts); they are never logged.
+ */
+import { z } from 'zod';
+
+const hostPort = z
+  .string()
+  .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:8600')
+  .refine((v) => {
+    const port = Number(v.split(':').pop());
+    return port > 0 && port < 65536;
+  }, 'port must be 1-65535');
+
+const extension = z.string().regex(/^\d{4,5}$/, 'must be an agent extension of 4 or 5 digits');
+
+export const tokenSchema = z
+  .object({
+    token: z.string().min(16, 'must be at least 16 characters'),
+    role: z.enum(['admin', 'supervisor', 'agent']),
+    agent: extension.optional(),
+    name: z.string().optional(),
+  })
+  .strict()
+  .refine((t) => t.role !== 'agent' || t.agent !== undefined, {
+    message: 'a token with role agent must name its agent extension',
+    path: ['agent'],
+  });
+
+export const configSchema = z
+  .object({
+    asterisk: z
+      .object({
+        ari: z
+          .object({
+            url: z.string().url('must be a URL such as http://127.0.0.1:8088'),
+            username: z.string().min(1),
+            password: z.string().min(1, 'is required (or set CALLCENTERD_ARI_PASSWORD)'),
+            app: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('callcenter'),
+          })
+          .strict(),
+        ami: z
+          .object({
+            host: z.string().min(1).default('127.0.0.1'),
+            port: z.number().int().min(1).max(65535).default(5038),
+            username: z.string().min(1),
+            secret: z.string().min(1, 'is required (or set CALLCENTERD_AMI_SECRET)'),
+          })
+          .strict(),
+        /** Dialplan names shipped in asterisk-conf/extensions.conf. */
+        contexts: z
+          .object({
+            agent_leg: z.string().default('cc-agent'),
+            agent_hints: z.string().default('agent-hints'),
+            services: z.string().default('cc-services'),
+            survey: z.string().default('cc-survey'),
+          })
+          .strict()
+          .default({}),
+        /** How the daemon dials a customer: {number} is replaced by the validated number. */
+        dial_template: z
+          .string()
+          .refine((v) => v.includes('{number}'), 'must contain {number}')
+          .default('PJSIP/{number}@trunk'),
+        moh_class: z.string().default('default'),
+      })
+      .strict(),
+    database: z.object({ path: z.string().min(1).default('./callcenterd.db') }).strict().default({}),
+    api: z
+      .object({
+        listen: hostPort.default('127.0.0.1:8600'),
+        tokens: z.array(tokenSchema).default([]),
+      })
+      .strict()
+      .default({}),
+    log: z
+      .object({ level: z.enum(['error', 'warn', 'info', 'debug']).default('info') })
+      .strict()
+      .default({}),
+    policy: z
+      .object({
+        wrapup_seconds: z.number().int().min(0).max(3600).default(30),
+        /** Consecutive unanswered queue calls before the agent is paused; 0 = off. */
+        max_no_answer: z.number().int().min(0).max(100).default(3),
+        no_answer_pause_reason: z.string().min(1).default('Sem resposta'),
+        wrapup_pause_reason: z.string().min(1).default('Wrap-up'),
+        auto_disposition: z.string().min(1).default('Tabulação automática'),
+        prank_block_minutes: z.number().int().min(1).max(100000).default(30),
+        default_country_code: z.string().regex(/^\d{1,3}$/, 'must be 1-3 digits').default('55'),
+        international_calls: z.boolean().default(false),
+        allowed_country_codes: z.array(z.string().regex(/^\d{1,3}$/, 'must be 1-3 digits')).default([]),
+        block_dialing_in_pause: z.boolean().default(false),
+        /** Max call duration in seconds; 0 = off. Queues may override. */
+        call_timeout_seconds: z.number().int().min(0).default(0),
+        /** General caller id for outbound calls; a queue's caller id wins when set. */
+        caller_id: z.string().default(''),
+        /** On AMI reconnect, remove queue members no agent session owns (else only report them). */
+        remove_unknown_members: z.boolean().default(false),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ApiToken = z.infer<typeof tokenSchema>;
+export type Policy = Config['policy'];

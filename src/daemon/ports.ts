@@ -1,0 +1,49 @@
+/**
+ * Ports between the agents domain (src/agents, src/queues, src/pause, src/wrapup) and the calls
+ * domain (src/calls, ...). Each side implements one and receives the other from the composition root,
+ * so neither imports the other's internals.
+ */
+
+export type AgentStateName =
+  | 'offline'
+  | 'available'
+  | 'ringing'
+  | 'on-call'
+  | 'wrap-up'
+  | 'paused'
+  | 'inactive';
+
+export interface AgentPresence {
+  extension: string;
+  name: string;
+  /** Asterisk dial string of the agent's device, e.g. PJSIP/1000. */
+  device: string;
+  loggedIn: boolean;
+  state: AgentStateName;
+  /** Set while paused (or when a pause is pending after the current call). */
+  pauseReason?: string;
+  queues: string[];
+  /** "Block dialing in pause" as it was when this session logged in. */
+  blockDialingInPause: boolean;
+}
+
+export type CallDirection = 'inbound' | 'outbound' | 'internal';
+
+/** Implemented by the agents domain; used by the calls domain. */
+export interface AgentDirectory {
+  presence(extension: string): AgentPresence | undefined;
+  /** The agent's device is ringing for this call (queue leg, transfer/conference target, callback). */
+  callRinging(extension: string, call: { callId: string; queue?: string; direction: CallDirection }): void;
+  /** The agent is talking on this call. */
+  callConnected(extension: string, call: { callId: string; queue?: string; direction: CallDirection }): void;
+  /** The agent's part of the call ended: answered calls start wrap-up; unanswered ones do not. */
+  callEnded(extension: string, call: { callId: string; queue?: string; answered: boolean }): void;
+}
+
+/** Implemented by the calls domain; used by the agents domain. */
+export interface CallDirectory {
+  /** Calls in progress in which this agent takes part (refuse logout while > 0). */
+  activeCallIds(extension: string): string[];
+  /** End every call of this agent (device unreachable, session lost, forced logout). */
+  endCallsOf(extension: string, reason: string): Promise<void>;
+}

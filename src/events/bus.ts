@@ -1,0 +1,57 @@
+/**
+ * Domain events: every state change the API's live stream (/events) and metrics care about.
+ * Producers (agents, calls, queues) publish; the API filters by the token's scope using `agent`.
+ */
+export type DomainEventType =
+  | 'agent.state' // agent state machine moved (data: state, previous, reason, statusId, queues...)
+  | 'agent.login'
+  | 'agent.logout'
+  | 'agent.pause'
+  | 'agent.unpause'
+  | 'wrapup.started'
+  | 'wrapup.ended'
+  | 'call.state' // call state machine moved (data: state, previous, direction, number...)
+  | 'call.ended'
+  | 'queue.caller' // caller joined/left/abandoned a queue
+  | 'queue.member' // member status seen from AMI
+  | 'system'; // AMI/ARI connected/disconnected, re-sync results
+
+export interface DomainEvent {
+  type: DomainEventType;
+  /** ms since epoch */
+  at: number;
+  /** Extension of the agent this event concerns: agent-scoped tokens only see their own. */
+  agent?: string;
+  queue?: string;
+  callId?: string;
+  data: Record<string, unknown>;
+}
+
+export type DomainEventHandler = (event: DomainEvent) => void;
+
+export class EventBus {
+  private handlers = new Set<DomainEventHandler>();
+  private seq = 0;
+
+  publish(event: Omit<DomainEvent, 'at'> & { at?: number }): void {
+    const full = { ...event, at: event.at ?? Date.now() } as DomainEvent & { seq?: number };
+    full.seq = ++this.seq;
+    for (const h of [...this.handlers]) {
+      try {
+        h(full);
+      } catch {
+        // A broken subscriber (e.g. a closed socket) must never break the producer.
+      }
+    }
+  }
+
+  subscribe(handler: DomainEventHandler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  /** Sequence number of the last published event: snapshots report it so clients can order. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * SQLite access. WAL + busy timeout so the daemon and CLI commands can use the same file at once.
+ * Migrations are versioned (PRAGMA user_version) and applied in order inside one transaction each.
+ */
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { MIGRATIONS } from './migrations';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** Apply pending migrations (the daemon and `db migrate` do; read-only CLI commands also may). */
+  migrate?: boolean;
+  readonly?: boolean;
+}
+
+export function openDatabase(file: string, opts: OpenOptions = {}): Db {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file, { readonly: opts.readonly ?? false });
+  db.pragma('busy_timeout = 5000');
+  if (!opts.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+  }
+  db.pragma('foreign_keys = ON');
+  if (opts.migrate ?? true) migrate(db);
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Applies pending migrations; returns the versions applied. Safe to run concurrently (IMMEDIATE tx). */
+export function migrate(db: Db): number[] {
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    const tx = db.transaction(() => {
+      if (schemaVersion(db) >= m.version) return false;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+      return true;
+    });
+    if (tx.immediate()) applied.push(m.version);
+  }
+  return applied;
+}
+
+export function latestSchemaVersion(): number {
+  return MIGRATIONS.length ? MIGRATIONS[MIGRATIONS.length - 1].version : 0;
+}

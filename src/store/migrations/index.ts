@@ -1,0 +1,14 @@
+/**
+ * Ordered schema migrations. Each domain owns its file; versions never change once released.
+ */
+import { m001Core } from './001_core';
+import { m002Agents } from './002_agents';
+import { m003Calls } from './003_calls';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [m001Core, m002Agents, m003Calls];

@@ -1,0 +1,37 @@
+/**
+ * Errors that carry their meaning to every edge: the API maps `kind` to an HTTP status, the CLI
+ * to an exit code. Domain code throws these; anything else is a bug (500 / exit 1).
+ */
+export type ErrorKind =
+  | 'invalid' // bad input: 400, CLI exit 2
+  | 'not_found' // unknown agent/queue/call: 404, CLI exit 3
+  | 'refused' // policy says no (paused, in use, calls in progress): 409, CLI exit 3
+  | 'forbidden' // outside the token's role/scope: 403, CLI exit 3
+  | 'unavailable'; // Asterisk not reachable right now: 503, CLI exit 4
+
+export class CcError extends Error {
+  constructor(
+    public readonly kind: ErrorKind,
+    message: string,
+    /** Machine-readable detail, e.g. { field: 'number' } or { pause: 'Almoço' }. */
+    public readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'CcError';
+  }
+}
+
+export const invalid = (message: string, details?: Record<string, unknown>) => new CcError('invalid', message, details);
+export const notFound = (message: string, details?: Record<string, unknown>) => new CcError('not_found', message, details);
+export const refused = (message: string, details?: Record<string, unknown>) => new CcError('refused', message, details);
+export const forbidden = (message: string, details?: Record<string, unknown>) => new CcError('forbidden', message, details);
+export const unavailable = (message: string, details?: Record<string, unknown>) =>
+  new CcError('unavailable', message, details);
+
+export const HTTP_STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  not_found: 404,
+  refused: 409,
+  forbidden: 403,
+  unavailable: 503,
+};
