@@ -9,8 +9,11 @@ const hostPort = z
   .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:8600')
   .refine((v) => {
     const port = Number(v.split(':').pop());
-    return port > 0 && port < 65536;
-  }, 'port must be 1-65535');
+    // 0 = any free port (tests and the demo run several daemons side by side).
+    return port >= 0 && port < 65536;
+  }, 'port must be 0-65535 (0 = any free port)');
+
+const PORT_MESSAGE = 'must be a number between 1 and 65535';
 
 const extension = z.string().regex(/^\d{4,5}$/, 'must be an agent extension of 4 or 5 digits');
 
@@ -42,7 +45,12 @@ export const configSchema = z
         ami: z
           .object({
             host: z.string().min(1).default('127.0.0.1'),
-            port: z.number().int().min(1).max(65535).default(5038),
+            port: z
+              .number({ invalid_type_error: PORT_MESSAGE })
+              .int(PORT_MESSAGE)
+              .min(1, PORT_MESSAGE)
+              .max(65535, PORT_MESSAGE)
+              .default(5038),
             username: z.string().min(1),
             secret: z.string().min(1, 'is required (or set CALLCENTERD_AMI_SECRET)'),
           })

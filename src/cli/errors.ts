@@ -1,0 +1,32 @@
+/**
+ * CLI error → exit code. Exit codes are a contract with scripts (docs/ARCHITECTURE.md):
+ * 0 ok, 2 bad input, 3 refused by policy / not found, 4 daemon or Asterisk unreachable, 1 bug.
+ */
+import { CcError, type ErrorKind } from '../util/errors';
+
+export class CliError extends Error {
+  constructor(
+    public readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export const EXIT_CODE: Record<ErrorKind, number> = {
+  invalid: 2,
+  not_found: 3,
+  refused: 3,
+  forbidden: 3,
+  unavailable: 4,
+};
+
+/** Exit code and the one line to print for any error reaching main(). */
+export function describeError(err: unknown): { exitCode: number; message: string } {
+  if (err instanceof CliError) return { exitCode: err.exitCode, message: err.message };
+  if (err instanceof CcError) return { exitCode: EXIT_CODE[err.kind], message: err.message };
+  const message = err instanceof Error ? err.message : String(err);
+  // Anything else is a bug: still one line, exit 1 (the stack is for CALLCENTERD_DEBUG=1).
+  return { exitCode: 1, message: `internal error: ${message}` };
+}

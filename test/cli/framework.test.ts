@@ -1,0 +1,125 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiClient } from '../../src/cli/api-client';
+import { CliError } from '../../src/cli/errors';
+import { formatRows } from '../../src/cli/output';
+import { cleanupTmpDirs, runCli, TEST_ADMIN_TOKEN, writeConfig } from '../helpers/tmp';
+
+afterAll(cleanupTmpDirs);
+
+describe('CLI framework', () => {
+  it('--help lists the subcommands and exits 0', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/config/);
+    expect(r.stdout).toMatch(/db/);
+  });
+
+  it('accepts --config before or after the subcommand, and CALLCENTERD_CONFIG', async () => {
+    const file = writeConfig();
+    for (const args of [['--config', file, 'config', 'check'], ['config', 'check', '--config', file]]) {
+      const r = await runCli(args);
+      expect(r).toEqual({ code: 0, stdout: `config OK: ${file}\n`, stderr: '' });
+    }
+    const r = await runCli(['config', 'check'], { env: { CALLCENTERD_CONFIG: file } });
+    expect(r.code).toBe(0);
+  });
+
+  it('config check prints every problem and exits 2; config show masks secrets', async () => {
+    const bad = writeConfig({ asterisk: { ami: { port: 0 } }, log: { level: 'x' } });
+    const r = await runCli(['config', 'check', '--config', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('asterisk.ami.port: must be a number between 1 and 65535');
+    expect(r.stderr).toContain('log.level: must be one of');
+    expect(r.stderr.trim().split('\n').pop()).toBe(`callcenterd: config ${bad}: 2 problems`);
+
+    const good = writeConfig();
+    const s = await runCli(['config', 'show', '--config', good]);
+    expect(s.code).toBe(0);
+    expect(s.stdout).toContain('password: "***"');
+    expect(s.stdout).not.toMatch(/SECRET|admin-token/);
+  });
+
+  it('a command on an invalid config prints one line naming the key, exit 2', async () => {
+    const bad = writeConfig({ asterisk: { ami: { port: 'x' } } });
+    const r = await runCli(['db', 'migrate', '--config', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('asterisk.ami.port: must be a number between 1 and 65535');
+  });
+
+  it('unknown commands and options: one line, exit 2', async () => {
+    const a = await runCli(['frobnicate']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe("callcenterd: unknown command 'frobnicate'\n");
+    const b = await runCli(['config', 'check', '--nope']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toBe("callcenterd: unknown option '--nope'\n");
+  });
+
+  it('db migrate applies migrations once, then says up to date', async () => {
+    const file = writeConfig();
+    const first = await runCli(['db', 'migrate', '--config', file]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/applied 001 core catalogue/);
+    const again = await runCli(['db', 'migrate', '--config', file]);
+    expect(again.stdout).toMatch(/up to date/);
+  });
+
+  it('formats tables and JSON', () => {
+    const rows = [{ name: 'support', n: 1 }, { name: 'sales-long', n: null }];
+    expect(formatRows(rows, { columns: ['name', { key: 'n', header: 'count' }] })).toBe(
+      'NAME        COUNT\nsupport     1\nsales-long\n',
+    );
+    expect(JSON.parse(formatRows(rows, { json: true }))).toEqual(rows);
+    expect(formatRows([], { empty: 'no queues' })).toBe('no queues\n');
+  });
+});
+
+describe('ApiClient', () => {
+  let server: http.Server;
+  let base: string;
+  let lastAuth: string | undefined;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      lastAuth = req.headers.authorization;
+      const status = Number(req.url?.slice(1)) || 200;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(status === 200 ? { ok: true } : { error: { code: 'x', message: `failed ${status}` } }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('returns parsed JSON and sends the bearer token', async () => {
+    const c = new ApiClient({ baseUrl: base, token: TEST_ADMIN_TOKEN });
+    await expect(c.request('GET', '/')).resolves.toEqual({ ok: true });
+    expect(lastAuth).toBe(`Bearer ${TEST_ADMIN_TOKEN}`);
+  });
+
+  it.each([
+    [400, 2],
+    [403, 3],
+    [404, 3],
+    [409, 3],
+    [503, 4],
+  ])('maps HTTP %i to exit %i with the server message', async (status, exit) => {
+    const c = new ApiClient({ baseUrl: base, token: 't' });
+    const err = await c.request('POST', `/${status}`, {}).catch((e) => e);
+    expect(err).toBeInstanceOf(CliError);
+    expect(err).toMatchObject({ exitCode: exit, message: `failed ${status}` });
+  });
+
+  it('connection refused → exit 4 "daemon not reachable"', async () => {
+    const probe = http.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const c = new ApiClient({ baseUrl: `http://127.0.0.1:${port}`, token: 't', timeoutMs: 500 });
+    await expect(c.request('GET', '/x')).rejects.toMatchObject({
+      exitCode: 4,
+      message: `callcenterd daemon not reachable at http://127.0.0.1:${port}`,
+    });
+  });
+});
