@@ -14,7 +14,8 @@ export type AmiEvent = AmiMessage & { Event: string };
 export type AmiResponse = AmiMessage & { Response: string; ActionID: string };
 
 /** Values accepted in action fields; undefined fields are not sent, booleans become "true"/"false". */
-export type AmiFields = Record<string, string | number | boolean | undefined>;
+/** An array repeats the key once per item (e.g. several `Variable:` lines in Originate). */
+export type AmiFields = Record<string, string | number | boolean | undefined | readonly string[]>;
 
 export interface AmiActionOptions {
   /** Rejects with AmiTimeoutError after this many ms (default from the client, 10 s). */
@@ -23,8 +24,22 @@ export interface AmiActionOptions {
 
 export type AmiConnectionState = 'disconnected' | 'connecting' | 'connected';
 
+/** Health of a protocol link (AMI or ARI), for /healthz and `callcenterd status`. */
+export interface LinkHealthInfo {
+  state: AmiConnectionState;
+  /** Last connection/login/protocol error, in words (never contains secrets). */
+  lastError?: string;
+  /** ms since epoch of the current session's start; undefined while down. */
+  connectedSince?: number;
+  /** Successful re-connections after the first one. */
+  reconnects: number;
+  eventsReceived: number;
+}
+
 export interface AmiClient {
   readonly state: AmiConnectionState;
+  /** Link health. Optional only so existing fakes keep compiling; the real client always has it. */
+  readonly info?: LinkHealthInfo;
   /** Starts connecting (and reconnecting forever with backoff). Idempotent. */
   start(): void;
   /** Logs off and closes; no more reconnects. */
@@ -37,13 +52,14 @@ export interface AmiClient {
   action(action: string, fields?: AmiFields, opts?: AmiActionOptions): Promise<AmiResponse>;
   /**
    * Sends a list action (QueueStatus, CoreShowChannels, ...) and collects the events carrying its
-   * ActionID until the `...Complete` event (EventList: Complete).
+   * ActionID until the `...Complete` event (EventList: Complete). `events` excludes that final
+   * event, which is returned as `complete` (it carries ListItems).
    */
   actionList(
     action: string,
     fields?: AmiFields,
     opts?: AmiActionOptions,
-  ): Promise<{ response: AmiResponse; events: AmiEvent[] }>;
+  ): Promise<{ response: AmiResponse; events: AmiEvent[]; complete?: AmiEvent }>;
   /** Subscribes to one event name, or '*' for all. Returns an unsubscribe function. */
   onEvent(name: string, handler: (event: AmiEvent) => void): () => void;
   /** Called after every successful login (first connect and every reconnect): re-sync here. */
