@@ -1,0 +1,76 @@
+/**
+ * What the agents domain reads from the admin catalogue (001_core tables: agents, agent_queues,
+ * queues, pause_reasons, dispositions). Kept behind a small interface so the runtime does not
+ * depend on how the catalogue module is organised; read-only, straight SQL on the shared DB.
+ */
+import type { Db } from '../store/db';
+
+export interface CatalogueAgent {
+  extension: string;
+  name: string;
+  device: string;
+}
+
+export interface CatalogueQueue {
+  name: string;
+  /** null = policy default */
+  wrapupSeconds: number | null;
+  /** null = policy default, 0 = off */
+  maxNoAnswer: number | null;
+}
+
+export interface AgentCatalogue {
+  agent(extension: string): CatalogueAgent | undefined;
+  agents(): CatalogueAgent[];
+  queue(name: string): CatalogueQueue | undefined;
+  /** Queues the agent may log into, with the configured penalty. */
+  allowedQueues(extension: string): { queue: string; penalty: number }[];
+  /** Extensions bound to a queue. */
+  extensionsOfQueue(queue: string): string[];
+  pauseReason(name: string): { name: string; statusId: number } | undefined;
+  disposition(tag: string): { tag: string } | undefined;
+}
+
+export class SqlAgentCatalogue implements AgentCatalogue {
+  constructor(private readonly db: Db) {}
+
+  agent(extension: string): CatalogueAgent | undefined {
+    return this.db
+      .prepare('SELECT extension, name, device FROM agents WHERE extension = ?')
+      .get(extension) as CatalogueAgent | undefined;
+  }
+
+  agents(): CatalogueAgent[] {
+    return this.db.prepare('SELECT extension, name, device FROM agents ORDER BY extension').all() as CatalogueAgent[];
+  }
+
+  queue(name: string): CatalogueQueue | undefined {
+    return this.db
+      .prepare('SELECT name, wrapup_seconds AS wrapupSeconds, max_no_answer AS maxNoAnswer FROM queues WHERE name = ?')
+      .get(name) as CatalogueQueue | undefined;
+  }
+
+  allowedQueues(extension: string): { queue: string; penalty: number }[] {
+    return this.db
+      .prepare('SELECT queue, penalty FROM agent_queues WHERE extension = ? ORDER BY queue')
+      .all(extension) as { queue: string; penalty: number }[];
+  }
+
+  extensionsOfQueue(queue: string): string[] {
+    return (
+      this.db.prepare('SELECT extension FROM agent_queues WHERE queue = ? ORDER BY extension').all(queue) as {
+        extension: string;
+      }[]
+    ).map((r) => r.extension);
+  }
+
+  pauseReason(name: string): { name: string; statusId: number } | undefined {
+    return this.db.prepare('SELECT name, status_id AS statusId FROM pause_reasons WHERE name = ?').get(name) as
+      | { name: string; statusId: number }
+      | undefined;
+  }
+
+  disposition(tag: string): { tag: string } | undefined {
+    return this.db.prepare('SELECT tag FROM dispositions WHERE tag = ?').get(tag) as { tag: string } | undefined;
+  }
+}

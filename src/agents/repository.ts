@@ -1,0 +1,185 @@
+/**
+ * Persistence of the agent runtime (002_agents tables). Synchronous better-sqlite3 calls: a state
+ * change and its log row are written in one transaction so reports never see one without the other.
+ */
+import type { AgentStateName } from '../daemon/ports';
+import type { Db } from '../store/db';
+
+export interface SessionRow {
+  id: number;
+  extension: string;
+  queues: string[];
+  penalty: number | null;
+  blockDialingInPause: boolean;
+  loginAt: number;
+  logoutAt: number | null;
+}
+
+export interface RuntimeRow {
+  extension: string;
+  sessionId: number | null;
+  state: AgentStateName;
+  since: number;
+  pauseReason: string | null;
+  pauseStatusId: number | null;
+  pendingPause: string | null;
+  pendingStatusId: number | null;
+  currentCallId: string | null;
+  currentQueue: string | null;
+  connectedAt: number | null;
+  missesInRow: number;
+  callsTaken: number;
+  talkMs: number;
+}
+
+export interface StateLogEntry {
+  extension: string;
+  sessionId: number | null;
+  at: number;
+  previous: AgentStateName;
+  state: AgentStateName;
+  reason?: string | null;
+  statusId?: number | null;
+  callId?: string | null;
+  detail?: string | null;
+}
+
+const RUNTIME_COLUMNS = `extension, session_id AS sessionId, state, since, pause_reason AS pauseReason,
+  pause_status_id AS pauseStatusId, pending_pause AS pendingPause, pending_status_id AS pendingStatusId,
+  current_call_id AS currentCallId, current_queue AS currentQueue, connected_at AS connectedAt,
+  misses_in_row AS missesInRow, calls_taken AS callsTaken, talk_ms AS talkMs`;
+
+/** Runtime fields that may be patched (column name per field). */
+const PATCHABLE: Record<string, string> = {
+  sessionId: 'session_id',
+  state: 'state',
+  since: 'since',
+  pauseReason: 'pause_reason',
+  pauseStatusId: 'pause_status_id',
+  pendingPause: 'pending_pause',
+  pendingStatusId: 'pending_status_id',
+  currentCallId: 'current_call_id',
+  currentQueue: 'current_queue',
+  connectedAt: 'connected_at',
+  missesInRow: 'misses_in_row',
+  callsTaken: 'calls_taken',
+  talkMs: 'talk_ms',
+};
+
+export type RuntimePatch = Partial<Omit<RuntimeRow, 'extension'>>;
+
+interface SessionDbRow {
+  id: number;
+  extension: string;
+  queues: string;
+  penalty: number | null;
+  block: number;
+  loginAt: number;
+  logoutAt: number | null;
+}
+
+const toSession = (r: SessionDbRow): SessionRow => ({
+  id: r.id,
+  extension: r.extension,
+  queues: JSON.parse(r.queues) as string[],
+  penalty: r.penalty,
+  blockDialingInPause: r.block === 1,
+  loginAt: r.loginAt,
+  logoutAt: r.logoutAt,
+});
+
+const SESSION_COLUMNS =
+  'id, extension, queues, penalty, block_dialing_in_pause AS block, login_at AS loginAt, logout_at AS logoutAt';
+
+export class AgentRepository {
+  constructor(private readonly db: Db) {}
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  openSession(extension: string): SessionRow | undefined {
+    const r = this.db
+      .prepare(`SELECT ${SESSION_COLUMNS} FROM agent_sessions WHERE extension = ? AND logout_at IS NULL`)
+      .get(extension) as SessionDbRow | undefined;
+    return r && toSession(r);
+  }
+
+  openSessions(): SessionRow[] {
+    return (
+      this.db
+        .prepare(`SELECT ${SESSION_COLUMNS} FROM agent_sessions WHERE logout_at IS NULL ORDER BY extension`)
+        .all() as SessionDbRow[]
+    ).map(toSession);
+  }
+
+  createSession(s: { extension: string; queues: string[]; penalty: number | null; block: boolean; at: number }): number {
+    const info = this.db
+      .prepare(
+        `INSERT INTO agent_sessions (extension, queues, penalty, block_dialing_in_pause, login_at)
+         VALUES (?, ?, ?, ?, ?)`,
+      )
+      .run(s.extension, JSON.stringify(s.queues), s.penalty, s.block ? 1 : 0, s.at);
+    return Number(info.lastInsertRowid);
+  }
+
+  closeSession(id: number, at: number, reason: string): void {
+    this.db.prepare('UPDATE agent_sessions SET logout_at = ?, logout_reason = ? WHERE id = ?').run(at, reason, id);
+  }
+
+  runtime(extension: string): RuntimeRow | undefined {
+    return this.db.prepare(`SELECT ${RUNTIME_COLUMNS} FROM agent_runtime WHERE extension = ?`).get(extension) as
+      | RuntimeRow
+      | undefined;
+  }
+
+  runtimes(): RuntimeRow[] {
+    return this.db.prepare(`SELECT ${RUNTIME_COLUMNS} FROM agent_runtime ORDER BY extension`).all() as RuntimeRow[];
+  }
+
+  /** Creates the runtime row on first login; later logins reuse it (counters are per day reports). */
+  ensureRuntime(extension: string, at: number): RuntimeRow {
+    this.db
+      .prepare(`INSERT OR IGNORE INTO agent_runtime (extension, state, since) VALUES (?, 'offline', ?)`)
+      .run(extension, at);
+    return this.runtime(extension) as RuntimeRow;
+  }
+
+  patchRuntime(extension: string, patch: RuntimePatch): void {
+    const keys = Object.keys(patch).filter((k) => k in PATCHABLE);
+    if (!keys.length) return;
+    const set = keys.map((k) => `${PATCHABLE[k]} = @${k}`).join(', ');
+    const params: Record<string, unknown> = { extension };
+    for (const k of keys) params[k] = (patch as Record<string, unknown>)[k] ?? null;
+    this.db.prepare(`UPDATE agent_runtime SET ${set} WHERE extension = @extension`).run(params);
+  }
+
+  logState(e: StateLogEntry): void {
+    this.db
+      .prepare(
+        `INSERT INTO agent_state_log (extension, session_id, at, previous, state, reason, status_id, call_id, detail)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        e.extension,
+        e.sessionId,
+        e.at,
+        e.previous,
+        e.state,
+        e.reason ?? null,
+        e.statusId ?? null,
+        e.callId ?? null,
+        e.detail ?? null,
+      );
+  }
+
+  stateLog(extension: string, limit = 100): StateLogEntry[] {
+    return this.db
+      .prepare(
+        `SELECT extension, session_id AS sessionId, at, previous, state, reason, status_id AS statusId,
+                call_id AS callId, detail
+         FROM agent_state_log WHERE extension = ? ORDER BY id DESC LIMIT ?`,
+      )
+      .all(extension, limit) as StateLogEntry[];
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The agents domain assembled: login, pauses, max-no-answer, wrap-up, device watch and re-sync
+ * around one AgentCore. Implements AgentDirectory for the calls domain and receives its
+ * CallDirectory through setCalls() (the composition root wires both directions).
+ */
+import type { AmiClient } from '../ami/types';
+import type { AgentDirectory, AgentPresence, AgentStateName, CallDirectory, CallDirection } from '../daemon/ports';
+import { NoAnswerService } from '../pause/no-answer';
+import { PauseService } from '../pause/pause';
+import { QueueResync } from '../queues/resync';
+import { invalid } from '../util/errors';
+import { WrapupRepository } from '../wrapup/repository';
+import { WrapupService } from '../wrapup/service';
+import { CallHooks } from './call-hooks';
+import { AgentCore, type AgentCoreDeps } from './core';
+import { DeviceWatcher, type DeviceProbe } from './devices';
+import { LoginService } from './login';
+
+export interface AgentStatus {
+  extension: string;
+  name: string;
+  device: string;
+  state: AgentStateName;
+  since: number | null;
+  pauseReason: string | null;
+  pauseStatusId: number | null;
+  pendingPause: string | null;
+  queues: string[];
+  loginAt: number | null;
+  callsTaken: number;
+  missesInRow: number;
+  talkSeconds: number;
+  currentCallId: string | null;
+  wrapup: { callId: string; queue: string | null; deadline: number } | null;
+}
+
+export class AgentService implements AgentDirectory {
+  readonly core: AgentCore;
+  readonly login: LoginService;
+  readonly pause: PauseService;
+  readonly noAnswer: NoAnswerService;
+  readonly wrapup: WrapupService;
+  readonly devices: DeviceWatcher;
+  readonly resync: QueueResync;
+  private readonly hooks: CallHooks;
+  private unsubs: (() => void)[] = [];
+
+  constructor(deps: AgentCoreDeps & { probe: DeviceProbe; wrapupRepo: WrapupRepository }) {
+    this.core = new AgentCore(deps);
+    this.wrapup = new WrapupService(this.core, deps.wrapupRepo);
+    this.login = new LoginService(this.core, deps.probe, this.wrapup);
+    this.pause = new PauseService(this.core);
+    this.noAnswer = new NoAnswerService(this.core);
+    this.devices = new DeviceWatcher(this.core, (ext) => this.wrapup.hasOpen(ext));
+    this.resync = new QueueResync(this.core);
+    this.hooks = new CallHooks(this.core, this.wrapup);
+  }
+
+  setCalls(calls: CallDirectory): void {
+    this.login.setCalls(calls);
+    this.devices.setCalls(calls);
+  }
+
+  /** Subscribes to AMI and reloads wrap-up deadlines (overdue ones fire now). */
+  start(ami: AmiClient): { scheduled: number; fired: number } {
+    this.noAnswer.attach(ami);
+    this.devices.attach(ami);
+    this.unsubs.push(
+      ami.onConnected(() => {
+        this.resync.run().catch((e: Error) =>
+          this.core.deps.log.error('queue re-sync failed', { error: e.message }),
+        );
+      }),
+    );
+    return this.wrapup.reload();
+  }
+
+  stop(): void {
+    this.noAnswer.detach();
+    this.devices.detach();
+    for (const u of this.unsubs.splice(0)) u();
+    this.wrapup.stop();
+  }
+
+  // AgentDirectory ------------------------------------------------------------------------------
+  presence(extension: string): AgentPresence | undefined {
+    return this.core.presence(extension);
+  }
+  callRinging(extension: string, call: { callId: string; queue?: string; direction: CallDirection }): void {
+    this.guard('callRinging', extension, () => this.hooks.callRinging(extension, call));
+  }
+  callConnected(extension: string, call: { callId: string; queue?: string; direction: CallDirection }): void {
+    this.guard('callConnected', extension, () => this.hooks.callConnected(extension, call));
+  }
+  callEnded(extension: string, call: { callId: string; queue?: string; answered: boolean }): void {
+    this.guard('callEnded', extension, () => this.hooks.callEnded(extension, call));
+  }
+
+  /** The calls domain must never be broken by an out-of-order event here: log and go on. */
+  private guard(what: string, ext: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.core.deps.log.warn(`agent ${what} ignored`, { agent: ext, error: (e as Error).message });
+    }
+  }
+
+  // Status --------------------------------------------------------------------------------------
+  status(ext: string): AgentStatus {
+    const agent = this.core.requireAgent(ext);
+    return this.statusOf(agent.extension, agent.name, agent.device);
+  }
+
+  list(): AgentStatus[] {
+    return this.core.deps.catalogue.agents().map((a) => this.statusOf(a.extension, a.name, a.device));
+  }
+
+  private statusOf(extension: string, name: string, device: string): AgentStatus {
+    const { repo } = this.core.deps;
+    const session = repo.openSession(extension);
+    const rt = repo.runtime(extension);
+    const state: AgentStateName = session && rt ? rt.state : 'offline';
+    const w = session ? this.wrapup.open(extension) : undefined;
+    return {
+      extension,
+      name,
+      device,
+      state,
+      since: rt?.since ?? null,
+      pauseReason: session && rt?.pauseReason ? rt.pauseReason : null,
+      pauseStatusId: session && rt?.pauseReason ? rt.pauseStatusId : null,
+      pendingPause: session ? (rt?.pendingPause ?? null) : null,
+      queues: session?.queues ?? [],
+      loginAt: session?.loginAt ?? null,
+      callsTaken: rt?.callsTaken ?? 0,
+      missesInRow: rt?.missesInRow ?? 0,
+      talkSeconds: Math.round((rt?.talkMs ?? 0) / 1000),
+      currentCallId: rt?.currentCallId ?? null,
+      wrapup: w ? { callId: w.callId, queue: w.queue, deadline: w.deadline } : null,
+    };
+  }
+
+  /** State log of one agent (newest first), for reports and `agent status --history`. */
+  history(ext: string, limit = 50) {
+    this.core.requireAgent(ext);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalid('limit must be an integer 1-1000', { field: 'limit' });
+    return this.core.deps.repo.stateLog(ext, limit);
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Server-side wrap-up (after-call work). The window and its deadline live in SQLite, the timer in
+ * the Clock: a restarted daemon reloads pending deadlines (`reload()`), and overdue ones fire at once.
+ * While in wrap-up app_queue does not ring the agent because Custom:agent-<ext> stays INUSE from the
+ * call (see src/queues/members.ts for why not a "Wrap-up" pause); it is set NOT_INUSE when the
+ * window ends: disposition typed by the agent, forced by a supervisor, or the automatic one.
+ */
+import type { AgentCore } from '../agents/core';
+import type { WrapupCloser } from '../agents/login';
+import type { TimerHandle } from '../util/clock';
+import { invalid, notFound, refused } from '../util/errors';
+import type { WrapupRepository, WrapupRow } from './repository';
+
+const MAX_NOTES = 2000;
+
+export class WrapupService implements WrapupCloser {
+  private timers = new Map<number, TimerHandle>();
+
+  constructor(
+    private readonly core: AgentCore,
+    private readonly repo: WrapupRepository,
+  ) {}
+
+  hasOpen(ext: string): boolean {
+    return !!this.repo.openOf(ext);
+  }
+
+  open(ext: string): WrapupRow | undefined {
+    return this.repo.openOf(ext);
+  }
+
+  /** Starts the window for an answered call that just ended. */
+  start(ext: string, call: { callId: string; queue?: string | null }): WrapupRow {
+    const old = this.repo.openOf(ext);
+    // A call made during after-call work ends: the older window is closed automatically so the
+    // agent has one window (for the latest call) to type into.
+    if (old) this.close(old, this.core.policy.auto_disposition, null, true, 'superseded');
+    const at = this.core.now();
+    const seconds = this.core.wrapupSeconds(call.queue);
+    const row = this.repo.insert({
+      extension: ext,
+      callId: call.callId,
+      queue: call.queue ?? null,
+      startedAt: at,
+      deadline: at + seconds * 1000,
+    });
+    const rt = this.core.deps.repo.runtime(ext);
+    if (rt && (rt.state === 'on-call' || rt.state === 'ringing')) {
+      this.core.transition(ext, 'wrap-up', {
+        reason: 'call ended',
+        callId: call.callId,
+        detail: `deadline ${new Date(row.deadline).toISOString()}`,
+        patch: { currentCallId: null, currentQueue: null, connectedAt: null },
+      });
+    }
+    this.core.deps.bus.publish({
+      type: 'wrapup.started',
+      at,
+      agent: ext,
+      callId: call.callId,
+      queue: call.queue ?? undefined,
+      data: { deadline: row.deadline, seconds, wrapupId: row.id },
+    });
+    this.schedule(row);
+    return row;
+  }
+
+  /** Reloads pending deadlines after a restart; overdue ones fire now. */
+  reload(): { scheduled: number; fired: number } {
+    let fired = 0;
+    let scheduled = 0;
+    for (const row of this.repo.pending()) {
+      if (row.deadline <= this.core.now()) {
+        this.expire(row.id);
+        fired++;
+      } else {
+        this.schedule(row);
+        scheduled++;
+      }
+    }
+    return { scheduled, fired };
+  }
+
+  stop(): void {
+    for (const h of this.timers.values()) this.core.deps.clock.clearTimeout(h);
+    this.timers.clear();
+  }
+
+  private schedule(row: WrapupRow): void {
+    const h = this.core.deps.clock.setTimeout(() => this.expire(row.id), row.deadline - this.core.now());
+    this.timers.set(row.id, h);
+  }
+
+  private expire(id: number): void {
+    this.timers.delete(id);
+    const row = this.repo.get(id);
+    if (!row || row.endedAt !== null) return;
+    try {
+      this.close(row, this.core.policy.auto_disposition, null, true, 'timer');
+    } catch (e) {
+      this.core.deps.log.error('wrap-up expiry failed', { wrapupId: id, error: (e as Error).message });
+    }
+  }
+
+  /** The agent's own disposition, within the window. */
+  set(ext: string, disposition: string, notes?: string): WrapupRow {
+    return this.finishWith(ext, disposition, notes, 'agent');
+  }
+
+  /** A supervisor ends the window now. */
+  finish(ext: string, disposition: string, by: string, notes?: string): WrapupRow {
+    return this.finishWith(ext, disposition, notes, `supervisor:${by}`);
+  }
+
+  private finishWith(ext: string, disposition: string, notes: string | undefined, by: string): WrapupRow {
+    this.core.requireAgent(ext);
+    const tag = (disposition ?? '').trim();
+    if (!tag) throw invalid('a disposition is required (--disposition TAG)', { field: 'disposition' });
+    if (notes !== undefined && notes.length > MAX_NOTES) {
+      throw invalid(`notes must be at most ${MAX_NOTES} characters`, { field: 'notes' });
+    }
+    if (!this.core.deps.catalogue.disposition(tag)) {
+      throw notFound(`unknown disposition "${tag}"`, { disposition: tag });
+    }
+    const row = this.repo.openOf(ext);
+    if (!row) throw refused(`agent ${ext} is not in wrap-up`, { agent: ext });
+    this.close(row, tag, notes ?? null, false, by);
+    return this.repo.get(row.id) as WrapupRow;
+  }
+
+  /** Logout during wrap-up: record the automatic disposition; the login service goes offline. */
+  closeForLogout(ext: string): void {
+    const row = this.repo.openOf(ext);
+    if (row) this.close(row, this.core.policy.auto_disposition, null, true, 'logout', false);
+  }
+
+  private close(row: WrapupRow, disposition: string, notes: string | null, auto: boolean, by: string, release = true): void {
+    const at = this.core.now();
+    const h = this.timers.get(row.id);
+    if (h) this.core.deps.clock.clearTimeout(h);
+    this.timers.delete(row.id);
+    if (!this.repo.close(row.id, { endedAt: at, disposition, notes, auto, finishedBy: by })) return;
+    this.core.deps.bus.publish({
+      type: 'wrapup.ended',
+      at,
+      agent: row.extension,
+      callId: row.callId,
+      queue: row.queue ?? undefined,
+      data: { wrapupId: row.id, disposition, notes, auto, finishedBy: by, late: at > row.deadline },
+    });
+    if (release && by !== 'superseded') this.release(row);
+  }
+
+  /** Frees the agent: back to available, or to the pause asked for during the call. */
+  private release(row: WrapupRow): void {
+    const li = this.core.loggedIn(row.extension);
+    if (!li || li.runtime.state !== 'wrap-up') return;
+    void this.core.setBusyBestEffort(row.extension, false);
+    this.core.enterRest(row.extension, li.runtime, { reason: 'wrap-up ended', callId: row.callId });
+  }
+}
