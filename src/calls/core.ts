@@ -1,0 +1,286 @@
+/**
+ * Registry of live calls + the only place their state changes. Every change goes through
+ * `transition`/`update`/`end`, which persist the row, log a call event, publish on the bus and tell
+ * the agents domain (callRinging / callConnected / callEnded), so no flow can forget one of them
+ * and leave an agent stuck "on call".
+ */
+import type { AriClient } from '../ari/types';
+import type { Config } from '../config/schema';
+import type { AgentDirectory } from '../daemon/ports';
+import type { EventBus } from '../events/bus';
+import type { Logger } from '../log/logger';
+import type { Db } from '../store/db';
+import type { Clock, TimerHandle } from '../util/clock';
+import { notFound } from '../util/errors';
+import { ignoreGone } from './ari-util';
+import type { Originations } from './originations';
+import type { CallRepo } from './repo';
+import { type CallEvent, isTalking, nextState } from './state-machine';
+import type { CallKind, CallRecord } from './types';
+
+export interface CoreDeps {
+  ari: AriClient;
+  db: Db;
+  bus: EventBus;
+  clock: Clock;
+  config: Config;
+  log: Logger;
+  agents: AgentDirectory;
+  repo: CallRepo;
+  originations: Originations;
+}
+
+export interface NewCall {
+  kind: CallKind;
+  direction: CallRecord['direction'];
+  state: CallRecord['state'];
+  parentId?: string | null;
+  queue?: string | null;
+  agentExt?: string | null;
+  customerNumber?: string | null;
+  callerId?: string | null;
+  customerChannelId?: string | null;
+  agentChannelId?: string | null;
+  bridgeId?: string | null;
+  linkedid?: string | null;
+}
+
+export interface EndOptions {
+  /** Leave the customer side up (survey, blind transfer: someone else owns it now). */
+  keepCustomer?: boolean;
+  /** Leave the agent device up (it was handed to another call part). */
+  keepAgent?: boolean;
+  /** Leave the bridge (another call part still uses it). */
+  keepBridge?: boolean;
+  data?: Record<string, unknown>;
+}
+
+/** Return true when the interceptor took care of the situation (the default handling is skipped). */
+export type HangupInterceptor = (call: CallRecord) => boolean | Promise<boolean>;
+
+type Patch = Partial<Omit<CallRecord, 'id' | 'state'>>;
+
+export class CallCore {
+  private readonly calls = new Map<string, CallRecord>();
+  private readonly byChannel = new Map<string, string>();
+  private readonly timers = new Map<string, TimerHandle>();
+  readonly agentHangupInterceptors: HangupInterceptor[] = [];
+  readonly customerHangupInterceptors: HangupInterceptor[] = [];
+  private readonly endListeners: ((call: CallRecord) => void)[] = [];
+
+  constructor(readonly deps: CoreDeps) {}
+
+  get(id: string): CallRecord | undefined {
+    return this.calls.get(id);
+  }
+
+  require(id: string): CallRecord {
+    const c = this.calls.get(id);
+    if (!c) throw notFound(`no live call ${id}`, { call: id });
+    return c;
+  }
+
+  list(): CallRecord[] {
+    return [...this.calls.values()];
+  }
+
+  byAgent(ext: string): CallRecord[] {
+    return this.list().filter((c) => c.agentExt === ext);
+  }
+
+  callOfChannel(channelId: string): CallRecord | undefined {
+    const id = this.byChannel.get(channelId);
+    return id ? this.calls.get(id) : undefined;
+  }
+
+  onEnded(fn: (call: CallRecord) => void): () => void {
+    this.endListeners.push(fn);
+    return () => this.endListeners.splice(this.endListeners.indexOf(fn) >>> 0, 1);
+  }
+
+  create(init: NewCall): CallRecord {
+    const id = this.deps.repo.nextId();
+    const parent = init.parentId ? (this.calls.get(init.parentId) ?? this.deps.repo.get(init.parentId)) : undefined;
+    if (init.parentId && !parent) throw notFound(`no call ${init.parentId}`, { call: init.parentId });
+    const call: CallRecord = {
+      id,
+      parentId: init.parentId ?? null,
+      rootId: parent ? parent.rootId : id,
+      kind: init.kind,
+      direction: init.direction,
+      queue: init.queue ?? null,
+      agentExt: init.agentExt ?? null,
+      customerNumber: init.customerNumber ?? null,
+      callerId: init.callerId ?? null,
+      state: init.state,
+      startedAt: this.deps.clock.now(),
+      answeredAt: null,
+      endedAt: null,
+      endReason: null,
+      disposition: null,
+      customerChannelId: init.customerChannelId ?? null,
+      agentChannelId: init.agentChannelId ?? null,
+      bridgeId: init.bridgeId ?? null,
+      holdBridgeId: null,
+      linkedid: init.linkedid ?? null,
+      muted: false,
+      timeoutAt: null,
+    };
+    this.deps.repo.insert(call);
+    this.register(call);
+    this.deps.repo.event(id, 'created', { kind: call.kind, state: call.state, parent: call.parentId });
+    this.publish('call.state', call, { state: call.state, previous: null });
+    if (call.agentExt && !isTalking(call.state)) {
+      this.deps.agents.callRinging(call.agentExt, { callId: id, queue: call.queue ?? undefined, direction: call.direction });
+    }
+    return call;
+  }
+
+  /** Puts a persisted call back in the registry (restart recovery). */
+  adopt(call: CallRecord): void {
+    this.register(call);
+    if (call.timeoutAt) this.armTimeout(call, call.timeoutAt - this.deps.clock.now());
+  }
+
+  update(call: CallRecord, patch: Patch): void {
+    for (const ch of [call.customerChannelId, call.agentChannelId]) {
+      if (ch && this.byChannel.get(ch) === call.id) this.byChannel.delete(ch);
+    }
+    Object.assign(call, patch);
+    this.index(call);
+    if (this.calls.has(call.id)) this.deps.repo.save(call);
+  }
+
+  transition(call: CallRecord, event: CallEvent, patch: Patch = {}): void {
+    const previous = call.state;
+    const next = nextState(previous, event); // throws (refused) before anything changes
+    const now = this.deps.clock.now();
+    if (isTalking(next) && !call.answeredAt) patch.answeredAt = now;
+    this.update(call, patch);
+    call.state = next;
+    this.deps.repo.save(call);
+    this.deps.repo.event(call.id, 'state', { state: next, previous, event });
+    this.publish('call.state', call, { state: next, previous });
+    if (isTalking(next) && !isTalking(previous)) {
+      if (call.agentExt) {
+        this.deps.agents.callConnected(call.agentExt, {
+          callId: call.id,
+          queue: call.queue ?? undefined,
+          direction: call.direction,
+        });
+      }
+      this.startTimeout(call);
+    }
+  }
+
+  /** History helper: one call_events row. */
+  record(callId: string, type: string, data: Record<string, unknown> = {}): void {
+    this.deps.repo.event(callId, type, data);
+  }
+
+  /**
+   * Ends a call part: idempotent, never throws. Hangs up what the daemon controls (unless told to
+   * keep it), destroys the bridges, persists the reason and frees the agent.
+   */
+  async end(id: string, reason: string, opts: EndOptions = {}): Promise<void> {
+    const call = this.calls.get(id);
+    if (!call || call.state === 'ended') return;
+    const previous = call.state;
+    const answered = call.answeredAt !== null;
+    this.clearTimeout(id);
+    call.state = 'ended';
+    call.endedAt = this.deps.clock.now();
+    call.endReason = reason;
+    call.timeoutAt = null;
+    this.calls.delete(id);
+    for (const ch of [call.customerChannelId, call.agentChannelId]) {
+      if (ch && this.byChannel.get(ch) === id) this.byChannel.delete(ch);
+    }
+    this.deps.repo.save(call);
+    this.deps.repo.event(id, 'ended', { reason, previous, ...(opts.data ?? {}) });
+    const { ari, log, originations } = this.deps;
+    const work: Promise<void>[] = [];
+    if (call.agentChannelId && !opts.keepAgent) work.push(originations.cancel(call.agentChannelId, 'normal'));
+    if (call.customerChannelId && !opts.keepCustomer) {
+      originations.forget(call.customerChannelId);
+      work.push(ignoreGone(ari.channels.hangup(call.customerChannelId, 'normal'), log, 'hang up customer'));
+    }
+    await Promise.all(work);
+    if (call.holdBridgeId) await ignoreGone(ari.bridges.destroy(call.holdBridgeId), log, 'destroy hold bridge');
+    if (call.bridgeId && !opts.keepBridge) await ignoreGone(ari.bridges.destroy(call.bridgeId), log, 'destroy bridge');
+    if (call.agentExt) {
+      this.deps.agents.callEnded(call.agentExt, { callId: id, queue: call.queue ?? undefined, answered });
+    }
+    this.publish('call.ended', call, { reason, previous, answered });
+    for (const fn of [...this.endListeners]) {
+      try {
+        fn(call);
+      } catch (err) {
+        log.error('call end listener failed', { err: (err as Error).message });
+      }
+    }
+  }
+
+  stop(): void {
+    for (const id of [...this.timers.keys()]) this.clearTimeout(id);
+  }
+
+  // ---- timeouts (optional max duration: queue setting wins, 0 = off) ----
+
+  private startTimeout(call: CallRecord): void {
+    const seconds = this.timeoutSecondsFor(call);
+    if (seconds <= 0) return;
+    call.timeoutAt = this.deps.clock.now() + seconds * 1000;
+    this.deps.repo.save(call);
+    this.armTimeout(call, seconds * 1000);
+  }
+
+  private armTimeout(call: CallRecord, ms: number): void {
+    this.clearTimeout(call.id);
+    const handle = this.deps.clock.setTimeout(() => {
+      this.timers.delete(call.id);
+      if (!this.calls.has(call.id)) return;
+      this.deps.log.info('call reached its max duration', { callId: call.id });
+      this.record(call.id, 'timeout', { limitAt: call.timeoutAt });
+      void this.end(call.id, 'timeout');
+    }, Math.max(0, ms));
+    this.timers.set(call.id, handle);
+  }
+
+  private clearTimeout(id: string): void {
+    const h = this.timers.get(id);
+    if (h) this.deps.clock.clearTimeout(h);
+    this.timers.delete(id);
+  }
+
+  timeoutSecondsFor(call: CallRecord): number {
+    if (call.queue) {
+      const row = this.deps.db.prepare('SELECT call_timeout_seconds AS s FROM queues WHERE name = ?').get(call.queue) as
+        | { s: number | null }
+        | undefined;
+      if (row && row.s !== null) return row.s;
+    }
+    return this.deps.config.policy.call_timeout_seconds;
+  }
+
+  private register(call: CallRecord): void {
+    this.calls.set(call.id, call);
+    this.index(call);
+  }
+
+  private index(call: CallRecord): void {
+    if (call.state === 'ended') return;
+    for (const ch of [call.customerChannelId, call.agentChannelId]) if (ch) this.byChannel.set(ch, call.id);
+  }
+
+  private publish(type: 'call.state' | 'call.ended', call: CallRecord, data: Record<string, unknown>): void {
+    this.deps.bus.publish({
+      type,
+      at: this.deps.clock.now(),
+      agent: call.agentExt ?? undefined,
+      queue: call.queue ?? undefined,
+      callId: call.id,
+      data: { ...data, kind: call.kind, direction: call.direction, number: call.customerNumber, rootId: call.rootId },
+    });
+  }
+}

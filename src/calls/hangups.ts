@@ -1,0 +1,43 @@
+/**
+ * What happens when one side of a call goes away. Interceptors registered on the core (survey,
+ * attended transfer, conference) get the first word; by default the whole call part ends and the
+ * other side is hung up (DESIGN.md: Asterisk does not end the customer side by itself).
+ */
+import type { CallCore, HangupInterceptor } from './core';
+import type { CallRecord } from './types';
+
+export class Hangups {
+  constructor(private readonly core: CallCore) {}
+
+  /** The agent's device hung up (after answering). */
+  async agentHungUp(callId: string, cause: string): Promise<void> {
+    const call = this.core.get(callId);
+    if (!call) return;
+    if (await this.intercepted(this.core.agentHangupInterceptors, call)) return;
+    await this.core.end(callId, 'agent-hangup', { data: { cause } });
+  }
+
+  /** The customer side left Stasis (hung up, or app_queue gave up on this member). */
+  async customerGone(callId: string, cause: string): Promise<void> {
+    const call = this.core.get(callId);
+    if (!call) return;
+    if (call.state === 'ringing-agent') {
+      // The queue stopped ringing this member (timeout) or the caller abandoned: cancel the device.
+      await this.core.end(callId, 'not-answered', { data: { cause } });
+      return;
+    }
+    if (await this.intercepted(this.core.customerHangupInterceptors, call)) return;
+    await this.core.end(callId, 'customer-hangup', { data: { cause } });
+  }
+
+  private async intercepted(list: HangupInterceptor[], call: CallRecord): Promise<boolean> {
+    for (const fn of list) {
+      try {
+        if (await fn(call)) return true;
+      } catch (err) {
+        this.core.deps.log.error('hangup interceptor failed', { callId: call.id, err: (err as Error).message });
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * Inbound calls: app_queue member legs and calls a dialplan hands straight to Stasis.
+ *
+ * Stasis arguments (app name from config.asterisk.ari.app, "callcenter" by default):
+ *   Stasis(callcenter,agent-leg,<ext>,<linkedid>)   queue member leg Local/<ext>@cc-agent/n ;2.
+ *       <linkedid> is the customer's linkedid (= AgentCalled Linkedid), used to find the queue.
+ *   Stasis(callcenter,inbound,queue,<queue>[,<context>])   direct entry routed to a queue:
+ *       blocked callers are rejected, others continue in dialplan at <context>,<queue>,1
+ *       (<context> defaults to "queues").
+ *   Stasis(callcenter,inbound,agent,<ext>)   direct entry to one agent: the daemon rings the agent's
+ *       device and bridges it with the caller (rejected when blocked, unknown or the agent is busy).
+ *
+ * Queue leg rules (DESIGN.md): the daemon rings the agent's device (explicit channel id); on answer
+ * it answers the leg and bridges both; leg StasisEnd while ringing = app_queue gave up → cancel the
+ * device; device gone before answering → hang up the leg (app_queue moves on); agent hangs up →
+ * hang up the leg unless an interceptor (survey) takes the customer.
+ */
+import type { AmiClient, AmiEvent } from '../ami/types';
+import type { AriChannel, StasisStartEvent } from '../ari/types';
+import type { Blocklist } from '../prank/blocklist';
+import { ariAction, ignoreGone, newBridgeId } from './ari-util';
+import type { CallCore } from './core';
+import type { Hangups } from './hangups';
+import type { CallRecord } from './types';
+
+interface QueueHint {
+  queue: string;
+  /** Customer's queue channel name (AgentCalled Channel): lets us reject a blocked caller via AMI. */
+  channel: string;
+  at: number;
+}
+
+const HINT_TTL_MS = 10 * 60_000;
+
+export class InboundCalls {
+  /** linkedid → queue facts from AMI AgentCalled (ARI's leg does not carry the queue name). */
+  private readonly hints = new Map<string, QueueHint>();
+
+  constructor(
+    private readonly core: CallCore,
+    private readonly blocklist: Blocklist,
+    private readonly ami: AmiClient | undefined,
+    private readonly hangups: Hangups,
+  ) {}
+
+  /** Subscribes to AMI AgentCalled; returns the unsubscribe function. */
+  listenAmi(): () => void {
+    if (!this.ami) return () => undefined;
+    return this.ami.onEvent('AgentCalled', (e: AmiEvent) => this.onAgentCalled(e));
+  }
+
+  onAgentCalled(e: AmiEvent): void {
+    const linkedid = e.Linkedid || e.DestLinkedid;
+    if (!linkedid || !e.Queue) return;
+    const now = this.core.deps.clock.now();
+    this.hints.set(linkedid, { queue: e.Queue, channel: e.Channel ?? '', at: now });
+    for (const [k, h] of this.hints) if (now - h.at > HINT_TTL_MS) this.hints.delete(k);
+    // AMI and ARI are separate sockets: the leg may already be known; fill its queue in.
+    for (const c of this.core.list()) {
+      if (c.linkedid === linkedid && !c.queue && c.kind === 'inbound') this.core.update(c, { queue: e.Queue });
+    }
+  }
+
+  async onAgentLeg(ev: StasisStartEvent): Promise<void> {
+    const [, ext, linkedid] = ev.args;
+    const leg = ev.channel;
+    const { log } = this.core.deps;
+    const hint = linkedid ? this.hints.get(linkedid) : undefined;
+    const number = leg.caller?.number || null;
+
+    if (this.blocklist.isBlocked(number ?? undefined)) {
+      await this.rejectBlocked(leg, { queue: hint?.queue ?? null, linkedid: linkedid ?? null });
+      // The caller is still queued behind the Local pair: end them too when AMI told us who they are.
+      if (hint?.channel && this.ami) {
+        await this.ami.action('Hangup', { Channel: hint.channel, Cause: 21 }).catch((err: Error) =>
+          log.warn('could not hang up blocked queue caller', { err: err.message }),
+        );
+      }
+      return;
+    }
+    const call = this.core.create({
+      kind: 'inbound',
+      direction: 'inbound',
+      state: 'ringing-agent',
+      queue: hint?.queue ?? null,
+      agentExt: ext ?? null,
+      customerNumber: number,
+      customerChannelId: leg.id,
+      linkedid: linkedid ?? null,
+    });
+    await this.connectAgent(call, leg);
+  }
+
+  async onDirect(ev: StasisStartEvent): Promise<void> {
+    const [, target, value, context] = ev.args;
+    const ch = ev.channel;
+    const { ari, log } = this.core.deps;
+    const number = ch.caller?.number || null;
+    if (this.blocklist.isBlocked(number ?? undefined)) {
+      await this.rejectBlocked(ch, { queue: target === 'queue' ? (value ?? null) : null, linkedid: null });
+      return;
+    }
+    if (target === 'queue' && value) {
+      // app_queue takes it from here; the member leg comes back as agent-leg.
+      await ari.channels
+        .continueInDialplan(ch.id, { context: context || 'queues', extension: value, priority: 1 })
+        .catch(async (err: Error) => {
+          log.error('cannot route inbound call to queue', { queue: value, err: err.message });
+          await ignoreGone(ari.channels.hangup(ch.id, 'congestion'), log, 'hang up unroutable call');
+        });
+      return;
+    }
+    if (target === 'agent' && value) {
+      const busy = this.core.byAgent(value).length > 0;
+      const call = this.core.create({
+        kind: 'inbound',
+        direction: 'inbound',
+        state: 'ringing-agent',
+        agentExt: busy ? null : value,
+        customerNumber: number,
+        customerChannelId: ch.id,
+      });
+      if (busy) {
+        await this.core.end(call.id, 'agent-busy', { data: { agent: value } });
+        return;
+      }
+      await this.connectAgent(call, ch);
+      return;
+    }
+    log.warn('inbound Stasis call with unknown arguments: hanging up', { args: ev.args, channel: ch.name });
+    await ignoreGone(ari.channels.hangup(ch.id, 'unallocated'), log, 'hang up unroutable call');
+  }
+
+  /** Rings the agent's device for a customer side already in Stasis, bridges both on answer. */
+  private async connectAgent(call: CallRecord, customer: AriChannel): Promise<void> {
+    const { ari, log, agents } = this.core.deps;
+    const presence = call.agentExt ? agents.presence(call.agentExt) : undefined;
+    if (!presence?.device) {
+      await this.core.end(call.id, 'agent-unavailable');
+      return;
+    }
+    await ignoreGone(ari.channels.ring(customer.id), log, 'indicate ringing');
+    const display = customer.caller?.number
+      ? `"${(customer.caller.name || customer.caller.number).replace(/["<>]/g, '')}" <${customer.caller.number}>`
+      : undefined;
+    try {
+      const deviceId = await this.core.deps.originations.originate({
+        endpoint: presence.device,
+        callId: call.id,
+        role: 'agent',
+        callerId: display,
+        timeoutSec: 60,
+        handlers: {
+          onAnswer: (dev) => void this.bridgeAnswered(call.id, dev.id),
+          onFail: (reason) => void this.core.end(call.id, 'agent-no-answer', { data: { cause: reason } }),
+          onHangup: (reason) => void this.hangups.agentHungUp(call.id, reason),
+        },
+      });
+      if (call.state === 'ended') await this.core.deps.originations.cancel(deviceId);
+      else this.core.update(call, { agentChannelId: deviceId });
+    } catch (err) {
+      log.error('cannot originate agent device', { callId: call.id, err: (err as Error).message });
+      await this.core.end(call.id, 'agent-device-failed', { data: { error: (err as Error).message } });
+    }
+  }
+
+  private async bridgeAnswered(callId: string, deviceId: string): Promise<void> {
+    const call = this.core.get(callId);
+    const { ari, originations, log } = this.core.deps;
+    if (!call || call.state !== 'ringing-agent' || !call.customerChannelId) {
+      await originations.cancel(deviceId); // the customer left while the device was answering
+      return;
+    }
+    try {
+      if (!call.agentChannelId) this.core.update(call, { agentChannelId: deviceId });
+      await ariAction(ari.channels.answer(call.customerChannelId), 'answer the customer side');
+      const bridge = await ariAction(
+        ari.bridges.create({ bridgeId: newBridgeId(call.id, 'br'), type: 'mixing', name: `agent-${call.agentExt}` }),
+        'create the call bridge',
+      );
+      this.core.update(call, { bridgeId: bridge.id });
+      await ariAction(ari.bridges.addChannel(bridge.id, [call.customerChannelId, deviceId]), 'bridge the call');
+      if (call.state === 'ringing-agent') this.core.transition(call, 'agent-answered');
+    } catch (err) {
+      log.error('cannot bridge answered call', { callId, err: (err as Error).message });
+      await this.core.end(callId, 'bridge-failed', { data: { error: (err as Error).message } });
+    }
+  }
+
+  private async rejectBlocked(ch: AriChannel, f: { queue: string | null; linkedid: string | null }): Promise<void> {
+    const call = this.core.create({
+      kind: 'inbound',
+      direction: 'inbound',
+      state: 'ringing-agent',
+      queue: f.queue,
+      customerNumber: ch.caller?.number || null,
+      linkedid: f.linkedid,
+    });
+    const entry = this.blocklist.active(ch.caller?.number);
+    this.core.record(call.id, 'blocked', { number: ch.caller?.number, until: entry?.expiresAt ?? null });
+    await this.core.end(call.id, 'blocked');
+    await ignoreGone(this.core.deps.ari.channels.hangup(ch.id, 'rejected'), this.core.deps.log, 'reject blocked caller');
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * Wires the call core together and exposes the primitives other features build on (see the
+ * header of src/calls/index.ts). Plain TS: everything arrives through the constructor.
+ */
+import type { AmiClient } from '../ami/types';
+import type { CallDirectory } from '../daemon/ports';
+import { Blocklist } from '../prank/blocklist';
+import { notFound, refused } from '../util/errors';
+import { CallActions } from './actions';
+import { CallCore, type CoreDeps, type EndOptions, type HangupInterceptor, type NewCall } from './core';
+import { Hangups } from './hangups';
+import { InboundCalls } from './inbound';
+import { type OriginateHandlers, Originations } from './originations';
+import { OutboundCalls, type DialRequest } from './outbound';
+import { CallRepo } from './repo';
+import { type BridgeClaimer, type ChannelClaimer, Recovery, type RecoveryReport } from './recovery';
+import { StasisRouter, type StartHandler } from './router';
+import type { CallKind, CallRecord } from './types';
+
+export type CallServiceDeps = Omit<CoreDeps, 'repo' | 'originations'> & { ami?: AmiClient };
+
+export class CallService implements CallDirectory {
+  readonly core: CallCore;
+  readonly repo: CallRepo;
+  readonly blocklist: Blocklist;
+  readonly originations: Originations;
+  readonly actions: CallActions;
+  readonly hangups: Hangups;
+  readonly inbound: InboundCalls;
+  readonly outbound: OutboundCalls;
+  readonly router: StasisRouter;
+  readonly recovery: Recovery;
+  private readonly unsubscribe: (() => void)[] = [];
+  private recovering: Promise<RecoveryReport | undefined> | undefined;
+  lastRecovery: RecoveryReport | undefined;
+
+  constructor(private readonly deps: CallServiceDeps) {
+    this.repo = new CallRepo(deps);
+    this.blocklist = new Blocklist(deps);
+    this.originations = new Originations(deps);
+    this.core = new CallCore({ ...deps, repo: this.repo, originations: this.originations });
+    this.hangups = new Hangups(this.core);
+    this.actions = new CallActions(this.core, this.blocklist);
+    this.inbound = new InboundCalls(this.core, this.blocklist, deps.ami, this.hangups);
+    this.outbound = new OutboundCalls(this.core, this.hangups);
+    this.router = new StasisRouter(deps, this.core, this.originations, this.hangups);
+    this.recovery = new Recovery(this.core, this.originations, this.hangups);
+    this.router.onStart('agent-leg', (e) => this.inbound.onAgentLeg(e));
+    this.router.onStart('inbound', (e) => this.inbound.onDirect(e));
+    this.router.onAnyStart = (id) => this.recovery.startedSinceConnect.add(id);
+  }
+
+  /** Subscribes to ARI/AMI. Recovery runs on every ARI onConnected (first connect and reconnects). */
+  start(): void {
+    this.router.start();
+    this.unsubscribe.push(this.inbound.listenAmi());
+    this.unsubscribe.push(this.deps.ari.onConnected(() => void this.resync()));
+    if (this.deps.ari.connected) void this.resync();
+  }
+
+  stop(): void {
+    for (const u of this.unsubscribe.splice(0)) u();
+    this.router.stop();
+    this.core.stop();
+  }
+
+  /** Runs restart/reconnect recovery once at a time; never throws (logged). */
+  resync(): Promise<RecoveryReport | undefined> {
+    if (!this.recovering) {
+      this.recovering = this.recovery
+        .run()
+        .then((r) => (this.lastRecovery = r))
+        .catch((err: Error) => {
+          this.deps.log.error('call recovery failed', { err: err.message });
+          return undefined;
+        })
+        .finally(() => (this.recovering = undefined));
+    }
+    return this.recovering;
+  }
+
+  // ---- CallDirectory (port used by the agents domain) ----
+
+  activeCallIds(extension: string): string[] {
+    return this.core.byAgent(extension).map((c) => c.id);
+  }
+
+  async endCallsOf(extension: string, reason: string): Promise<void> {
+    await Promise.all(this.core.byAgent(extension).map((c) => this.core.end(c.id, reason, { data: { agent: extension } })));
+  }
+
+  // ---- operations (API / CLI) ----
+
+  dial(req: DialRequest): Promise<CallRecord> {
+    return this.outbound.dial(req);
+  }
+
+  // ---- primitives for transfers, conference, survey, callbacks ----
+
+  get(id: string): CallRecord | undefined {
+    return this.core.get(id);
+  }
+
+  require(id: string): CallRecord {
+    return this.core.require(id);
+  }
+
+  list(): CallRecord[] {
+    return this.core.list();
+  }
+
+  callsOfAgent(ext: string): CallRecord[] {
+    return this.core.byAgent(ext);
+  }
+
+  callOfChannel(channelId: string): CallRecord | undefined {
+    return this.core.callOfChannel(channelId);
+  }
+
+  /** Rings an agent's device into our app; the handlers report answer / failure / hangup. */
+  async originateAgentDevice(
+    ext: string,
+    opts: { callId: string; callerId?: string; timeoutSec?: number } & OriginateHandlers,
+  ): Promise<string> {
+    const presence = this.deps.agents.presence(ext);
+    if (!presence) throw notFound(`unknown agent ${ext}`, { agent: ext });
+    if (!presence.device) throw refused(`agent ${ext} has no device`, { agent: ext });
+    const { callId, callerId, timeoutSec, ...handlers } = opts;
+    return this.originations.originate({ endpoint: presence.device, callId, role: `agent${ext}`, callerId, timeoutSec, handlers });
+  }
+
+  moveToHoldingBridge(channelId: string, opts?: { moh?: boolean; owner?: string }): Promise<string> {
+    return this.actions.moveToHoldingBridge(channelId, opts);
+  }
+
+  returnToBridge(channelId: string, bridgeId: string, holdingBridgeId?: string | null): Promise<void> {
+    return this.actions.returnToBridge(channelId, bridgeId, holdingBridgeId);
+  }
+
+  endCall(id: string, reason: string, opts?: EndOptions): Promise<void> {
+    return this.core.end(id, reason, opts);
+  }
+
+  /** A new call part (new protocol number) linked to `parentId` (root_id = the parent's root). */
+  createChildCall(parentId: string, kind: CallKind, init: Omit<NewCall, 'kind' | 'parentId'>): CallRecord {
+    return this.core.create({ ...init, kind, parentId });
+  }
+
+  /** Updates channel/bridge/agent fields of a live call (persisted and re-indexed). */
+  updateCall(id: string, patch: Parameters<CallCore['update']>[1]): CallRecord {
+    const call = this.core.require(id);
+    this.core.update(call, patch);
+    return call;
+  }
+
+  /** History helper: one call_events row (type e.g. transfer, conference, disposition). */
+  record(callId: string, type: string, data: Record<string, unknown> = {}): void {
+    this.core.record(callId, type, data);
+  }
+
+  /** Sets the disposition (tabulação) of a call part, live or already ended. */
+  setDisposition(callId: string, disposition: string, by?: string): void {
+    const live = this.core.get(callId);
+    const row = live ?? this.repo.get(callId);
+    if (!row) throw notFound(`no call ${callId}`, { call: callId });
+    const res = this.deps.db
+      .prepare('UPDATE calls SET disposition = ?, disposition_at = ? WHERE id = ?')
+      .run(disposition, this.deps.clock.now(), callId);
+    if (res.changes === 0) throw notFound(`no call ${callId}`, { call: callId });
+    if (live) live.disposition = disposition;
+    this.core.record(callId, 'disposition', { disposition, by });
+  }
+
+  /** Agent device hung up: return true to take over (e.g. survey: send the customer on, then endCall keepCustomer). */
+  onAgentHangup(fn: HangupInterceptor): void {
+    this.core.agentHangupInterceptors.push(fn);
+  }
+
+  /** Customer side gone on an answered call: return true to take over (e.g. consult in progress). */
+  onCustomerHangup(fn: HangupInterceptor): void {
+    this.core.customerHangupInterceptors.push(fn);
+  }
+
+  onCallEnded(fn: (call: CallRecord) => void): () => void {
+    return this.core.onEnded(fn);
+  }
+
+  /** Routes StasisStart events whose first argument is `tag` (e.g. 'room'). */
+  onStasisStart(tag: string, handler: StartHandler): void {
+    this.router.onStart(tag, handler);
+  }
+
+  /** Keeps channels/bridges of other features from being cleaned up as orphans on recovery. */
+  claimOnRecovery(claim: { channel?: ChannelClaimer; bridge?: BridgeClaimer }): void {
+    if (claim.channel) this.recovery.channelClaimers.push(claim.channel);
+    if (claim.bridge) this.recovery.bridgeClaimers.push(claim.bridge);
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Outbound number rules and dial-string building. Pure: every rejection is an `invalid` CcError that
+ * says what is wrong, and nothing is dialled. The only thing ever substituted into a dial string is a
+ * string of digits validated here, so no input can inject a second destination (`&`), options (`,`),
+ * another technology (`/`), a new line or a dialplan expression (`${...}`).
+ */
+import { invalid, refused } from '../util/errors';
+import type { Policy } from '../config/schema';
+
+export interface ValidatedNumber {
+  ddi: string;
+  /** Digits as dialled after the DDI: for Brazil DDD + subscriber number. */
+  national: string;
+  /** DDI + national (E.164 without '+'): what history and the blocklist store. */
+  full: string;
+  /** What `{number}` in the dial template becomes: `national` for the home country, else `full`. */
+  dialNumber: string;
+  kind: 'mobile' | 'landline' | 'international';
+}
+
+/** Formatting characters an agent may type ("(11) 98765-4321"); anything else is an error. */
+const FORMATTING = /[\s().-]/g;
+const FORBIDDEN = [
+  { re: /[\r\n]/, what: 'a line break' },
+  { re: /\$\{/, what: '"${"' },
+  { re: /&/, what: '"&"' },
+  { re: /,/, what: '","' },
+  { re: /\//, what: '"/"' },
+];
+
+/** Throws when `value` carries anything that could change a dial string's meaning. */
+export function assertNoDialInjection(value: string, field: string): void {
+  for (const f of FORBIDDEN) {
+    if (f.re.test(value)) throw invalid(`${field} must not contain ${f.what}`, { field });
+  }
+}
+
+export function validateDdi(ddi: string | undefined, policy: Policy): string {
+  const d = (ddi ?? policy.default_country_code).trim();
+  assertNoDialInjection(d, 'ddi');
+  if (!/^\d{1,3}$/.test(d)) throw invalid(`ddi must be 1-3 digits (got "${d}")`, { field: 'ddi' });
+  if (d === policy.default_country_code) return d;
+  if (!policy.international_calls) {
+    throw refused(`international calls are disabled: only DDI ${policy.default_country_code} is allowed`, {
+      field: 'ddi',
+      ddi: d,
+    });
+  }
+  if (!policy.allowed_country_codes.includes(d)) {
+    const allowed = [policy.default_country_code, ...policy.allowed_country_codes].join(', ');
+    throw refused(`DDI ${d} is not allowed (allowed: ${allowed})`, { field: 'ddi', ddi: d });
+  }
+  return d;
+}
+
+/** Brazilian number: DDD (11-99, no zero digit) + 9-digit mobile starting with 9 or 8-digit landline (2-5). */
+export function validateBrazilian(digits: string): { national: string; kind: 'mobile' | 'landline' } {
+  if (digits.startsWith('0')) {
+    throw invalid('number must start with the DDD (2 digits), without a leading 0 or carrier code', {
+      field: 'number',
+    });
+  }
+  if (digits.length < 10) {
+    throw invalid(`number too short (${digits.length} digits): expected DDD + number, 10 digits for a landline or 11 for a mobile`, {
+      field: 'number',
+    });
+  }
+  const ddd = digits.slice(0, 2);
+  if (!/^[1-9][1-9]$/.test(ddd)) throw invalid(`invalid DDD "${ddd}"`, { field: 'number' });
+  const subscriber = digits.slice(2);
+  if (subscriber.startsWith('9')) {
+    if (digits.length !== 11) {
+      throw invalid(`a mobile number (starting with 9) must have 11 digits with the DDD, got ${digits.length}`, {
+        field: 'number',
+      });
+    }
+    return { national: digits, kind: 'mobile' };
+  }
+  if (!/^[2-5]/.test(subscriber)) {
+    throw invalid(`invalid number: after the DDD a mobile starts with 9 and a landline with 2-5 (got ${subscriber[0]})`, {
+      field: 'number',
+    });
+  }
+  if (digits.length !== 10) {
+    throw invalid(`a landline number must have 10 digits with the DDD, got ${digits.length}`, { field: 'number' });
+  }
+  return { national: digits, kind: 'landline' };
+}
+
+export function validateNumber(rawNumber: string, rawDdi: string | undefined, policy: Policy): ValidatedNumber {
+  if (typeof rawNumber !== 'string' || rawNumber.trim() === '') throw invalid('number is required', { field: 'number' });
+  assertNoDialInjection(rawNumber, 'number');
+  const ddi = validateDdi(rawDdi, policy);
+  const digits = rawNumber.replace(FORMATTING, '');
+  if (!/^\d+$/.test(digits)) throw invalid(`number must contain digits only (got "${rawNumber}")`, { field: 'number' });
+  if (ddi === '55') {
+    const { national, kind } = validateBrazilian(digits);
+    return { ddi, national, full: ddi + national, dialNumber: ddi === policy.default_country_code ? national : ddi + national, kind };
+  }
+  // Other countries: only the E.164 length limit is checked (15 digits including the DDI).
+  if (digits.startsWith('0')) throw invalid('international number must not start with 0', { field: 'number' });
+  if (digits.length < 4 || ddi.length + digits.length > 15) {
+    throw invalid(`international number must have 4 to ${15 - ddi.length} digits after DDI ${ddi}`, { field: 'number' });
+  }
+  return {
+    ddi,
+    national: digits,
+    full: ddi + digits,
+    dialNumber: ddi === policy.default_country_code ? digits : ddi + digits,
+    kind: 'international',
+  };
+}
+
+/**
+ * Fills the configured template (e.g. `PJSIP/{number}@trunk`). Placeholders: {number} (see
+ * ValidatedNumber.dialNumber), {national}, {ddi}, {full}. Values are re-checked as digits.
+ */
+export function buildDialString(template: string, n: ValidatedNumber): string {
+  const values: Record<string, string> = { number: n.dialNumber, national: n.national, ddi: n.ddi, full: n.full };
+  for (const [k, v] of Object.entries(values)) {
+    if (!/^\d+$/.test(v)) throw invalid(`refusing to build a dial string: ${k} is not digits`, { field: k });
+  }
+  return template.replace(/\{(number|national|ddi|full)\}/g, (_, k: string) => values[k]);
+}
