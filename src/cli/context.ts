@@ -99,8 +99,8 @@ export class CliContext {
     this.io.stdout(line.endsWith('\n') ? line : `${line}\n`);
   }
 
-  print(rows: Record<string, unknown>[], opts: PrintOptions = {}): void {
-    this.io.stdout(formatRows(rows, opts));
+  print(rows: readonly object[], opts: PrintOptions = {}): void {
+    this.io.stdout(formatRows(rows as Record<string, unknown>[], opts));
   }
 
   /** Registers cleanup run by main() after the command, whatever its outcome. */

@@ -1,12 +1,14 @@
 /**
  * Every CLI command file registers itself here: one import line and one array entry per file.
- * Order only affects nothing visible (help lists commands sorted).
+ * Order does not matter (help lists commands sorted).
  */
 import type { Registrar } from '../context';
 import { registerConfigCommands } from './config';
 import { registerDbCommands } from './db';
+import { registerCatalogueCommands } from './catalogue';
 
 export const registrars: Registrar[] = [
   registerConfigCommands,
   registerDbCommands,
+  registerCatalogueCommands,
 ];

@@ -1,0 +1,211 @@
+/**
+ * Admin commands on the catalogue: queue, agent, pause-reason, disposition. They work on the DB
+ * directly (no daemon needed); validation lives in the repositories, shared with the API.
+ */
+import { AgentCatalogueRepo, type Agent, type AgentQueue } from '../../agents/catalogue';
+import { parseSetting, QueueCatalogue } from '../../queues/catalogue';
+import { PauseReasonCatalogue } from '../../pause/reasons';
+import { DispositionCatalogue } from '../../wrapup/dispositions';
+import { invalid } from '../../util/errors';
+import type { CliContext } from '../context';
+
+interface QueueOpts {
+  wrapupSeconds?: string;
+  maxNoAnswer?: string;
+  callerId?: string;
+  surveyExtension?: string;
+  callTimeout?: string;
+}
+
+function queueSettings(o: QueueOpts) {
+  return {
+    wrapupSeconds: parseSetting('--wrapup-seconds', o.wrapupSeconds, 0, 3600),
+    maxNoAnswer: parseSetting('--max-no-answer', o.maxNoAnswer, 0, 100),
+    callerId: o.callerId,
+    surveyExtension: o.surveyExtension,
+    callTimeoutSeconds: parseSetting('--call-timeout', o.callTimeout, 0, 86400),
+  };
+}
+
+/** Drops undefined keys so update() only touches what was given. */
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** "support,sales:2" → [{support, default}, {sales, 2}] */
+export function parseQueueList(spec: string, defaultPenalty: string | undefined): AgentQueue[] {
+  const fallback = defaultPenalty === undefined ? 0 : parseSetting('--penalty', defaultPenalty, 0, 1000) ?? 0;
+  return spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((item) => {
+      const m = /^([^:]+)(?::(.*))?$/.exec(item);
+      if (!m) throw invalid(`--queues: cannot read "${item}" (use name or name:penalty)`, { field: 'queues' });
+      const penalty = m[2] === undefined ? fallback : (parseSetting('--queues penalty', m[2], 0, 1000) ?? fallback);
+      return { queue: m[1].trim(), penalty };
+    });
+}
+
+const agentRow = (a: Agent) => ({
+  extension: a.extension,
+  name: a.name,
+  device: a.device,
+  queues: a.queues.map((q) => (q.penalty ? `${q.queue}:${q.penalty}` : q.queue)).join(','),
+});
+
+export function registerCatalogueCommands(ctx: CliContext): void {
+  const queues = () => new QueueCatalogue({ db: ctx.db() });
+  const agents = () => new AgentCatalogueRepo({ db: ctx.db() });
+  const reasons = () => new PauseReasonCatalogue({ db: ctx.db() });
+  const dispositions = () => new DispositionCatalogue({ db: ctx.db() });
+
+  // ---- queue
+  const queue = ctx.group('queue', 'queues: catalogue (add/list/remove) and live status');
+  const withQueueOptions = (cmd: ReturnType<typeof queue.command>) =>
+    cmd
+      .option('--wrapup-seconds <n>', 'wrap-up time after each call (default: policy.wrapup_seconds)')
+      .option('--max-no-answer <n>', 'unanswered calls before the agent is paused, 0 = off (default: policy)')
+      .option('--caller-id <callerid>', 'outbound caller id for agents of this queue')
+      .option('--survey-extension <exten>', 'extension[@context] the customer goes to when the agent hangs up')
+      .option('--call-timeout <seconds>', 'max call duration, 0 = off (default: policy.call_timeout_seconds)');
+  withQueueOptions(queue.command('add').argument('<name>', 'queue name as in queues.conf').description('add a queue'))
+    .action((name: string, o: QueueOpts) => {
+      const q = queues().add(name, queueSettings(o));
+      ctx.out(`queue ${q.name} added`);
+    });
+  withQueueOptions(queue.command('update').argument('<name>').description('change queue settings ("" resets one to the policy default)'))
+    .action((name: string, o: QueueOpts) => {
+      const q = queues().update(name, defined(queueSettings(o)));
+      ctx.out(`queue ${q.name} updated`);
+    });
+  queue
+    .command('list')
+    .description('list queues')
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) => {
+      const rows = queues().list().map(({ createdAt, ...q }) => (o.json ? { ...q, createdAt } : q));
+      ctx.print(rows, {
+        json: o.json,
+        empty: 'no queues',
+        columns: [
+          'name',
+          { key: 'wrapupSeconds', header: 'wrapup' },
+          { key: 'maxNoAnswer', header: 'max_no_answer' },
+          { key: 'callerId', header: 'caller_id' },
+          { key: 'surveyExtension', header: 'survey' },
+          { key: 'callTimeoutSeconds', header: 'call_timeout' },
+        ],
+      });
+    });
+  queue
+    .command('remove')
+    .argument('<name>')
+    .description('remove a queue (refused while agents are assigned, unless --force)')
+    .option('--force', 'also remove the queue from every agent that has it')
+    .action((name: string, o: { force?: boolean }) => {
+      const r = queues().remove(name, { force: o.force });
+      ctx.out(`queue ${name} removed${r.removedAssignments ? ` (and from ${r.removedAssignments} agent(s))` : ''}`);
+    });
+
+  // ---- agent
+  const agent = ctx.group('agent', 'agents: catalogue (add/list/remove) and live control');
+  agent
+    .command('add')
+    .argument('<extension>', 'agent extension, 4 or 5 digits')
+    .description('add an agent')
+    .requiredOption('--name <name>', 'display name')
+    .requiredOption('--device <dial>', 'Asterisk dial string of the agent phone, e.g. PJSIP/1000')
+    .option('--queues <list>', 'queues the agent may log into: a,b or a:penalty,b')
+    .option('--penalty <n>', 'penalty for queues listed without one (default 0)')
+    .action((extension: string, o: { name: string; device: string; queues?: string; penalty?: string }) => {
+      const a = agents().add({ extension, name: o.name, device: o.device, queues: parseQueueList(o.queues ?? '', o.penalty) });
+      ctx.out(`agent ${a.extension} added`);
+    });
+  agent
+    .command('update')
+    .argument('<extension>')
+    .description('change an agent (given --queues replaces the whole list)')
+    .option('--name <name>', 'display name')
+    .option('--device <dial>', 'Asterisk dial string')
+    .option('--queues <list>', 'queues: a,b or a:penalty,b ("" = none)')
+    .option('--penalty <n>', 'penalty for queues listed without one (default 0)')
+    .action((extension: string, o: { name?: string; device?: string; queues?: string; penalty?: string }) => {
+      const queuesList = o.queues === undefined ? undefined : parseQueueList(o.queues, o.penalty);
+      agents().update(extension, defined({ name: o.name, device: o.device, queues: queuesList }));
+      ctx.out(`agent ${extension} updated`);
+    });
+  agent
+    .command('list')
+    .description('list agents in the catalogue')
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) => {
+      const all = agents().list();
+      if (o.json) ctx.print(all, { json: true });
+      else ctx.print(all.map(agentRow), { empty: 'no agents' });
+    });
+  agent
+    .command('remove')
+    .argument('<extension>')
+    .description('remove an agent and its queue assignments')
+    .action((extension: string) => {
+      agents().remove(extension);
+      ctx.out(`agent ${extension} removed`);
+    });
+
+  // ---- pause reasons
+  const pause = ctx.group('pause-reason', 'pause reasons offered to agents');
+  pause
+    .command('add')
+    .argument('<name>', 'exactly as the dialer uses it')
+    .description('add a pause reason')
+    .requiredOption('--status-id <n>', 'dialer status id sent with pause events')
+    .action((name: string, o: { statusId: string }) => {
+      const r = reasons().add(name, o.statusId);
+      ctx.out(`pause reason "${r.name}" added (status id ${r.statusId})`);
+    });
+  pause
+    .command('list')
+    .description('list pause reasons')
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) => {
+      const rows = reasons().list().map(({ createdAt, ...r }) => (o.json ? { ...r, createdAt } : r));
+      ctx.print(rows, { json: o.json, empty: 'no pause reasons', columns: ['name', { key: 'statusId', header: 'status_id' }] });
+    });
+  pause
+    .command('remove')
+    .argument('<name>')
+    .description('remove a pause reason')
+    .action((name: string) => {
+      reasons().remove(name);
+      ctx.out(`pause reason "${name.trim()}" removed`);
+    });
+
+  // ---- dispositions
+  const disp = ctx.group('disposition', 'call dispositions (wrap-up tags)');
+  disp
+    .command('add')
+    .argument('<tag>')
+    .description('add a disposition')
+    .option('--description <text>', 'what the tag means')
+    .action((tag: string, o: { description?: string }) => {
+      const d = dispositions().add(tag, o.description ?? '');
+      ctx.out(`disposition "${d.tag}" added`);
+    });
+  disp
+    .command('list')
+    .description('list dispositions')
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) => {
+      const rows = dispositions().list().map(({ createdAt, ...d }) => (o.json ? { ...d, createdAt } : d));
+      ctx.print(rows, { json: o.json, empty: 'no dispositions', columns: ['tag', 'description'] });
+    });
+  disp
+    .command('remove')
+    .argument('<tag>')
+    .description('remove a disposition')
+    .action((tag: string) => {
+      dispositions().remove(tag);
+      ctx.out(`disposition "${tag.trim()}" removed`);
+    });
+}
