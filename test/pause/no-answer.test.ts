@@ -1,0 +1,93 @@
+import { flush, makeKit } from '../agents/helpers';
+
+const miss = (ext: string, queue: string, ringMs: number) => ({
+  Event: 'AgentRingNoAnswer',
+  Queue: queue,
+  Interface: `Local/${ext}@cc-agent/n`,
+  MemberName: `Agent ${ext}`,
+  RingTime: String(ringMs),
+});
+
+async function loggedIn(policy: Record<string, unknown> = {}, queues = ['support', 'vendas']) {
+  const k = makeKit({ policy });
+  k.svc.start(k.ami);
+  await k.svc.login.login('1000', { queues });
+  return k;
+}
+
+describe('max no answer', () => {
+  it('pauses the agent in all queues with the configured reason at the limit (default 3)', async () => {
+    const k = await loggedIn({}, ['support', 'quiet']);
+    k.ami.emit(miss('1000', 'support', 15000));
+    k.ami.emit(miss('1000', 'support', 15000));
+    expect(k.svc.status('1000')).toMatchObject({ state: 'available', missesInRow: 2 });
+    k.ami.emit(miss('1000', 'support', 15000));
+    await flush();
+    expect(k.svc.status('1000')).toMatchObject({ state: 'paused', pauseReason: 'Sem resposta', pauseStatusId: 9 });
+    expect(k.ami.member('support', '1000')).toMatchObject({ paused: true, reason: 'Sem resposta' });
+    expect(k.ami.member('quiet', '1000')).toMatchObject({ paused: true, reason: 'Sem resposta' });
+    const row = k.db.prepare("SELECT reason, detail FROM agent_state_log WHERE state = 'paused'").get() as {
+      reason: string;
+      detail: string;
+    };
+    expect(row.reason).toBe('Sem resposta');
+    expect(row.detail).toMatch(/max-no-answer: 3 unanswered queue calls in a row \(limit 3/);
+    expect(k.events.find((e) => e.type === 'agent.pause')!.data).toMatchObject({ auto: true, statusId: 9 });
+  });
+
+  it('counts across queues and uses the queue limit (vendas: 2)', async () => {
+    const k = await loggedIn();
+    k.ami.emit(miss('1000', 'support', 15000));
+    k.ami.emit(miss('1000', 'vendas', 15000));
+    expect(k.svc.status('1000').state).toBe('paused');
+  });
+
+  it('ignores RingTime=0 (Stasis app absent)', async () => {
+    const k = await loggedIn();
+    for (let i = 0; i < 10; i++) k.ami.emit(miss('1000', 'support', 0));
+    expect(k.svc.status('1000')).toMatchObject({ state: 'available', missesInRow: 0 });
+  });
+
+  it('resets on AgentConnect and on unpause', async () => {
+    const k = await loggedIn();
+    k.ami.emit(miss('1000', 'support', 15000));
+    k.ami.emit(miss('1000', 'support', 15000));
+    k.ami.emit({ Event: 'AgentConnect', Queue: 'support', Interface: 'Local/1000@cc-agent/n', RingTime: '2' });
+    expect(k.svc.status('1000').missesInRow).toBe(0);
+    k.ami.emit(miss('1000', 'support', 15000));
+    k.ami.emit(miss('1000', 'support', 15000));
+    expect(k.svc.status('1000').missesInRow).toBe(2);
+    k.ami.emit(miss('1000', 'support', 15000));
+    expect(k.svc.status('1000').state).toBe('paused');
+    await k.svc.pause.unpause('1000');
+    expect(k.svc.status('1000')).toMatchObject({ state: 'available', missesInRow: 0 });
+  });
+
+  it('limit 0 is off (queue override and policy)', async () => {
+    const k = await loggedIn({ max_no_answer: 0 }, ['support']);
+    for (let i = 0; i < 5; i++) k.ami.emit(miss('1000', 'support', 15000));
+    expect(k.svc.status('1000')).toMatchObject({ state: 'available', missesInRow: 5 });
+    const q = await loggedIn({}, ['quiet']);
+    for (let i = 0; i < 5; i++) q.ami.emit(miss('1000', 'quiet', 15000));
+    expect(q.svc.status('1000').state).toBe('available');
+  });
+
+  it('pauses a ringing agent; the late end of the unanswered leg keeps the pause', async () => {
+    const k = await loggedIn({ no_answer_pause_reason: 'Ausente' }, ['support']);
+    k.ami.emit(miss('1000', 'support', 15000));
+    k.ami.emit(miss('1000', 'support', 15000));
+    k.svc.callRinging('1000', { callId: 'c3', queue: 'support', direction: 'inbound' });
+    k.ami.emit(miss('1000', 'support', 15000));
+    k.svc.callEnded('1000', { callId: 'c3', queue: 'support', answered: false });
+    // "Ausente" is not in the pause catalogue: paused all the same, without a status id.
+    expect(k.svc.status('1000')).toMatchObject({ state: 'paused', pauseReason: 'Ausente', pauseStatusId: null });
+  });
+
+  it('ignores members that are not ours and agents not logged in', async () => {
+    const k = await loggedIn();
+    k.ami.emit({ ...miss('1000', 'support', 15000), Interface: 'PJSIP/1000' });
+    k.ami.emit(miss('1001', 'support', 15000));
+    expect(k.svc.status('1000').missesInRow).toBe(0);
+    expect(k.svc.status('1001').missesInRow).toBe(0);
+  });
+});
