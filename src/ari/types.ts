@@ -3,6 +3,9 @@
  * with fetch and events over a WebSocket; domain code depends only on this interface.
  * JSON shapes as Asterisk 22 sends them (see ../shared/asterisk-captures/*.ari.jsonl).
  */
+import type { LinkHealthInfo } from '../ami/types';
+
+export type { LinkHealthInfo } from '../ami/types';
 
 export interface AriCallerId {
   name: string;
@@ -170,6 +173,8 @@ export type MuteDirection = 'in' | 'out' | 'both';
 export interface AriClient {
   readonly app: string;
   readonly connected: boolean;
+  /** Event-socket health. Optional only so existing fakes keep compiling; the real client has it. */
+  readonly info?: LinkHealthInfo;
   /** Connects the event WebSocket (registering the Stasis app) and keeps it up forever. Idempotent. */
   start(): void;
   stop(): Promise<void>;
