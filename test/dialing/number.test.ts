@@ -1,0 +1,91 @@
+import { testConfig } from '../calls/harness';
+import { assertNoDialInjection, buildDialString, validateNumber } from '../../src/dialing/number';
+import { assertMayDial, resolveCallerId } from '../../src/dialing/policy';
+import { CcError } from '../../src/util/errors';
+
+const policy = testConfig().policy;
+const intl = testConfig({ international_calls: true, allowed_country_codes: ['1', '351'] }).policy;
+
+function err(fn: () => unknown): CcError {
+  try {
+    fn();
+  } catch (e) {
+    return e as CcError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('Brazilian number validation', () => {
+  it('accepts mobiles (11 digits, 9 after the DDD) and landlines (10 digits)', () => {
+    expect(validateNumber('11987654321', undefined, policy)).toMatchObject({
+      ddi: '55', national: '11987654321', full: '5511987654321', dialNumber: '11987654321', kind: 'mobile',
+    });
+    expect(validateNumber('(21) 3456-7890', '55', policy)).toMatchObject({ national: '2134567890', kind: 'landline' });
+  });
+
+  it.each([
+    ['1198765432', /mobile .* 11 digits/],
+    ['119876543210', /mobile .* 11 digits/],
+    ['113456789', /too short/],
+    ['11345678901', /landline .* 10 digits/],
+    ['01187654321', /leading 0/],
+    ['1018765432', /invalid DDD "10"/],
+    ['1176543210', /landline with 2-5/],
+    ['11abc54321', /digits only/],
+    ['', /required/],
+  ])('rejects %s', (n, msg) => {
+    const e = err(() => validateNumber(n, undefined, policy));
+    expect(e.kind).toBe('invalid');
+    expect(e.message).toMatch(msg);
+  });
+
+  it('refuses other DDIs unless international calls are on, then only the allowed ones', () => {
+    const off = err(() => validateNumber('2025550123', '1', policy));
+    expect(off.kind).toBe('refused');
+    expect(off.message).toMatch(/only DDI 55/);
+    expect(validateNumber('2025550123', '1', intl)).toMatchObject({ full: '12025550123', dialNumber: '12025550123' });
+    const notListed = err(() => validateNumber('2025550123', '44', intl));
+    expect(notListed.message).toMatch(/DDI 44 is not allowed \(allowed: 55, 1, 351\)/);
+    expect(err(() => validateNumber('2025550123', '1x', intl)).kind).toBe('invalid');
+  });
+
+  it.each(['11987654321&PJSIP/666', '11987654321,30', 'PJSIP/11987654321', '1198765\r\n4321', '${EVIL}', '119876${X}'])(
+    'no input injects into a dial string: %j',
+    (n) => {
+      expect(err(() => validateNumber(n, undefined, policy)).kind).toBe('invalid');
+    },
+  );
+
+  it('rejects injection in the DDI too', () => {
+    expect(err(() => validateNumber('11987654321', '55&1', intl)).message).toMatch(/"&"/);
+    expect(() => assertNoDialInjection('ok123', 'x')).not.toThrow();
+  });
+
+  it('builds the dial string from the template', () => {
+    const n = validateNumber('11987654321', undefined, policy);
+    expect(buildDialString('PJSIP/{number}@trunk', n)).toBe('PJSIP/11987654321@trunk');
+    expect(buildDialString('PJSIP/0{ddi}{national}@t', n)).toBe('PJSIP/05511987654321@t');
+  });
+});
+
+describe('dial policy', () => {
+  const base = {
+    extension: '1000', name: 'A', device: 'PJSIP/1000', loggedIn: true, state: 'available' as const,
+    queues: ['sales', 'support'], blockDialingInPause: true,
+  };
+  it('refuses while paused when the session blocks dialing in pause, naming the pause', () => {
+    const e = err(() => assertMayDial('1000', { ...base, state: 'paused', pauseReason: 'Almoço' }));
+    expect(e.kind).toBe('refused');
+    expect(e.message).toContain('Almoço');
+    expect(e.details).toMatchObject({ pause: 'Almoço' });
+    expect(assertMayDial('1000', { ...base, state: 'paused', pauseReason: 'x', blockDialingInPause: false }).extension).toBe('1000');
+    expect(err(() => assertMayDial('1000', undefined)).kind).toBe('not_found');
+    expect(err(() => assertMayDial('1000', { ...base, loggedIn: false })).kind).toBe('refused');
+  });
+  it('caller id: first queue with one, else the general policy', () => {
+    const p = testConfig({ caller_id: '1140040000' }).policy;
+    expect(resolveCallerId(base, [{ name: 'sales', caller_id: null }, { name: 'support', caller_id: '1130030000' }], p)).toBe('1130030000');
+    expect(resolveCallerId(base, [{ name: 'sales', caller_id: null }], p)).toBe('1140040000');
+    expect(resolveCallerId(base, [], policy)).toBe('');
+  });
+});
