@@ -6,9 +6,13 @@ import type { Registrar } from '../context';
 import { registerConfigCommands } from './config';
 import { registerDbCommands } from './db';
 import { registerCatalogueCommands } from './catalogue';
+import { registerAgentLiveCommands } from './agent-live';
+import { registerWrapupCommands } from './wrapup';
 
 export const registrars: Registrar[] = [
   registerConfigCommands,
   registerDbCommands,
   registerCatalogueCommands,
+  registerAgentLiveCommands,
+  registerWrapupCommands,
 ];

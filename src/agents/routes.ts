@@ -1,0 +1,102 @@
+/**
+ * HTTP routes of the agents domain (softphones, supervisors, and the live CLI commands).
+ * Agent tokens may only act on their own extension (agentParam); supervisors/admins on all.
+ */
+import { z } from 'zod';
+import { route, type RouteDef } from '../api/types';
+import type { AgentService } from './service';
+
+const reason = z.string().trim().min(1, 'is required').max(100);
+
+export function agentRoutes(svc: AgentService): RouteDef[] {
+  return [
+    // Before '/agents/:ext' so "extensions" is never read as an extension.
+    route({
+      method: 'GET',
+      path: '/agents/extensions',
+      summary: 'Extensions an agent may log in with for these queues (bound, registered, free)',
+      tag: 'agents',
+      roles: ['admin', 'supervisor', 'agent'],
+      query: z.object({ queues: z.string().min(1, 'is required (comma-separated queue names)') }),
+      handler: async ({ query }) => ({ extensions: await svc.login.extensions(query.queues.split(',')) }),
+    }),
+    route({
+      method: 'GET',
+      path: '/agents',
+      summary: 'State of every agent',
+      tag: 'agents',
+      roles: ['admin', 'supervisor'],
+      handler: () => ({ agents: svc.list() }),
+    }),
+    route({
+      method: 'GET',
+      path: '/agents/:ext',
+      summary: 'State of one agent',
+      tag: 'agents',
+      roles: ['admin', 'supervisor', 'agent'],
+      agentParam: 'ext',
+      handler: ({ params }) => svc.status(params.ext),
+    }),
+    route({
+      method: 'GET',
+      path: '/agents/:ext/history',
+      summary: 'State changes of one agent, newest first',
+      tag: 'agents',
+      roles: ['admin', 'supervisor', 'agent'],
+      agentParam: 'ext',
+      query: z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() }),
+      handler: ({ params, query }) => ({ entries: svc.history(params.ext, query.limit ?? 50) }),
+    }),
+    route({
+      method: 'POST',
+      path: '/agents/:ext/login',
+      summary: 'Log the agent into queues (QueueAdd per queue)',
+      tag: 'agents',
+      roles: ['admin', 'supervisor', 'agent'],
+      agentParam: 'ext',
+      body: z.object({
+        queues: z.array(z.string().trim().min(1)).min(1, 'needs at least one queue'),
+        penalty: z.number().int().min(0).max(1000).optional(),
+      }),
+      handler: async ({ params, body }) => svc.login.login(params.ext, body),
+    }),
+    route({
+      method: 'POST',
+      path: '/agents/:ext/logout',
+      summary: 'Log the agent out of every queue (refused while calls are in progress)',
+      tag: 'agents',
+      roles: ['admin', 'supervisor', 'agent'],
+      agentParam: 'ext',
+      handler: async ({ params }) => svc.login.logout(params.ext),
+    }),
+    route({
+      method: 'POST',
+      path: '/agents/:ext/pause',
+      summary: 'Pause in all queues with a catalogue reason (during a call: pause after the call)',
+      tag: 'agents',
+      roles: ['admin', 'supervisor', 'agent'],
+      agentParam: 'ext',
+      body: z.object({ reason, afterCall: z.boolean().optional() }),
+      handler: async ({ params, body }) => svc.pause.pause(params.ext, body.reason, { afterCall: body.afterCall }),
+    }),
+    route({
+      method: 'POST',
+      path: '/agents/:ext/pause-after-call',
+      summary: 'Pause once the current call and its wrap-up are over',
+      tag: 'agents',
+      roles: ['admin', 'supervisor', 'agent'],
+      agentParam: 'ext',
+      body: z.object({ reason }),
+      handler: async ({ params, body }) => svc.pause.pause(params.ext, body.reason, { afterCall: true }),
+    }),
+    route({
+      method: 'POST',
+      path: '/agents/:ext/unpause',
+      summary: 'Unpause in all queues (or cancel a pending pause after the call)',
+      tag: 'agents',
+      roles: ['admin', 'supervisor', 'agent'],
+      agentParam: 'ext',
+      handler: async ({ params }) => svc.pause.unpause(params.ext),
+    }),
+  ];
+}
