@@ -16,6 +16,9 @@ import { isTalking } from './state-machine';
 import type { CallRecord } from './types';
 import { ignoreGone } from './ari-util';
 
+/** How long an unowned channel/bridge must stay unowned before recovery removes it. */
+export const ORPHAN_GRACE_MS = 2000;
+
 export interface RecoveryReport {
   adopted: string[];
   ended: string[];
@@ -50,13 +53,18 @@ export class Recovery {
   async run(): Promise<RecoveryReport> {
     const { ari, repo, log } = this.core.deps;
     const report: RecoveryReport = { adopted: [], ended: [], orphanChannels: [], orphanBridges: [] };
-    const [app, channels] = await Promise.all([ari.applications.get(ari.app), ari.channels.list()]);
-    const alive = new Map(channels.map((c) => [c.id, c]));
+    this.startedSinceConnect.clear();
+    // Channel ids known before the snapshot: one originated while GET /channels runs must not be
+    // mistaken for a vanished one.
+    const before = this.core.list().map((c) => ({ id: c.id, customer: c.customerChannelId, agent: c.agentChannelId }));
+    const alive = new Map((await ari.channels.list()).map((c) => [c.id, c]));
 
     // 1. Calls this process already tracks (reconnect): events may have been missed meanwhile.
-    for (const call of this.core.list()) {
-      const custGone = call.customerChannelId !== null && !alive.has(call.customerChannelId);
-      const agentGone = call.agentChannelId !== null && !alive.has(call.agentChannelId);
+    for (const snap of before) {
+      const call = this.core.get(snap.id);
+      if (!call) continue;
+      const custGone = snap.customer !== null && call.customerChannelId === snap.customer && !alive.has(snap.customer);
+      const agentGone = snap.agent !== null && call.agentChannelId === snap.agent && !alive.has(snap.agent);
       if (custGone) {
         await this.hangups.customerGone(call.id, 'gone while ARI was disconnected');
         report.ended.push(call.id);
@@ -81,31 +89,54 @@ export class Recovery {
       }
     }
 
-    // 3. Orphans: ours by app membership, owned by no live call, claimed by no feature.
+    // 3. Orphans: ours by app membership, owned by no live call, claimed by no feature. A channel
+    //    or bridge can be in the app a moment before its StasisStart is handled (a queue call
+    //    arriving during recovery), so only what is still unowned after a grace period goes.
+    const first = await this.orphanCandidates();
+    if (first.channels.size + first.bridges.size > 0) {
+      await new Promise<void>((resolve) => this.core.deps.clock.setTimeout(resolve, ORPHAN_GRACE_MS));
+      const again = await this.orphanCandidates();
+      const alive = new Map((await ari.channels.list()).map((c) => [c.id, c]));
+      for (const id of again.channels) {
+        if (!first.channels.has(id)) continue;
+        report.orphanChannels.push(id);
+        const ch = alive.get(id);
+        log.info('hanging up orphan channel', { channel: id, name: ch?.name, args: ch ? stasisArgs(ch, ari.app) : undefined });
+        await ignoreGone(ari.channels.hangup(id, 'normal'), log, 'hang up orphan channel');
+      }
+      for (const id of again.bridges) {
+        if (!first.bridges.has(id)) continue;
+        report.orphanBridges.push(id);
+        await ignoreGone(ari.bridges.destroy(id), log, 'destroy orphan bridge');
+      }
+    }
+    if (report.adopted.length + report.ended.length + report.orphanChannels.length + report.orphanBridges.length > 0) {
+      log.info('calls re-synced after ARI connect', { ...report });
+    }
+    return report;
+  }
+
+  private async orphanCandidates(): Promise<{ channels: Set<string>; bridges: Set<string> }> {
+    const { ari } = this.core.deps;
+    const [app, list] = await Promise.all([ari.applications.get(ari.app), ari.channels.list()]);
+    const alive = new Map(list.map((c) => [c.id, c]));
     const owned = new Set<string>();
     const ownedBridges = new Set<string>();
     for (const c of this.core.list()) {
       for (const ch of [c.customerChannelId, c.agentChannelId]) if (ch) owned.add(ch).add(`${ch}-2`);
       for (const b of [c.bridgeId, c.holdBridgeId]) if (b) ownedBridges.add(b);
     }
+    const mine = (id: string) => owned.has(id) || this.startedSinceConnect.has(id) || this.originations.has(id);
+    const channels = new Set<string>();
     for (const id of app.channel_ids) {
-      if (owned.has(id) || this.startedSinceConnect.has(id) || this.originations.has(id)) continue;
-      if (id.endsWith('-2') && (owned.has(id.slice(0, -2)) || this.originations.has(id.slice(0, -2)))) continue;
+      if (mine(id) || (id.endsWith('-2') && mine(id.slice(0, -2)))) continue;
       const ch = alive.get(id);
       if (ch && this.channelClaimers.some((f) => f(ch))) continue;
-      report.orphanChannels.push(id);
-      await ignoreGone(ari.channels.hangup(id, 'normal'), log, 'hang up orphan channel');
+      channels.add(id);
     }
-    for (const id of app.bridge_ids) {
-      if (ownedBridges.has(id) || this.bridgeClaimers.some((f) => f(id))) continue;
-      report.orphanBridges.push(id);
-      await ignoreGone(ari.bridges.destroy(id), log, 'destroy orphan bridge');
-    }
-    this.startedSinceConnect.clear();
-    if (report.adopted.length + report.ended.length + report.orphanChannels.length + report.orphanBridges.length > 0) {
-      log.info('calls re-synced after ARI connect', { ...report });
-    }
-    return report;
+    const bridges = new Set<string>();
+    for (const id of app.bridge_ids) if (!ownedBridges.has(id) && !this.bridgeClaimers.some((f) => f(id))) bridges.add(id);
+    return { channels, bridges };
   }
 
   private canAdopt(call: CallRecord, alive: Map<string, AriChannel>): boolean {

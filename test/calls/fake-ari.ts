@@ -42,7 +42,7 @@ export class FakeAri implements AriClient {
   onEvent(type: string, handler: (event: AriEvent) => void): () => void {
     if (!this.handlers.has(type)) this.handlers.set(type, new Set());
     this.handlers.get(type)!.add(handler);
-    return () => this.handlers.get(type)!.delete(handler);
+    return () => this.handlers.get(type)?.delete(handler);
   }
   onConnected(handler: () => void): () => void {
     this.connectedHandlers.add(handler);
