@@ -6,9 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { z, type ZodErrorMap, type ZodIssue } from 'zod';
+import type { ZodIssue } from 'zod';
 import { CcError } from '../util/errors';
 import { configSchema, type Config } from './schema';
+import { dottedPath, friendlyErrorMap as errorMap } from './zod-messages';
 
 /** Environment variables that override file values (documented in the example config and README). */
 export const ENV_OVERRIDES: ReadonlyArray<{ env: string; key: string[]; type: 'string' | 'number' }> = [
@@ -164,38 +165,12 @@ function collectSecrets(data: unknown): string[] {
   return out.sort((a, b) => b.length - a.length);
 }
 
-/** Friendlier wording for zod's default messages; messages set in schema.ts are kept. */
-const errorMap: ZodErrorMap = (issue, ctx) => {
-  const isDefault = ctx.defaultError === z.defaultErrorMap(issue, ctx).message;
-  if (!isDefault) return { message: ctx.defaultError };
-  switch (issue.code) {
-    case 'invalid_type':
-      return { message: issue.received === 'undefined' ? 'is required' : `must be a ${issue.expected}, got ${issue.received}` };
-    case 'invalid_enum_value':
-      return { message: `must be one of: ${issue.options.join(', ')}` };
-    case 'too_small':
-      if (issue.type === 'string') return { message: Number(issue.minimum) <= 1 ? 'must not be empty' : `must be at least ${issue.minimum} characters` };
-      return { message: `must be at least ${issue.minimum}` };
-    case 'too_big':
-      if (issue.type === 'string') return { message: `must be at most ${issue.maximum} characters` };
-      return { message: `must be at most ${issue.maximum}` };
-    case 'not_multiple_of':
-      return { message: `must be a multiple of ${issue.multipleOf}` };
-    default:
-      return { message: ctx.defaultError };
-  }
-};
-
-function dotted(p: (string | number)[]): string {
-  return p.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${k}` : k), '');
-}
-
 function describeIssue(issue: ZodIssue, fromEnv: Map<string, string>, secrets: string[]): string[] {
   const scrub = (msg: string) => secrets.reduce((m, s) => m.split(s).join('***'), msg);
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((k) => `${dotted([...issue.path, k])}: unknown key`);
+    return issue.keys.map((k) => `${dottedPath([...issue.path, k])}: unknown key`);
   }
-  const key = dotted(issue.path) || '(top level)';
+  const key = dottedPath(issue.path) || '(top level)';
   const env = fromEnv.get(issue.path.join('.'));
   return [`${key}${env ? ` (from ${env})` : ''}: ${scrub(issue.message)}`];
 }

@@ -1,0 +1,169 @@
+/**
+ * OpenAPI 3.0 document generated from the mounted RouteDefs, with a small zod → JSON Schema
+ * converter covering the zod types routes use (objects, strings, numbers, booleans, enums, literals,
+ * arrays, unions, records, optional/nullable/default/effects wrappers).
+ */
+import type { ZodTypeAny } from 'zod';
+import type { RouteDef } from './types';
+
+export type JsonSchema = Record<string, unknown>;
+
+interface Check {
+  kind: string;
+  value?: number;
+  regex?: RegExp;
+  inclusive?: boolean;
+}
+
+/** Converts a zod schema to JSON Schema (OpenAPI 3.0 dialect: nullable instead of type arrays). */
+export function zodToJsonSchema(schema: ZodTypeAny): JsonSchema {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const def = (schema as any)._def;
+  const withDescription = (s: JsonSchema): JsonSchema => (schema.description ? { ...s, description: schema.description } : s);
+  switch (def.typeName as string) {
+    case 'ZodString': {
+      const s: JsonSchema = { type: 'string' };
+      for (const c of def.checks as Check[]) {
+        if (c.kind === 'min') s.minLength = c.value;
+        else if (c.kind === 'max') s.maxLength = c.value;
+        else if (c.kind === 'length') s.minLength = s.maxLength = c.value;
+        else if (c.kind === 'regex' && c.regex) s.pattern = c.regex.source;
+        else if (c.kind === 'url') s.format = 'uri';
+        else if (c.kind === 'email') s.format = 'email';
+        else if (c.kind === 'uuid') s.format = 'uuid';
+        else if (c.kind === 'datetime') s.format = 'date-time';
+      }
+      return withDescription(s);
+    }
+    case 'ZodNumber': {
+      const s: JsonSchema = { type: 'number' };
+      for (const c of def.checks as Check[]) {
+        if (c.kind === 'int') s.type = 'integer';
+        else if (c.kind === 'min') s[c.inclusive ? 'minimum' : 'exclusiveMinimum'] = c.value;
+        else if (c.kind === 'max') s[c.inclusive ? 'maximum' : 'exclusiveMaximum'] = c.value;
+      }
+      return withDescription(s);
+    }
+    case 'ZodBoolean':
+      return withDescription({ type: 'boolean' });
+    case 'ZodEnum':
+      return withDescription({ type: 'string', enum: [...def.values] });
+    case 'ZodNativeEnum':
+      return withDescription({ enum: Object.values(def.values) });
+    case 'ZodLiteral':
+      return withDescription({ enum: [def.value] });
+    case 'ZodArray': {
+      const s: JsonSchema = { type: 'array', items: zodToJsonSchema(def.type) };
+      if (def.minLength) s.minItems = def.minLength.value;
+      if (def.maxLength) s.maxItems = def.maxLength.value;
+      return withDescription(s);
+    }
+    case 'ZodObject': {
+      const shape = def.shape() as Record<string, ZodTypeAny>;
+      const properties: Record<string, JsonSchema> = {};
+      const required: string[] = [];
+      for (const [k, v] of Object.entries(shape)) {
+        properties[k] = zodToJsonSchema(v);
+        if (!v.isOptional()) required.push(k);
+      }
+      const s: JsonSchema = { type: 'object', properties };
+      if (required.length) s.required = required;
+      if (def.unknownKeys === 'strict') s.additionalProperties = false;
+      return withDescription(s);
+    }
+    case 'ZodRecord':
+      return withDescription({ type: 'object', additionalProperties: zodToJsonSchema(def.valueType) });
+    case 'ZodUnion':
+    case 'ZodDiscriminatedUnion': {
+      const options = (Array.isArray(def.options) ? def.options : [...def.options.values()]) as ZodTypeAny[];
+      return withDescription({ oneOf: options.map(zodToJsonSchema) });
+    }
+    case 'ZodOptional':
+      return zodToJsonSchema(def.innerType);
+    case 'ZodNullable':
+      return { ...zodToJsonSchema(def.innerType), nullable: true };
+    case 'ZodDefault':
+      return { ...zodToJsonSchema(def.innerType), default: def.defaultValue() };
+    case 'ZodEffects':
+      return withDescription(zodToJsonSchema(def.schema));
+    case 'ZodPipeline':
+      return zodToJsonSchema(def.in);
+    case 'ZodBranded':
+    case 'ZodReadonly':
+    case 'ZodCatch':
+      return zodToJsonSchema(def.type ?? def.innerType);
+    default:
+      // ZodAny / ZodUnknown and anything exotic: an unconstrained schema is honest.
+      return withDescription({});
+  }
+}
+
+const ERROR_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } },
+      required: ['code', 'message'],
+    },
+  },
+  required: ['error'],
+};
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+export function buildOpenApi(routes: RouteDef[], info: { version: string }): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {
+    '/healthz': {
+      get: {
+        summary: 'Health of AMI, ARI and the database (unauthenticated)',
+        tags: ['system'],
+        security: [],
+        responses: { '200': { description: 'all up' }, '503': { description: 'degraded' } },
+      },
+    },
+  };
+  for (const r of routes) {
+    const oaPath = r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const parameters: unknown[] = [...r.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    if (r.query) {
+      const q = zodToJsonSchema(r.query) as { properties?: Record<string, JsonSchema>; required?: string[] };
+      for (const [name, schema] of Object.entries(q.properties ?? {})) {
+        parameters.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema });
+      }
+    }
+    const op: Record<string, unknown> = {
+      summary: r.summary,
+      tags: [r.tag],
+      operationId: `${r.method.toLowerCase()}${oaPath.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+      security: [{ bearer: [] }],
+      'x-roles': r.roles,
+      responses: {
+        '200': { description: 'OK' },
+        '400': errorResponse('invalid input (names the field)'),
+        '401': errorResponse('missing or invalid token'),
+        '403': errorResponse('role or agent scope does not allow this'),
+      },
+    };
+    if (parameters.length) op.parameters = parameters;
+    if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: zodToJsonSchema(r.body) } } };
+    (paths[oaPath] ??= {})[r.method.toLowerCase()] = op;
+  }
+  return {
+    openapi: '3.0.3',
+    info: { title: 'callcenterd API', version: info.version },
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: { Error: ERROR_SCHEMA },
+    },
+  };
+}

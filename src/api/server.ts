@@ -1,0 +1,275 @@
+/**
+ * HTTP API: node:http, bearer tokens from config api.tokens, roles, zod validation, CcError mapping,
+ * /healthz and /openapi.json built from the same RouteDefs the server mounts (they cannot drift).
+ * WebSocket endpoints (e.g. /events) hook in through onUpgrade().
+ */
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ZodTypeAny } from 'zod';
+import type { ApiToken } from '../config/schema';
+import { dottedPath, friendlyErrorMap } from '../config/zod-messages';
+import type { Logger } from '../log/logger';
+import { CcError, HTTP_STATUS } from '../util/errors';
+import { buildOpenApi } from './openapi';
+import type { Principal, RouteDef } from './types';
+
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  [key: string]: unknown;
+}
+
+export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer, principal: Principal) => void;
+
+export interface ApiServerOptions {
+  /** host:port; port 0 picks a free port (see url after start()). */
+  listen: string;
+  tokens: ApiToken[];
+  routes: RouteDef[];
+  health: () => HealthReport;
+  log: Logger;
+  /** Request bodies above this are refused with 413 (default 1 MiB). */
+  maxBodyBytes?: number;
+  version?: string;
+}
+
+interface Compiled {
+  def: RouteDef;
+  re: RegExp;
+  keys: string[];
+}
+
+/** Thrown inside the request pipeline; carries the exact HTTP answer. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+const sha = (s: string) => crypto.createHash('sha256').update(s).digest();
+
+export class ApiServer {
+  private readonly server: http.Server;
+  private readonly routes: Compiled[] = [];
+  private readonly upgrades = new Map<string, UpgradeHandler>();
+  private readonly tokenDigests: { digest: Buffer; token: ApiToken }[];
+  private readonly sockets = new Set<Socket>();
+  private address?: AddressInfo;
+
+  constructor(private readonly opts: ApiServerOptions) {
+    // Compare digests, not raw tokens: equal length, so timingSafeEqual never leaks the token length.
+    this.tokenDigests = opts.tokens.map((token) => ({ digest: sha(token.token), token }));
+    for (const def of opts.routes) this.addRoute(def);
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    this.server.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket, head));
+  }
+
+  addRoute(def: RouteDef): void {
+    const keys: string[] = [];
+    const pattern = def.path
+      .split('/')
+      .map((seg) => {
+        if (seg.startsWith(':')) {
+          keys.push(seg.slice(1));
+          return '([^/]+)';
+        }
+        return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      })
+      .join('/');
+    const dup = this.routes.find((r) => r.def.method === def.method && r.def.path === def.path);
+    if (dup) throw new Error(`route ${def.method} ${def.path} is defined twice`);
+    this.routes.push({ def, re: new RegExp(`^${pattern}/?$`), keys });
+  }
+
+  /** Registers a WebSocket endpoint; the principal is authenticated (header or ?token=) before the call. */
+  onUpgrade(path: string, handler: UpgradeHandler): void {
+    this.upgrades.set(path, handler);
+  }
+
+  /** Principal for a bearer token, or undefined. Constant-time over all configured tokens. */
+  authenticate(token: string | undefined): Principal | undefined {
+    if (!token) return undefined;
+    const digest = sha(token);
+    let found: ApiToken | undefined;
+    for (const t of this.tokenDigests) if (crypto.timingSafeEqual(digest, t.digest) && !found) found = t.token;
+    return found && { role: found.role, agent: found.agent, name: found.name };
+  }
+
+  async start(): Promise<string> {
+    const i = this.opts.listen.lastIndexOf(':');
+    const host = this.opts.listen.slice(0, i);
+    const port = Number(this.opts.listen.slice(i + 1));
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.address = this.server.address() as AddressInfo;
+    return this.url;
+  }
+
+  get url(): string {
+    if (!this.address) throw new Error('API server not started');
+    const host = this.address.family === 'IPv6' ? `[${this.address.address}]` : this.address.address;
+    return `http://${host}:${this.address.port}`;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server.listening) return;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // Keep-alive and upgraded sockets would hold close() open forever.
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+
+  openApi(): unknown {
+    return buildOpenApi(
+      this.routes.map((r) => r.def),
+      { version: this.opts.version ?? '0.0.0' },
+    );
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const started = Date.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    try {
+      if (method === 'GET' && url.pathname === '/healthz') {
+        // Unauthenticated for load balancers; the daemon's health() carries no secrets.
+        const h = this.opts.health();
+        return send(res, h.status === 'ok' ? 200 : 503, h);
+      }
+      if (method === 'GET' && url.pathname === '/openapi.json') return send(res, 200, this.openApi());
+
+      const candidates = this.routes.filter((r) => r.re.test(url.pathname));
+      if (!candidates.length) throw new HttpError(404, 'not_found', `no such endpoint: ${url.pathname}`);
+      const match = candidates.find((r) => r.def.method === method);
+      if (!match) {
+        res.setHeader('allow', [...new Set(candidates.map((r) => r.def.method))].join(', '));
+        throw new HttpError(405, 'method_not_allowed', `${method} not allowed on ${url.pathname}`);
+      }
+      const principal = this.authenticate(bearer(req.headers.authorization));
+      if (!principal) throw new HttpError(401, 'unauthorized', 'missing or invalid bearer token');
+      const def = match.def;
+      if (!def.roles.includes(principal.role)) {
+        throw new HttpError(403, 'forbidden', `role ${principal.role} may not ${method} ${def.path}`);
+      }
+      const exec = match.re.exec(url.pathname)!;
+      const params: Record<string, string> = {};
+      match.keys.forEach((k, idx) => (params[k] = decodeURIComponent(exec[idx + 1])));
+      if (principal.role === 'agent' && def.agentParam && params[def.agentParam] !== principal.agent) {
+        throw new HttpError(403, 'forbidden', `this token acts only for agent ${principal.agent}`);
+      }
+      const rawQuery = Object.fromEntries(url.searchParams);
+      const query = def.query ? validate(def.query, rawQuery, 'query') : rawQuery;
+      const raw = await readBody(req, this.opts.maxBodyBytes ?? 1 << 20);
+      const body = def.body ? validate(def.body, raw ?? {}, 'body') : raw;
+      const result = await def.handler({ principal, params, query, body });
+      respond(res, result);
+    } catch (err) {
+      this.fail(res, err, method, url.pathname);
+    } finally {
+      this.opts.log.debug('api request', { method, path: url.pathname, status: res.statusCode, ms: Date.now() - started });
+    }
+  }
+
+  private fail(res: http.ServerResponse, err: unknown, method: string, path: string): void {
+    if (err instanceof HttpError) {
+      return send(res, err.status, { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } });
+    }
+    if (err instanceof CcError) {
+      const field = typeof err.details?.field === 'string' ? err.details.field : undefined;
+      return send(res, HTTP_STATUS[err.kind], { error: { code: err.kind, message: err.message, ...(field ? { field } : {}), ...(err.details ? { details: err.details } : {}) } });
+    }
+    // A bug: the client gets a generic message, the log gets the stack.
+    this.opts.log.error('api handler failed', { method, path, error: err instanceof Error ? err.stack : String(err) });
+    send(res, 500, { error: { code: 'internal', message: 'internal error' } });
+  }
+
+  private handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const handler = this.upgrades.get(url.pathname);
+    const reject = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (!handler) return reject(404, 'Not Found');
+    // Browsers cannot set headers on a WebSocket: accept ?token= as well.
+    const principal = this.authenticate(bearer(req.headers.authorization) ?? url.searchParams.get('token') ?? undefined);
+    if (!principal) return reject(401, 'Unauthorized');
+    try {
+      handler(req, socket, head, principal);
+    } catch (err) {
+      this.opts.log.error('websocket upgrade failed', { path: url.pathname, error: err instanceof Error ? err.stack : String(err) });
+      socket.destroy();
+    }
+  }
+}
+
+function bearer(header: string | undefined): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return m?.[1];
+}
+
+function validate(schema: ZodTypeAny, value: unknown, where: 'body' | 'query'): unknown {
+  const r = schema.safeParse(value, { errorMap: friendlyErrorMap });
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const keys = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
+  const field = dottedPath(keys) || where;
+  const message = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
+  throw new HttpError(400, 'invalid', `${field}: ${message}`, field);
+}
+
+async function readBody(req: http.IncomingMessage, max: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) throw new HttpError(413, 'too_large', `request body over ${max} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text.trim()) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'invalid', 'request body is not valid JSON');
+  }
+}
+
+/** A handler result is { status, body } only when it has exactly those keys and a numeric status. */
+function respond(res: http.ServerResponse, result: unknown): void {
+  if (result === undefined) return send(res, 204, undefined);
+  if (result && typeof result === 'object' && !Array.isArray(result)) {
+    const keys = Object.keys(result);
+    const r = result as { status?: unknown; body?: unknown };
+    if (typeof r.status === 'number' && keys.every((k) => k === 'status' || k === 'body')) {
+      return send(res, r.status, r.body);
+    }
+  }
+  send(res, 200, result);
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  if (body === undefined || status === 204) {
+    res.writeHead(status);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
