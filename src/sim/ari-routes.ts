@@ -1,0 +1,265 @@
+/**
+ * The ARI REST routes the daemon uses (src/ari/types.ts AriClient), with Asterisk's status codes:
+ * 404 unknown channel/bridge, 409 channel not in a Stasis app, 422 bridge add of a channel that is
+ * not in Stasis, 400 missing/invalid parameters. Errors change nothing.
+ */
+import { CcError } from '../util/errors';
+import type { AriReply, AriRequest, AriRouter } from './ari-server';
+import type { Devices } from './devices';
+import type { SimChannel, SimModel } from './model';
+import type { QueueEngine } from './queues';
+import { DEVICE_STATES, bridgeJson, channelJson } from './shapes';
+
+export interface AriRouteDeps {
+  model: SimModel;
+  devices: Devices;
+  queues: QueueEngine;
+  /** Default app for originate when none is given. */
+  app: string;
+}
+
+const NO_CONTENT: AriReply = { status: 204 };
+const ok = (body: unknown): AriReply => ({ status: 200, body });
+const fail = (status: number, message: string): AriReply => ({ status, body: { message } });
+const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+
+const STATUS: Record<CcError['kind'], number> = { invalid: 400, not_found: 404, refused: 409, forbidden: 403, unavailable: 503 };
+
+export function createAriRouter(deps: AriRouteDeps): AriRouter {
+  return (req) => {
+    try {
+      return route(req, deps);
+    } catch (e) {
+      if (e instanceof CcError) return fail(STATUS[e.kind], e.message);
+      throw e;
+    }
+  };
+}
+
+function route(req: AriRequest, d: AriRouteDeps): AriReply {
+  const [resource, id, action, extra] = req.segments;
+  const m = req.method;
+  switch (resource) {
+    case 'asterisk':
+      if (m === 'GET' && id === 'info') return ok(asteriskInfo(d.model));
+      if (m === 'GET' && id === 'ping') return ok({ asterisk_id: d.model.opts.asteriskId, ping: 'pong', timestamp: new Date(d.model.now()).toISOString() });
+      break;
+    case 'channels':
+      return channels(req, d, id, action);
+    case 'bridges':
+      return bridges(req, d, id, action);
+    case 'applications': {
+      if (m !== 'GET') break;
+      if (!id) return ok([...d.model.knownApps].map((a) => appJson(d, a)));
+      if (!d.model.knownApps.has(id)) return fail(404, 'Application not found');
+      return ok(appJson(d, id));
+    }
+    case 'deviceStates': {
+      if (!id) return m === 'GET' ? ok([...d.model.customStates].map(([name, state]) => ({ name, state }))) : fail(405, 'Method not allowed');
+      if (!id.startsWith('Custom:')) return fail(409, 'Uncontrolled device specified');
+      if (m === 'GET') return ok({ name: id, state: d.model.deviceState(id) });
+      if (m === 'PUT') {
+        const state = str(req.params.deviceState);
+        if (!state || !DEVICE_STATES.includes(state)) return fail(400, 'Invalid device state');
+        d.model.setCustomState(id, state);
+        return NO_CONTENT;
+      }
+      if (m === 'DELETE') {
+        d.model.customStates.delete(id);
+        d.model.refreshDevice(id);
+        return NO_CONTENT;
+      }
+      break;
+    }
+    case 'endpoints': {
+      if (m !== 'GET') break;
+      const all = d.devices.endpoints();
+      if (!id) return ok(all);
+      const found = all.find((e) => e.technology === id && e.resource === action);
+      if (!found || extra) return fail(404, 'Endpoint not found');
+      return ok(found);
+    }
+  }
+  return fail(404, 'Resource not found');
+}
+
+function asteriskInfo(model: SimModel) {
+  return {
+    build: { os: 'Linux', kernel: 'sim', machine: 'x86_64', options: '', date: '', user: 'sim' },
+    system: { version: '22.10.1', entity_id: model.opts.asteriskId },
+    config: { name: model.opts.systemName, default_language: 'en', setid: { user: '', group: '' } },
+    status: { startup_time: new Date(model.bootTime).toISOString(), last_reload_time: new Date(model.bootTime).toISOString() },
+  };
+}
+
+function appJson(d: AriRouteDeps, name: string) {
+  return {
+    name,
+    channel_ids: d.model.appChannelIds(name),
+    bridge_ids: d.model.appBridgeIds(name),
+    endpoint_ids: [],
+    device_names: [],
+    events_allowed: [],
+    events_disallowed: [],
+  };
+}
+
+/** Channel that must be in a Stasis app for control operations. */
+function controlled(d: AriRouteDeps, id: string): SimChannel {
+  const ch = d.model.channel(id);
+  if (!ch.stasisApp) throw new CcError('refused', 'Channel not in Stasis application');
+  return ch;
+}
+
+function direction(v: unknown): 'in' | 'out' | 'both' {
+  const dir = str(v) ?? 'both';
+  if (dir !== 'in' && dir !== 'out' && dir !== 'both') throw new CcError('invalid', `Invalid direction: ${dir}`);
+  return dir;
+}
+
+function channels(req: AriRequest, d: AriRouteDeps, id: string | undefined, action: string | undefined): AriReply {
+  const m = req.method;
+  const p = req.params;
+  if (!id) {
+    if (m === 'GET') return ok([...d.model.channels.values()].map(channelJson));
+    if (m === 'POST') return ok(channelJson(originate(d, p, str(p.channelId))));
+    return fail(405, 'Method not allowed');
+  }
+  if (!action) {
+    if (m === 'GET') return ok(channelJson(d.model.channel(id)));
+    if (m === 'POST') return ok(channelJson(originate(d, p, id)));
+    if (m === 'DELETE') {
+      d.model.channel(id);
+      d.model.hangup(id, 16);
+      return NO_CONTENT;
+    }
+    return fail(405, 'Method not allowed');
+  }
+  const ch = controlled(d, id);
+  switch (`${m} ${action}`) {
+    case 'POST answer':
+      d.model.setState(ch, 'Up');
+      return NO_CONTENT;
+    case 'POST ring':
+    case 'DELETE ring':
+      return NO_CONTENT;
+    case 'POST continue': {
+      const context = str(p.context) ?? ch.dialplan.context;
+      const exten = str(p.extension) ?? ch.dialplan.exten;
+      const priority = Number(str(p.priority) ?? '1');
+      d.model.leaveStasis(ch);
+      ch.dialplan = { context, exten, priority, app_name: '', app_data: '' };
+      d.queues.legContinued(ch, context, exten);
+      return NO_CONTENT;
+    }
+    case 'POST redirect': {
+      const endpoint = str(p.endpoint);
+      if (!endpoint || !/^[A-Za-z0-9]+\/.+/.test(endpoint)) return fail(400, 'Invalid endpoint');
+      ch.vars.REDIRECTED_TO = endpoint;
+      d.model.hangup(ch.id, 16);
+      return NO_CONTENT;
+    }
+    case 'POST mute':
+    case 'DELETE mute': {
+      const dir = direction(p.direction);
+      const on = m === 'POST';
+      if (dir !== 'out') ch.mutedIn = on;
+      if (dir !== 'in') ch.mutedOut = on;
+      return NO_CONTENT;
+    }
+    case 'POST dtmf': {
+      const dtmf = str(p.dtmf);
+      if (!dtmf || !/^[0-9*#A-Da-d,]+$/.test(dtmf)) return fail(400, 'DTMF is required');
+      ch.dtmfSent.push(...dtmf.replace(/,/g, '').split(''));
+      return NO_CONTENT;
+    }
+    case 'POST moh':
+      ch.moh = str(p.mohClass) ?? 'default';
+      return NO_CONTENT;
+    case 'DELETE moh':
+      ch.moh = undefined;
+      return NO_CONTENT;
+    case 'POST hold':
+      // AST_CONTROL_HOLD: the far end plays MOH to the customer; the agent still hears it (hold.steps C).
+      ch.held = true;
+      return NO_CONTENT;
+    case 'DELETE hold':
+      ch.held = false;
+      return NO_CONTENT;
+    case 'POST variable': {
+      const variable = str(p.variable);
+      if (!variable) return fail(400, 'Variable name is required');
+      ch.vars[variable] = str(p.value) ?? '';
+      return NO_CONTENT;
+    }
+    case 'GET variable': {
+      const variable = str(p.variable);
+      if (!variable) return fail(400, 'Variable name is required');
+      if (!(variable in ch.vars)) return fail(404, 'Provided variable was not found');
+      return ok({ value: ch.vars[variable] });
+    }
+  }
+  return fail(404, 'Resource not found');
+}
+
+function originate(d: AriRouteDeps, p: Record<string, unknown>, channelId: string | undefined): SimChannel {
+  const endpoint = str(p.endpoint);
+  if (!endpoint) throw new CcError('invalid', 'Endpoint must be specified');
+  if (channelId && d.model.channels.has(channelId)) throw new CcError('refused', 'Channel with given unique ID already exists');
+  const timeout = p.timeout === undefined ? 30 : Number(p.timeout);
+  if (!Number.isFinite(timeout)) throw new CcError('invalid', 'Invalid timeout');
+  return d.devices.originate({
+    endpoint,
+    app: str(p.app) ?? d.app,
+    appArgs: str(p.appArgs),
+    channelId,
+    otherChannelId: str(p.otherChannelId),
+    callerId: str(p.callerId),
+    timeout,
+  });
+}
+
+function bridges(req: AriRequest, d: AriRouteDeps, id: string | undefined, action: string | undefined): AriReply {
+  const m = req.method;
+  const p = req.params;
+  const create = (bridgeId: string | undefined) =>
+    ok(bridgeJson(d.model.createBridge({ id: bridgeId, type: str(p.type), name: str(p.name), app: d.app })));
+  if (!id) {
+    if (m === 'GET') return ok([...d.model.bridges.values()].map(bridgeJson));
+    if (m === 'POST') return create(str(p.bridgeId));
+    return fail(405, 'Method not allowed');
+  }
+  if (!action) {
+    if (m === 'GET') return ok(bridgeJson(d.model.bridge(id)));
+    if (m === 'POST') return d.model.bridges.has(id) ? ok(bridgeJson(d.model.bridge(id))) : create(id);
+    if (m === 'DELETE') {
+      d.model.destroyBridge(id);
+      return NO_CONTENT;
+    }
+    return fail(405, 'Method not allowed');
+  }
+  const b = d.model.bridge(id);
+  switch (`${m} ${action}`) {
+    case 'POST addChannel':
+    case 'POST removeChannel': {
+      const ids = (str(p.channel) ?? '').split(',').filter((c) => c !== '');
+      if (ids.length === 0) return fail(400, 'Missing parameter channel');
+      const chans = ids.map((c) => d.model.channels.get(c));
+      if (chans.some((c) => !c)) return fail(400, 'Channel not found');
+      if (chans.some((c) => !c!.stasisApp)) return fail(422, 'Channel not in Stasis application');
+      if (action === 'removeChannel' && chans.some((c) => c!.bridgeId !== b.id)) return fail(422, 'Channel not in this bridge');
+      for (const c of chans) {
+        if (action === 'addChannel') d.model.addToBridge(b.id, c!.id);
+        else d.model.removeFromBridge(b.id, c!.id);
+      }
+      return NO_CONTENT;
+    }
+    case 'POST moh':
+      b.moh = str(p.mohClass) ?? 'default';
+      return NO_CONTENT;
+    case 'DELETE moh':
+      b.moh = undefined;
+      return NO_CONTENT;
+  }
+  return fail(404, 'Resource not found');
+}

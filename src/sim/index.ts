@@ -1,0 +1,347 @@
+/**
+ * In-process fake Asterisk 22 speaking real AMI (TCP) and real ARI (HTTP + WebSocket), so tests and
+ * `npm run demo` exercise the real client libraries. Behaviour follows ../shared/DESIGN.md and
+ * test/fixtures/captures (shapes checked in test/sim).
+ *
+ * ## Quick start
+ * ```ts
+ * const sim = new Simulator({ queueTimeoutMs: 300, retryMs: 50 });
+ * sim.addQueue('support');                       // rrmemory, ringinuse=no
+ * await sim.start();
+ * // daemon config: ami 127.0.0.1:sim.amiPort (sim.credentials.ami), ari sim.ariUrl (sim.credentials.ari), app sim.app
+ * sim.setDevice('PJSIP/1000', { answer: 'auto', answerDelayMs: 20 });
+ * await sim.waitForAction('QueueAdd');           // the daemon logged agent 1000 in
+ * const call = sim.placeQueueCall({ queue: 'support', callerNumber: '5550101' });
+ * await sim.waitFor(() => sim.queueCall(call).state === 'connected');
+ * sim.customerHangup(call);
+ * await sim.stop();
+ * ```
+ *
+ * ## Scripting API (all synchronous unless noted; bad input throws CcError and changes nothing)
+ * - Queues: `addQueue(name, {strategy, timeoutMs, retryMs, wrapupMs, members})` (static config; members
+ *   given here survive a restart, QueueAdd members do not). `member(queue, iface)` reads a member.
+ * - Queue calls: `placeQueueCall({queue, callerNumber, callerName?, id?})` → handle `{id, channelId, queue}`;
+ *   `id` is the customer's linkedid (= 3rd Stasis arg of the agent leg, `Linkedid` of AgentCalled).
+ *   `queueCall(h)` → {state: waiting|ringing|connected|ended, member, legId, endReason, ...};
+ *   `customerHangup(h)`; `customerLocation(h)` → {context, exten} (queues/<q>, or the service after a
+ *   blind transfer / continue).
+ *   Members ring as `Local/<ext>@cc-agent-XXXXXXXX;1/;2`; `;2` enters Stasis with
+ *   ["agent-leg", ext, linkedid] if the app's event socket is connected, else AgentRingNoAnswer RingTime=0.
+ *   The member answers when the daemon ANSWERS `;2` (POST /channels/{leg}/answer).
+ * - Devices (originated by the daemon): `setDevice('PJSIP/1000', {answer: 'auto'|'never'|'busy'|'unavailable',
+ *   answerDelayMs?, registered?})`; `answerDevice(channelIdOrDevice)` (for 'never');
+ *   `hangupDevice(channelIdOrDevice)` (the agent hangs up); `setRemote('5511', {answer})` for outbound
+ *   numbers (prefix string or RegExp; dial strings like `PJSIP/5511987654321@trunk`).
+ *   Hints: `hint:<ext>@agent-hints` = `hintDevices(ext)` (default PJSIP/<ext> & Custom:agent-<ext>).
+ * - Media: `pressDtmf(channelId, digit)`, `isHearingMoh(channelId)`, `canHear(listenerId, speakerId)`,
+ *   `isMuted(channelId)`; DTMF the daemon sent: `channel(id).dtmfSent`.
+ * - State: `channel(id)`, `channels()`, `bridges()`, `deviceState(name)`, `setCustomState(dev, state)`,
+ *   `isAppRegistered(app?)`.
+ * - Faults: `dropAmi()`, `dropAri()` (sockets destroyed; channels/bridges stay, as when the daemon dies),
+ *   `setUnresponsive(on, 'ami'|'ari'|'both')` (half-open: nothing answered, no pongs),
+ *   `restartAsterisk({downMs?})` (async: drops connections, destroys channels/bridges, clears dynamic
+ *   members, refuses connections for downMs, then a fresh boot: FullyBooted on next login).
+ * - Logs and waiting (async): `actions` (every AMI action / ARI REST call), `events` (every AMI/ARI event
+ *   emitted), `mark()`, `waitForAction(nameOrRoute | predicate, {since?, timeoutMs?})` — ARI calls
+ *   match "POST /channels/abc/answer" or the route "POST /channels/{id}/answer" —,
+ *   `waitForEvent(name | predicate, {since?, timeoutMs?})`, `waitFor(() => value, timeoutMs?)`.
+ *
+ * Timers use `opts.clock` (default systemClock); durations are small by default to keep tests fast.
+ */
+import { type Clock, systemClock } from '../util/clock';
+import { CcError } from '../util/errors';
+import { fieldsToRecord } from './ami-codec';
+import { createAmiHandler } from './ami-actions';
+import { AmiServer } from './ami-server';
+import { createAriRouter } from './ari-routes';
+import { AriServer } from './ari-server';
+import { type DeviceBehaviour, type DeviceConfig, Devices } from './devices';
+import { type SimBridge, type SimChannel, SimModel } from './model';
+import type { QueueCall, QueueOptions, SimMember } from './queue-types';
+import { QueueEngine } from './queues';
+import { type Match, type SimActionRecord, type SimEventRecord, SimLog, type WaitOptions } from './sim-log';
+
+export interface SimOptions {
+  clock?: Clock;
+  app?: string;
+  systemName?: string;
+  asteriskId?: string;
+  ami?: { username: string; secret: string };
+  ari?: { username: string; password: string };
+  /** Default ring time per member attempt (app_queue timeout). */
+  queueTimeoutMs?: number;
+  /** Default pause between attempts (app_queue retry). */
+  retryMs?: number;
+  /** Default app_queue wrapuptime. */
+  wrapupMs?: number;
+  /** Multiplies second-based values sent by the daemon (originate timeout). Default 0.1. */
+  timeScale?: number;
+  agentLegContext?: string;
+  hintDevices?: (ext: string, context: string) => string[];
+  defaultDevice?: DeviceBehaviour;
+  defaultRemote?: DeviceBehaviour;
+  /** Queues configured at boot (like queues.conf). */
+  queues?: Record<string, QueueOptions>;
+  /** Max entries kept in each log. */
+  logLimit?: number;
+}
+
+export interface QueueCallHandle {
+  id: string;
+  channelId: string;
+  queue: string;
+}
+
+export class Simulator {
+  readonly app: string;
+  readonly credentials: { ami: { username: string; secret: string }; ari: { username: string; password: string } };
+  readonly model: SimModel;
+  readonly queues: QueueEngine;
+  readonly devices: Devices;
+  readonly log: SimLog;
+  private readonly clock: Clock;
+  private readonly amiServer: AmiServer;
+  private readonly ariServer: AriServer;
+  private readonly globals = new Map<string, string>();
+  private started = false;
+
+  constructor(opts: SimOptions = {}) {
+    this.clock = opts.clock ?? systemClock;
+    this.app = opts.app ?? 'callcenter';
+    this.credentials = {
+      ami: opts.ami ?? { username: 'callcenterd', secret: 'sim-ami-secret' },
+      ari: opts.ari ?? { username: 'callcenterd', password: 'sim-ari-secret' },
+    };
+    this.log = new SimLog(() => this.clock.now(), opts.logLimit);
+    const systemName = opts.systemName ?? 'asterisk-sim';
+    this.model = new SimModel({
+      clock: this.clock,
+      systemName,
+      asteriskId: opts.asteriskId ?? '02:fc:00:00:00:01',
+      hintDevices: opts.hintDevices ?? ((ext) => [`PJSIP/${ext}`, `Custom:agent-${ext}`]),
+      sink: {
+        ami: (name, privilege, fields) => {
+          this.amiServer.broadcast(name, privilege, fields);
+          this.log.addEvent({ proto: 'ami', name, data: { Event: name, ...fieldsToRecord(fields) } });
+        },
+        ari: (app, event) => {
+          this.ariServer.send(app, event);
+          this.log.addEvent({ proto: 'ari', name: String(event.type), app, data: event });
+        },
+      },
+    });
+    this.queues = new QueueEngine(this.model, {
+      clock: this.clock,
+      app: this.app,
+      agentLegContext: opts.agentLegContext ?? 'cc-agent',
+      defaults: { timeoutMs: opts.queueTimeoutMs ?? 1500, retryMs: opts.retryMs ?? 200, wrapupMs: opts.wrapupMs ?? 0 },
+    });
+    this.devices = new Devices(this.model, {
+      clock: this.clock,
+      timeScale: opts.timeScale ?? 0.1,
+      defaultDevice: opts.defaultDevice ?? { answer: 'auto', answerDelayMs: 0 },
+      defaultRemote: opts.defaultRemote ?? { answer: 'auto', answerDelayMs: 0 },
+    });
+    this.amiServer = new AmiServer({
+      username: this.credentials.ami.username,
+      secret: this.credentials.ami.secret,
+      systemName,
+      clock: this.clock,
+      uptime: () => (this.clock.now() - this.model.bootTime) / 1000,
+      handler: createAmiHandler({ model: this.model, queues: this.queues, globals: this.globals }),
+      onAction: (ctx) => this.log.addAction({ proto: 'ami', name: ctx.name, params: fieldsToRecord(ctx.fields) }),
+    });
+    this.ariServer = new AriServer({
+      username: this.credentials.ari.username,
+      password: this.credentials.ari.password,
+      model: this.model,
+      router: createAriRouter({ model: this.model, devices: this.devices, queues: this.queues, app: this.app }),
+      onRequest: (req) => {
+        const path = `/${req.segments.join('/')}`;
+        this.log.addAction({ proto: 'ari', name: `${req.method} ${path}`, route: `${req.method} ${routeOf(req.segments)}`, params: req.params });
+      },
+    });
+    for (const [name, q] of Object.entries(opts.queues ?? {})) this.addQueue(name, q);
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.amiServer.start();
+    await this.ariServer.start();
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    this.queues.stop();
+    this.devices.reset();
+    await this.amiServer.stop();
+    await this.ariServer.stop();
+    this.started = false;
+  }
+
+  get amiPort(): number {
+    return this.amiServer.port;
+  }
+  get ariUrl(): string {
+    return this.ariServer.url;
+  }
+  get actions(): SimActionRecord[] {
+    return this.log.actions;
+  }
+  get events(): SimEventRecord[] {
+    return this.log.events;
+  }
+  /** Logged-in AMI sessions and open ARI event sockets. */
+  get connections(): { ami: number; ari: number } {
+    return { ami: this.amiServer.sessionCount, ari: this.ariServer.socketCount };
+  }
+
+  // ----- queues -----
+
+  addQueue(name: string, opts: QueueOptions = {}): void {
+    this.queues.addQueue(name, opts);
+  }
+
+  member(queue: string, iface: string): SimMember | undefined {
+    return this.queues.member(queue, iface);
+  }
+
+  placeQueueCall(o: { queue: string; callerNumber: string; callerName?: string; id?: string }): QueueCallHandle {
+    const call = this.queues.placeCall(o);
+    return { id: call.handle, channelId: call.customerId, queue: call.queue };
+  }
+
+  queueCall(h: QueueCallHandle | string): Readonly<QueueCall> {
+    return this.queues.call(handleId(h));
+  }
+
+  customerHangup(h: QueueCallHandle | string): void {
+    this.queues.customerHangup(handleId(h));
+  }
+
+  customerLocation(h: QueueCallHandle | string): { context: string; exten: string } {
+    return { ...this.queues.call(handleId(h)).location };
+  }
+
+  // ----- devices -----
+
+  setDevice(dial: string, b: Partial<DeviceConfig>): void {
+    this.devices.setDevice(dial, b);
+    this.queues.refreshMembers();
+  }
+  setRemote(pattern: string | RegExp, b: DeviceBehaviour): void {
+    this.devices.setRemote(pattern, b);
+  }
+  answerDevice(idOrDevice: string): SimChannel {
+    return this.devices.answer(idOrDevice);
+  }
+  hangupDevice(idOrDevice: string): void {
+    this.devices.hangup(idOrDevice);
+  }
+
+  // ----- media and state -----
+
+  pressDtmf(channelId: string, digit: string): void {
+    if (!/^[0-9*#A-D]$/.test(digit)) throw new CcError('invalid', `Invalid DTMF digit: ${digit}`);
+    const ch = this.model.channel(channelId);
+    this.model.channelEvent(ch, 'ChannelDtmfReceived', { digit, duration_ms: 100 });
+  }
+  isHearingMoh(channelId: string): boolean {
+    return this.model.isHearingMoh(channelId);
+  }
+  canHear(listenerId: string, speakerId: string): boolean {
+    return this.model.canHear(listenerId, speakerId);
+  }
+  isMuted(channelId: string): { in: boolean; out: boolean } {
+    const ch = this.model.channel(channelId);
+    return { in: ch.mutedIn, out: ch.mutedOut };
+  }
+  channel(id: string): SimChannel | undefined {
+    return this.model.channels.get(id);
+  }
+  channels(): SimChannel[] {
+    return [...this.model.channels.values()];
+  }
+  bridges(): SimBridge[] {
+    return [...this.model.bridges.values()];
+  }
+  deviceState(name: string): string {
+    return this.model.deviceState(name);
+  }
+  setCustomState(device: string, state: string): void {
+    if (!device.startsWith('Custom:')) throw new CcError('invalid', `Not a Custom device: ${device}`);
+    this.model.setCustomState(device, state);
+  }
+  isAppRegistered(app = this.app): boolean {
+    return this.model.isAppRegistered(app);
+  }
+
+  // ----- faults -----
+
+  dropAmi(): void {
+    this.amiServer.dropConnections();
+  }
+  dropAri(): void {
+    this.ariServer.dropConnections();
+  }
+  setUnresponsive(on: boolean, which: 'ami' | 'ari' | 'both' = 'both'): void {
+    if (which !== 'ari') this.amiServer.setUnresponsive(on);
+    if (which !== 'ami') this.ariServer.setUnresponsive(on);
+  }
+
+  async restartAsterisk(o: { downMs?: number } = {}): Promise<void> {
+    this.amiServer.setRefusing(true);
+    this.ariServer.setRefusing(true);
+    this.amiServer.dropConnections();
+    this.ariServer.dropConnections();
+    this.queues.reset();
+    this.devices.reset();
+    this.model.reset();
+    this.log.addEvent({ proto: 'ami', name: 'SimRestart', data: {} });
+    if (o.downMs && o.downMs > 0) await new Promise((r) => setTimeout(r, o.downMs));
+    this.amiServer.setRefusing(false);
+    this.ariServer.setRefusing(false);
+  }
+
+  // ----- waiting -----
+
+  mark(): number {
+    return this.log.mark();
+  }
+  waitForAction(match: Match<SimActionRecord>, o: WaitOptions = {}): Promise<SimActionRecord> {
+    return this.log.waitFor(() => this.log.findAction(match, o.since), o.timeoutMs, `action ${String(match)}`);
+  }
+  waitForEvent(match: Match<SimEventRecord>, o: WaitOptions = {}): Promise<SimEventRecord> {
+    return this.log.waitFor(() => this.log.findEvent(match, o.since), o.timeoutMs, `event ${String(match)}`);
+  }
+  waitFor<T>(check: () => T | undefined | null | false, timeoutMs?: number): Promise<T> {
+    return this.log.waitFor(check, timeoutMs);
+  }
+}
+
+function handleId(h: QueueCallHandle | string): string {
+  return typeof h === 'string' ? h : h.id;
+}
+
+/** "/channels/abc/answer" → "/channels/{id}/answer"; endpoints keep {tech}/{resource}. */
+function routeOf(segments: string[]): string {
+  const out = segments.map((s, i) => {
+    if (i === 0) return s;
+    if (segments[0] === 'endpoints') return i === 1 ? '{tech}' : i === 2 ? '{resource}' : s;
+    if (segments[0] === 'asterisk') return s;
+    return i === 1 ? '{id}' : s;
+  });
+  return `/${out.join('/')}`;
+}
+
+export * from './ami-codec';
+export * from './ami-server';
+export * from './ari-server';
+export * from './devices';
+export * from './model';
+export * from './queue-types';
+export * from './queues';
+export * from './shapes';
+export * from './sim-log';
+export { createAmiHandler } from './ami-actions';
+export { createAriRouter } from './ari-routes';

@@ -1,0 +1,168 @@
+/**
+ * app_queue data as the simulator keeps it, plus the AMI field blocks built from it
+ * (QueueMember* events and the QueueStatus list items, whose key names differ).
+ */
+import type { TimerHandle } from '../util/clock';
+import type { AmiFieldList } from './ami-codec';
+
+export type QueueStrategy = 'rrmemory' | 'ringall';
+export const QUEUE_STRATEGIES: readonly QueueStrategy[] = ['rrmemory', 'ringall'];
+
+export interface QueueOptions {
+  strategy?: QueueStrategy;
+  /** Ring time per member attempt (app_queue `timeout`). */
+  timeoutMs?: number;
+  /** Pause between attempts (app_queue `retry`). */
+  retryMs?: number;
+  /** app_queue `wrapuptime`: no new call within this long after the last one. */
+  wrapupMs?: number;
+  /** Static members from queues.conf: they survive an Asterisk restart. */
+  members?: Array<{ interface: string; memberName?: string; stateInterface?: string; penalty?: number }>;
+}
+
+export interface SimMember {
+  queue: string;
+  interface: string;
+  memberName: string;
+  stateInterface: string;
+  membership: 'dynamic' | 'static';
+  penalty: number;
+  paused: boolean;
+  pausedReason: string;
+  callsTaken: number;
+  /** Epoch seconds, 0 = never (as AMI shows it). */
+  lastCall: number;
+  lastCallMs: number;
+  lastPause: number;
+  loginTime: number;
+  incall: boolean;
+  /** Device state number (see DEVICE_STATE_NUM). */
+  status: number;
+  /** Answered call not yet counted: app_queue counts it when the state interface goes idle. */
+  pendingCredit: boolean;
+}
+
+export interface SimQueue {
+  name: string;
+  strategy: QueueStrategy;
+  timeoutMs: number;
+  retryMs: number;
+  wrapupMs: number;
+  isStatic: boolean;
+  staticMembers: NonNullable<QueueOptions['members']>;
+  members: SimMember[];
+  rrNext: number;
+  completed: number;
+  abandoned: number;
+  holdSecTotal: number;
+  talkSecTotal: number;
+}
+
+export type QueueCallState = 'waiting' | 'ringing' | 'connected' | 'ended';
+export const QUEUE_CALL_STATES: readonly QueueCallState[] = ['waiting', 'ringing', 'connected', 'ended'];
+/**
+ * waiting → ringing (members offered) → connected (a leg answered) → ended.
+ * ringing → waiting after a no-answer; waiting/ringing → ended on abandon or restart.
+ */
+export const QUEUE_CALL_TRANSITIONS: Record<QueueCallState, readonly QueueCallState[]> = {
+  waiting: ['ringing', 'ended'],
+  ringing: ['waiting', 'connected', 'ended'],
+  connected: ['ended'],
+  ended: [],
+};
+
+export interface RingAttempt {
+  member: SimMember;
+  leg1Id: string;
+  leg2Id: string;
+  startedAt: number;
+}
+
+export interface QueueCall {
+  /** The customer's linkedid: the third Stasis argument of its agent legs. */
+  handle: string;
+  queue: string;
+  customerId: string;
+  state: QueueCallState;
+  joinedAt: number;
+  position: number;
+  attempts: RingAttempt[];
+  timer?: TimerHandle;
+  member?: SimMember;
+  ringStartedAt?: number;
+  connectedAt?: number;
+  leg1Id?: string;
+  leg2Id?: string;
+  basicBridgeId?: string;
+  /** The leg was sent on in the dialplan: app_queue ends the call only when the customer hangs up. */
+  continued: boolean;
+  location: { context: string; exten: string };
+  endReason?: 'caller' | 'agent' | 'transfer' | 'abandon' | 'restart';
+}
+
+const sec = (ms: number) => String(Math.floor(ms / 1000));
+
+/** QueueMemberAdded/Removed/Status/Pause/Penalty body. `InCall` is 0 in every event (DESIGN.md). */
+export function memberEventFields(m: SimMember): AmiFieldList {
+  return [
+    ['Queue', m.queue],
+    ['MemberName', m.memberName],
+    ['Interface', m.interface],
+    ['StateInterface', m.stateInterface],
+    ['Membership', m.membership],
+    ['Penalty', String(m.penalty)],
+    ['CallsTaken', String(m.callsTaken)],
+    ['LastCall', String(m.lastCall)],
+    ['LastPause', String(m.lastPause)],
+    ['LoginTime', String(m.loginTime)],
+    ['InCall', '0'],
+    ['Status', String(m.status)],
+    ['Paused', m.paused ? '1' : '0'],
+    ['PausedReason', m.pausedReason],
+    ['Ringinuse', '0'],
+    ['Wrapuptime', '0'],
+  ];
+}
+
+/** QueueStatus list item: Name/Location instead of MemberName/Interface, real InCall, no Ringinuse. */
+export function memberListFields(m: SimMember): AmiFieldList {
+  return [
+    ['Event', 'QueueMember'],
+    ['Queue', m.queue],
+    ['Name', m.memberName],
+    ['Location', m.interface],
+    ['StateInterface', m.stateInterface],
+    ['Membership', m.membership],
+    ['Penalty', String(m.penalty)],
+    ['CallsTaken', String(m.callsTaken)],
+    ['LastCall', String(m.lastCall)],
+    ['LastPause', String(m.lastPause)],
+    ['LoginTime', String(m.loginTime)],
+    ['InCall', m.incall ? '1' : '0'],
+    ['Status', String(m.status)],
+    ['Paused', m.paused ? '1' : '0'],
+    ['PausedReason', m.pausedReason],
+    ['Wrapuptime', '0'],
+  ];
+}
+
+export function queueParamsFields(q: SimQueue, waiting: number): AmiFieldList {
+  const answered = q.completed;
+  return [
+    ['Event', 'QueueParams'],
+    ['Queue', q.name],
+    ['Max', '0'],
+    ['Strategy', q.strategy],
+    ['Calls', String(waiting)],
+    ['Holdtime', answered ? String(Math.round(q.holdSecTotal / answered)) : '0'],
+    ['TalkTime', answered ? String(Math.round(q.talkSecTotal / answered)) : '0'],
+    ['Completed', String(q.completed)],
+    ['Abandoned', String(q.abandoned)],
+    ['ServiceLevel', '0'],
+    ['ServicelevelPerf', '100.0'],
+    ['ServicelevelPerf2', '100.0'],
+    ['Weight', '0'],
+  ];
+}
+
+export { sec as msToSecString };

@@ -1,0 +1,556 @@
+/**
+ * app_queue as the captures show it with the DESIGN.md topology: members are
+ * `Local/<ext>@cc-agent/n`; ringing a member creates the Local pair whose `;2` runs
+ * Stasis(callcenter,agent-leg,<ext>,<linkedid>). The member is answered when the daemon answers `;2`.
+ * ringinuse=no: a member is offered only when its state interface is idle, it is not paused, not
+ * already being offered a call (app_queue's pending list) and past wrap-up.
+ */
+import type { Clock, TimerHandle } from '../util/clock';
+import { CcError } from '../util/errors';
+import type { AmiFieldList } from './ami-codec';
+import type { SimChannel, SimModel } from './model';
+import {
+  type QueueCall,
+  type QueueCallState,
+  type QueueOptions,
+  QUEUE_CALL_TRANSITIONS,
+  QUEUE_STRATEGIES,
+  type RingAttempt,
+  type SimMember,
+  type SimQueue,
+  memberEventFields,
+  msToSecString,
+} from './queue-types';
+import { DEVICE_STATE_NUM, amiChannelFields } from './shapes';
+
+export interface QueueEngineOptions {
+  clock: Clock;
+  app: string;
+  agentLegContext: string;
+  defaults: { timeoutMs: number; retryMs: number; wrapupMs: number };
+}
+
+const AGENT_IFACE = /^Local\/(\d+)@([A-Za-z0-9_-]+)(\/n)?$/;
+
+export class QueueEngine {
+  readonly queues = new Map<string, SimQueue>();
+  readonly calls = new Map<string, QueueCall>();
+  private timers = new Set<TimerHandle>();
+  private callSeq = 0;
+
+  constructor(private readonly model: SimModel, private readonly opts: QueueEngineOptions) {
+    model.onAnswered((ch) => this.onAnswered(ch));
+    model.onHangup((ch) => this.onHangup(ch));
+    model.onDeviceState(() => this.refreshMembers());
+  }
+
+  // ----- configuration and members -----
+
+  addQueue(name: string, o: QueueOptions = {}): SimQueue {
+    if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new CcError('invalid', `Invalid queue name: ${name}`);
+    if (this.queues.has(name)) throw new CcError('refused', `Queue already exists: ${name}`);
+    const strategy = o.strategy ?? 'rrmemory';
+    if (!QUEUE_STRATEGIES.includes(strategy)) throw new CcError('invalid', `Unsupported strategy: ${strategy}`);
+    const q: SimQueue = {
+      name,
+      strategy,
+      timeoutMs: o.timeoutMs ?? this.opts.defaults.timeoutMs,
+      retryMs: o.retryMs ?? this.opts.defaults.retryMs,
+      wrapupMs: o.wrapupMs ?? this.opts.defaults.wrapupMs,
+      isStatic: true,
+      staticMembers: o.members ?? [],
+      members: [],
+      rrNext: 0,
+      completed: 0,
+      abandoned: 0,
+      holdSecTotal: 0,
+      talkSecTotal: 0,
+    };
+    this.queues.set(name, q);
+    for (const m of q.staticMembers) this.addMember(name, { ...m, membership: 'static' });
+    return q;
+  }
+
+  queue(name: string): SimQueue {
+    const q = this.queues.get(name);
+    if (!q) throw new CcError('not_found', `Unable to find queue: ${name}`);
+    return q;
+  }
+
+  member(queue: string, iface: string): SimMember | undefined {
+    return this.queue(queue).members.find((m) => m.interface === iface);
+  }
+
+  addMember(
+    queue: string,
+    o: { interface: string; memberName?: string; stateInterface?: string; penalty?: number; paused?: boolean; reason?: string; membership?: 'dynamic' | 'static' },
+  ): SimMember {
+    const q = this.queue(queue);
+    if (!o.interface) throw new CcError('invalid', "'Interface' not specified.");
+    if (q.members.some((m) => m.interface === o.interface)) throw new CcError('refused', 'Unable to add interface: Already there');
+    const nowSec = this.nowSec();
+    const m: SimMember = {
+      queue,
+      interface: o.interface,
+      memberName: o.memberName || o.interface,
+      stateInterface: o.stateInterface || o.interface,
+      membership: o.membership ?? 'dynamic',
+      penalty: o.penalty ?? 0,
+      paused: o.paused ?? false,
+      pausedReason: o.paused ? (o.reason ?? '') : '',
+      callsTaken: 0,
+      lastCall: 0,
+      lastCallMs: 0,
+      lastPause: o.paused ? nowSec : 0,
+      loginTime: nowSec,
+      incall: false,
+      status: 0,
+      pendingCredit: false,
+    };
+    m.status = this.statusOf(m);
+    q.members.push(m);
+    this.memberEvent('QueueMemberAdded', m);
+    return m;
+  }
+
+  removeMember(queue: string, iface: string): void {
+    const q = this.queue(queue);
+    const m = q.members.find((x) => x.interface === iface);
+    if (!m) throw new CcError('not_found', 'Unable to remove interface: Not there');
+    if (m.membership === 'static') throw new CcError('refused', 'Unable to remove interface: Not dynamic');
+    q.members = q.members.filter((x) => x !== m);
+    this.memberEvent('QueueMemberRemoved', m);
+  }
+
+  /** QueuePause; queue undefined = every queue the interface is in. Returns members changed. */
+  pause(queue: string | undefined, iface: string, paused: boolean, reason = ''): SimMember[] {
+    const members = this.membersOf(queue, iface);
+    for (const m of members) {
+      m.paused = paused;
+      m.pausedReason = reason;
+      m.lastPause = this.nowSec();
+      this.memberEvent('QueueMemberPause', m);
+    }
+    return members;
+  }
+
+  setPenalty(queue: string | undefined, iface: string, penalty: number): SimMember[] {
+    if (!Number.isInteger(penalty) || penalty < 0) throw new CcError('invalid', 'Invalid penalty');
+    const members = this.membersOf(queue, iface);
+    for (const m of members) {
+      m.penalty = penalty;
+      this.memberEvent('QueueMemberPenalty', m);
+    }
+    return members;
+  }
+
+  private membersOf(queue: string | undefined, iface: string): SimMember[] {
+    if (!iface) throw new CcError('invalid', 'Need an interface');
+    const qs = queue ? [this.queue(queue)] : [...this.queues.values()];
+    const found = qs.flatMap((q) => q.members.filter((m) => m.interface === iface));
+    if (found.length === 0) throw new CcError('not_found', 'Interface not found');
+    return found;
+  }
+
+  waitingCalls(queue: string): QueueCall[] {
+    return [...this.calls.values()].filter((c) => c.queue === queue && (c.state === 'waiting' || c.state === 'ringing'));
+  }
+
+  // ----- calls -----
+
+  placeCall(o: { queue: string; callerNumber: string; callerName?: string; id?: string }): QueueCall {
+    const q = this.queue(o.queue);
+    if (!/^\+?[0-9*#]+$/.test(o.callerNumber)) throw new CcError('invalid', `Invalid caller number: ${o.callerNumber}`);
+    const handle = o.id ?? `sim-c${++this.callSeq}`;
+    if (this.calls.has(handle)) throw new CcError('refused', `Call id already in use: ${handle}`);
+    const caller = { name: o.callerName ?? '', number: o.callerNumber };
+    const customer = this.model.newChannel({
+      name: `Local/${q.name}@queues-${this.model.nextNameSuffix()};2`,
+      id: `${handle}-q`,
+      kind: 'customer',
+      state: 'Up',
+      caller,
+      dialplan: { context: 'queues', exten: q.name, priority: 2, app_name: 'Queue', app_data: `${q.name},,,,300` },
+      linkedid: handle,
+    });
+    customer.moh = 'default';
+    const call: QueueCall = {
+      handle,
+      queue: q.name,
+      customerId: customer.id,
+      state: 'waiting',
+      joinedAt: this.model.now(),
+      position: this.waitingCalls(q.name).length + 1,
+      attempts: [],
+      continued: false,
+      location: { context: 'queues', exten: q.name },
+    };
+    this.calls.set(handle, call);
+    const count = this.waitingCalls(q.name).length;
+    this.model.ami('QueueCallerJoin', 'agent,all', [
+      ...amiChannelFields(customer),
+      ['Queue', q.name],
+      ['Position', String(call.position)],
+      ['Count', String(count)],
+    ]);
+    this.tryRing(call);
+    return call;
+  }
+
+  call(handle: string): QueueCall {
+    const c = this.calls.get(handle);
+    if (!c) throw new CcError('not_found', `Unknown queue call: ${handle}`);
+    return c;
+  }
+
+  /** The customer hangs up, whatever the call is doing. */
+  customerHangup(handle: string): void {
+    const call = this.call(handle);
+    const customer = this.model.channels.get(call.customerId);
+    if (!customer) throw new CcError('refused', `Customer of ${handle} already hung up`);
+    this.model.hangup(customer.id, 16);
+  }
+
+  /** AMI BlindTransfer of the member's `;1`: the customer runs the service, the leg ends. */
+  blindTransfer(leg1: SimChannel, context: string, exten: string): void {
+    const call = [...this.calls.values()].find((c) => c.state === 'connected' && c.leg1Id === leg1.id);
+    if (!call) throw new CcError('refused', 'Transfer failed: channel is not in a queue call');
+    const customer = this.model.channel(call.customerId);
+    this.model.ami('BlindTransfer', 'call,all', [
+      ['Result', 'Success'],
+      ...amiChannelFields(leg1, 'Transferer'),
+      ...amiChannelFields(customer, 'Transferee'),
+      ['BridgeUniqueid', call.basicBridgeId ?? ''],
+      ['BridgeType', 'basic'],
+      ['IsExternal', 'No'],
+      ['Context', context],
+      ['Extension', exten],
+    ]);
+    customer.dialplan = { context, exten, priority: 1, app_name: '', app_data: '' };
+    call.location = { context, exten };
+    this.finish(call, 'transfer');
+    this.model.hangup(leg1.id, 16);
+  }
+
+  /** ARI continue on a connected leg: the service is reached through the Local pair. */
+  legContinued(leg2: SimChannel, context: string, exten: string): void {
+    const call = [...this.calls.values()].find((c) => c.leg2Id === leg2.id && c.state === 'connected');
+    if (!call) return;
+    call.continued = true;
+    call.location = { context, exten };
+  }
+
+  // ----- internals -----
+
+  private transition(call: QueueCall, to: QueueCallState): void {
+    if (!QUEUE_CALL_TRANSITIONS[call.state].includes(to)) {
+      throw new Error(`queue call ${call.handle}: illegal transition ${call.state} -> ${to}`);
+    }
+    call.state = to;
+  }
+
+  private tryRing(call: QueueCall): void {
+    if (call.state !== 'waiting') return;
+    const q = this.queue(call.queue);
+    const chosen = this.pick(q);
+    if (chosen.length === 0) {
+      call.timer = this.later(q.retryMs, () => this.tryRing(call));
+      return;
+    }
+    this.transition(call, 'ringing');
+    call.ringStartedAt = this.model.now();
+    for (const m of chosen) this.ringMember(call, m);
+    if (call.attempts.length === 0) {
+      // Every Stasis() failed at once (app not registered): app_queue waits `retry` and tries again.
+      this.transition(call, 'waiting');
+      call.timer = this.later(q.retryMs, () => this.tryRing(call));
+      return;
+    }
+    call.timer = this.later(q.timeoutMs, () => this.ringTimeout(call));
+  }
+
+  private pick(q: SimQueue): SimMember[] {
+    const now = this.model.now();
+    const busy = this.pendingInterfaces();
+    const free = q.members.filter(
+      (m) =>
+        !m.paused &&
+        (m.status === DEVICE_STATE_NUM.NOT_INUSE || m.status === DEVICE_STATE_NUM.UNKNOWN) &&
+        !busy.has(m.interface) &&
+        (m.lastCallMs === 0 || now - m.lastCallMs >= q.wrapupMs),
+    );
+    if (free.length === 0) return [];
+    const minPenalty = Math.min(...free.map((m) => m.penalty));
+    const best = free.filter((m) => m.penalty === minPenalty);
+    if (q.strategy === 'ringall') return best;
+    for (let i = 0; i < q.members.length; i++) {
+      const idx = (q.rrNext + i) % q.members.length;
+      const m = q.members[idx];
+      if (best.includes(m)) {
+        q.rrNext = idx + 1;
+        return [m];
+      }
+    }
+    return [];
+  }
+
+  private pendingInterfaces(): Set<string> {
+    const s = new Set<string>();
+    for (const c of this.calls.values()) for (const a of c.attempts) s.add(a.member.interface);
+    return s;
+  }
+
+  private ringMember(call: QueueCall, m: SimMember): void {
+    const customer = this.model.channel(call.customerId);
+    const parsed = AGENT_IFACE.exec(m.interface);
+    const ext = parsed?.[1] ?? m.interface;
+    const ctx = parsed?.[2] ?? this.opts.agentLegContext;
+    const base = `Local/${ext}@${ctx}-${this.model.nextNameSuffix()}`;
+    const common = { caller: { ...customer.caller }, linkedid: call.handle };
+    const leg1 = this.model.newChannel({ ...common, name: `${base};1`, kind: 'leg1', state: 'Down', dialplan: { context: ctx, exten: call.queue } });
+    const leg2 = this.model.newChannel({ ...common, name: `${base};2`, kind: 'leg2', state: 'Ring', dialplan: { context: ctx, exten: ext } });
+    leg1.partnerId = leg2.id;
+    leg2.partnerId = leg1.id;
+    this.model.ami('AgentCalled', 'agent,all', this.agentFields(customer, leg1, m));
+    const attempt: RingAttempt = { member: m, leg1Id: leg1.id, leg2Id: leg2.id, startedAt: this.model.now() };
+    leg2.dialplan = { ...leg2.dialplan, priority: 2 };
+    const inStasis =
+      parsed !== null &&
+      ctx === this.opts.agentLegContext &&
+      this.model.enterStasis(leg2, this.opts.app, ['agent-leg', ext, call.handle]);
+    if (!inStasis) {
+      // STASISSTATUS=FAILED: the Local channel hangs up at once, app_queue logs RingTime=0.
+      this.model.ami('AgentRingNoAnswer', 'agent,all', [...this.agentFields(customer, leg1, m), ['RingTime', '0']]);
+      this.model.hangup(leg1.id, 0);
+      return;
+    }
+    call.attempts.push(attempt);
+  }
+
+  private ringTimeout(call: QueueCall): void {
+    if (call.state !== 'ringing') return;
+    const customer = this.model.channel(call.customerId);
+    const attempts = call.attempts;
+    call.attempts = [];
+    for (const a of attempts) {
+      const leg1 = this.model.channels.get(a.leg1Id);
+      if (leg1) {
+        const ringMs = this.model.now() - a.startedAt;
+        this.model.ami('AgentRingNoAnswer', 'agent,all', [...this.agentFields(customer, leg1, a.member), ['RingTime', String(ringMs)]]);
+      }
+      this.model.hangup(a.leg1Id, 0);
+    }
+    this.transition(call, 'waiting');
+    call.timer = this.later(this.queue(call.queue).retryMs, () => this.tryRing(call));
+  }
+
+  private onAnswered(ch: SimChannel): void {
+    if (ch.kind !== 'leg2') return;
+    const call = [...this.calls.values()].find((c) => c.state === 'ringing' && c.attempts.some((a) => a.leg2Id === ch.id));
+    if (!call) return;
+    const attempt = call.attempts.find((a) => a.leg2Id === ch.id)!;
+    const others = call.attempts.filter((a) => a !== attempt);
+    call.attempts = [];
+    this.clearTimer(call);
+    for (const a of others) this.model.hangup(a.leg1Id, 26);
+    const q = this.queue(call.queue);
+    const customer = this.model.channel(call.customerId);
+    const leg1 = this.model.channel(attempt.leg1Id);
+    this.model.setState(leg1, 'Up');
+    this.transition(call, 'connected');
+    const now = this.model.now();
+    call.member = attempt.member;
+    call.connectedAt = now;
+    call.leg1Id = leg1.id;
+    call.leg2Id = ch.id;
+    customer.moh = undefined;
+    this.leaveQueue(call, customer);
+    const holdMs = now - call.joinedAt;
+    q.holdSecTotal += Math.floor(holdMs / 1000);
+    this.model.ami('AgentConnect', 'agent,all', [
+      ...this.agentFields(customer, leg1, attempt.member),
+      ['HoldTime', msToSecString(holdMs)],
+      ['RingTime', msToSecString(now - attempt.startedAt)],
+    ]);
+    attempt.member.incall = true;
+    attempt.member.pendingCredit = true;
+    const bridge = this.model.createBridge({ type: 'mixing', bridgeClass: 'basic' });
+    call.basicBridgeId = bridge.id;
+    this.model.addToBridge(bridge.id, leg1.id);
+    this.model.addToBridge(bridge.id, customer.id);
+  }
+
+  private onHangup(ch: SimChannel): void {
+    for (const call of this.calls.values()) {
+      if (call.state === 'ended') continue;
+      if (ch.id === call.customerId) return this.customerGone(call, ch);
+      const attempt = call.attempts.find((a) => a.leg1Id === ch.id || a.leg2Id === ch.id);
+      if (attempt) {
+        // The daemon refused the leg (DELETE while ringing): app_queue treats it as a no-answer.
+        call.attempts = call.attempts.filter((a) => a !== attempt);
+        const customer = this.model.channel(call.customerId);
+        const leg1 = ch.id === attempt.leg1Id ? ch : this.model.channels.get(attempt.leg1Id) ?? ch;
+        this.model.ami('AgentRingNoAnswer', 'agent,all', [
+          ...this.agentFields(customer, leg1, attempt.member),
+          ['RingTime', String(this.model.now() - attempt.startedAt)],
+        ]);
+        if (call.attempts.length === 0 && call.state === 'ringing') {
+          this.clearTimer(call);
+          this.transition(call, 'waiting');
+          call.timer = this.later(this.queue(call.queue).retryMs, () => this.tryRing(call));
+        }
+        return;
+      }
+      if (call.state === 'connected' && !call.continued && (ch.id === call.leg2Id || ch.id === call.leg1Id)) {
+        const customer = this.model.channels.get(call.customerId);
+        this.finish(call, 'agent', ch.id === call.leg1Id ? ch : undefined);
+        if (customer) this.model.hangup(customer.id, 16);
+        return;
+      }
+    }
+  }
+
+  /** `customer` is the channel as it was when it hung up (already gone from the model). */
+  private customerGone(call: QueueCall, customer: SimChannel): void {
+    if (call.state === 'connected') {
+      this.finish(call, 'caller', undefined, customer);
+      if (call.leg1Id) this.model.hangup(call.leg1Id, 16);
+      return;
+    }
+    const attempts = call.attempts;
+    call.attempts = [];
+    this.clearTimer(call);
+    for (const a of attempts) this.model.hangup(a.leg1Id, 0);
+    if (call.state === 'waiting' || call.state === 'ringing') {
+      const q = this.queue(call.queue);
+      q.abandoned++;
+      this.model.ami('QueueCallerAbandon', 'agent,all', [
+        ...amiChannelFields(customer),
+        ['Queue', q.name],
+        ['Position', String(call.position)],
+        ['OriginalPosition', String(call.position)],
+        ['HoldTime', msToSecString(this.model.now() - call.joinedAt)],
+      ]);
+      this.leaveQueue(call, customer);
+      call.endReason = 'abandon';
+      this.transition(call, 'ended');
+    }
+  }
+
+  /** AgentComplete and member bookkeeping; the caller decides which channels to hang up. */
+  private finish(call: QueueCall, reason: 'caller' | 'agent' | 'transfer', leg1Gone?: SimChannel, customerGone?: SimChannel): void {
+    if (call.state !== 'connected') return;
+    const customer = customerGone ?? this.model.channels.get(call.customerId);
+    const leg1 = leg1Gone ?? (call.leg1Id ? this.model.channels.get(call.leg1Id) : undefined);
+    const m = call.member!;
+    const q = this.queue(call.queue);
+    const talkMs = this.model.now() - (call.connectedAt ?? this.model.now());
+    this.transition(call, 'ended');
+    call.endReason = reason;
+    q.completed++;
+    q.talkSecTotal += Math.floor(talkMs / 1000);
+    if (customer && leg1) {
+      this.model.ami('AgentComplete', 'agent,all', [
+        ...this.agentFields(customer, leg1, m),
+        ['HoldTime', msToSecString((call.connectedAt ?? call.joinedAt) - call.joinedAt)],
+        ['TalkTime', msToSecString(talkMs)],
+        ['Reason', reason],
+      ]);
+    }
+    m.incall = false;
+    if (call.basicBridgeId && this.model.bridges.has(call.basicBridgeId)) this.model.destroyBridge(call.basicBridgeId);
+    this.refreshMember(m);
+  }
+
+  private leaveQueue(call: QueueCall, customer: SimChannel): void {
+    const remaining = this.waitingCalls(call.queue).filter((c) => c !== call);
+    this.model.ami('QueueCallerLeave', 'agent,all', [
+      ...amiChannelFields(customer),
+      ['Queue', call.queue],
+      ['Position', String(call.position)],
+      ['Count', String(remaining.length)],
+    ]);
+    for (const c of remaining) if (c.position > call.position) c.position--;
+  }
+
+  private agentFields(customer: SimChannel, leg1: SimChannel, m: SimMember): AmiFieldList {
+    return [
+      ...amiChannelFields(customer),
+      ...amiChannelFields(leg1, 'Dest'),
+      ['Queue', m.queue],
+      ['Interface', m.interface],
+      ['MemberName', m.memberName],
+    ];
+  }
+
+  private statusOf(m: SimMember): number {
+    const iface = m.stateInterface.replace(/\/n$/, '');
+    return DEVICE_STATE_NUM[this.model.deviceState(iface)] ?? 0;
+  }
+
+  refreshMembers(): void {
+    for (const q of this.queues.values()) for (const m of q.members) this.refreshMember(m);
+  }
+
+  /** Re-reads the state interface; an answered call is counted once the agent side goes idle. */
+  private refreshMember(m: SimMember): void {
+    const status = this.statusOf(m);
+    const idle = status === DEVICE_STATE_NUM.NOT_INUSE || status === DEVICE_STATE_NUM.UNKNOWN || status === DEVICE_STATE_NUM.UNAVAILABLE;
+    const credit = m.pendingCredit && idle;
+    if (status === m.status && !credit) return;
+    m.status = status;
+    if (credit) {
+      m.pendingCredit = false;
+      m.callsTaken++;
+      m.lastCallMs = this.model.now();
+      m.lastCall = this.nowSec();
+    }
+    this.memberEvent('QueueMemberStatus', m);
+  }
+
+  private memberEvent(name: string, m: SimMember): void {
+    this.model.ami(name, 'agent,all', memberEventFields(m));
+  }
+
+  private nowSec(): number {
+    return Math.floor(this.model.now() / 1000);
+  }
+
+  private later(ms: number, fn: () => void): TimerHandle {
+    const h = this.opts.clock.setTimeout(() => {
+      this.timers.delete(h);
+      fn();
+    }, ms);
+    this.timers.add(h);
+    return h;
+  }
+
+  private clearTimer(call: QueueCall): void {
+    if (call.timer) {
+      this.opts.clock.clearTimeout(call.timer);
+      this.timers.delete(call.timer);
+      call.timer = undefined;
+    }
+  }
+
+  /** Asterisk restart: calls vanish, dynamic members go, static members start fresh. */
+  reset(): void {
+    for (const h of this.timers) this.opts.clock.clearTimeout(h);
+    this.timers.clear();
+    for (const c of this.calls.values()) if (c.state !== 'ended') {
+      c.state = 'ended';
+      c.endReason = 'restart';
+    }
+    for (const q of this.queues.values()) {
+      q.members = [];
+      q.rrNext = 0;
+      q.completed = q.abandoned = q.holdSecTotal = q.talkSecTotal = 0;
+      for (const m of q.staticMembers) this.addMember(q.name, { ...m, membership: 'static' });
+    }
+  }
+
+  stop(): void {
+    for (const h of this.timers) this.opts.clock.clearTimeout(h);
+    this.timers.clear();
+  }
+}
