@@ -8,6 +8,9 @@ import { registerDbCommands } from './db';
 import { registerCatalogueCommands } from './catalogue';
 import { registerAgentLiveCommands } from './agent-live';
 import { registerWrapupCommands } from './wrapup';
+import { registerCallCommands } from './call';
+import { registerHistoryCommands } from './history';
+import { registerBlocklistCommands } from './blocklist';
 
 export const registrars: Registrar[] = [
   registerConfigCommands,
@@ -15,4 +18,7 @@ export const registrars: Registrar[] = [
   registerCatalogueCommands,
   registerAgentLiveCommands,
   registerWrapupCommands,
+  registerCallCommands,
+  registerHistoryCommands,
+  registerBlocklistCommands,
 ];

@@ -1,0 +1,52 @@
+/**
+ * `callcenterd blocklist list|add|remove`: works on the database directly (the daemon checks the
+ * table on every inbound call, so changes apply at once, with or without the daemon running).
+ */
+import { Blocklist } from '../../prank/blocklist';
+import { systemClock } from '../../util/clock';
+import type { CliContext } from '../context';
+import { intOption } from '../context';
+
+const time = (ms: number | null) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : 'never');
+
+export function registerBlocklistCommands(ctx: CliContext): void {
+  const bl = ctx.group('blocklist', 'blocked caller numbers (pranks and manual blocks)');
+  const open = () => new Blocklist({ db: ctx.db(), clock: systemClock });
+
+  bl.command('list')
+    .description('blocks in force')
+    .option('--json', 'JSON output')
+    .action((o: { json?: boolean }) => {
+      const rows = open().list();
+      if (o.json) return ctx.print(rows, { json: true });
+      ctx.print(
+        rows.map((r) => ({
+          number: r.number,
+          reason: r.reason,
+          by: r.blockedBy ?? '',
+          call: r.callId ?? '',
+          since: time(r.createdAt),
+          expires: time(r.expiresAt),
+        })),
+        { empty: 'no blocked numbers' },
+      );
+    });
+
+  bl.command('add')
+    .description('block a number (internal extensions/services are refused)')
+    .argument('<number>', 'caller number')
+    .option('--minutes <n>', 'block for n minutes (default: until removed)', intOption('--minutes', 1, 10_000_000))
+    .option('--reason <text>', 'why', 'manual')
+    .action((number: string, o: { minutes?: number; reason: string }) => {
+      const e = open().add({ number, reason: o.reason, minutes: o.minutes, blockedBy: 'cli' });
+      ctx.out(`blocked ${e.number} until ${time(e.expiresAt)}`);
+    });
+
+  bl.command('remove')
+    .description('unblock a number')
+    .argument('<number>', 'caller number')
+    .action((number: string) => {
+      open().remove(number);
+      ctx.out(`unblocked ${number}`);
+    });
+}

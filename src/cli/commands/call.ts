@@ -1,0 +1,130 @@
+/**
+ * `callcenterd call ...`: live call control through the daemon API (the daemon is the only one
+ * talking to Asterisk). dial | list | show | hold | unhold | mute | unmute | dtmf | hangup | prank.
+ */
+import type { CliContext } from '../context';
+import { CliError } from '../errors';
+
+const enc = encodeURIComponent;
+const time = (ms: unknown) => (typeof ms === 'number' ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '');
+
+interface CallView {
+  id: string;
+  kind: string;
+  direction: string;
+  agent: string | null;
+  number: string | null;
+  queue: string | null;
+  state: string;
+  startedAt: number;
+  durationSeconds: number;
+  endReason: string | null;
+  muted: boolean;
+}
+
+const row = (c: CallView) => ({
+  id: c.id,
+  kind: c.kind,
+  agent: c.agent ?? '',
+  number: c.number ?? '',
+  queue: c.queue ?? '',
+  state: c.state,
+  started: time(c.startedAt),
+  duration: c.durationSeconds,
+  muted: c.muted ? 'yes' : '',
+});
+
+function callId(v: string): string {
+  if (!/^\d{8}-\d{6}$/.test(v)) throw new CliError(2, `CALL: must be a protocol number like 20261121-000042, got "${v}"`);
+  return v;
+}
+
+export function registerCallCommands(ctx: CliContext): void {
+  const call = ctx.group('call', 'live calls: dial, hold, mute, DTMF, hangup, prank');
+
+  call
+    .command('dial')
+    .description('outbound call: rings the agent device, then the customer')
+    .argument('<ext>', 'agent extension')
+    .argument('<number>', 'DDD + number, e.g. 11987654321')
+    .option('--ddi <ddi>', 'country code (only 55 unless international calls are enabled)', '55')
+    .action(async (ext: string, number: string, o: { ddi: string }) => {
+      if (!/^\d{4,5}$/.test(ext)) throw new CliError(2, `EXT: must be an agent extension of 4 or 5 digits, got "${ext}"`);
+      const c = await ctx.api().request<CallView>('POST', '/calls/dial', { agent: ext, number, ddi: o.ddi });
+      ctx.out(`call ${c.id}: ${c.state} (agent ${ext} → ${c.number})`);
+    });
+
+  call
+    .command('list')
+    .description('live calls')
+    .option('--agent <ext>', 'only this agent')
+    .option('--json', 'JSON output')
+    .action(async (o: { agent?: string; json?: boolean }) => {
+      const q = o.agent ? `?agent=${enc(o.agent)}` : '';
+      const r = await ctx.api().request<{ calls: CallView[] }>('GET', `/calls${q}`);
+      ctx.print(o.json ? r.calls : r.calls.map(row), { json: o.json, empty: 'no live calls' });
+    });
+
+  call
+    .command('show')
+    .description('one call (live or past) with its events')
+    .argument('<call>', 'protocol number')
+    .option('--json', 'JSON output')
+    .action(async (id: string, o: { json?: boolean }) => {
+      const c = await ctx.api().request<CallView & { events: { type: string; at: number; data: unknown }[] }>(
+        'GET',
+        `/calls/${enc(callId(id))}`,
+      );
+      if (o.json) return ctx.out(JSON.stringify(c, null, 2));
+      ctx.print([row(c)]);
+      if (c.endReason) ctx.out(`ended: ${c.endReason}`);
+      ctx.print(
+        c.events.map((e) => ({ at: time(e.at), event: e.type, data: e.data })),
+        { empty: 'no events' },
+      );
+    });
+
+  const simple: [string, string, string][] = [
+    ['hold', 'put the customer on hold (music on hold, private)', 'on hold'],
+    ['unhold', 'take the customer off hold', 'back from hold'],
+    ['mute', "mute the agent's microphone", 'agent muted'],
+    ['unmute', "unmute the agent's microphone", 'agent unmuted'],
+    ['hangup', 'hang up the call', 'hung up'],
+  ];
+  for (const [name, description, done] of simple) {
+    call
+      .command(name)
+      .description(description)
+      .argument('<call>', 'protocol number')
+      .action(async (id: string) => {
+        await ctx.api().request('POST', `/calls/${enc(callId(id))}/${name}`);
+        ctx.out(`call ${id}: ${done}`);
+      });
+  }
+
+  call
+    .command('dtmf')
+    .description('send DTMF digits to the customer side')
+    .argument('<call>', 'protocol number')
+    .argument('<digits>', '0-9 * # A-D')
+    .action(async (id: string, digits: string) => {
+      if (!/^[0-9*#A-Da-d]{1,32}$/.test(digits)) throw new CliError(2, `DIGITS: only 0-9 * # A-D (1-32), got "${digits}"`);
+      await ctx.api().request('POST', `/calls/${enc(callId(id))}/dtmf`, { digits });
+      ctx.out(`call ${id}: sent ${digits.toUpperCase()}`);
+    });
+
+  call
+    .command('prank')
+    .description('hang up the customer now and block the number (policy.prank_block_minutes)')
+    .argument('<call>', 'protocol number')
+    .action(async (id: string) => {
+      const r = await ctx
+        .api()
+        .request<{ call: CallView; blocked: boolean; expiresAt: number | null }>('POST', `/calls/${enc(callId(id))}/prank`);
+      ctx.out(
+        r.blocked
+          ? `call ${id}: hung up; ${r.call.number} blocked until ${time(r.expiresAt)}`
+          : `call ${id}: hung up; ${r.call.number ?? 'number'} not blocked (internal number)`,
+      );
+    });
+}
