@@ -130,7 +130,7 @@ function channels(req: AriRequest, d: AriRouteDeps, id: string | undefined, acti
     if (m === 'POST') return ok(channelJson(originate(d, p, id)));
     if (m === 'DELETE') {
       d.model.channel(id);
-      d.model.hangup(id, 16);
+      d.model.hangup(id, 16, { soft: true });
       return NO_CONTENT;
     }
     return fail(405, 'Method not allowed');

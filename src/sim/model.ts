@@ -217,11 +217,12 @@ export class SimModel {
   }
 
   /** Ends a channel with the event sequence of the captures. Idempotent. */
-  hangup(id: string, cause = 16, opts: { cascade?: boolean } = {}): void {
+  hangup(id: string, cause = 16, opts: { cascade?: boolean; soft?: boolean } = {}): void {
     const ch = this.channels.get(id);
     if (!ch || ch.hungUp) return;
     ch.hungUp = true;
-    this.channelEvent(ch, 'ChannelHangupRequest', { cause, soft: false });
+    // Asterisk adds `soft: true` only for soft hangup requests (an ARI DELETE, per the captures).
+    this.channelEvent(ch, 'ChannelHangupRequest', opts.soft ? { cause, soft: true } : { cause });
     if (ch.bridgeId) this.removeFromBridge(ch.bridgeId, ch.id);
     this.leaveStasis(ch);
     this.channelEvent(ch, 'ChannelDestroyed', { cause, cause_txt: CAUSE_TEXT[cause] ?? 'Unknown' });
@@ -230,7 +231,7 @@ export class SimModel {
     this.refreshDevice(ch.device);
     for (const fn of this.hangupListeners) fn(ch, cause);
     // A Local pair dies together.
-    if (ch.partnerId && opts.cascade !== false) this.hangup(ch.partnerId, cause);
+    if (ch.partnerId && opts.cascade !== false) this.hangup(ch.partnerId, cause, { soft: opts.soft });
   }
 
   // ----- bridges -----
