@@ -10,9 +10,10 @@
 import net from 'node:net';
 import type { Logger } from '../log/logger';
 import { systemClock, type Clock, type TimerHandle } from '../util/clock';
-import { invalid } from '../util/errors';
+import { CcError, invalid } from '../util/errors';
 import { Backoff, type BackoffOptions } from './backoff';
-import { AmiParser, serializeFrame } from './parser';
+import { buildAction } from './action-frame';
+import { AmiParser } from './parser';
 import { PendingActions, type ActionResult } from './pending';
 import {
   AmiActionError,
@@ -67,9 +68,6 @@ const PUBLIC_STATE: Record<AmiPhase, AmiConnectionState> = {
   stopping: 'disconnected',
   stopped: 'disconnected',
 };
-
-const NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
-const KEY_RE = /^[A-Za-z][A-Za-z0-9_()-]*$/;
 
 interface Session {
   seq: number;
@@ -257,6 +255,9 @@ export class TcpAmiClient implements AmiClient {
         if (err instanceof AmiActionError) {
           s.loginRefused = true;
           this.endSession(s, `AMI login refused for user ${this.opts.username}: check asterisk.ami.username/secret`);
+        } else if (err instanceof CcError) {
+          s.loginRefused = true; // bad config, retrying fast will not fix it
+          this.endSession(s, `AMI login not sent: ${err.message}`);
         } else {
           this.endSession(s, `AMI login got no answer: ${err.message}`);
         }
@@ -385,29 +386,4 @@ export class TcpAmiClient implements AmiClient {
       this.log.error('AMI handler threw', { what, error: (err as Error)?.stack ?? String(err) });
     }
   }
-}
-
-/** Builds one action frame, refusing anything that could inject extra lines into the stream. */
-export function buildAction(action: string, actionId: string, fields: AmiFields): string {
-  if (!NAME_RE.test(action)) throw invalid(`invalid AMI action name ${JSON.stringify(action)}`, { field: 'action' });
-  const lines: Array<[string, string]> = [
-    ['Action', action],
-    ['ActionID', actionId],
-  ];
-  for (const key of Object.keys(fields)) {
-    const raw = fields[key];
-    if (raw === undefined) continue;
-    if (!KEY_RE.test(key) || key.toLowerCase() === 'actionid' || key.toLowerCase() === 'action') {
-      throw invalid(`AMI ${action}: invalid field name ${JSON.stringify(key)}`, { field: key });
-    }
-    const values = Array.isArray(raw) ? raw : [raw];
-    for (const v of values) {
-      const value = typeof v === 'string' ? v : String(v);
-      if (value.includes('\r') || value.includes('\n')) {
-        throw invalid(`AMI ${action}: field ${key} must not contain line breaks`, { field: key });
-      }
-      lines.push([key, value]);
-    }
-  }
-  return serializeFrame(lines);
 }

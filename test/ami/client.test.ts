@@ -1,5 +1,6 @@
 import { Backoff } from '../../src/ami/backoff';
-import { buildAction, createAmiClient, type AmiClientOptions } from '../../src/ami/client';
+import { buildAction } from '../../src/ami/action-frame';
+import { createAmiClient, type AmiClientOptions } from '../../src/ami/client';
 import { AmiActionError, AmiNotConnectedError, AmiTimeoutError, type AmiEvent } from '../../src/ami/types';
 import { CcError } from '../../src/util/errors';
 import { captureLogger, FakeAmiServer, waitFor } from './fakeAmiServer';
@@ -27,8 +28,8 @@ describe('AMI client against a local TCP server', () => {
       username: server.username,
       secret: server.secret,
       log: logs.log,
-      actionTimeoutMs: 200,
-      keepaliveMs: 1000,
+      actionTimeoutMs: 1000,
+      keepaliveMs: 2000,
       reconnect: { initialMs: 10, maxMs: 40 },
       ...over,
     });

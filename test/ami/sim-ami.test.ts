@@ -10,7 +10,7 @@ import { captureLogger, waitFor } from './fakeAmiServer';
 
 describe('AMI client on the simulator', () => {
   let sim: AmiServer;
-  let client: ReturnType<typeof createAmiClient>;
+  let current: ReturnType<typeof createAmiClient> | undefined;
 
   beforeEach(async () => {
     sim = new AmiServer({
@@ -29,24 +29,29 @@ describe('AMI client on the simulator', () => {
           : [amiOk(ctx, 'ok')],
     });
     await sim.start();
-    client = createAmiClient({
+  });
+
+  function makeClient(actionTimeoutMs: number, keepaliveMs: number) {
+    current = createAmiClient({
       host: '127.0.0.1',
       port: sim.port,
       username: 'callcenterd',
       secret: 'sim-secret',
       log: captureLogger().log,
-      actionTimeoutMs: 80,
-      keepaliveMs: 40,
+      actionTimeoutMs,
+      keepaliveMs,
       reconnect: { initialMs: 10, maxMs: 40 },
     });
-  });
+    return current;
+  }
 
   afterEach(async () => {
-    await client.stop();
+    await current?.stop();
     await sim.stop();
   });
 
   it('dropped AMI socket on the simulator: reconnects, logs in again and fires onConnected again', async () => {
+    const client = makeClient(2000, 5000);
     let connected = 0;
     const reasons: string[] = [];
     client.onConnected(() => connected++);
@@ -71,6 +76,7 @@ describe('AMI client on the simulator', () => {
   });
 
   it('half-open simulator (no answers): keepalive detects it, reconnects once it answers again', async () => {
+    const client = makeClient(100, 40);
     let connected = 0;
     const reasons: string[] = [];
     client.onConnected(() => connected++);

@@ -45,7 +45,7 @@ describe('ARI client', () => {
       password: server.password,
       app: 'callcenter',
       log: logs.log,
-      requestTimeoutMs: 300,
+      requestTimeoutMs: 3000,
       pingIntervalMs: 1000,
       reconnect: { initialMs: 10, maxMs: 40 },
       ...over,
@@ -167,7 +167,7 @@ describe('ARI client', () => {
 
     it('unreachable or silent Asterisk → AriNotConnectedError', async () => {
       server.routes['GET /ari/channels'] = () => null;
-      const c = client();
+      const c = client({ requestTimeoutMs: 300 });
       const slow = await c.channels.list().catch((e) => e);
       expect(slow).toBeInstanceOf(AriNotConnectedError);
       expect(slow.message).toMatch(/no answer within 300 ms/);
@@ -271,14 +271,14 @@ describe('ARI client', () => {
     });
 
     it('half-open: no pong within one interval → terminate → reconnect', async () => {
-      const c = client({ pingIntervalMs: 30 });
+      const c = client({ pingIntervalMs: 80 });
       let connected = 0;
       const reasons: string[] = [];
       c.onConnected(() => connected++);
       c.onDisconnected((r) => reasons.push(r));
       c.start();
       await waitFor(() => connected === 1);
-      await new Promise((r) => setTimeout(r, 100)); // pings answered: stays up
+      await new Promise((r) => setTimeout(r, 250)); // pings answered: stays up
       expect(reasons).toEqual([]);
       server.answerPings = false;
       await waitFor(() => reasons.length === 1, 3000, 'half-open detection');
