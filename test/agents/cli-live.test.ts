@@ -48,10 +48,17 @@ function serve(routes: RouteDef[]): Promise<http.Server> {
         if (principal.role === 'agent' && r.agentParam && params[r.agentParam] !== principal.agent) {
           throw new CcError('forbidden', `token may only act for agent ${principal.agent}`);
         }
-        const body = r.body ? r.body.safeParse(raw ? JSON.parse(raw) : {}) : { success: true, data: undefined };
-        if (!body.success) throw new CcError('invalid', `body: ${body.error.issues[0].path.join('.')} ${body.error.issues[0].message}`);
+        let data: unknown;
+        if (r.body) {
+          const parsed = r.body.safeParse(raw ? JSON.parse(raw) : {});
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            throw new CcError('invalid', `body: ${issue.path.join('.')} ${issue.message}`);
+          }
+          data = parsed.data;
+        }
         const query = r.query ? r.query.parse(Object.fromEntries(url.searchParams)) : {};
-        return send(200, await r.handler({ principal, params, query, body: body.data }));
+        return send(200, await r.handler({ principal, params, query, body: data }));
       } catch (e) {
         if (e instanceof CcError) return send(HTTP_STATUS[e.kind], { error: { message: e.message } });
         return send(500, { error: { message: String(e) } });
