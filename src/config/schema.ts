@@ -8,6 +8,8 @@ const hostPort = z
   .string()
   .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:8600')
   .refine((v) => {
+    // Shape errors are reported by the regex above; one problem per key is enough.
+    if (!/^[^\s:]+:\d{1,5}$/.test(v)) return true;
     const port = Number(v.split(':').pop());
     // 0 = any free port (tests and the demo run several daemons side by side).
     return port >= 0 && port < 65536;

@@ -3,12 +3,14 @@
  */
 import type { AmiClient } from '../ami/types';
 import type { AriClient } from '../ari/types';
+import type { UpgradeHandler } from '../api/server';
 import type { RouteDef } from '../api/types';
 import type { Config } from '../config/schema';
 import type { EventBus } from '../events/bus';
 import type { Logger } from '../log/logger';
 import type { Db } from '../store/db';
 import type { Clock } from '../util/clock';
+import type { AgentDirectory, CallDirectory } from './ports';
 
 export interface DaemonDeps {
   config: Config;
@@ -28,4 +30,25 @@ export interface DaemonModule {
   routes?(): RouteDef[];
   /** Extra fields for /healthz. */
   health?(): Record<string, unknown>;
+  /**
+   * Called once after every module factory ran and before any start(): read the ports other
+   * modules published (e.g. the agents module receives `ports.calls`).
+   */
+  wire?(ports: DaemonPorts): void;
+  /** WebSocket endpoints (e.g. /events); the API authenticates the token before calling handler. */
+  upgrades?(): { path: string; handler: UpgradeHandler }[];
 }
+
+/**
+ * Cross-domain ports, filled by the module factories in src/daemon/modules.ts order: the agents
+ * factory sets `agents`, the calls factory sets `calls`; modules read them in wire().
+ */
+export interface DaemonPorts {
+  agents?: AgentDirectory;
+  calls?: CallDirectory;
+  /** Other shared services a module publishes (e.g. a dialer for callbacks). */
+  [name: string]: unknown;
+}
+
+/** What src/daemon/modules.ts lists. Factories must not start anything: start() does. */
+export type ModuleFactory = (deps: DaemonDeps, ports: DaemonPorts) => DaemonModule;

@@ -6,6 +6,7 @@ import type { Registrar } from '../context';
 import { registerConfigCommands } from './config';
 import { registerDbCommands } from './db';
 import { registerCatalogueCommands } from './catalogue';
+import { registerRunCommand } from './run';
 import { registerAgentLiveCommands } from './agent-live';
 import { registerWrapupCommands } from './wrapup';
 import { registerCallCommands } from './call';
@@ -16,6 +17,7 @@ export const registrars: Registrar[] = [
   registerConfigCommands,
   registerDbCommands,
   registerCatalogueCommands,
+  registerRunCommand,
   registerAgentLiveCommands,
   registerWrapupCommands,
   registerCallCommands,

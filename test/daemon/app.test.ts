@@ -1,0 +1,171 @@
+import net from 'node:net';
+import path from 'node:path';
+import { startDaemon, type DaemonHandle } from '../../src/daemon/app';
+import type { DaemonModule, ModuleFactory } from '../../src/daemon/module';
+import { route } from '../../src/api/types';
+import { loadConfig, parseConfigObject } from '../../src/config/load';
+import { silentLogger } from '../../src/log/logger';
+import { openDatabase } from '../../src/store/db';
+import { main } from '../../src/cli/main';
+import { createFakeAri, FakeAmi } from '../helpers/fake-links';
+import { cleanupTmpDirs, makeTmpDir, TEST_ADMIN_TOKEN, withOverrides, writeConfig } from '../helpers/tmp';
+
+afterAll(cleanupTmpDirs);
+
+function config(overrides: Record<string, unknown> = {}) {
+  const dir = makeTmpDir();
+  return parseConfigObject(withOverrides(overrides), {}, { baseDir: dir });
+}
+
+const get = async (url: string, token?: string) => {
+  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return { status: res.status, body: (await res.json()) as any };
+};
+
+describe('startDaemon', () => {
+  let daemon: DaemonHandle | undefined;
+  afterEach(async () => {
+    await daemon?.stop();
+    daemon = undefined;
+  });
+
+  it('wires modules in order (factories, wire, start), mounts their routes and stops in reverse', async () => {
+    const calls: string[] = [];
+    const ami = new FakeAmi();
+    const ari = createFakeAri();
+    const mod = (name: string, publish?: (p: Record<string, unknown>) => void): ModuleFactory => (deps, ports) => {
+      calls.push(`factory ${name}`);
+      publish?.(ports);
+      const m: DaemonModule = {
+        name,
+        wire: (p) => calls.push(`wire ${name} sees ${Object.keys(p).sort().join(',')}`),
+        start: () => {
+          calls.push(`start ${name} ami.started=${(deps.ami as FakeAmi).started}`);
+        },
+        stop: () => {
+          calls.push(`stop ${name}`);
+        },
+        routes: () => [route({ method: 'GET', path: `/${name}/ping`, summary: 'ping', tag: name, roles: ['admin'], handler: () => ({ pong: name }) })],
+        health: () => ({ fine: true }),
+      };
+      return m;
+    };
+    daemon = await startDaemon(config(), {
+      log: silentLogger(),
+      amiFactory: () => ami,
+      ariFactory: () => ari,
+      modules: [mod('agents', (p) => (p.agents = {} as never)), mod('calls', (p) => (p.calls = {} as never))],
+    });
+    expect(calls).toEqual([
+      'factory agents',
+      'factory calls',
+      'wire agents sees agents,calls',
+      'wire calls sees agents,calls',
+      'start agents ami.started=false',
+      'start calls ami.started=false',
+    ]);
+    expect(ami.started && ari.started).toBe(true);
+    expect(await get(`${daemon.apiUrl}/calls/ping`, TEST_ADMIN_TOKEN)).toEqual({ status: 200, body: { pong: 'calls' } });
+    expect((await get(`${daemon.apiUrl}/catalogue/queues`, TEST_ADMIN_TOKEN)).status).toBe(200);
+
+    // Degraded until both links are up; healthz says which one is missing.
+    let h = await get(`${daemon.apiUrl}/healthz`);
+    expect(h.status).toBe(503);
+    expect(h.body).toMatchObject({ status: 'degraded', ami: { state: 'connecting' }, ari: { connected: false }, db: { ok: true } });
+    ami.connect();
+    ari.connect();
+    h = await get(`${daemon.apiUrl}/healthz`);
+    expect(h).toMatchObject({ status: 200, body: { status: 'ok', modules: { agents: { fine: true } } } });
+    expect(JSON.stringify(h.body)).not.toMatch(/SECRET|token/);
+
+    const stopped = daemon.stop();
+    await stopped;
+    await daemon.stop(); // idempotent
+    expect(calls.slice(-2)).toEqual(['stop calls', 'stop agents']);
+    expect(ami.stopped && ari.stopped).toBe(true);
+    await expect(fetch(`${daemon.apiUrl}/healthz`)).rejects.toThrow();
+    daemon = undefined;
+  });
+
+  it('a startup failure (API port taken) stops what was started and closes the DB', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const ami = new FakeAmi();
+    const ari = createFakeAri();
+    const stops: string[] = [];
+    const cfg = config({ api: { listen: `127.0.0.1:${port}` } });
+    await expect(
+      startDaemon(cfg, {
+        log: silentLogger(),
+        amiFactory: () => ami,
+        ariFactory: () => ari,
+        modules: [() => ({ name: 'x', stop: () => void stops.push('x') })],
+      }),
+    ).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    expect(stops).toEqual(['x']);
+    expect(ami.stopped && ari.stopped).toBe(true);
+    // DB closed: another connection can take an exclusive lock right away.
+    const db = openDatabase(cfg.database.path);
+    db.exec('BEGIN EXCLUSIVE; COMMIT;');
+    db.close();
+    await new Promise<void>((r) => blocker.close(() => r()));
+  });
+
+  it('unreachable Asterisk is not fatal: real clients keep retrying and /healthz reports it', async () => {
+    // Two closed ports: nothing listens there.
+    const closed = await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise<number>((resolve) => {
+            const s = net.createServer().listen(0, '127.0.0.1', () => {
+              const p = (s.address() as net.AddressInfo).port;
+              s.close(() => resolve(p));
+            });
+          }),
+      ),
+    );
+    daemon = await startDaemon(
+      config({ asterisk: { ami: { port: closed[0] }, ari: { url: `http://127.0.0.1:${closed[1]}` } } }),
+      { log: silentLogger(), modules: [] },
+    );
+    const h = await get(`${daemon.apiUrl}/healthz`);
+    expect(h.status).toBe(503);
+    expect(h.body.status).toBe('degraded');
+    expect(h.body.ami.state).not.toBe('connected');
+    expect(h.body.ari.connected).toBe(false);
+    expect(JSON.stringify(h.body)).not.toMatch(/SECRET/);
+  });
+});
+
+describe('callcenterd run', () => {
+  it('invalid config → one line, exit 2, nothing started', async () => {
+    const bad = writeConfig({ api: { listen: 'nowhere' } });
+    let stderr = '';
+    const code = await main(['node', 'callcenterd', 'run', '--config', bad], { stdout: () => undefined, stderr: (s) => (stderr += s), env: {}, cwd: '/' });
+    expect(code).toBe(2);
+    expect(stderr).toBe(`callcenterd: invalid config ${bad}: api.listen: must be host:port, e.g. 127.0.0.1:8600\n`);
+  });
+
+  it('runs until SIGTERM, then stops cleanly with exit 0', async () => {
+    const dir = makeTmpDir();
+    // Asterisk unreachable on purpose (port 1 refuses): the daemon must still run.
+    const file = writeConfig({ asterisk: { ami: { port: 1 }, ari: { url: 'http://127.0.0.1:1' } } }, dir);
+    let stderr = '';
+    const done = main(['node', 'callcenterd', 'run', '--config', file], {
+      stdout: () => undefined,
+      stderr: (s) => (stderr += s),
+      env: { CALLCENTERD_LOG_LEVEL: 'error' },
+      cwd: dir,
+    });
+    const deadline = Date.now() + 5000;
+    while (!/API on (\S+)/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const url = /API on (\S+)/.exec(stderr)![1];
+    expect((await get(`${url}/healthz`)).status).toBe(503);
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(await done).toBe(0);
+    expect(stderr).toContain('SIGTERM received, stopping');
+    expect(loadConfig(file, {}).database.path).toBe(path.join(dir, 'callcenterd.db'));
+  });
+});
