@@ -3,7 +3,7 @@
  * (checked against ../shared/asterisk-captures). Numbers stay strings on the wire; use the
  * helpers below to read them.
  */
-import type { AmiEvent } from './types';
+import type { AmiClient, AmiEvent } from './types';
 
 /** Channel fields app_queue events carry for the caller (Channel...) and member (Dest...) sides. */
 interface ChannelFields {
@@ -47,8 +47,12 @@ export type AgentConnectEvent = AmiEvent & ChannelFields & DestChannelFields & M
 export type AgentRingNoAnswerEvent = AmiEvent & ChannelFields & DestChannelFields & MemberRef & {
   RingTime: string;
 };
-/** Reason: caller | agent | transfer. */
-export type AgentCompleteEvent = AmiEvent & ChannelFields & DestChannelFields & MemberRef & {
+/**
+ * Reason: caller | agent | transfer. The Channel/Dest fields may be ABSENT: when both channels are
+ * already gone, Asterisk 22 sends only Queue, Interface, MemberName, HoldTime, TalkTime, Reason
+ * (seen in captures/ringinuse-hint). Match it to a call by Interface/MemberName, not by channel.
+ */
+export type AgentCompleteEvent = AmiEvent & Partial<ChannelFields> & Partial<DestChannelFields> & MemberRef & {
   HoldTime: string;
   TalkTime: string;
   Reason: string;
@@ -146,4 +150,36 @@ export function agentExtFromInterface(iface: string | undefined, context = 'cc-a
   if (!iface) return undefined;
   const m = /^Local\/(\d{4,5})@([A-Za-z0-9_-]+)(?:\/n)?$/.exec(iface);
   return m && m[2] === context ? m[1] : undefined;
+}
+
+/** Event name → typed shape, for `onAmiEvent`. Names as Asterisk 22 sends them. */
+export interface AmiEventMap {
+  AgentCalled: AgentCalledEvent;
+  AgentConnect: AgentConnectEvent;
+  AgentRingNoAnswer: AgentRingNoAnswerEvent;
+  AgentComplete: AgentCompleteEvent;
+  AgentDump: AgentDumpEvent;
+  QueueMemberAdded: QueueMemberStateEvent;
+  QueueMemberRemoved: QueueMemberStateEvent;
+  QueueMemberStatus: QueueMemberStateEvent;
+  QueueMemberPause: QueueMemberStateEvent;
+  QueueMemberPenalty: QueueMemberStateEvent;
+  QueueMemberRinginuse: QueueMemberStateEvent;
+  QueueMember: QueueMemberListEvent;
+  QueueParams: QueueParamsEvent;
+  QueueEntry: QueueEntryEvent;
+  QueueCallerJoin: QueueCallerJoinEvent;
+  QueueCallerLeave: QueueCallerLeaveEvent;
+  QueueCallerAbandon: QueueCallerAbandonEvent;
+  DeviceStateChange: DeviceStateChangeEvent;
+  ContactStatus: ContactStatusEvent;
+}
+
+/** Typed subscription: `onAmiEvent(ami, 'AgentConnect', (e) => e.RingTime)`. */
+export function onAmiEvent<K extends keyof AmiEventMap>(
+  ami: Pick<AmiClient, 'onEvent'>,
+  name: K,
+  handler: (event: AmiEventMap[K]) => void,
+): () => void {
+  return ami.onEvent(name, handler as (event: AmiEvent) => void);
 }
