@@ -133,3 +133,22 @@ describe('loadConfig', () => {
     expect(resolveConfigPath(undefined, {}, dir)).toBe(path.join(dir, 'callcenterd.yaml'));
   });
 });
+
+describe('config/callcenterd.example.yaml', () => {
+  const example = path.resolve(__dirname, '../../config/callcenterd.example.yaml');
+
+  it('is valid as shipped', () => {
+    expect(() => loadConfig(example, {})).not.toThrow();
+  });
+
+  it('documents every key of the schema (defaults included)', () => {
+    const keysOf = (v: unknown, prefix = ''): string[] =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.entries(v as Record<string, unknown>).flatMap(([k, x]) => [`${prefix}${k}`, ...keysOf(x, `${prefix}${k}.`)])
+        : [];
+    const written = new Set(keysOf(YAML.parse(fs.readFileSync(example, 'utf8'))));
+    // Everything the schema produces from the example (defaults filled in) must be written in it.
+    const effective = keysOf(loadConfig(example, {}));
+    expect(effective.filter((k) => !written.has(k))).toEqual([]);
+  });
+});
