@@ -153,6 +153,7 @@ export function buildShippedConf(opts: ConfOptions): Record<string, string> {
     const test = (f: string) => fs.readFileSync(path.join(TEST_CONF_DIR, f), 'utf8');
     files['extensions.conf'] += test('extensions-test.conf');
     files['manager.conf'] += test('manager-test.conf').replace('@TEST_SECRET@', secrets.amiTest);
+    files['queues.conf'] += test('queues-test.conf');
   }
   return files;
 }

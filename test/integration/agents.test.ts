@@ -1,0 +1,80 @@
+/**
+ * Agent scenarios (issue 3) against a real Asterisk, daemon in-process.
+ */
+import { describeWithAsterisk } from './asterisk';
+import { eventually, Stack } from './harness';
+
+describeWithAsterisk('agents on a real Asterisk', (install) => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await Stack.start(install, {
+      policy: { wrapup_seconds: 2, max_no_answer: 2, no_answer_pause_reason: 'Sem resposta' },
+      queues: [{ name: 'support' }, { name: 'sales' }, { name: 'it-fast' }],
+      pauseReasons: [
+        { name: 'Almoço', statusId: 11 },
+        { name: 'Sem resposta', statusId: 12 },
+      ],
+      dispositions: ['Resolvido'],
+      agents: [
+        { extension: '1000', queues: ['support', 'sales'] },
+        { extension: '2001', queues: ['it-fast'] },
+      ],
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  }, 30_000);
+
+  test('login: the member is in `queue show` with the hint state interface, in every queue asked', async () => {
+    const r = await stack.ok('POST', '/agents/1000/login', { queues: ['support', 'sales'] });
+    expect(r).toMatchObject({ extension: '1000' });
+    for (const q of ['support', 'sales']) {
+      const show = await stack.ast.cli(`queue show ${q}`);
+      expect(show).toMatch(/\(Local\/1000@cc-agent\/n from hint:1000@test-agent-hints\) \(ringinuse disabled\) \(dynamic\)/);
+    }
+    expect(await stack.agent('1000')).toMatchObject({ state: 'available', queues: ['support', 'sales'] });
+  });
+
+  test('pause with a reason: QueueStatus shows Paused 1 and the reason; unpause clears it', async () => {
+    await stack.ok('POST', '/agents/1000/pause', { reason: 'Almoço' });
+    for (const q of ['support', 'sales']) {
+      expect(await stack.member(q, '1000')).toMatchObject({ Paused: '1', PausedReason: 'Almoço' });
+    }
+    expect(await stack.agent('1000')).toMatchObject({ state: 'paused', pauseReason: 'Almoço' });
+    await stack.ok('POST', '/agents/1000/unpause');
+    expect(await stack.member('support', '1000')).toMatchObject({ Paused: '0' });
+    expect(await stack.agent('1000')).toMatchObject({ state: 'available' });
+  });
+
+  test('bad input changes nothing: unknown pause reason is refused, member stays unpaused', async () => {
+    const r = await stack.api('POST', '/agents/1000/pause', { reason: 'Nope' });
+    expect(r.status).toBe(404);
+    expect(await stack.member('support', '1000')).toMatchObject({ Paused: '0' });
+  });
+
+  test('logout removes the member from every queue', async () => {
+    await stack.ok('POST', '/agents/1000/logout');
+    for (const q of ['support', 'sales']) expect(await stack.member(q, '1000')).toBeUndefined();
+    expect(await stack.agent('1000')).toMatchObject({ state: 'offline' });
+  });
+
+  test('N unanswered queue calls pause the agent with the no-answer reason', async () => {
+    await stack.ok('POST', '/agents/2001/login', { queues: ['it-fast'] });
+    const cust = await stack.customerCalls('it-fast');
+    try {
+      // it-fast rings a member 4 s (retry 2 s): two misses take ~10 s.
+      await eventually(
+        async () => (await stack.member('it-fast', '2001'))?.Paused === '1',
+        30_000,
+        'agent 2001 paused after 2 unanswered calls',
+        250,
+      );
+      expect(await stack.member('it-fast', '2001')).toMatchObject({ Paused: '1', PausedReason: 'Sem resposta' });
+      expect(await stack.agent('2001')).toMatchObject({ state: 'paused', pauseReason: 'Sem resposta' });
+    } finally {
+      await stack.hangupChannel(cust.id);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,233 @@
+/**
+ * Real-Asterisk integration harness: one throwaway Asterisk (asterisk.ts) + the daemon in-process
+ * (startDaemon, temp DB, API on port 0) + a test driver (its own AMI user, ARI REST) that plays
+ * customers and phones. `Stack.stop()` stops everything it started, even after a failed test.
+ *
+ * Simulated parties (asterisk-test-conf/extensions-test.conf):
+ *   agent devices   Local/<ext>@test-phones: 1xxx answer at once, 2xxx never answer, 3xxx answer in 2 s
+ *   customers       AMI Originate Local/<queue>@cc-queues/n ↔ test-customer (the ;2 half is the queue caller)
+ *   dialled numbers dial_template Local/{number}@test-dial (answer at once)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { startDaemon, type DaemonHandle } from '../../src/daemon/app';
+import { parseConfigObject } from '../../src/config/load';
+import type { Config } from '../../src/config/schema';
+import { createLogger, silentLogger } from '../../src/log/logger';
+import { connectAmi, type AmiDriver } from './ami-driver';
+import { AsteriskProcess, type AsteriskInstall } from './asterisk';
+
+export const ADMIN_TOKEN = 'it-admin-token-0123456789abcdef';
+export const SUPERVISOR_TOKEN = 'it-super-token-0123456789abcdef';
+
+export interface AgentSpec {
+  extension: string;
+  name?: string;
+  /** Defaults to Local/<ext>@test-phones. */
+  device?: string;
+  queues: string[];
+}
+
+export interface StackOptions {
+  /** Policy overrides (wrapup_seconds, max_no_answer...). */
+  policy?: Record<string, unknown>;
+  /** Queues to add to the catalogue (they must exist in asterisk-conf/queues.conf). */
+  queues?: { name: string; settings?: Record<string, unknown> }[];
+  agents?: AgentSpec[];
+  pauseReasons?: { name: string; statusId: number }[];
+  dispositions?: string[];
+}
+
+export interface ApiResult {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+/** Polls `fn` until it returns a truthy value (returned) or throws after `timeoutMs`. */
+export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 15_000, what = 'condition', everyMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export class Stack {
+  ami!: AmiDriver;
+  daemon?: DaemonHandle;
+  readonly config: Config;
+  readonly dir: string;
+  private seq = 0;
+
+  private constructor(readonly ast: AsteriskProcess, policy: Record<string, unknown>) {
+    this.dir = path.join(ast.dir, 'daemon');
+    fs.mkdirSync(this.dir, { recursive: true });
+    this.config = parseConfigObject(
+      {
+        asterisk: {
+          ari: { url: `http://127.0.0.1:${ast.ports.http}`, username: 'callcenterd', password: ast.secrets.ari, app: 'callcenter' },
+          ami: { host: '127.0.0.1', port: ast.ports.ami, username: 'callcenterd', secret: ast.secrets.ami },
+          contexts: { agent_hints: 'test-agent-hints' },
+          dial_template: 'Local/{number}@test-dial',
+        },
+        database: { path: path.join(this.dir, 'callcenterd.db') },
+        api: {
+          listen: '127.0.0.1:0',
+          tokens: [
+            { token: ADMIN_TOKEN, role: 'admin', name: 'it-admin' },
+            { token: SUPERVISOR_TOKEN, role: 'supervisor', name: 'it-supervisor' },
+          ],
+        },
+        log: { level: 'debug' },
+        policy,
+      },
+      {},
+      { baseDir: this.dir },
+    );
+  }
+
+  /** Asterisk + test driver + daemon, catalogue filled from `opts`. */
+  static async start(install: AsteriskInstall, opts: StackOptions = {}): Promise<Stack> {
+    const ast = await AsteriskProcess.create(install, { testContexts: true });
+    const stack = new Stack(ast, opts.policy ?? {});
+    try {
+      await ast.start();
+      stack.ami = await connectAmi(ast.ports.ami, 'cc-test', ast.secrets.amiTest);
+      await stack.startDaemon();
+      await stack.fillCatalogue(opts);
+      return stack;
+    } catch (e) {
+      await stack.stop();
+      throw e;
+    }
+  }
+
+  /** Daemon log lines go to <tmp>/daemon/daemon.log (kept with KEEP_ASTERISK_DIR for debugging). */
+  async startDaemon(): Promise<DaemonHandle> {
+    if (this.daemon) throw new Error('daemon already running');
+    const log = process.env.KEEP_ASTERISK_DIR
+      ? createLogger('debug', { stream: fs.createWriteStream(path.join(this.dir, 'daemon.log'), { flags: 'a' }) })
+      : silentLogger();
+    this.daemon = await startDaemon(this.config, { log });
+    await this.waitDaemonReady();
+    return this.daemon;
+  }
+
+  async stopDaemon(): Promise<void> {
+    const d = this.daemon;
+    this.daemon = undefined;
+    await d?.stop();
+  }
+
+  /** Both links up (healthz ok). */
+  async waitDaemonReady(timeoutMs = 20_000): Promise<void> {
+    await eventually(async () => (await this.api('GET', '/healthz')).status === 200, timeoutMs, 'daemon healthz ok');
+  }
+
+  async fillCatalogue(opts: StackOptions): Promise<void> {
+    for (const q of opts.queues ?? [{ name: 'support' }]) {
+      await this.ok('POST', '/catalogue/queues', { name: q.name, ...(q.settings ?? {}) });
+    }
+    for (const r of opts.pauseReasons ?? []) await this.ok('POST', '/catalogue/pause-reasons', r);
+    for (const d of opts.dispositions ?? []) await this.ok('POST', '/catalogue/dispositions', { tag: d });
+    for (const a of opts.agents ?? []) {
+      await this.ok('POST', '/catalogue/agents', {
+        extension: a.extension,
+        name: a.name ?? `Agent ${a.extension}`,
+        device: a.device ?? `Local/${a.extension}@test-phones`,
+        queues: a.queues.map((queue) => ({ queue })),
+      });
+    }
+  }
+
+  async api(method: string, p: string, body?: unknown, token = ADMIN_TOKEN): Promise<ApiResult> {
+    if (!this.daemon) throw new Error('daemon not running');
+    const res = await fetch(`${this.daemon.apiUrl}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: res.status, body: parsed };
+  }
+
+  /** Like api() but throws unless the status is 2xx. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async ok(method: string, p: string, body?: unknown, token = ADMIN_TOKEN): Promise<any> {
+    const r = await this.api(method, p, body, token);
+    if (r.status < 200 || r.status > 299) throw new Error(`${method} ${p} -> ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  }
+
+  /** ARI REST as the daemon's user, for test-side checks and actions on any channel. */
+  async ari(method: string, p: string): Promise<ApiResult> {
+    const auth = 'Basic ' + Buffer.from(`callcenterd:${this.ast.secrets.ari}`).toString('base64');
+    const res = await fetch(`http://127.0.0.1:${this.ast.ports.http}/ari${p}`, { method, headers: { Authorization: auth } });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  /**
+   * A customer calls `queue`: AMI Originate Local/<queue>@cc-queues/n whose ;1 half is the
+   * customer's handset (context test-customer). Returns the ids (;1 id = linkedid of the call).
+   */
+  async customerCalls(queue: string, number = '5511987650001'): Promise<{ id: string; queueSideId: string }> {
+    const id = `cust-${process.pid}-${++this.seq}-${crypto.randomBytes(3).toString('hex')}`;
+    await this.ami.action('Originate', {
+      Channel: `Local/${queue}@cc-queues/n`,
+      Context: 'test-customer',
+      Exten: 's',
+      Priority: 1,
+      CallerID: `"Customer ${this.seq}" <${number}>`,
+      Async: true,
+      Timeout: 30000,
+      ChannelId: id,
+      OtherChannelId: `${id}-q`,
+    });
+    return { id, queueSideId: `${id}-q` };
+  }
+
+  /** Hangs up any channel by id (ARI works on channels outside Stasis too). */
+  async hangupChannel(id: string): Promise<void> {
+    const r = await this.ari('DELETE', `/channels/${encodeURIComponent(id)}`);
+    if (r.status !== 204 && r.status !== 404) throw new Error(`hangup ${id}: ${r.status}`);
+  }
+
+  async channelExists(id: string): Promise<boolean> {
+    return (await this.ari('GET', `/channels/${encodeURIComponent(id)}`)).status === 200;
+  }
+
+  /** QueueStatus member entry of `ext` in `queue` (undefined when not a member). */
+  async member(queue: string, ext: string): Promise<Record<string, string> | undefined> {
+    const { events } = await this.ami.client.actionList('QueueStatus', { Queue: queue });
+    return events.find((e) => e.Event === 'QueueMember' && e.Location === `Local/${ext}@cc-agent/n`);
+  }
+
+  async agent(ext: string): Promise<ApiResult['body']> {
+    return this.ok('GET', `/agents/${ext}`);
+  }
+
+  /** Stops daemon, driver and Asterisk; removes the temp dir. Never throws. */
+  async stop(): Promise<void> {
+    await this.stopDaemon().catch(() => undefined);
+    await this.ami?.close().catch(() => undefined);
+    await this.ast.dispose().catch(() => undefined);
+  }
+}
