@@ -1,42 +1,34 @@
 /**
- * The AMI client against the simulator's AMI server (src/sim/ami-server.ts), i.e. a second,
- * independently written implementation of the Asterisk 22 wire format.
+ * The AMI client against the simulator (src/sim): an independently written implementation of the
+ * Asterisk 22 AMI wire format and app_queue actions, with fault knobs.
  */
 import { createAmiClient } from '../../src/ami/client';
 import { AmiNotConnectedError } from '../../src/ami/types';
-import { AmiServer, amiOk } from '../../src/sim/ami-server';
-import { systemClock } from '../../src/util/clock';
+import { Simulator } from '../../src/sim';
 import { captureLogger, waitFor } from './fakeAmiServer';
 
 describe('AMI client on the simulator', () => {
-  let sim: AmiServer;
+  let sim: Simulator;
   let current: ReturnType<typeof createAmiClient> | undefined;
 
   beforeEach(async () => {
-    sim = new AmiServer({
-      username: 'callcenterd',
-      secret: 'sim-secret',
-      systemName: 'asterisk-sim',
-      clock: systemClock,
-      uptime: () => 42,
-      handler: (ctx) =>
-        ctx.name === 'QueueStatus'
-          ? [
-              amiOk(ctx, 'Queue status will follow', [['EventList', 'start']]),
-              [['Event', 'QueueParams'], ['Queue', 'support'], ['Strategy', 'rrmemory'], ['ActionID', ctx.actionId ?? '']],
-              [['Event', 'QueueStatusComplete'], ['ActionID', ctx.actionId ?? ''], ['EventList', 'Complete'], ['ListItems', '1']],
-            ]
-          : [amiOk(ctx, 'ok')],
-    });
+    sim = new Simulator();
+    sim.addQueue('support');
     await sim.start();
+  });
+
+  afterEach(async () => {
+    await current?.stop();
+    current = undefined;
+    await sim.stop();
   });
 
   function makeClient(actionTimeoutMs: number, keepaliveMs: number) {
     current = createAmiClient({
       host: '127.0.0.1',
-      port: sim.port,
-      username: 'callcenterd',
-      secret: 'sim-secret',
+      port: sim.amiPort,
+      username: sim.credentials.ami.username,
+      secret: sim.credentials.ami.secret,
       log: captureLogger().log,
       actionTimeoutMs,
       keepaliveMs,
@@ -44,11 +36,6 @@ describe('AMI client on the simulator', () => {
     });
     return current;
   }
-
-  afterEach(async () => {
-    await current?.stop();
-    await sim.stop();
-  });
 
   it('dropped AMI socket on the simulator: reconnects, logs in again and fires onConnected again', async () => {
     const client = makeClient(2000, 5000);
@@ -59,20 +46,27 @@ describe('AMI client on the simulator', () => {
     client.start();
     await waitFor(() => connected === 1);
     const list = await client.actionList('QueueStatus', { Queue: 'support' });
-    expect(list.events.map((e) => e.Event)).toEqual(['QueueParams']);
+    expect(list.events.map((e) => e.Event)).toContain('QueueParams');
+    expect(list.complete?.Event).toBe('QueueStatusComplete');
 
-    sim.dropConnections();
+    sim.dropAmi();
     await waitFor(() => reasons.length === 1);
     await expect(client.action('Ping')).rejects.toBeInstanceOf(AmiNotConnectedError);
     await waitFor(() => connected === 2, 3000, 'reconnect');
-    expect(sim.sessionCount).toBe(1);
+    expect(sim.connections.ami).toBe(1);
     expect(client.info.reconnects).toBe(1);
-    await expect(client.action('QueueSummary')).resolves.toMatchObject({ Response: 'Success' });
 
-    const events: string[] = [];
-    client.onEvent('QueueMemberStatus', (e) => events.push(e.Queue));
-    sim.broadcast('QueueMemberStatus', 'agent,all', [['Queue', 'support']]);
-    await waitFor(() => events.length === 1);
+    // The new session works: an action and the events it causes.
+    const added: string[] = [];
+    client.onEvent('QueueMemberAdded', (e) => added.push(e.Interface));
+    await client.action('QueueAdd', {
+      Queue: 'support',
+      Interface: 'Local/1000@cc-agent/n',
+      MemberName: 'Agent 1000',
+      StateInterface: 'hint:1000@agent-hints',
+    });
+    await waitFor(() => added.length === 1);
+    expect(added).toEqual(['Local/1000@cc-agent/n']);
   });
 
   it('half-open simulator (no answers): keepalive detects it, reconnects once it answers again', async () => {
@@ -83,11 +77,11 @@ describe('AMI client on the simulator', () => {
     client.onDisconnected((r) => reasons.push(r));
     client.start();
     await waitFor(() => connected === 1);
-    sim.setUnresponsive(true);
+    sim.setUnresponsive(true, 'ami');
     await waitFor(() => reasons.length === 1, 3000, 'half-open detection');
     expect(reasons[0]).toMatch(/keepalive/);
     expect(client.state).not.toBe('connected');
-    sim.setUnresponsive(false);
+    sim.setUnresponsive(false, 'ami');
     await waitFor(() => connected === 2, 3000, 'reconnect');
   });
 });
