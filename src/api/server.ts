@@ -32,6 +32,15 @@ export interface ApiServerOptions {
   /** Request bodies above this are refused with 413 (default 1 MiB). */
   maxBodyBytes?: number;
   version?: string;
+  /**
+   * GET /metrics (Prometheus text). `allowed` decides access per request (e.g. loopback without a
+   * token, remote scrapers with a token); a refused scrape gets 401 (no/invalid token) or 403.
+   */
+  metrics?: {
+    contentType: string;
+    render(): Promise<string>;
+    allowed(remoteAddress: string | undefined, principal: Principal | undefined): boolean;
+  };
 }
 
 interface Compiled {
@@ -110,9 +119,12 @@ export class ApiServer {
     const host = this.opts.listen.slice(0, i);
     const port = Number(this.opts.listen.slice(i + 1));
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
+      this.server.once('error', (err: NodeJS.ErrnoException) => {
+        const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
+        reject(new CcError('unavailable', `cannot listen on api.listen ${this.opts.listen}: ${why}`, { code: err.code }));
+      });
       this.server.listen(port, host, () => {
-        this.server.off('error', reject);
+        this.server.removeAllListeners('error');
         resolve();
       });
     });
@@ -137,7 +149,7 @@ export class ApiServer {
   openApi(): unknown {
     return buildOpenApi(
       this.routes.map((r) => r.def),
-      { version: this.opts.version ?? '0.0.0' },
+      { version: this.opts.version ?? '0.0.0', metrics: !!this.opts.metrics, upgrades: [...this.upgrades.keys()] },
     );
   }
 
@@ -152,6 +164,11 @@ export class ApiServer {
         return send(res, h.status === 'ok' ? 200 : 503, h);
       }
       if (method === 'GET' && url.pathname === '/openapi.json') return send(res, 200, this.openApi());
+      if (method === 'GET' && url.pathname === '/metrics' && this.opts.metrics) return await this.serveMetrics(req, res);
+      if (this.upgrades.has(url.pathname)) {
+        res.setHeader('upgrade', 'websocket');
+        throw new HttpError(426, 'upgrade_required', `${url.pathname} is a WebSocket endpoint: connect with Upgrade: websocket`);
+      }
 
       const candidates = this.routes.filter((r) => r.re.test(url.pathname));
       if (!candidates.length) throw new HttpError(404, 'not_found', `no such endpoint: ${url.pathname}`);
@@ -183,6 +200,18 @@ export class ApiServer {
     } finally {
       this.opts.log.debug('api request', { method, path: url.pathname, status: res.statusCode, ms: Date.now() - started });
     }
+  }
+
+  private async serveMetrics(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const metrics = this.opts.metrics!;
+    const principal = this.authenticate(bearer(req.headers.authorization));
+    if (!metrics.allowed(req.socket.remoteAddress, principal)) {
+      if (!principal) throw new HttpError(401, 'unauthorized', 'metrics from this address need a bearer token');
+      throw new HttpError(403, 'forbidden', `role ${principal.role} may not read metrics`);
+    }
+    const text = await metrics.render();
+    res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(text) });
+    res.end(text);
   }
 
   private fail(res: http.ServerResponse, err: unknown, method: string, path: string): void {

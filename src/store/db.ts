@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { CcError } from '../util/errors';
 import { MIGRATIONS } from './migrations';
 
 export type Db = Database.Database;
@@ -16,15 +17,34 @@ export interface OpenOptions {
 }
 
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file, { readonly: opts.readonly ?? false });
-  db.pragma('busy_timeout = 5000');
-  if (!opts.readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+  let db: Db;
+  try {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    db = new Database(file, { readonly: opts.readonly ?? false });
+    db.pragma('busy_timeout = 5000');
+    if (!opts.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('foreign_keys = ON');
+  } catch (err) {
+    // Permissions, missing volume, not a database: an operator problem, said in one line.
+    throw new CcError('unavailable', `cannot open database ${file}: ${(err as Error).message}`, { path: file });
   }
-  db.pragma('foreign_keys = ON');
-  if (opts.migrate ?? true) migrate(db);
+  try {
+    // A file written by a newer callcenterd: refuse rather than run on a schema we do not know.
+    if (schemaVersion(db) > latestSchemaVersion()) {
+      throw new CcError(
+        'unavailable',
+        `database ${file} has schema version ${schemaVersion(db)}, newer than this callcenterd knows (${latestSchemaVersion()})`,
+        { path: file },
+      );
+    }
+    if (opts.migrate ?? true) migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   return db;
 }
 

@@ -203,7 +203,10 @@ it('refuses to start when the port is taken, and stop() is idempotent', async ()
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
   const port = (blocker.address() as net.AddressInfo).port;
   const s = new ApiServer({ listen: `127.0.0.1:${port}`, tokens: [], routes: [], health: () => ({ status: 'ok' }), log: silentLogger() });
-  await expect(s.start()).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  await expect(s.start()).rejects.toMatchObject({
+    kind: 'unavailable',
+    message: `cannot listen on api.listen 127.0.0.1:${port}: address already in use`,
+  });
   await s.stop();
   await new Promise<void>((r) => blocker.close(() => r()));
 });

@@ -123,3 +123,27 @@ describe('ApiClient', () => {
     });
   });
 });
+
+describe('CliContext.api()', () => {
+  const { buildProgram } = jest.requireActual('../../src/cli/main') as typeof import('../../src/cli/main');
+  const ctxFor = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const { program, ctx } = buildProgram({ stdout: () => undefined, stderr: () => undefined, env, cwd: '/' });
+    program.parseOptions(args); // sets the global options as a real invocation would
+    return ctx;
+  };
+
+  it('defaults to http://<api.listen> (wildcard → loopback) and the first admin token', () => {
+    const file = writeConfig({ api: { listen: '0.0.0.0:8600' } });
+    expect(ctxFor([], { CALLCENTERD_CONFIG: file }).api().baseUrl).toBe('http://127.0.0.1:8600');
+    expect(ctxFor(['--api', 'http://h:1', '--token', 'x'], { CALLCENTERD_CONFIG: file }).api().baseUrl).toBe('http://h:1');
+    expect(() => ctxFor(['--api', 'h:1'], { CALLCENTERD_CONFIG: file }).api()).toThrow(/--api must be an http\(s\) URL/);
+  });
+
+  it('--api / CALLCENTERD_API win; no token anywhere is a clear exit-2 error', () => {
+    const noTokens = writeConfig({ api: { tokens: [] } });
+    const ctx = ctxFor([], { CALLCENTERD_CONFIG: noTokens, CALLCENTERD_API: 'http://10.1.1.1:9000' });
+    expect(() => ctx.api()).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/^no API token/) }));
+    const withToken = ctxFor([], { CALLCENTERD_CONFIG: noTokens, CALLCENTERD_API: 'http://10.1.1.1:9000/', CALLCENTERD_TOKEN: 't' });
+    expect(withToken.api().baseUrl).toBe('http://10.1.1.1:9000');
+  });
+});

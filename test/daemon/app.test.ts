@@ -103,7 +103,7 @@ describe('startDaemon', () => {
         ariFactory: () => ari,
         modules: [() => ({ name: 'x', stop: () => void stops.push('x') })],
       }),
-    ).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    ).rejects.toMatchObject({ kind: 'unavailable', details: { code: 'EADDRINUSE' } });
     expect(stops).toEqual(['x']);
     expect(ami.stopped && ari.stopped).toBe(true);
     // DB closed: another connection can take an exclusive lock right away.

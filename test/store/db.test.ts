@@ -50,3 +50,18 @@ describe('openDatabase / migrations', () => {
     cli.close();
   });
 });
+
+describe('openDatabase errors', () => {
+  it('an unopenable path is one clear CcError (unavailable)', () => {
+    const dir = makeTmpDir();
+    expect(() => openDatabase(dir)).toThrow(expect.objectContaining({ kind: 'unavailable', message: expect.stringMatching(/^cannot open database /) }));
+  });
+
+  it('refuses a database written by a newer callcenterd', () => {
+    const file = path.join(makeTmpDir(), 'cc.db');
+    const db = openDatabase(file);
+    db.pragma(`user_version = ${latestSchemaVersion() + 1}`);
+    db.close();
+    expect(() => openDatabase(file)).toThrow(/newer than this callcenterd knows/);
+  });
+});
