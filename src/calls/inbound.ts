@@ -28,6 +28,8 @@ interface QueueHint {
   /** Customer's queue channel name (AgentCalled Channel): lets us reject a blocked caller via AMI. */
   channel: string;
   at: number;
+  /** The AMI Hangup of the queued caller was sent (blocked caller). */
+  hungUp?: boolean;
 }
 
 const HINT_TTL_MS = 10 * 60_000;
@@ -35,6 +37,8 @@ const HINT_TTL_MS = 10 * 60_000;
 export class InboundCalls {
   /** linkedid → queue facts from AMI AgentCalled (ARI's leg does not carry the queue name). */
   private readonly hints = new Map<string, QueueHint>();
+  /** linkedids of queue calls rejected as blocked (app_queue may offer them again meanwhile). */
+  private readonly rejected = new Map<string, number>();
 
   constructor(
     private readonly core: CallCore,
@@ -53,8 +57,12 @@ export class InboundCalls {
     const linkedid = e.Linkedid || e.DestLinkedid;
     if (!linkedid || !e.Queue) return;
     const now = this.core.deps.clock.now();
-    this.hints.set(linkedid, { queue: e.Queue, channel: e.Channel ?? '', at: now });
+    const prev = this.hints.get(linkedid);
+    this.hints.set(linkedid, { queue: e.Queue, channel: e.Channel ?? '', at: now, hungUp: prev?.hungUp });
     for (const [k, h] of this.hints) if (now - h.at > HINT_TTL_MS) this.hints.delete(k);
+    for (const [k, at] of this.rejected) if (now - at > HINT_TTL_MS) this.rejected.delete(k);
+    // The leg of a blocked caller may have arrived before this event: end the queued caller now.
+    if (this.rejected.has(linkedid)) void this.hangupQueuedCaller(linkedid);
     // AMI and ARI are separate sockets: the leg may already be known; fill its queue in.
     for (const c of this.core.list()) {
       if (c.linkedid === linkedid && !c.queue && c.kind === 'inbound') this.core.update(c, { queue: e.Queue });
@@ -69,13 +77,15 @@ export class InboundCalls {
     const number = leg.caller?.number || null;
 
     if (this.blocklist.isBlocked(number ?? undefined)) {
-      await this.rejectBlocked(leg, { queue: hint?.queue ?? null, linkedid: linkedid ?? null });
-      // The caller is still queued behind the Local pair: end them too when AMI told us who they are.
-      if (hint?.channel && this.ami) {
-        await this.ami.action('Hangup', { Channel: hint.channel, Cause: 21 }).catch((err: Error) =>
-          log.warn('could not hang up blocked queue caller', { err: err.message }),
-        );
+      const again = linkedid !== undefined && this.rejected.has(linkedid);
+      if (linkedid) this.rejected.set(linkedid, this.core.deps.clock.now());
+      if (again) {
+        // Same queue call offered again before the caller was gone: no second history row.
+        await ignoreGone(this.core.deps.ari.channels.hangup(leg.id, 'rejected'), log, 'reject blocked caller');
+      } else {
+        await this.rejectBlocked(leg, { queue: hint?.queue ?? null, linkedid: linkedid ?? null });
       }
+      if (linkedid) await this.hangupQueuedCaller(linkedid);
       return;
     }
     const call = this.core.create({
@@ -185,6 +195,16 @@ export class InboundCalls {
       log.error('cannot bridge answered call', { callId, err: (err as Error).message });
       await this.core.end(callId, 'bridge-failed', { data: { error: (err as Error).message } });
     }
+  }
+
+  /** The blocked caller still waits in the queue behind the Local pair: hang it up through AMI. */
+  private async hangupQueuedCaller(linkedid: string): Promise<void> {
+    const hint = this.hints.get(linkedid);
+    if (!hint?.channel || hint.hungUp || !this.ami) return;
+    hint.hungUp = true;
+    await this.ami.action('Hangup', { Channel: hint.channel, Cause: 21 }).catch((err: Error) =>
+      this.core.deps.log.warn('could not hang up blocked queue caller', { err: err.message }),
+    );
   }
 
   private async rejectBlocked(ch: AriChannel, f: { queue: string | null; linkedid: string | null }): Promise<void> {
