@@ -169,3 +169,22 @@ describe('callcenterd run', () => {
     expect(loadConfig(file, {}).database.path).toBe(path.join(dir, 'callcenterd.db'));
   });
 });
+
+describe('the shipped module list (src/daemon/modules.ts)', () => {
+  it('starts against fake links, mounts every domain route once and stops cleanly', async () => {
+    const ami = new FakeAmi();
+    const ari = createFakeAri();
+    const daemon = await startDaemon(config(), { log: silentLogger(), amiFactory: () => ami, ariFactory: () => ari });
+    try {
+      const doc = (await get(`${daemon.apiUrl}/openapi.json`)).body;
+      const paths = Object.keys(doc.paths);
+      expect(paths).toContain('/catalogue/queues');
+      // Every module that offers routes is mounted (duplicates would have failed startup).
+      const tags = new Set(Object.values(doc.paths).flatMap((ops) => Object.values(ops as Record<string, { tags: string[] }>).flatMap((o) => o.tags)));
+      expect(tags.size).toBeGreaterThan(2);
+      expect(daemon.modules.map((m) => m.name)[0]).toBe('catalogue');
+    } finally {
+      await daemon.stop();
+    }
+  });
+});
