@@ -79,7 +79,17 @@ export const configSchema = z
     api: z
       .object({
         listen: hostPort.default('127.0.0.1:8600'),
-        tokens: z.array(tokenSchema).default([]),
+        tokens: z
+          .array(tokenSchema)
+          .default([])
+          .superRefine((tokens, ctx) => {
+            // Two entries with one token would make the role ambiguous (first match would win).
+            const seen = new Set<string>();
+            tokens.forEach((t, i) => {
+              if (seen.has(t.token)) ctx.addIssue({ code: 'custom', path: [i, 'token'], message: 'same token as an earlier entry' });
+              seen.add(t.token);
+            });
+          }),
       })
       .strict()
       .default({}),

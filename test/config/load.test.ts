@@ -81,6 +81,13 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses the same token twice without echoing it', () => {
+    const raw = withOverrides();
+    raw.api.tokens.push({ ...raw.api.tokens[0], role: 'agent', agent: '1001' });
+    const problems = problemsOf(() => parseConfigObject(raw, {}));
+    expect(problems).toEqual(['api.tokens[3].token: same token as an earlier entry']);
+  });
+
   it('says which environment variable produced a bad value', () => {
     const problems = problemsOf(() => parseConfigObject(withOverrides(), { CALLCENTERD_AMI_PORT: 'abc' }));
     expect(problems).toEqual(['asterisk.ami.port (from CALLCENTERD_AMI_PORT): must be a number between 1 and 65535']);
