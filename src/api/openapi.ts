@@ -115,7 +115,11 @@ const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 });
 
-export function buildOpenApi(routes: RouteDef[], info: { version: string }): Record<string, unknown> {
+/** `metrics`: GET /metrics is served; `upgrades`: WebSocket paths (e.g. /events) to document. */
+export function buildOpenApi(
+  routes: RouteDef[],
+  info: { version: string; metrics?: boolean; upgrades?: string[] },
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {
     '/healthz': {
       get: {
@@ -126,6 +130,37 @@ export function buildOpenApi(routes: RouteDef[], info: { version: string }): Rec
       },
     },
   };
+  if (info.metrics) {
+    paths['/metrics'] = {
+      get: {
+        summary: 'Prometheus metrics: no token from loopback; from other addresses an admin or supervisor token',
+        tags: ['system'],
+        security: [{}, { bearer: [] }],
+        responses: {
+          '200': { description: 'Prometheus text exposition', content: { 'text/plain': { schema: { type: 'string' } } } },
+          '401': errorResponse('remote scrape without a valid token'),
+          '403': errorResponse('role may not read metrics'),
+        },
+      },
+    };
+  }
+  for (const p of info.upgrades ?? []) {
+    paths[p] = {
+      get: {
+        summary:
+          'WebSocket (send Upgrade: websocket). Token in Authorization: Bearer, or ?token= for browsers. ' +
+          'First message {type:"snapshot",seq,agents,calls,queues}, then domain events {type,seq,at,agent,queue,callId,data} in seq order, scoped to the token',
+        tags: ['events'],
+        security: [{ bearer: [] }, { queryToken: [] }],
+        parameters: [{ name: 'token', in: 'query', required: false, schema: { type: 'string' }, description: 'bearer token for clients that cannot set headers' }],
+        responses: {
+          '101': { description: 'switching to WebSocket' },
+          '401': { description: 'missing or invalid token (upgrade refused)' },
+          '426': errorResponse('plain HTTP request: upgrade required'),
+        },
+      },
+    };
+  }
   for (const r of routes) {
     const oaPath = r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const parameters: unknown[] = [...r.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => ({
@@ -153,6 +188,12 @@ export function buildOpenApi(routes: RouteDef[], info: { version: string }): Rec
         '403': errorResponse('role or agent scope does not allow this'),
       },
     };
+    const responses = op.responses as Record<string, unknown>;
+    if (r.path.includes(':')) responses['404'] = errorResponse('no such resource');
+    if (r.method !== 'GET') {
+      responses['409'] = errorResponse('refused by policy or by the current state');
+      responses['503'] = errorResponse('Asterisk not reachable right now');
+    }
     if (parameters.length) op.parameters = parameters;
     if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: zodToJsonSchema(r.body) } } };
     (paths[oaPath] ??= {})[r.method.toLowerCase()] = op;
@@ -162,7 +203,10 @@ export function buildOpenApi(routes: RouteDef[], info: { version: string }): Rec
     info: { title: 'callcenterd API', version: info.version },
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        ...(info.upgrades?.length ? { queryToken: { type: 'apiKey', in: 'query', name: 'token' } } : {}),
+      },
       schemas: { Error: ERROR_SCHEMA },
     },
   };

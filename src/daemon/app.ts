@@ -17,6 +17,8 @@ import { openDatabase, type Db } from '../store/db';
 import { systemClock, type Clock } from '../util/clock';
 import type { DaemonDeps, DaemonModule, DaemonPorts, ModuleFactory } from './module';
 import { moduleFactories } from './modules';
+import { createLiveModule } from '../monitor/module';
+import { metricsAllowed } from '../metrics/metrics';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const VERSION: string = (require('../../package.json') as { version: string }).version;
@@ -78,7 +80,10 @@ export async function startDaemon(config: Config, overrides: DaemonOverrides = {
 
     const deps: DaemonDeps = { config, db, ami, ari, bus, clock, log };
     const ports: DaemonPorts = {};
-    const modules = [catalogueModule(deps), ...(overrides.modules ?? moduleFactories).map((f) => f(deps, ports))];
+    const domainModules = (overrides.modules ?? moduleFactories).map((f) => f(deps, ports));
+    // Last, so its wire() sees every port the domains published: /events, /monitor, /metrics.
+    const live = createLiveModule(deps, { version: VERSION });
+    const modules = [catalogueModule(deps), ...domainModules, live];
     for (const m of modules) m.wire?.(ports);
     // Modules subscribe before the clients connect, so no event of the first session is missed.
     for (const m of modules) {
@@ -93,7 +98,8 @@ export async function startDaemon(config: Config, overrides: DaemonOverrides = {
 
     const health = (): HealthReport => buildHealth(deps, modules);
     const routes: RouteDef[] = modules.flatMap((m) => m.routes?.() ?? []);
-    const api = new ApiServer({ listen: config.api.listen, tokens: config.api.tokens, routes, health, log, version: VERSION });
+    const metrics = { contentType: live.metrics.contentType, render: live.metrics.render, allowed: metricsAllowed };
+    const api = new ApiServer({ listen: config.api.listen, tokens: config.api.tokens, routes, health, log, version: VERSION, metrics });
     for (const m of modules) for (const u of m.upgrades?.() ?? []) api.onUpgrade(u.path, u.handler);
     const apiUrl = await api.start();
     cleanup.push(() => api.stop());

@@ -1,0 +1,94 @@
+/**
+ * The "live" module: /events (WebSocket), /monitor routes, the queue-waiting tracker and the
+ * /metrics registry, assembled from what the other domains publish in DaemonPorts. Created by the
+ * composition root after the domain modules, so wire() sees their ports.
+ *
+ * It reads the domains through their own list() methods (AgentService.list, CallService.list). When a
+ * domain is not mounted (tests with fake modules) its list is empty rather than invented.
+ */
+import type { AgentStatus } from '../agents/service';
+import { AGENT_STATES } from '../agents/state-machine';
+import { EventsHub, type LiveState } from '../api/events';
+import { buildMonitor, monitorRoutes, type MonitorCall, type MonitorSources } from '../api/monitor';
+import type { RouteDef } from '../api/types';
+import { CALL_STATES } from '../calls/state-machine';
+import { publicCall, type CallRecord } from '../calls/types';
+import type { DaemonDeps, DaemonModule, DaemonPorts } from '../daemon/module';
+import { createMetrics, type DaemonMetrics } from '../metrics/metrics';
+import { QueueCatalogue } from '../queues/catalogue';
+import { QueueWaitingTracker } from './waiting';
+
+interface AgentLister {
+  list(): AgentStatus[];
+}
+interface CallLister {
+  list(): CallRecord[];
+}
+
+const hasList = <T>(x: unknown): x is T => typeof (x as { list?: unknown } | undefined)?.list === 'function';
+
+export type LiveModule = DaemonModule & {
+  hub: EventsHub;
+  waiting: QueueWaitingTracker;
+  metrics: DaemonMetrics;
+  sources: MonitorSources;
+};
+
+export function createLiveModule(deps: DaemonDeps, opts: { version?: string; pingIntervalMs?: number } = {}): LiveModule {
+  const { bus, clock, log, ami, ari } = deps;
+  let agents: AgentLister | undefined;
+  let calls: CallLister | undefined;
+  const catalogue = new QueueCatalogue({ db: deps.db, clock });
+  const waiting = new QueueWaitingTracker({ ami, clock, log: log.child({ component: 'queue-waiting' }), bus });
+
+  const sources: MonitorSources = {
+    now: () => clock.now(),
+    agents: () => agents?.list() ?? [],
+    calls: () => (calls?.list() ?? []).map((c) => publicCall(c, clock.now()) as unknown as MonitorCall),
+    queueNames: () => catalogue.list().map((q) => q.name),
+    waiting: (names) => waiting.summary(names),
+  };
+  const live: LiveState = {
+    agents: () => sources.agents(),
+    calls: () => sources.calls(),
+    queues: () => buildMonitor(sources).queues,
+  };
+  const hub = new EventsHub({ bus, state: live, clock, log: log.child({ component: 'events' }), pingIntervalMs: opts.pingIntervalMs });
+  const metrics = createMetrics(
+    {
+      agents: () => sources.agents(),
+      calls: () => calls?.list() ?? [],
+      queues: () => waiting.summary(sources.queueNames()),
+      links: () => ({ ami: { up: ami.state === 'connected', info: ami.info }, ari: { up: ari.connected, info: ari.info } }),
+      eventClients: () => hub.clientCount,
+    },
+    { bus, agentStates: AGENT_STATES, callStates: CALL_STATES, version: opts.version },
+  );
+
+  return {
+    name: 'live',
+    hub,
+    waiting,
+    metrics,
+    sources,
+    wire(ports: DaemonPorts) {
+      if (hasList<AgentLister>(ports.agents)) agents = ports.agents;
+      else log.warn('live: no agent list in ports.agents; /monitor and /events report no agents');
+      if (hasList<CallLister>(ports.callControl)) calls = ports.callControl;
+      else log.warn('live: no call list in ports.callControl; /monitor and /events report no calls');
+    },
+    start() {
+      waiting.start();
+    },
+    async stop() {
+      waiting.stop();
+      await hub.stop();
+      metrics.stop();
+    },
+    routes(): RouteDef[] {
+      return monitorRoutes(sources);
+    },
+    upgrades: () => [{ path: '/events', handler: hub.handler }],
+    health: () => ({ eventClients: hub.clientCount, waiting: waiting.summary().reduce((n, q) => n + q.waiting, 0) }),
+  };
+}
