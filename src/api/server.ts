@@ -119,9 +119,12 @@ export class ApiServer {
     const host = this.opts.listen.slice(0, i);
     const port = Number(this.opts.listen.slice(i + 1));
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
+      this.server.once('error', (err: NodeJS.ErrnoException) => {
+        const why = err.code === 'EADDRINUSE' ? 'address already in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
+        reject(new CcError('unavailable', `cannot listen on api.listen ${this.opts.listen}: ${why}`, { code: err.code }));
+      });
       this.server.listen(port, host, () => {
-        this.server.off('error', reject);
+        this.server.removeAllListeners('error');
         resolve();
       });
     });
