@@ -1,0 +1,106 @@
+/**
+ * Routes through the real API server + the CLI commands (call, history, blocklist) end to end,
+ * on a FakeAri-backed CallService.
+ */
+import path from 'node:path';
+import { ApiServer } from '../../src/api/server';
+import { callRoutes } from '../../src/calls/routes';
+import { HistoryRepo } from '../../src/history/repo';
+import { silentLogger } from '../../src/log/logger';
+import { openDatabase } from '../../src/store/db';
+import { cleanupTmpDirs, makeTmpDir, runCli, TEST_ADMIN_TOKEN, TEST_AGENT_TOKEN, writeConfig } from '../helpers/tmp';
+import { flush } from './fake-ari';
+import { makeHarness, type Harness } from './harness';
+
+describe('calls API and CLI', () => {
+  let h: Harness;
+  let server: ApiServer;
+  let url: string;
+  let cfg: string;
+  const cli = (args: string[], token = TEST_ADMIN_TOKEN) => runCli([...args, '--config', cfg, '--api', url, '--token', token]);
+
+  async function queueCall(ext: string, linkedid: string, number: string) {
+    h.ari.enterStasis(['agent-leg', ext, linkedid], { number });
+    await flush();
+    const dev = h.ari.originated('agent').find((c) => !c.inStasis)!;
+    h.ari.answer(dev.id);
+    await flush();
+    return h.svc.callsOfAgent(ext)[0];
+  }
+
+  beforeEach(async () => {
+    const dir = makeTmpDir();
+    cfg = writeConfig({ database: { path: path.join(dir, 'cc.db') } }, dir);
+    h = makeHarness({ db: openDatabase(path.join(dir, 'cc.db')) });
+    h.agents.add('1000');
+    h.agents.add('1001');
+    h.svc.start();
+    const tokens = [
+      { token: TEST_ADMIN_TOKEN, role: 'admin' as const, name: 'ops' },
+      { token: TEST_AGENT_TOKEN, role: 'agent' as const, agent: '1000' },
+    ];
+    server = new ApiServer({
+      listen: '127.0.0.1:0',
+      tokens,
+      routes: callRoutes(h.svc, new HistoryRepo({ db: h.db, now: () => h.clock.now() })),
+      health: () => ({ status: 'ok' }),
+      log: silentLogger(),
+    });
+    url = await server.start();
+  });
+  afterEach(async () => {
+    h.svc.stop();
+    await server.stop();
+    h.db.close();
+  });
+  afterAll(cleanupTmpDirs);
+
+  it('an agent acts only on its own calls (403 otherwise); admins on all', async () => {
+    const mine = await queueCall('1000', 'lk-a', '5550101');
+    const other = await queueCall('1001', 'lk-b', '5550102');
+    const list = await cli(['call', 'list', '--json'], TEST_AGENT_TOKEN);
+    expect(JSON.parse(list.stdout).map((c: { id: string }) => c.id)).toEqual([mine.id]);
+    const denied = await cli(['call', 'hold', other.id], TEST_AGENT_TOKEN);
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toContain(`call ${other.id} is not a call of agent 1000`);
+    expect(other.state).toBe('connected');
+    expect(await cli(['call', 'hold', mine.id], TEST_AGENT_TOKEN)).toMatchObject({ code: 0, stdout: `call ${mine.id}: on hold\n` });
+    expect(mine.state).toBe('on-hold');
+    const again = await cli(['call', 'hold', mine.id], TEST_AGENT_TOKEN);
+    expect(again).toMatchObject({ code: 3, stderr: 'callcenterd: cannot hold a call that is on-hold\n' });
+    expect((await cli(['call', 'dial', '1001', '11987654321'], TEST_AGENT_TOKEN)).code).toBe(3);
+    expect(await cli(['call', 'dtmf', other.id, '9#'])).toMatchObject({ code: 0 });
+    expect((await cli(['call', 'dtmf', other.id, '9x'])).code).toBe(2);
+    expect((await cli(['call', 'show', 'nope'])).code).toBe(2);
+    expect((await cli(['call', 'show', '20991231-000001'])).code).toBe(3);
+  });
+
+  it('dial validation errors exit 2 and dial nothing; dial starts the call', async () => {
+    const bad = await cli(['call', 'dial', '1000', '1198765432']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/mobile .* 11 digits/);
+    const intl = await cli(['call', 'dial', '1000', '2025550123', '--ddi', '1']);
+    expect(intl.code).toBe(3);
+    expect(h.ari.log.filter((l) => l.startsWith('originate'))).toEqual([]);
+    const ok = await cli(['call', 'dial', '1000', '11987654321']);
+    expect(ok.stdout).toMatch(/^call \d{8}-\d{6}: dialing-agent \(agent 1000 → 11987654321\)\n$/);
+  });
+
+  it('prank via CLI blocks the number; blocklist and history commands read the DB', async () => {
+    const c = await queueCall('1000', 'lk-p', '5550177');
+    const p = await cli(['call', 'prank', c.id]);
+    expect(p.code).toBe(0);
+    expect(p.stdout).toMatch(/5550177 blocked until/);
+    const bl = await cli(['blocklist', 'list', '--json']);
+    expect(JSON.parse(bl.stdout)).toEqual([expect.objectContaining({ number: '5550177', reason: 'prank', callId: c.id })]);
+    expect((await cli(['blocklist', 'add', '1000'])).code).toBe(2);
+    expect((await cli(['blocklist', 'add', '11912345678', '--minutes', '5'])).code).toBe(0);
+    expect((await cli(['blocklist', 'remove', '5550177'])).stdout).toBe('unblocked 5550177\n');
+    expect((await cli(['blocklist', 'remove', '5550177'])).code).toBe(3);
+    const hist = await cli(['history', '--agent', '1000', '--json']);
+    expect(JSON.parse(hist.stdout)).toEqual([expect.objectContaining({ id: c.id, endReason: 'prank' })]);
+    const recent = await cli(['history', '--agent', '1000', '--recent', '--json']);
+    expect(JSON.parse(recent.stdout)[0]).toMatchObject({ category: 'incoming', number: '5550177', status: 'prank' });
+    expect((await cli(['history', '--since', 'yesterday'])).code).toBe(2);
+  });
+});
