@@ -12,6 +12,7 @@ import { registerWrapupCommands } from './wrapup';
 import { registerCallCommands } from './call';
 import { registerHistoryCommands } from './history';
 import { registerBlocklistCommands } from './blocklist';
+import { registerMonitorCommand } from './monitor';
 
 export const registrars: Registrar[] = [
   registerConfigCommands,
@@ -23,4 +24,5 @@ export const registrars: Registrar[] = [
   registerCallCommands,
   registerHistoryCommands,
   registerBlocklistCommands,
+  registerMonitorCommand,
 ];
