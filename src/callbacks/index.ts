@@ -1,0 +1,64 @@
+/**
+ * Scheduled callbacks (issue 4 item 9). `createCallbacksModule` wires store, scheduler and routes;
+ * the composition root passes the agents' presence (AgentDirectory) and the calls core's dialer.
+ */
+import type { DaemonDeps, DaemonModule } from '../daemon/module';
+import type { AgentDirectory } from '../daemon/ports';
+import { AgentPicker } from './agent-picker';
+import type { CallbackDialer } from './model';
+import { CallbacksRepo } from './repo';
+import { callbackRoutes } from './routes';
+import { CallbackScheduler, type SchedulerOptions } from './scheduler';
+import { CallbackService } from './service';
+
+export * from './model';
+export { CallbacksRepo } from './repo';
+export { CallbackService, parseCallbackTime } from './service';
+export { CallbackScheduler } from './scheduler';
+export { AgentPicker } from './agent-picker';
+
+export interface CallbacksModuleDeps extends Pick<DaemonDeps, 'db' | 'bus' | 'clock' | 'config' | 'log'> {
+  agents: Pick<AgentDirectory, 'presence'>;
+  dialer: CallbackDialer;
+  options?: Partial<SchedulerOptions>;
+}
+
+export interface CallbacksModule extends DaemonModule {
+  service: CallbackService;
+  scheduler: CallbackScheduler;
+}
+
+export function createCallbacksModule(deps: CallbacksModuleDeps): CallbacksModule {
+  const repo = new CallbacksRepo(deps.db, deps.clock);
+  const picker = new AgentPicker({ directory: deps.agents, db: deps.db, bus: deps.bus });
+  const scheduler = new CallbackScheduler({
+    repo,
+    picker,
+    dialer: deps.dialer,
+    clock: deps.clock,
+    log: deps.log,
+    options: deps.options,
+  });
+  const service = new CallbackService({
+    db: deps.db,
+    repo,
+    clock: deps.clock,
+    policy: deps.config.policy,
+    onChange: () => scheduler.rearm(),
+  });
+  return {
+    name: 'callbacks',
+    service,
+    scheduler,
+    start() {
+      picker.start();
+      scheduler.start();
+    },
+    stop() {
+      scheduler.stop();
+      picker.stop();
+    },
+    routes: () => callbackRoutes(service),
+    health: () => scheduler.health(),
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * Persistence of scheduled callbacks. Every status change goes through `transition`, which checks
+ * the transitions table and updates only when the row is still in the expected status, so a cancel
+ * racing the scheduler cannot be overwritten.
+ */
+import type { Db } from '../store/db';
+import type { Clock } from '../util/clock';
+import { notFound } from '../util/errors';
+import { assertCallbackTransition, type Callback, type CallbackStatus } from './model';
+
+interface Row {
+  id: number;
+  agent_ext: string | null;
+  queue: string | null;
+  number: string;
+  ddi: string;
+  at: number;
+  next_at: number;
+  status: CallbackStatus;
+  attempts: number;
+  call_id: string | null;
+  last_error: string | null;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NewCallback {
+  agent?: string;
+  queue?: string;
+  number: string;
+  ddi: string;
+  at: number;
+  createdBy?: string;
+}
+
+export interface TransitionChanges {
+  nextAt?: number;
+  attempts?: number;
+  callId?: string;
+  lastError?: string | null;
+}
+
+export class CallbacksRepo {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  insert(c: NewCallback): Callback {
+    const now = this.clock.now();
+    const res = this.db
+      .prepare(
+        `INSERT INTO callbacks (agent_ext, queue, number, ddi, at, next_at, status, attempts, created_by, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+      )
+      .run(c.agent ?? null, c.queue ?? null, c.number, c.ddi, c.at, c.at, c.createdBy ?? null, now, now);
+    return this.require(Number(res.lastInsertRowid));
+  }
+
+  get(id: number): Callback | undefined {
+    const row = this.db.prepare('SELECT * FROM callbacks WHERE id = ?').get(id) as Row | undefined;
+    return row ? toCallback(row) : undefined;
+  }
+
+  require(id: number): Callback {
+    const c = this.get(id);
+    if (!c) throw notFound(`callback ${id} does not exist`, { id });
+    return c;
+  }
+
+  list(filter: { status?: CallbackStatus; agent?: string; limit?: number } = {}): Callback[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.status) {
+      where.push('status = ?');
+      args.push(filter.status);
+    }
+    if (filter.agent) {
+      where.push('agent_ext = ?');
+      args.push(filter.agent);
+    }
+    const sql = `SELECT * FROM callbacks ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+                 ORDER BY next_at, id LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, filter.limit ?? 1000) as Row[]).map(toCallback);
+  }
+
+  /** Pending callbacks whose next try is at or before `until`, oldest first. */
+  due(until: number): Callback[] {
+    return (
+      this.db
+        .prepare(`SELECT * FROM callbacks WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id`)
+        .all(until) as Row[]
+    ).map(toCallback);
+  }
+
+  /** Earliest next try among pending callbacks. */
+  nextDue(): number | undefined {
+    const row = this.db
+      .prepare(`SELECT MIN(next_at) AS t FROM callbacks WHERE status = 'pending'`)
+      .get() as { t: number | null };
+    return row.t ?? undefined;
+  }
+
+  /**
+   * Moves a callback from `from` to `to`. Returns the updated callback, or undefined when the row
+   * is no longer in `from` (someone else moved it first).
+   */
+  transition(id: number, from: CallbackStatus, to: CallbackStatus, changes: TransitionChanges = {}): Callback | undefined {
+    assertCallbackTransition(from, to, id);
+    const sets = ['status = @to', 'updated_at = @now'];
+    if (changes.nextAt !== undefined) sets.push('next_at = @nextAt');
+    if (changes.attempts !== undefined) sets.push('attempts = @attempts');
+    if (changes.callId !== undefined) sets.push('call_id = @callId');
+    if (changes.lastError !== undefined) sets.push('last_error = @lastError');
+    const res = this.db.prepare(`UPDATE callbacks SET ${sets.join(', ')} WHERE id = @id AND status = @from`).run({
+      id,
+      from,
+      to,
+      now: this.clock.now(),
+      nextAt: changes.nextAt ?? null,
+      attempts: changes.attempts ?? null,
+      callId: changes.callId ?? null,
+      lastError: changes.lastError ?? null,
+    });
+    return res.changes ? this.get(id) : undefined;
+  }
+
+  /** Keeps a pending callback pending but moves its next try (nobody free yet). */
+  postpone(id: number, nextAt: number, lastError: string): void {
+    this.db
+      .prepare(`UPDATE callbacks SET next_at = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = 'pending'`)
+      .run(nextAt, lastError, this.clock.now(), id);
+  }
+
+  /** Callbacks left `ringing` by a daemon that stopped mid-dial. */
+  interrupted(): Callback[] {
+    return (this.db.prepare(`SELECT * FROM callbacks WHERE status = 'ringing'`).all() as Row[]).map(toCallback);
+  }
+}
+
+function toCallback(r: Row): Callback {
+  const c: Callback = {
+    id: r.id,
+    number: r.number,
+    ddi: r.ddi,
+    at: r.at,
+    nextAt: r.next_at,
+    status: r.status,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+  if (r.agent_ext !== null) c.agent = r.agent_ext;
+  if (r.queue !== null) c.queue = r.queue;
+  if (r.call_id !== null) c.callId = r.call_id;
+  if (r.last_error !== null) c.lastError = r.last_error;
+  if (r.created_by !== null) c.createdBy = r.created_by;
+  return c;
+}

@@ -1,0 +1,169 @@
+/**
+ * Fires scheduled callbacks at their due time. The database is the source of truth, so the
+ * scheduler survives restarts: on start it re-reads pending callbacks (overdue ones fire at once)
+ * and puts callbacks a dead daemon left `ringing` back to pending.
+ *
+ * One timer only, armed for the earliest pending `next_at` but never further than `rescanMs` away,
+ * so callbacks written to the DB by another process (CLI) are still picked up.
+ *
+ * At due time: pick the agent (named, or the queue's longest-idle available one); nobody free →
+ * try again in `waitRetryMs` until `giveUpAfterMs` past the due time. Then the dialer rings the
+ * agent and dials the customer; a failed dial is retried after `retryDelayMs` up to `maxAttempts`.
+ */
+import type { Logger } from '../log/logger';
+import type { Clock, TimerHandle } from '../util/clock';
+import type { AgentPicker } from './agent-picker';
+import type { Callback, CallbackDialer } from './model';
+import type { CallbacksRepo } from './repo';
+
+export interface SchedulerOptions {
+  maxAttempts: number;
+  retryDelayMs: number;
+  waitRetryMs: number;
+  giveUpAfterMs: number;
+  rescanMs: number;
+}
+
+export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
+  maxAttempts: 3,
+  retryDelayMs: 5 * 60_000,
+  waitRetryMs: 60_000,
+  giveUpAfterMs: 4 * 3_600_000,
+  rescanMs: 60_000,
+};
+
+const MIN_TICK_GAP_MS = 1000;
+
+export interface SchedulerDeps {
+  repo: CallbacksRepo;
+  picker: AgentPicker;
+  dialer: CallbackDialer;
+  clock: Clock;
+  log: Logger;
+  options?: Partial<SchedulerOptions>;
+}
+
+export class CallbackScheduler {
+  private readonly opts: SchedulerOptions;
+  private timer?: TimerHandle;
+  private running = false;
+  /** Agents currently being rung for a callback: not offered a second one meanwhile. */
+  private readonly busyAgents = new Set<string>();
+  /**
+   * Dials in progress (for idle() and health). A callback cannot be started twice: it leaves
+   * `pending` synchronously when fired (ringing, postponed or failed).
+   */
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly deps: SchedulerDeps) {
+    this.opts = { ...DEFAULT_SCHEDULER_OPTIONS, ...deps.options };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (const c of this.deps.repo.interrupted()) {
+      // The daemon stopped while this one was ringing: whether the call happened is unknown, and a
+      // second call is better than a promised callback never made. Try again now.
+      this.deps.repo.transition(c.id, 'ringing', 'pending', {
+        nextAt: this.deps.clock.now(),
+        lastError: 'interrupted by a daemon restart',
+      });
+      this.deps.log.warn('callback interrupted by restart, retrying', { callbackId: c.id });
+    }
+    this.rearm();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) this.deps.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /**
+   * Call after a callback was added/cancelled so the timer matches the earliest due one.
+   * `minDelayMs` > 0 after a tick: a row that somehow stayed due can then only be retried at that
+   * pace, never in a zero-delay loop.
+   */
+  rearm(minDelayMs = 0): void {
+    if (!this.running) return;
+    if (this.timer) this.deps.clock.clearTimeout(this.timer);
+    const now = this.deps.clock.now();
+    const next = this.deps.repo.nextDue();
+    const wanted = next === undefined ? this.opts.rescanMs : Math.min(Math.max(0, next - now), this.opts.rescanMs);
+    const delay = Math.max(wanted, minDelayMs);
+    this.timer = this.deps.clock.setTimeout(() => {
+      this.timer = undefined;
+      void this.tick();
+    }, delay);
+  }
+
+  /** Fires everything due now; resolves when those attempts have finished (tests await it). */
+  async tick(): Promise<void> {
+    const due = this.deps.repo.due(this.deps.clock.now());
+    const runs = due.map((c) => this.track(c));
+    this.rearm(MIN_TICK_GAP_MS);
+    await Promise.all(runs);
+  }
+
+  /** Resolves when every callback being fired right now is settled. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size) await Promise.all([...this.inFlight]);
+  }
+
+  health(): Record<string, unknown> {
+    return { pending: this.deps.repo.list({ status: 'pending' }).length, ringing: this.inFlight.size };
+  }
+
+  private track(c: Callback): Promise<void> {
+    const p = this.fire(c)
+      .catch((err: unknown) => {
+        // A bug or DB error: push the row back so it cannot spin in a zero-delay loop.
+        this.deps.log.error('callback fire failed', { callbackId: c.id, error: String(err) });
+        this.deps.repo.postpone(c.id, this.deps.clock.now() + this.opts.waitRetryMs, String(err));
+      })
+      .finally(() => {
+        this.inFlight.delete(p);
+        this.rearm();
+      });
+    this.inFlight.add(p);
+    return p;
+  }
+
+  private async fire(c: Callback): Promise<void> {
+    const { repo, picker, clock, log } = this.deps;
+    const now = clock.now();
+    const pick = c.agent ? picker.pickAgent(c.agent, this.busyAgents) : picker.pickFromQueue(c.queue!, this.busyAgents);
+    if (!pick.agent) {
+      if (now - c.at >= this.opts.giveUpAfterMs) {
+        repo.transition(c.id, 'pending', 'failed', { lastError: `gave up: ${pick.reason}` });
+        log.warn('callback failed: nobody available in time', { callbackId: c.id, reason: pick.reason });
+      } else {
+        repo.postpone(c.id, now + this.opts.waitRetryMs, pick.reason);
+      }
+      return;
+    }
+    const ext = pick.agent.extension;
+    const attempts = c.attempts + 1;
+    // Only the row still pending may ring: a cancel that won the race stays cancelled.
+    if (!repo.transition(c.id, 'pending', 'ringing', { attempts, lastError: null })) return;
+    this.busyAgents.add(ext);
+    log.info('callback ringing agent', { callbackId: c.id, agent: ext, attempt: attempts });
+    try {
+      const callId = await this.deps.dialer.dialForAgent(ext, c.number, c.ddi, { callbackId: c.id });
+      repo.transition(c.id, 'ringing', 'done', { callId });
+      log.info('callback placed', { callbackId: c.id, agent: ext, callId });
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (attempts >= this.opts.maxAttempts) {
+        repo.transition(c.id, 'ringing', 'failed', { lastError: reason });
+        log.warn('callback failed', { callbackId: c.id, agent: ext, attempts, reason });
+      } else {
+        repo.transition(c.id, 'ringing', 'pending', { nextAt: clock.now() + this.opts.retryDelayMs, lastError: reason });
+        log.info('callback dial failed, will retry', { callbackId: c.id, agent: ext, attempts, reason });
+      }
+    } finally {
+      this.busyAgents.delete(ext);
+    }
+  }
+}

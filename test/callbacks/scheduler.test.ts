@@ -1,0 +1,221 @@
+import { AgentPicker } from '../../src/callbacks/agent-picker';
+import type { CallbackDialer } from '../../src/callbacks/model';
+import { CallbacksRepo } from '../../src/callbacks/repo';
+import { CallbackScheduler, type SchedulerOptions } from '../../src/callbacks/scheduler';
+import { CallbackService } from '../../src/callbacks/service';
+import { EventBus } from '../../src/events/bus';
+import { silentLogger } from '../../src/log/logger';
+import type { Db } from '../../src/store/db';
+import { FakeClock } from '../../src/util/clock';
+import { refused } from '../../src/util/errors';
+import { FakePresence, seededDb, testConfig } from './helpers';
+
+const START = Date.parse('2026-11-21T12:00:00Z');
+const MIN = 60_000;
+
+/** Records dials; each dial resolves or rejects as the test says. */
+class FakeDialer implements CallbackDialer {
+  calls: { ext: string; number: string; ddi: string; callbackId: number }[] = [];
+  failWith?: Error;
+  private seq = 0;
+  async dialForAgent(ext: string, number: string, ddi: string, opts: { callbackId: number }): Promise<string> {
+    this.calls.push({ ext, number, ddi, callbackId: opts.callbackId });
+    if (this.failWith) throw this.failWith;
+    return `CB-${++this.seq}`;
+  }
+}
+
+/** One daemon "instance" over a DB that outlives it (restart tests create a second one). */
+function instance(db: Db, clock: FakeClock, presence: FakePresence, options: Partial<SchedulerOptions> = {}) {
+  const bus = new EventBus();
+  const repo = new CallbacksRepo(db, clock);
+  const picker = new AgentPicker({ directory: presence, db, bus });
+  const dialer = new FakeDialer();
+  const scheduler = new CallbackScheduler({ repo, picker, dialer, clock, log: silentLogger(), options });
+  const service = new CallbackService({ db, repo, clock, policy: testConfig().policy, onChange: () => scheduler.rearm() });
+  picker.start();
+  scheduler.start();
+  return { bus, repo, picker, dialer, scheduler, service };
+}
+
+async function advance(clock: FakeClock, ms: number, scheduler: CallbackScheduler): Promise<void> {
+  clock.advance(ms);
+  await scheduler.idle();
+}
+
+function at(minutesFromStart: number): string {
+  return new Date(START + minutesFromStart * MIN).toISOString();
+}
+
+describe('CallbackScheduler', () => {
+  it('rings the named agent at due time, not before, then records the call', async () => {
+    const clock = new FakeClock(START);
+    const presence = new FakePresence();
+    presence.set('1000', 'available');
+    const i = instance(seededDb(), clock, presence);
+    const c = i.service.add({ agent: '1000', number: '11987654321', at: at(10) });
+
+    await advance(clock, 10 * MIN - 1, i.scheduler);
+    expect(i.dialer.calls).toHaveLength(0);
+    await advance(clock, 1, i.scheduler);
+    expect(i.dialer.calls).toEqual([{ ext: '1000', number: '11987654321', ddi: '55', callbackId: c.id }]);
+    expect(i.repo.get(c.id)).toMatchObject({ status: 'done', attempts: 1, callId: 'CB-1' });
+    i.scheduler.stop();
+  });
+
+  it('waits while the agent is paused and rings once available', async () => {
+    const clock = new FakeClock(START);
+    const presence = new FakePresence();
+    presence.set('1000', 'paused');
+    const i = instance(seededDb(), clock, presence, { waitRetryMs: MIN });
+    const c = i.service.add({ agent: '1000', number: '11987654321', at: at(1) });
+
+    await advance(clock, MIN, i.scheduler);
+    expect(i.dialer.calls).toHaveLength(0);
+    expect(i.repo.get(c.id)).toMatchObject({ status: 'pending', attempts: 0, nextAt: START + 2 * MIN });
+    expect(i.repo.get(c.id)!.lastError).toMatch(/paused/);
+
+    presence.set('1000', 'available');
+    await advance(clock, MIN, i.scheduler);
+    expect(i.dialer.calls.map((d) => d.ext)).toEqual(['1000']);
+    expect(i.repo.get(c.id)!.status).toBe('done');
+    i.scheduler.stop();
+  });
+
+  it('gives up when nobody is free long after the due time', async () => {
+    const clock = new FakeClock(START);
+    const presence = new FakePresence();
+    presence.set('1000', 'offline');
+    const i = instance(seededDb(), clock, presence, { waitRetryMs: MIN, giveUpAfterMs: 5 * MIN });
+    const c = i.service.add({ agent: '1000', number: '11987654321', at: at(1) });
+    await advance(clock, 10 * MIN, i.scheduler);
+    expect(i.repo.get(c.id)).toMatchObject({ status: 'failed', attempts: 0 });
+    expect(i.repo.get(c.id)!.lastError).toMatch(/gave up: agent 1000 is not logged in/);
+    expect(i.dialer.calls).toHaveLength(0);
+    i.scheduler.stop();
+  });
+
+  it('gives a queue callback to the longest-idle available agent of that queue', async () => {
+    const clock = new FakeClock(START);
+    const presence = new FakePresence();
+    presence.set('1000', 'available');
+    presence.set('1001', 'available');
+    presence.set('1002', 'available', ['sales']); // not in support
+    const i = instance(seededDb(), clock, presence);
+    // 1001 became available before 1000: it has been idle longer.
+    i.bus.publish({ type: 'agent.state', agent: '1001', at: START - 5 * MIN, data: { state: 'available', previous: 'wrap-up' } });
+    i.bus.publish({ type: 'agent.state', agent: '1000', at: START - 1 * MIN, data: { state: 'available', previous: 'on-call' } });
+    const c = i.service.add({ queue: 'support', number: '1133334444', at: at(1) });
+    await advance(clock, MIN, i.scheduler);
+    expect(i.dialer.calls.map((d) => d.ext)).toEqual(['1001']);
+    expect(i.repo.get(c.id)!.status).toBe('done');
+    i.scheduler.stop();
+  });
+
+  it('does not offer two simultaneous callbacks to the same agent', async () => {
+    const clock = new FakeClock(START);
+    const presence = new FakePresence();
+    presence.set('1000', 'available');
+    presence.set('1001', 'available');
+    const i = instance(seededDb(), clock, presence);
+    // The dialer never settles during the tick: both agents must be used once.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const seen: string[] = [];
+    i.scheduler['deps'].dialer = {
+      dialForAgent: async (ext: string) => {
+        seen.push(ext);
+        await gate;
+        return `CB-${ext}`;
+      },
+    };
+    i.service.add({ queue: 'support', number: '1133334444', at: at(1) });
+    i.service.add({ queue: 'support', number: '1133335555', at: at(1) });
+    clock.advance(MIN);
+    expect(seen.sort()).toEqual(['1000', '1001']);
+    release();
+    await i.scheduler.idle();
+    expect(i.repo.list({ status: 'done' })).toHaveLength(2);
+    i.scheduler.stop();
+  });
+
+  it('retries a failed dial and fails after maxAttempts', async () => {
+    const clock = new FakeClock(START);
+    const presence = new FakePresence();
+    presence.set('1000', 'available');
+    const i = instance(seededDb(), clock, presence, { maxAttempts: 2, retryDelayMs: 5 * MIN });
+    i.dialer.failWith = refused('agent 1000 did not answer');
+    const c = i.service.add({ agent: '1000', number: '11987654321', at: at(1) });
+
+    await advance(clock, MIN, i.scheduler);
+    expect(i.repo.get(c.id)).toMatchObject({ status: 'pending', attempts: 1, nextAt: START + 6 * MIN });
+    await advance(clock, 5 * MIN, i.scheduler);
+    expect(i.repo.get(c.id)).toMatchObject({ status: 'failed', attempts: 2, lastError: 'agent 1000 did not answer' });
+    expect(i.dialer.calls).toHaveLength(2);
+    i.scheduler.stop();
+  });
+
+  it('does not ring a callback cancelled before its time', async () => {
+    const clock = new FakeClock(START);
+    const presence = new FakePresence();
+    presence.set('1000', 'available');
+    const i = instance(seededDb(), clock, presence);
+    const c = i.service.add({ agent: '1000', number: '11987654321', at: at(1) });
+    i.service.cancel(c.id);
+    await advance(clock, 2 * MIN, i.scheduler);
+    expect(i.dialer.calls).toHaveLength(0);
+    expect(i.repo.get(c.id)!.status).toBe('cancelled');
+    i.scheduler.stop();
+  });
+
+  it('survives a restart: pending callbacks reload and overdue ones fire at once', async () => {
+    const clock = new FakeClock(START);
+    const presence = new FakePresence();
+    presence.set('1000', 'available');
+    presence.set('1001', 'available');
+    const db = seededDb();
+    const first = instance(db, clock, presence);
+    const overdue = first.service.add({ agent: '1000', number: '11987654321', at: at(5) });
+    const later = first.service.add({ agent: '1001', number: '11987654322', at: at(60) });
+    first.scheduler.stop(); // the daemon dies; time passes with nobody watching
+    clock.advance(30 * MIN);
+    expect(first.dialer.calls).toHaveLength(0);
+
+    const second = instance(db, clock, presence);
+    await advance(clock, 0, second.scheduler);
+    expect(second.dialer.calls.map((d) => d.callbackId)).toEqual([overdue.id]);
+    expect(second.repo.get(later.id)!.status).toBe('pending');
+    await advance(clock, 30 * MIN, second.scheduler);
+    expect(second.dialer.calls.map((d) => d.callbackId)).toEqual([overdue.id, later.id]);
+    second.scheduler.stop();
+  });
+
+  it('after a restart, a callback left ringing is tried again', async () => {
+    const clock = new FakeClock(START);
+    const presence = new FakePresence();
+    presence.set('1000', 'available');
+    const db = seededDb();
+    const repo = new CallbacksRepo(db, clock);
+    const c = repo.insert({ agent: '1000', number: '11987654321', ddi: '55', at: START });
+    repo.transition(c.id, 'pending', 'ringing', { attempts: 1 });
+
+    const i = instance(db, clock, presence);
+    expect(i.repo.get(c.id)).toMatchObject({ status: 'pending', lastError: 'interrupted by a daemon restart' });
+    await advance(clock, 0, i.scheduler);
+    expect(i.repo.get(c.id)).toMatchObject({ status: 'done', attempts: 2 });
+    i.scheduler.stop();
+  });
+
+  it('picks up callbacks another process wrote to the DB within the rescan period', async () => {
+    const clock = new FakeClock(START);
+    const presence = new FakePresence();
+    presence.set('1000', 'available');
+    const db = seededDb();
+    const i = instance(db, clock, presence, { rescanMs: MIN });
+    // e.g. written by a CLI process: the scheduler was not told.
+    new CallbacksRepo(db, clock).insert({ agent: '1000', number: '11987654321', ddi: '55', at: START + 10_000 });
+    await advance(clock, MIN, i.scheduler);
+    expect(i.dialer.calls).toHaveLength(1);
+    i.scheduler.stop();
+  });
+});
