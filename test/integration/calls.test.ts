@@ -1,0 +1,173 @@
+/**
+ * Call scenarios (issue 4) against a real Asterisk, daemon in-process: queue call answered and
+ * bridged, hold with MOH and back, agent hang-up → wrap-up → automatic disposition (also across a
+ * daemon restart), prank blocking the next call, outbound dial rules.
+ */
+import Database from 'better-sqlite3';
+import { describeWithAsterisk } from './asterisk';
+import { eventually, Stack } from './harness';
+
+const AUTO = 'Tabulação automática';
+
+describeWithAsterisk('calls on a real Asterisk', (install) => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await Stack.start(install, {
+      policy: { wrapup_seconds: 3, max_no_answer: 0, auto_disposition: AUTO, prank_block_minutes: 30, block_dialing_in_pause: true },
+      queues: [{ name: 'support' }, { name: 'sales', settings: { wrapupSeconds: 8 } }],
+      pauseReasons: [{ name: 'Almoço', statusId: 11 }],
+      dispositions: ['Resolvido'],
+      agents: [
+        { extension: '1000', queues: ['support'] },
+        { extension: '1001', queues: ['sales'] },
+        { extension: '1002', queues: ['support'] },
+      ],
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  }, 30_000);
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async function liveCallOf(ext: string, state = 'connected'): Promise<any> {
+    return eventually(
+      async () => ((await stack.ok('GET', `/calls?agent=${ext}`)).calls as { state: string }[]).find((c) => c.state === state),
+      20_000,
+      `a ${state} call of agent ${ext}`,
+    );
+  }
+
+  async function bridgeChannels(id: string): Promise<string[]> {
+    const r = await stack.ari('GET', `/bridges/${encodeURIComponent(id)}`);
+    return r.status === 200 ? (r.body.channels as string[]) : [];
+  }
+
+  function wrapupRows(ext: string): { disposition: string | null; auto: number; finished_by: string | null; ended_at: number | null }[] {
+    const db = new Database(stack.config.database.path, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare('SELECT disposition, auto, finished_by, ended_at FROM wrapups WHERE extension = ? ORDER BY id').all(ext) as never;
+    } finally {
+      db.close();
+    }
+  }
+
+  async function hangupAgentDevice(call: { channels: { agent: string } }): Promise<void> {
+    await stack.hangupChannel(call.channels.agent);
+  }
+
+  test('a queue call is answered by the agent device and bridged with the member leg', async () => {
+    await stack.ok('POST', '/agents/1000/login', { queues: ['support'] });
+    const cust = await stack.customerCalls('support');
+    const call = await liveCallOf('1000');
+    expect(call).toMatchObject({ kind: 'inbound', queue: 'support', agent: '1000', number: '5511987650001' });
+    const connect = await stack.ami.waitEvent((e) => e.Event === 'AgentConnect' && e.Linkedid === cust.id, 10_000, 'AgentConnect');
+    expect(connect).toMatchObject({ Queue: 'support', Interface: 'Local/1000@cc-agent/n' });
+    expect((await bridgeChannels(call.bridgeId)).sort()).toEqual([call.channels.agent, call.channels.customer].sort());
+    expect(await stack.agent('1000')).toMatchObject({ state: 'on-call', currentCallId: call.id });
+
+    // Hold: the customer side alone in a holding bridge with music; back into the call on unhold.
+    const held = await stack.ok('POST', `/calls/${call.id}/hold`);
+    expect(held).toMatchObject({ state: 'on-hold' });
+    expect(await bridgeChannels(held.holdBridgeId)).toEqual([call.channels.customer]);
+    expect(await bridgeChannels(call.bridgeId)).toEqual([call.channels.agent]);
+    await stack.ami.waitEvent((e) => e.Event === 'MusicOnHoldStart', 5000, 'MusicOnHoldStart');
+    const back = await stack.ok('POST', `/calls/${call.id}/unhold`);
+    expect(back).toMatchObject({ state: 'connected', holdBridgeId: null });
+    expect((await bridgeChannels(call.bridgeId)).sort()).toEqual([call.channels.agent, call.channels.customer].sort());
+    expect((await stack.ari('GET', `/bridges/${held.holdBridgeId}`)).status).toBe(404);
+    await stack.ami.waitEvent((e) => e.Event === 'MusicOnHoldStop', 5000, 'MusicOnHoldStop');
+
+    // Holding an unheld call twice is refused and changes nothing.
+    expect((await stack.api('POST', `/calls/${call.id}/unhold`)).status).toBe(409);
+
+    // The agent hangs up: the customer side ends, the agent goes into wrap-up, then the automatic
+    // disposition is recorded when the window (policy 3 s) expires.
+    await hangupAgentDevice(call);
+    await eventually(async () => !(await stack.channelExists(cust.queueSideId)), 10_000, 'customer gone');
+    await eventually(async () => (await stack.agent('1000')).state === 'wrap-up', 5000, 'agent 1000 in wrap-up');
+    await eventually(async () => (await stack.agent('1000')).state === 'available', 10_000, 'wrap-up expired');
+    expect(wrapupRows('1000').at(-1)).toMatchObject({ disposition: AUTO, auto: 1 });
+    const ended = await stack.ok('GET', `/calls/${call.id}`);
+    expect(ended).toMatchObject({ state: 'ended' });
+  }, 60_000);
+
+  test('a wrap-up still fires after a daemon restart in the middle of it', async () => {
+    await stack.ok('POST', '/agents/1001/login', { queues: ['sales'] });
+    const cust = await stack.customerCalls('sales', '5511987650002');
+    const call = await liveCallOf('1001');
+    await hangupAgentDevice(call);
+    await eventually(async () => (await stack.agent('1001')).state === 'wrap-up', 5000, 'agent 1001 in wrap-up');
+    const before = wrapupRows('1001').at(-1)!;
+    expect(before.ended_at).toBeNull();
+
+    await stack.stopDaemon();
+    await new Promise((r) => setTimeout(r, 2000));
+    await stack.startDaemon();
+    // Still in wrap-up after the restart (sales: 8 s window), then closed automatically by the timer.
+    expect((await stack.agent('1001')).state).toBe('wrap-up');
+    await eventually(async () => (await stack.agent('1001')).state === 'available', 15_000, 'wrap-up fired after restart');
+    expect(wrapupRows('1001').at(-1)).toMatchObject({ disposition: AUTO, auto: 1 });
+    expect(await stack.channelExists(cust.queueSideId)).toBe(false);
+  }, 60_000);
+
+  test('prank: the customer is hung up, the number blocked, and the next call from it rejected', async () => {
+    await stack.ok('POST', '/agents/1002/login', { queues: ['support'] });
+    await stack.ok('POST', '/agents/1000/pause', { reason: 'Almoço' });
+    const number = '5511987650099';
+    const first = await stack.customerCalls('support', number);
+    const call = await liveCallOf('1002');
+    const r = await stack.ok('POST', `/calls/${call.id}/prank`);
+    expect(r).toMatchObject({ blocked: true });
+    await eventually(async () => !(await stack.channelExists(first.queueSideId)), 10_000, 'prank caller gone');
+    const list = await stack.ok('GET', '/blocklist');
+    expect(JSON.stringify(list)).toContain(number);
+
+    await eventually(async () => ['available'].includes((await stack.agent('1002')).state), 15_000, 'agent 1002 free again');
+    const again = await stack.customerCalls('support', number);
+    // Rejected: the caller is hung up and no agent is connected to it.
+    await eventually(async () => !(await stack.channelExists(again.queueSideId)), 15_000, 'blocked caller hung up');
+    const calls = (await stack.ok('GET', '/calls?agent=1002')).calls as { state: string }[];
+    expect(calls.filter((c) => c.state === 'connected')).toEqual([]);
+    await stack.ok('POST', '/agents/1000/unpause');
+  }, 60_000);
+
+  test('outbound: the agent device then the customer through the dial template, bridged', async () => {
+    await eventually(async () => (await stack.agent('1000')).state === 'available', 15_000, 'agent 1000 available');
+    const r = await stack.api('POST', '/calls/dial', { agent: '1000', number: '(11) 98765-4321' });
+    expect(r.status).toBe(201);
+    const call = await eventually(async () => {
+      const c = await stack.ok('GET', `/calls/${r.body.id}`);
+      return c.state === 'connected' ? c : undefined;
+    }, 20_000, 'outbound call connected');
+    try {
+      expect(call).toMatchObject({ kind: 'outbound', agent: '1000', number: expect.stringMatching(/11987654321$/) });
+      expect((await bridgeChannels(call.bridgeId)).sort()).toEqual([call.channels.agent, call.channels.customer].sort());
+      const customer = await stack.ari('GET', `/channels/${call.channels.customer}`);
+      expect(customer.body.name).toMatch(/^Local\/11987654321@test-dial-/);
+    } finally {
+      await stack.ok('POST', `/calls/${call.id}/hangup`);
+    }
+    await eventually(async () => !(await stack.channelExists(call.channels.customer)), 10_000, 'customer hung up');
+    expect(await stack.channelExists(call.channels.agent)).toBe(false);
+  }, 40_000);
+
+  test('outbound refused: bad number (400), international (409), paused agent with blocking (409); nothing dialled', async () => {
+    await eventually(async () => (await stack.agent('1000')).state === 'available', 15_000, 'agent 1000 available');
+    const before = (await stack.ari('GET', '/channels')).body.length;
+    const bad = await stack.api('POST', '/calls/dial', { agent: '1000', number: '11-ABC' });
+    expect(bad.status).toBe(400);
+    const injected = await stack.api('POST', '/calls/dial', { agent: '1000', number: '11987654321&Local/1@x' });
+    expect(injected.status).toBe(400);
+    const intl = await stack.api('POST', '/calls/dial', { agent: '1000', number: '4155550100', ddi: '1' });
+    expect(intl.status).toBe(409);
+    expect(JSON.stringify(intl.body)).toMatch(/international/i);
+    await stack.ok('POST', '/agents/1000/pause', { reason: 'Almoço' });
+    const paused = await stack.api('POST', '/calls/dial', { agent: '1000', number: '11987654321' });
+    expect(paused.status).toBe(409);
+    expect(JSON.stringify(paused.body)).toMatch(/paused/i);
+    expect((await stack.ari('GET', '/channels')).body.length).toBe(before);
+    await stack.ok('POST', '/agents/1000/unpause');
+  }, 40_000);
+});
