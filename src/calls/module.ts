@@ -22,6 +22,7 @@ export function createCallsModule(deps: DaemonDeps & { agents: AgentDirectory })
   const control = new CallService(deps);
   const history = new HistoryRepo({ db: deps.db, now: () => deps.clock.now() });
   let cleanup: ScheduledTask | undefined;
+  let unsubDisposition: (() => void) | undefined;
   return {
     name: 'calls',
     directory: control,
@@ -29,9 +30,21 @@ export function createCallsModule(deps: DaemonDeps & { agents: AgentDirectory })
     history,
     start() {
       control.start();
+      // The wrap-up (agents domain) decides the disposition; the call's own row must carry it so
+      // history and recent calls show what was tabulated (typed, forced or automatic).
+      unsubDisposition = deps.bus.subscribe((e) => {
+        if (e.type !== 'wrapup.ended' || !e.callId || typeof e.data.disposition !== 'string') return;
+        try {
+          control.setDisposition(e.callId, e.data.disposition, String(e.data.finishedBy ?? ''));
+        } catch (err) {
+          deps.log.warn('cannot record the wrap-up disposition on the call', { callId: e.callId, error: (err as Error).message });
+        }
+      });
       cleanup = scheduleBlocklistCleanup(control.blocklist, deps.log);
     },
     async stop() {
+      unsubDisposition?.();
+      unsubDisposition = undefined;
       control.stop();
       await cleanup?.destroy();
       cleanup = undefined;

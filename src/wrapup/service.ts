@@ -95,6 +95,12 @@ export class WrapupService implements WrapupCloser {
     this.timers.delete(id);
     const row = this.repo.get(id);
     if (!row || row.endedAt !== null) return;
+    // Node timers may fire a millisecond early (sub-ms rounding): the window is the agent's until
+    // the deadline, so wait out the remainder instead of closing it early.
+    if (this.core.now() < row.deadline) {
+      this.schedule(row);
+      return;
+    }
     try {
       this.close(row, this.core.policy.auto_disposition, null, true, 'timer');
     } catch (e) {
