@@ -77,4 +77,23 @@ describeWithAsterisk('agents on a real Asterisk', (install) => {
       await stack.hangupChannel(cust.id);
     }
   }, 60_000);
+
+  test('an Asterisk restart keeps logged-in agents in their queues with their pauses', async () => {
+    await stack.ok('POST', '/agents/1000/login', { queues: ['support', 'sales'] });
+    await stack.ok('POST', '/agents/1000/pause', { reason: 'Almoço' });
+    await stack.ast.stop();
+    await stack.ast.start();
+    // The restarted Asterisk has no dynamic members (persistentmembers = no): the daemon re-adds them.
+    for (const q of ['support', 'sales']) {
+      const m = await eventually(() => stack.member(q, '1000'), 30_000, `1000 back in ${q}`, 250);
+      expect(m).toMatchObject({ Paused: '1', PausedReason: 'Almoço', StateInterface: 'hint:1000@test-agent-hints' });
+    }
+    // 2001 was paused by max-no-answer before the restart: back paused, with that reason.
+    expect(await eventually(() => stack.member('it-fast', '2001'), 30_000, '2001 back in it-fast', 250)).toMatchObject({
+      Paused: '1',
+      PausedReason: 'Sem resposta',
+    });
+    expect(await stack.agent('1000')).toMatchObject({ state: 'paused', pauseReason: 'Almoço' });
+    await stack.waitDaemonReady();
+  }, 60_000);
 });

@@ -8,15 +8,17 @@
  *   customers       AMI Originate Local/<queue>@cc-queues/n ↔ test-customer (the ;2 half is the queue caller)
  *   dialled numbers dial_template Local/{number}@test-dial (answer at once)
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import YAML from 'yaml';
 import { startDaemon, type DaemonHandle } from '../../src/daemon/app';
 import { parseConfigObject } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { createLogger, silentLogger } from '../../src/log/logger';
 import { connectAmi, type AmiDriver } from './ami-driver';
-import { AsteriskProcess, type AsteriskInstall } from './asterisk';
+import { AsteriskProcess, REPO_ROOT, type AsteriskInstall } from './asterisk';
 
 export const ADMIN_TOKEN = 'it-admin-token-0123456789abcdef';
 export const SUPERVISOR_TOKEN = 'it-super-token-0123456789abcdef';
@@ -66,15 +68,17 @@ export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 15_000
 export class Stack {
   ami!: AmiDriver;
   daemon?: DaemonHandle;
+  /** The daemon as a child process (`callcenterd run`), for crash scenarios. */
+  child?: { process: ChildProcess; apiUrl: string; stderr: () => string };
   readonly config: Config;
+  private readonly rawConfig: Record<string, unknown>;
   readonly dir: string;
   private seq = 0;
 
   private constructor(readonly ast: AsteriskProcess, policy: Record<string, unknown>) {
     this.dir = path.join(ast.dir, 'daemon');
     fs.mkdirSync(this.dir, { recursive: true });
-    this.config = parseConfigObject(
-      {
+    this.rawConfig = {
         asterisk: {
           ari: { url: `http://127.0.0.1:${ast.ports.http}`, username: 'callcenterd', password: ast.secrets.ari, app: 'callcenter' },
           ami: { host: '127.0.0.1', port: ast.ports.ami, username: 'callcenterd', secret: ast.secrets.ami },
@@ -91,10 +95,8 @@ export class Stack {
         },
         log: { level: 'debug' },
         policy,
-      },
-      {},
-      { baseDir: this.dir },
-    );
+      };
+    this.config = parseConfigObject(this.rawConfig, {}, { baseDir: this.dir });
   }
 
   /** Asterisk + test driver + daemon, catalogue filled from `opts`. */
@@ -122,6 +124,39 @@ export class Stack {
     this.daemon = await startDaemon(this.config, { log });
     await this.waitDaemonReady();
     return this.daemon;
+  }
+
+  /**
+   * Runs the daemon as a child process through the real CLI (`run --config`), on the same config
+   * and DB; resolves once its API answers healthz ok.
+   */
+  async startDaemonProcess(timeoutMs = 30_000): Promise<void> {
+    if (this.daemon || this.child) throw new Error('daemon already running');
+    const file = path.join(this.dir, 'callcenterd.yaml');
+    fs.writeFileSync(file, YAML.stringify({ ...this.rawConfig, log: { level: 'info' } }));
+    const child = spawn(
+      process.execPath,
+      ['-r', path.join(__dirname, 'ts-register.js'), path.join(__dirname, 'daemon-main.ts'), 'run', '--config', file],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CALLCENTERD_CONFIG: '' } },
+    );
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const apiUrl = await eventually(() => {
+      if (child.exitCode !== null) throw new Error(`daemon process exited ${child.exitCode}: ${err.slice(-2000)}`);
+      return /API on (http:\/\/\S+)/.exec(err)?.[1];
+    }, timeoutMs, 'daemon process API');
+    this.child = { process: child, apiUrl, stderr: () => err };
+    await this.waitDaemonReady();
+  }
+
+  /** kill -9 of the daemon process: no cleanup at all (sockets just drop). */
+  async killDaemonProcess(): Promise<void> {
+    const c = this.child;
+    this.child = undefined;
+    if (!c || c.process.exitCode !== null || c.process.signalCode !== null) return;
+    const gone = new Promise((r) => c.process.once('exit', r));
+    c.process.kill('SIGKILL');
+    await gone;
   }
 
   async stopDaemon(): Promise<void> {
@@ -152,8 +187,9 @@ export class Stack {
   }
 
   async api(method: string, p: string, body?: unknown, token = ADMIN_TOKEN): Promise<ApiResult> {
-    if (!this.daemon) throw new Error('daemon not running');
-    const res = await fetch(`${this.daemon.apiUrl}${p}`, {
+    const base = this.daemon?.apiUrl ?? this.child?.apiUrl;
+    if (!base) throw new Error('daemon not running');
+    const res = await fetch(`${base}${p}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       body: body !== undefined ? JSON.stringify(body) : undefined,
@@ -227,6 +263,7 @@ export class Stack {
   /** Stops daemon, driver and Asterisk; removes the temp dir. Never throws. */
   async stop(): Promise<void> {
     await this.stopDaemon().catch(() => undefined);
+    await this.killDaemonProcess().catch(() => undefined);
     await this.ami?.close().catch(() => undefined);
     await this.ast.dispose().catch(() => undefined);
   }

@@ -1,0 +1,63 @@
+/**
+ * Crash recovery against a real Asterisk: the daemon runs as a child process (`callcenterd run`),
+ * is killed with SIGKILL in the middle of a queue call, and a new instance on the same DB adopts the
+ * call (ARI does not replay StasisStart: DESIGN.md "Restart") and can still control it.
+ */
+import { describeWithAsterisk } from './asterisk';
+import { eventually, Stack } from './harness';
+
+describeWithAsterisk('daemon crash recovery on a real Asterisk', (install) => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await Stack.start(install, {
+      policy: { wrapup_seconds: 2, max_no_answer: 0 },
+      queues: [{ name: 'support' }],
+      agents: [{ extension: '1000', queues: ['support'] }],
+    });
+    // The in-process daemon only filled the catalogue; the crash scenario needs a real process.
+    await stack.stopDaemon();
+    await stack.startDaemonProcess();
+  }, 90_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  }, 30_000);
+
+  test('kill -9 mid-call: the call survives in Asterisk, the next instance adopts and controls it', async () => {
+    await stack.ok('POST', '/agents/1000/login', { queues: ['support'] });
+    const cust = await stack.customerCalls('support');
+    const call = await eventually(async () => {
+      const calls = (await stack.ok('GET', '/calls?agent=1000')).calls as { state: string }[];
+      return calls.find((c) => c.state === 'connected');
+    }, 20_000, 'connected call (daemon process)');
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const { channels, bridgeId, id } = call as any;
+
+    await stack.killDaemonProcess();
+    // Nobody controls the call now, but Asterisk keeps it up: both sides still bridged.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await stack.channelExists(cust.queueSideId)).toBe(true);
+    expect(await stack.channelExists(channels.agent)).toBe(true);
+    const bridge = await stack.ari('GET', `/bridges/${bridgeId}`);
+    expect((bridge.body.channels as string[]).sort()).toEqual([channels.agent, channels.customer].sort());
+
+    await stack.startDaemon();
+    const adopted = await eventually(async () => {
+      const c = await stack.ok('GET', `/calls/${id}`);
+      return c.state === 'connected' ? c : undefined;
+    }, 15_000, 'call adopted by the new instance');
+    expect(adopted).toMatchObject({ agent: '1000', channels, bridgeId });
+    expect(await stack.agent('1000')).toMatchObject({ state: 'on-call' });
+
+    // Still under control: hold/unhold and hang up work on the adopted call.
+    const held = await stack.ok('POST', `/calls/${id}/hold`);
+    expect(held).toMatchObject({ state: 'on-hold' });
+    await stack.ok('POST', `/calls/${id}/unhold`);
+    await stack.ok('POST', `/calls/${id}/hangup`);
+    await eventually(async () => !(await stack.channelExists(cust.queueSideId)), 10_000, 'customer hung up');
+    expect(await stack.channelExists(channels.agent)).toBe(false);
+    await eventually(async () => (await stack.agent('1000')).state === 'available', 10_000, 'agent free after wrap-up');
+    expect(await stack.member('support', '1000')).toMatchObject({ Paused: '0' });
+  }, 90_000);
+});
