@@ -320,11 +320,23 @@ export class SimModel {
 
   // ----- audio -----
 
-  isHearingMoh(channelId: string): boolean {
+  isHearingMoh(channelId: string, seen = new Set<string>()): boolean {
     const ch = this.channel(channelId);
+    seen.add(ch.id);
     if (ch.moh || ch.held) return true;
     const b = ch.bridgeId ? this.bridges.get(ch.bridgeId) : undefined;
-    return !!b?.moh;
+    if (!b) return false;
+    if (b.moh) return true;
+    // Through a Local pair: a customer bridged with `;1` hears what `;2` hears (e.g. the agent leg
+    // parked in a holding bridge with MOH), as on a real Asterisk.
+    if (b.type === 'holding') return false;
+    for (const otherId of b.channels) {
+      const other = this.channels.get(otherId);
+      if (!other || other.id === ch.id || !other.partnerId || seen.has(other.partnerId)) continue;
+      seen.add(other.id);
+      if (this.channels.has(other.partnerId) && this.isHearingMoh(other.partnerId, seen)) return true;
+    }
+    return false;
   }
 
   /**
