@@ -1,0 +1,51 @@
+/**
+ * `npm run demo`: the daemon on the built-in simulator, a compressed hour of traffic, a summary.
+ * Exit 0 when the story played to the end, 1 (with the reason) otherwise. Nothing to configure: no
+ * Asterisk, no config file, a throwaway database.
+ */
+import { formatRows } from '../cli/output';
+import { Narrator } from './narrator';
+import { clockLabel, MINUTE_MS, playHour, type DemoClock } from './script';
+import { createCatalogue, startWorld } from './setup';
+import { summaryRows } from './summary';
+
+export async function runDemo(out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+  const started = Date.now();
+  out('callcenterd demo: the daemon on the built-in Asterisk simulator, one compressed hour of traffic');
+  out(`(1 demo minute = ${MINUTE_MS} ms; wrap-up window 2 s; an agent is paused after 2 missed calls)`);
+  const world = await startWorld();
+  const clock: DemoClock = { minute: 0 };
+  const narrator = new Narrator(out, () => clockLabel(clock));
+  try {
+    out(`daemon up: API ${world.apiUrl}, AMI + ARI connected to the simulator`);
+    await createCatalogue(world);
+    out('catalogue: queues support, vendas; agents 1000 Ana, 1001 Bruno, 1002 Carla; pause reasons; dispositions');
+    await narrator.connect(world.apiUrl, world.supervisorToken);
+    out('supervisor screen connected to /events (snapshot received); live events below');
+
+    const notes = await playHour(world, narrator, clock, out);
+
+
+    out('');
+    out('Summary of the hour (calls and talk time from /history, misses/pauses/dispositions from /events; times in demo minutes)');
+    const rows = await summaryRows(world, narrator, MINUTE_MS);
+    out(formatRows(rows).trimEnd());
+    for (const n of notes) out(`note: ${n}`);
+    out('');
+    out(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return 0;
+  } finally {
+    narrator.close();
+    await world.stop();
+  }
+}
+
+if (require.main === module) {
+  runDemo().then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      process.stderr.write(`demo failed: ${err.message}\n`);
+      process.exit(1);
+    },
+  );
+}
