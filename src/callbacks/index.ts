@@ -2,8 +2,10 @@
  * Scheduled callbacks (issue 4 item 9). `createCallbacksModule` wires store, scheduler and routes;
  * the composition root passes the agents' presence (AgentDirectory) and the calls core's dialer.
  */
-import type { DaemonDeps, DaemonModule } from '../daemon/module';
+import type { DaemonDeps, DaemonModule, ModuleFactory } from '../daemon/module';
 import type { AgentDirectory } from '../daemon/ports';
+import type { CallService } from '../calls/service';
+import { callServiceDialer } from './dialer';
 import { AgentPicker } from './agent-picker';
 import type { CallbackDialer } from './model';
 import { CallbacksRepo } from './repo';
@@ -16,6 +18,7 @@ export { CallbacksRepo } from './repo';
 export { CallbackService, parseCallbackTime } from './service';
 export { CallbackScheduler } from './scheduler';
 export { AgentPicker } from './agent-picker';
+export { callServiceDialer } from './dialer';
 
 export interface CallbacksModuleDeps extends Pick<DaemonDeps, 'db' | 'bus' | 'clock' | 'config' | 'log'> {
   agents: Pick<AgentDirectory, 'presence'>;
@@ -62,3 +65,10 @@ export function createCallbacksModule(deps: CallbacksModuleDeps): CallbacksModul
     health: () => scheduler.health(),
   };
 }
+
+/** Entry for src/daemon/modules.ts (after the agents and calls modules). */
+export const callbacksFactory: ModuleFactory = (deps, ports) => {
+  const control = ports.callControl as CallService | undefined;
+  if (!control || !ports.agents) throw new Error('callbacks module needs the agents and calls modules first');
+  return createCallbacksModule({ ...deps, agents: ports.agents, dialer: callServiceDialer(control, deps.bus) });
+};

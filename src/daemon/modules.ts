@@ -13,6 +13,9 @@
 import type { ModuleFactory } from './module';
 import { createAgentsModule } from '../agents/module';
 import { createCallsModule } from '../calls/module';
+import { transfersFactory } from '../transfers';
+import { conferenceFactory } from '../conference';
+import { callbacksFactory } from '../callbacks';
 
 export const moduleFactories: ModuleFactory[] = [
   (deps, ports) => {
@@ -32,4 +35,7 @@ export const moduleFactories: ModuleFactory[] = [
     ports.callControl = m.control; // primitives for transfers, conference, survey, callbacks
     return m;
   },
+  transfersFactory,
+  conferenceFactory,
+  callbacksFactory,
 ];

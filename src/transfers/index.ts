@@ -1,0 +1,56 @@
+/**
+ * Transfers module: attended/blind transfers to agents and external numbers, blind transfers to
+ * services. Built on the calls core primitives (src/calls/index.ts).
+ */
+import type { Principal } from '../api/types';
+import { assertOwnCall } from '../calls/routes';
+import type { CallService } from '../calls/service';
+import type { DaemonDeps, DaemonModule, ModuleFactory } from '../daemon/module';
+import { forbidden } from '../util/errors';
+import { transferRoutes } from './routes';
+import { TransferService } from './service';
+import { ServiceTransfer } from './service-transfer';
+
+export * from './model';
+export { TransferService } from './service';
+export { ServiceTransfer } from './service-transfer';
+
+export type TransfersModule = DaemonModule & { transfers: TransferService };
+
+/**
+ * Agent tokens act only on their own calls. A finished call (e.g. after completing a transfer) is
+ * checked against the history row, so the agent can still read the outcome.
+ */
+export function ownCallCheck(control: CallService): (p: Principal, id: string) => void {
+  return (p, id) => {
+    const live = control.get(id);
+    if (live) return assertOwnCall(p, live);
+    const row = control.repo.get(id);
+    if (p.role === 'agent' && (!row || row.agentExt !== p.agent)) {
+      throw forbidden(`call ${id} is not a call of agent ${p.agent}`, { call: id });
+    }
+    if (!row) control.require(id); // 404 for everybody else
+  };
+}
+
+export function createTransfersModule(
+  deps: Pick<DaemonDeps, 'ami' | 'config' | 'clock' | 'log'> & { control: CallService; ringTimeoutSec?: number },
+): TransfersModule {
+  const services = new ServiceTransfer({ control: deps.control, ami: deps.ami, config: deps.config, log: deps.log });
+  const transfers = new TransferService({ ...deps, services });
+  return {
+    name: 'transfers',
+    transfers,
+    start: () => transfers.install(),
+    routes: () => transferRoutes(transfers, ownCallCheck(deps.control)),
+  };
+}
+
+/** Entry for src/daemon/modules.ts (after the calls module, before the conference module). */
+export const transfersFactory: ModuleFactory = (deps, ports) => {
+  const control = ports.callControl as CallService | undefined;
+  if (!control) throw new Error('transfers module needs the calls module (ports.callControl) first');
+  const m = createTransfersModule({ ...deps, control });
+  ports.transfers = m.transfers;
+  return m;
+};

@@ -1,0 +1,97 @@
+/**
+ * Transfers (issue 4 item 4): target classification and the transfer state machine.
+ *
+ * Target: 4-5 digits = an agent (attended by default), 3 digits = a service (always blind),
+ * anything else = an external number validated exactly as outbound dialing does.
+ *
+ * A transfer of a call part ("parent") creates a new call part ("child", new protocol number,
+ * same root) for the target; each agent dispositions its own part.
+ *
+ *   ringing ──target answered (attended)──► consulting ──complete──► completed
+ *   ringing ──target answered (blind)─────────────────────────────► completed
+ *   ringing ──no answer / busy / error──► failed        consulting ──cancel / target hangs up──► cancelled
+ *   ringing ──cancel──► cancelled                       (completed, failed, cancelled are final)
+ */
+import type { Config } from '../config/schema';
+import { buildDialString, validateNumber, type ValidatedNumber } from '../dialing/number';
+import { CcError, invalid } from '../util/errors';
+
+export type TransferTarget =
+  | { type: 'agent'; ext: string }
+  | { type: 'service'; ext: string }
+  | { type: 'external'; number: ValidatedNumber; dialString: string };
+
+export type TransferKind = 'attended' | 'blind';
+
+export function parseTarget(raw: unknown, ddi: string | undefined, config: Config): TransferTarget {
+  if (typeof raw !== 'string' || raw.trim() === '') throw invalid('target is required', { field: 'target' });
+  const t = raw.trim();
+  if (/^\d{3}$/.test(t)) return { type: 'service', ext: t };
+  if (/^\d{4,5}$/.test(t)) return { type: 'agent', ext: t };
+  const number = validateNumber(t, ddi, config.policy); // same rules (and errors) as `call dial`
+  return { type: 'external', number, dialString: buildDialString(config.asterisk.dial_template, number) };
+}
+
+export function describeTarget(t: TransferTarget): string {
+  if (t.type === 'agent') return `agent ${t.ext}`;
+  if (t.type === 'service') return `service ${t.ext}`;
+  return `number ${t.number.full}`;
+}
+
+export const TRANSFER_STATES = ['ringing', 'consulting', 'completed', 'failed', 'cancelled'] as const;
+export type TransferState = (typeof TRANSFER_STATES)[number];
+
+export const TRANSFER_EVENTS = ['answered', 'answered-blind', 'complete', 'fail', 'cancel'] as const;
+export type TransferEvent = (typeof TRANSFER_EVENTS)[number];
+
+export const TRANSFER_TRANSITIONS: Readonly<Record<TransferState, Partial<Record<TransferEvent, TransferState>>>> = {
+  ringing: { answered: 'consulting', 'answered-blind': 'completed', fail: 'failed', cancel: 'cancelled' },
+  consulting: { complete: 'completed', cancel: 'cancelled' },
+  completed: {},
+  failed: {},
+  cancelled: {},
+};
+
+export function nextTransferState(from: TransferState, event: TransferEvent): TransferState {
+  const to = TRANSFER_TRANSITIONS[from][event];
+  if (!to) {
+    const hint = from === 'ringing' && event === 'complete' ? ': the target has not answered yet' : '';
+    throw new CcError('refused', `cannot ${event} a transfer that is ${from}${hint}`, { state: from, event });
+  }
+  return to;
+}
+
+export function isFinal(s: TransferState): boolean {
+  return s === 'completed' || s === 'failed' || s === 'cancelled';
+}
+
+/** One transfer in progress (or just finished: kept so clients can read the outcome). */
+export interface Transfer {
+  parentId: string;
+  childId: string;
+  kind: TransferKind;
+  target: TransferTarget;
+  state: TransferState;
+  /** The target's channel (agent device or external party) once originated. */
+  targetChannelId: string | null;
+  /** We put the customer on hold for the consultation (so cancel takes it off hold again). */
+  heldByUs: boolean;
+  startedAt: number;
+  endedAt: number | null;
+  /** Why it failed / was cancelled. */
+  reason: string | null;
+}
+
+export function transferView(t: Transfer): Record<string, unknown> {
+  return {
+    callId: t.parentId,
+    childCallId: t.childId,
+    kind: t.kind,
+    target: describeTarget(t.target),
+    targetType: t.target.type,
+    state: t.state,
+    startedAt: t.startedAt,
+    endedAt: t.endedAt,
+    reason: t.reason,
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * HTTP routes of transfers. Agent tokens act only on their own calls.
+ *   POST /calls/:id/transfer {target, kind?, ddi?}   start (service targets finish at once)
+ *   POST /calls/:id/transfer/complete | cancel
+ *   GET  /calls/:id/transfer                          state / outcome of the last transfer
+ */
+import { z } from 'zod';
+import { route, type Principal, type RouteDef } from '../api/types';
+import { notFound } from '../util/errors';
+import { transferView } from './model';
+import type { TransferService } from './service';
+
+const by = (p: Principal) => p.agent ?? p.name ?? p.role;
+
+export function transferRoutes(transfers: TransferService, own: (p: Principal, id: string) => void): RouteDef[] {
+  return [
+    route({
+      method: 'POST',
+      path: '/calls/:id/transfer',
+      summary: 'Transfer: agent (4-5 digits, attended unless kind=blind), service (3 digits, blind) or external number',
+      tag: 'transfers',
+      roles: ['admin', 'supervisor', 'agent'],
+      body: z
+        .object({
+          target: z.string().min(1, 'is required').max(40),
+          kind: z.enum(['attended', 'blind']).optional(),
+          ddi: z.string().max(5).optional(),
+        })
+        .strict(),
+      handler: async ({ params, principal, body }) => {
+        own(principal, params.id);
+        const r = await transfers.start(params.id, { ...body, by: by(principal) });
+        if ('service' in r) return { status: 200, body: { callId: params.id, childCallId: r.childId, service: r.service, state: 'completed' } };
+        return { status: 202, body: transferView(r) };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/calls/:id/transfer/complete',
+      summary: 'Complete an attended transfer: customer with the target, first agent leaves',
+      tag: 'transfers',
+      roles: ['admin', 'supervisor', 'agent'],
+      handler: async ({ params, principal }) => {
+        own(principal, params.id);
+        return transferView(await transfers.complete(params.id, by(principal)));
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/calls/:id/transfer/cancel',
+      summary: 'Cancel a transfer: target hung up, customer back with the agent',
+      tag: 'transfers',
+      roles: ['admin', 'supervisor', 'agent'],
+      handler: async ({ params, principal }) => {
+        own(principal, params.id);
+        return transferView(await transfers.cancel(params.id, by(principal)));
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/calls/:id/transfer',
+      summary: 'State of the transfer of a call (ringing, consulting, completed, failed, cancelled)',
+      tag: 'transfers',
+      roles: ['admin', 'supervisor', 'agent'],
+      handler: ({ params, principal }) => {
+        const t = transfers.get(params.id);
+        if (!t) throw notFound(`call ${params.id} has no transfer`, { call: params.id });
+        if (principal.role === 'agent') own(principal, params.id);
+        return transferView(t);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,340 @@
+/**
+ * Transfers to an agent or an external number (attended, or blind = completes itself on answer),
+ * and the entry point that sends 3-digit targets to the service transfer.
+ *
+ * Attended (DESIGN.md, validated on Asterisk 22): the target rings while the agent stays with the
+ * customer; on answer the customer goes alone into a holding bridge with MOH and the target joins
+ * the agent's bridge to consult. Complete = the customer side moves back into that bridge, now
+ * owned by the child call part, and the first agent's device is hung up. Cancel (or the target
+ * hangs up) = target hung up, customer moved back to the first agent.
+ */
+import type { AriChannel } from '../ari/types';
+import type { CallService } from '../calls/service';
+import { isTalking } from '../calls/state-machine';
+import type { CallRecord } from '../calls/types';
+import type { Config } from '../config/schema';
+import type { Logger } from '../log/logger';
+import type { Clock } from '../util/clock';
+import { CcError, invalid, notFound, refused, unavailable } from '../util/errors';
+import {
+  describeTarget,
+  isFinal,
+  nextTransferState,
+  parseTarget,
+  type Transfer,
+  type TransferEvent,
+  type TransferKind,
+  type TransferTarget,
+} from './model';
+import type { ServiceTransfer } from './service-transfer';
+
+export interface TransferDeps {
+  control: CallService;
+  services: ServiceTransfer;
+  config: Config;
+  clock: Clock;
+  log: Logger;
+  /** Seconds the target may ring (Asterisk cancels the originate after it). */
+  ringTimeoutSec?: number;
+  /** Another feature reshapes this call (3-way conference, room): a transfer must wait. */
+  isBusy?: (callId: string) => string | undefined;
+}
+
+export interface StartRequest {
+  target: string;
+  kind?: TransferKind;
+  ddi?: string;
+  by?: string;
+}
+
+export class TransferService {
+  /** Transfers by parent call id: live ones, and the last finished one (for its outcome). */
+  private readonly transfers = new Map<string, Transfer>();
+  /** Calls with a transfer request being processed: a second click is refused, not interleaved. */
+  private readonly busy = new Set<string>();
+
+  constructor(private readonly deps: TransferDeps) {}
+
+  /** Set by the composition root once the conference module exists. */
+  setBusyCheck(fn: (callId: string) => string | undefined): void {
+    this.deps.isBusy = fn;
+  }
+
+  install(): void {
+    const { control } = this.deps;
+    // The first agent hanging up during the consultation completes the transfer (as on a desk phone).
+    control.onAgentHangup((call) => this.onParentAgentHangup(call));
+    // Parent ended any other way (customer gone, hangup, timeout): nobody is left to transfer.
+    control.onCallEnded((call) => this.onParentEnded(call));
+  }
+
+  get(callId: string): Transfer | undefined {
+    return this.transfers.get(callId);
+  }
+
+  /** True while a transfer of this call is ringing or consulting. */
+  isActive(callId: string): boolean {
+    const t = this.transfers.get(callId);
+    return !!t && !isFinal(t.state);
+  }
+
+  async start(callId: string, req: StartRequest): Promise<Transfer | { service: string; childId: string }> {
+    const { control, config } = this.deps;
+    const call = control.require(callId);
+    const target = parseTarget(req.target, req.ddi, config);
+    if (target.type === 'service') {
+      if (req.kind === 'attended') throw invalid('a transfer to a service (3 digits) is always blind', { field: 'kind' });
+      return this.exclusive(callId, () => this.deps.services.transfer(call, target.ext, req.by));
+    }
+    return this.exclusive(callId, () => this.startConsult(call, target, req.kind ?? 'attended', req.by));
+  }
+
+  async complete(callId: string, by?: string): Promise<Transfer> {
+    return this.exclusive(callId, async () => {
+      const t = this.requireActive(callId);
+      nextTransferState(t.state, 'complete'); // refuses before anything changes
+      await this.doComplete(t, by);
+      return t;
+    });
+  }
+
+  async cancel(callId: string, by?: string): Promise<Transfer> {
+    return this.exclusive(callId, async () => {
+      const t = this.requireActive(callId);
+      nextTransferState(t.state, 'cancel');
+      await this.doCancel(t, 'cancelled', by);
+      return t;
+    });
+  }
+
+  // ---- flows ----
+
+  private async startConsult(call: CallRecord, target: Exclude<TransferTarget, { type: 'service' }>, kind: TransferKind, by?: string): Promise<Transfer> {
+    const { control, clock, config } = this.deps;
+    if (!isTalking(call.state)) throw refused(`cannot transfer a call that is ${call.state}`, { call: call.id });
+    if (this.isActive(call.id)) throw refused(`call ${call.id} already has a transfer in progress`, { call: call.id });
+    const other = this.deps.isBusy?.(call.id);
+    if (other) throw refused(`call ${call.id}: ${other}`, { call: call.id });
+    if (!call.customerChannelId || !call.agentChannelId || !call.bridgeId) {
+      throw refused(`call ${call.id} has no bridged customer and agent to transfer`, { call: call.id });
+    }
+    if (target.type === 'agent') this.assertTargetAgentFree(call, target.ext);
+
+    const child = control.createChildCall(call.id, 'transfer', {
+      direction: call.direction,
+      state: 'ringing-agent',
+      queue: call.queue,
+      agentExt: target.type === 'agent' ? target.ext : null,
+      customerNumber: call.customerNumber,
+      callerId: call.callerId,
+      linkedid: call.linkedid,
+    });
+    const t: Transfer = {
+      parentId: call.id,
+      childId: child.id,
+      kind,
+      target,
+      state: 'ringing',
+      targetChannelId: null,
+      heldByUs: false,
+      startedAt: clock.now(),
+      endedAt: null,
+      reason: null,
+    };
+    this.prune();
+    this.transfers.set(call.id, t);
+    control.record(call.id, 'transfer', { to: describeTarget(target), kind, child: child.id, by });
+    control.record(child.id, 'transfer-from', { parent: call.id, from: call.agentExt, kind });
+
+    const handlers = {
+      onAnswer: (ch: AriChannel) => void this.targetAnswered(t, ch.id),
+      onFail: (reason: string) => void this.targetFailed(t, `${describeTarget(target)} did not answer (${reason})`),
+      onHangup: (reason: string) => void this.targetHungUp(t, reason),
+    };
+    const display = call.customerNumber ? `"Transfer ${call.customerNumber}" <${call.customerNumber}>` : undefined;
+    const timeoutSec = this.deps.ringTimeoutSec ?? 30;
+    try {
+      const channelId =
+        target.type === 'agent'
+          ? await control.originateAgentDevice(target.ext, { callId: child.id, callerId: display, timeoutSec, ...handlers })
+          : await control.originations.originate({
+              endpoint: target.dialString,
+              callId: child.id,
+              role: 'external',
+              callerId: call.callerId ?? (config.policy.caller_id || undefined),
+              timeoutSec,
+              handlers,
+            });
+      t.targetChannelId = channelId;
+      if (t.state === 'ringing') control.updateCall(child.id, { agentChannelId: channelId });
+    } catch (err) {
+      const reason = `cannot ring ${describeTarget(target)}: ${(err as Error).message}`;
+      await this.targetFailed(t, reason);
+      throw err instanceof CcError ? err : unavailable(reason);
+    }
+    return t;
+  }
+
+  private assertTargetAgentFree(call: CallRecord, ext: string): void {
+    const { control } = this.deps;
+    if (ext === call.agentExt) throw invalid(`cannot transfer a call to its own agent ${ext}`, { field: 'target' });
+    const p = control.core.deps.agents.presence(ext);
+    if (!p) throw notFound(`agent ${ext} is not configured`, { agent: ext });
+    if (!p.loggedIn || p.state === 'offline') throw refused(`agent ${ext} is offline`, { agent: ext, reason: 'offline' });
+    const live = control.callsOfAgent(ext);
+    if (p.state === 'on-call' || p.state === 'ringing' || live.length > 0) {
+      throw refused(`agent ${ext} is busy${live.length ? ` on call ${live[0].id}` : ''}`, { agent: ext, reason: 'busy' });
+    }
+  }
+
+  private async targetAnswered(t: Transfer, channelId: string): Promise<void> {
+    const { control, log } = this.deps;
+    const parent = control.get(t.parentId);
+    if (t.state !== 'ringing' || !parent || !parent.bridgeId || !parent.customerChannelId) {
+      await control.originations.cancel(channelId);
+      return;
+    }
+    t.targetChannelId = channelId;
+    try {
+      if (t.kind === 'blind') {
+        this.move(t, 'answered-blind');
+        await this.handOver(t, parent, channelId, 'transferred');
+        return;
+      }
+      if (parent.state === 'connected') {
+        const hold = await control.moveToHoldingBridge(parent.customerChannelId, { owner: parent.id });
+        control.core.transition(parent, 'hold', { holdBridgeId: hold });
+        t.heldByUs = true;
+      }
+      await control.core.deps.ari.bridges.addChannel(parent.bridgeId, [channelId]);
+      const child = control.get(t.childId);
+      if (child && child.state === 'ringing-agent') control.core.transition(child, 'agent-answered');
+      this.move(t, 'answered');
+      control.record(t.parentId, 'transfer-consult', { child: t.childId });
+    } catch (err) {
+      log.error('transfer: cannot connect the answered target', { callId: t.parentId, err: (err as Error).message });
+      await this.doCancel(t, `cannot connect ${describeTarget(t.target)}: ${(err as Error).message}`);
+    }
+  }
+
+  private async targetFailed(t: Transfer, reason: string): Promise<void> {
+    if (t.state !== 'ringing') return;
+    this.finish(t, 'fail', reason);
+    await this.deps.control.endCall(t.childId, 'not-answered', { data: { reason } });
+    this.deps.control.record(t.parentId, 'transfer-failed', { child: t.childId, reason });
+  }
+
+  private async targetHungUp(t: Transfer, reason: string): Promise<void> {
+    const { control } = this.deps;
+    if (t.state === 'completed') {
+      // After completion the target's device is the child call's agent side.
+      await control.hangups.agentHungUp(t.childId, reason);
+    } else if (t.state === 'consulting') {
+      await this.doCancel(t, `${describeTarget(t.target)} hung up`);
+    } else if (t.state === 'ringing') {
+      await this.targetFailed(t, `${describeTarget(t.target)} hung up`);
+    }
+  }
+
+  private async doComplete(t: Transfer, by?: string): Promise<void> {
+    const { control } = this.deps;
+    const parent = control.require(t.parentId);
+    if (!parent.customerChannelId || !parent.bridgeId || !t.targetChannelId) {
+      throw refused(`call ${parent.id} has nothing left to transfer`);
+    }
+    this.move(t, 'complete');
+    await this.handOver(t, parent, t.targetChannelId, 'transferred', by);
+  }
+
+  /**
+   * Customer side and bridge become the child's; the first agent's device is hung up; the customer
+   * goes (back) into the bridge with the target. The child is indexed before the parent ends, so
+   * a hangup in between already reaches the right call part.
+   */
+  private async handOver(t: Transfer, parent: CallRecord, targetChannelId: string, reason: string, by?: string): Promise<void> {
+    const { control } = this.deps;
+    const leg = parent.customerChannelId!;
+    const bridge = parent.bridgeId!;
+    const hold = parent.holdBridgeId;
+    const child = control.require(t.childId);
+    control.updateCall(child.id, { customerChannelId: leg, bridgeId: bridge, agentChannelId: targetChannelId });
+    control.updateCall(parent.id, { holdBridgeId: null, bridgeId: null });
+    if (child.state === 'ringing-agent') control.core.transition(child, 'agent-answered');
+    t.endedAt = this.deps.clock.now();
+    control.record(parent.id, 'transfer-complete', { child: child.id, to: describeTarget(t.target), by });
+    await control.endCall(parent.id, reason, { keepCustomer: true, data: { child: child.id } });
+    if (hold) await control.returnToBridge(leg, bridge, hold);
+    else await control.core.deps.ari.bridges.addChannel(bridge, [targetChannelId]);
+  }
+
+  private async doCancel(t: Transfer, reason: string, by?: string): Promise<void> {
+    const { control, log } = this.deps;
+    const wasHeld = t.heldByUs;
+    this.finish(t, 'cancel', reason);
+    await control.endCall(t.childId, 'transfer-cancelled', { data: { reason, by } });
+    if (t.targetChannelId) await control.originations.cancel(t.targetChannelId);
+    const parent = control.get(t.parentId);
+    control.record(t.parentId, 'transfer-cancelled', { child: t.childId, reason, by });
+    if (!parent || !wasHeld || parent.state !== 'on-hold' || !parent.customerChannelId || !parent.bridgeId) return;
+    try {
+      await control.returnToBridge(parent.customerChannelId, parent.bridgeId, parent.holdBridgeId);
+      control.core.transition(parent, 'unhold', { holdBridgeId: null });
+    } catch (err) {
+      log.error('transfer cancel: cannot return the customer', { callId: parent.id, err: (err as Error).message });
+    }
+  }
+
+  // ---- interceptors ----
+
+  private async onParentAgentHangup(call: CallRecord): Promise<boolean> {
+    const t = this.transfers.get(call.id);
+    if (!t || isFinal(t.state)) return false;
+    if (t.state === 'consulting') {
+      await this.doComplete(t, 'agent-hangup');
+      return true;
+    }
+    await this.doCancel(t, 'the transferring agent hung up');
+    return false; // default handling (survey or hang up the customer)
+  }
+
+  private onParentEnded(call: CallRecord): void {
+    const t = this.transfers.get(call.id);
+    if (!t || isFinal(t.state)) return;
+    void this.doCancel(t, `call ended (${call.endReason ?? 'ended'})`);
+  }
+
+  // ---- helpers ----
+
+  private move(t: Transfer, event: TransferEvent): void {
+    t.state = nextTransferState(t.state, event);
+  }
+
+  private finish(t: Transfer, event: TransferEvent, reason: string): void {
+    this.move(t, event);
+    t.reason = reason;
+    t.endedAt = this.deps.clock.now();
+  }
+
+  /** Finished transfers are kept a while for their outcome (GET), then forgotten. */
+  private prune(): void {
+    const old = this.deps.clock.now() - 10 * 60_000;
+    for (const [id, t] of this.transfers) if (isFinal(t.state) && (t.endedAt ?? t.startedAt) < old) this.transfers.delete(id);
+  }
+
+  private requireActive(callId: string): Transfer {
+    this.deps.control.require(callId);
+    const t = this.transfers.get(callId);
+    if (!t || isFinal(t.state)) throw refused(`call ${callId} has no transfer in progress`, { call: callId });
+    return t;
+  }
+
+  private async exclusive<T>(callId: string, fn: () => Promise<T>): Promise<T> {
+    if (this.busy.has(callId)) throw refused(`another transfer request is in progress on call ${callId}`, { call: callId });
+    this.busy.add(callId);
+    try {
+      return await fn();
+    } finally {
+      this.busy.delete(callId);
+    }
+  }
+}
