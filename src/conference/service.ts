@@ -211,8 +211,10 @@ export class ConferenceService {
       return false;
     }
     this.move(m, 'hand-over', 'first agent left');
-    control.updateCall(m.childId, { customerChannelId: call.customerChannelId, bridgeId: call.bridgeId });
+    const { customerChannelId, bridgeId } = call;
+    // Parent first: updating a call re-indexes its channels, the child must be indexed last.
     control.updateCall(call.id, { bridgeId: null });
+    control.updateCall(m.childId, { customerChannelId, bridgeId });
     control.record(call.id, 'conference-handed-over', { agent: m.agent, child: m.childId });
     await control.endCall(call.id, 'agent-hangup', { keepCustomer: true, data: { conference: m.childId } });
     return true;

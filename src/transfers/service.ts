@@ -257,8 +257,9 @@ export class TransferService {
     const bridge = parent.bridgeId!;
     const hold = parent.holdBridgeId;
     const child = control.require(t.childId);
-    control.updateCall(child.id, { customerChannelId: leg, bridgeId: bridge, agentChannelId: targetChannelId });
+    // Parent first: updating a call re-indexes its channels, the child must be indexed last.
     control.updateCall(parent.id, { holdBridgeId: null, bridgeId: null });
+    control.updateCall(child.id, { customerChannelId: leg, bridgeId: bridge, agentChannelId: targetChannelId });
     if (child.state === 'ringing-agent') control.core.transition(child, 'agent-answered');
     t.endedAt = this.deps.clock.now();
     control.record(parent.id, 'transfer-complete', { child: child.id, to: describeTarget(t.target), by });

@@ -47,6 +47,21 @@ describe('transfers on the simulator', () => {
     await until(() => w.svc.repo.get(child.id)?.endReason === 'agent-hangup');
   });
 
+  it('after a completed transfer, a customer hangup ends the new part and frees its agent', async () => {
+    const { h, call } = await w.connectedCall();
+    await w.transfers.transfers.start(call.id, { target: '1001' });
+    await until(() => w.transfers.transfers.get(call.id)?.state === 'consulting');
+    const tr = w.transfers.transfers.get(call.id)!;
+    // The first agent hanging up during the consultation completes the transfer.
+    w.sim.hangupDevice(call.agentChannelId!);
+    await until(() => tr.state === 'completed');
+    await until(() => w.sim.canHear(tr.targetChannelId!, call.customerChannelId!));
+    w.sim.customerHangup(h);
+    await until(() => w.svc.repo.get(tr.childId)?.endReason === 'customer-hangup');
+    await until(() => !w.sim.channel(tr.targetChannelId!));
+    await until(() => w.agents.calls.includes(`ended 1001 ${tr.childId} answered=true`));
+  });
+
   it('attended cancel: target hung up, customer back with the first agent', async () => {
     const { h, call } = await w.connectedCall();
     await w.transfers.transfers.start(call.id, { target: '1001' });
