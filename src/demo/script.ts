@@ -183,14 +183,13 @@ export async function playHour(w: DemoWorld, n: Narrator, clock: DemoClock, say:
   await n.waitFor(ofAgent('wrapup.ended', c6.agent), 'the supervisor to finish the wrap-up', { from: from6 });
 
   const f = await features(w);
-  step(ctx, 48, 'Attended transfer');
-  if (f.transfer) notes.push(`transfer route ${f.transfer} is mounted but not scripted in this demo yet`);
-  else notes.push('attended transfer: not available in this build (no /calls/{id}/transfer route yet) — step skipped');
-  say(`         ${notes[notes.length - 1]}`);
-  step(ctx, 52, 'Conference');
-  if (f.conference) notes.push(`conference route ${f.conference} is mounted but not scripted in this demo yet`);
-  else notes.push('conference: not available in this build (no /calls/{id}/conference route yet) — step skipped');
-  say(`         ${notes[notes.length - 1]}`);
+  step(ctx, 47, 'Attended transfer: the agent consults a colleague, then hands the customer over');
+  if (f.transfer) await attendedTransfer(ctx);
+  else skip(ctx, notes, 'attended transfer: not available in this build (no /calls/{id}/transfer route) — step skipped');
+
+  step(ctx, 52, 'Conference: the agent brings a colleague into the call (3-way)');
+  if (f.conference) await conference(ctx);
+  else skip(ctx, notes, 'conference: not available in this build (no /calls/{id}/conference route) — step skipped');
 
   step(ctx, 58, 'End of the hour: agents log out');
   for (const a of DEMO_AGENTS) {
@@ -199,4 +198,67 @@ export async function playHour(w: DemoWorld, n: Narrator, clock: DemoClock, say:
   }
   await sleep(50);
   return notes;
+}
+
+function skip(ctx: Ctx, notes: string[], note: string): void {
+  notes.push(note);
+  ctx.say(`         ${note}`);
+}
+
+/** An available logged-in agent other than `not` (the supervisor's view decides, as a person would). */
+async function colleagueOf(ctx: Ctx, not: string): Promise<string> {
+  const { agents } = await ctx.w.supervisor.request<{ agents: { extension: string; state: string }[] }>('GET', '/agents');
+  const other = agents.find((a) => a.extension !== not && a.state === 'available');
+  if (!other) throw new Error(`demo: no available colleague for agent ${not}`);
+  return other.extension;
+}
+
+/** Polls a sub-resource (transfer / conference) until its state is one of `states`. */
+async function untilState(api: ApiClient, path: string, states: string[], what: string): Promise<string> {
+  const deadline = Date.now() + 8000;
+  for (;;) {
+    const r = await api.request<{ state: string }>('GET', path);
+    if (states.includes(r.state)) return r.state;
+    if (Date.now() > deadline) throw new Error(`demo: ${what} still ${r.state}`);
+    await sleep(20);
+  }
+}
+
+async function attendedTransfer(ctx: Ctx): Promise<void> {
+  const { w, n } = ctx;
+  const c = await answeredCall(ctx, 'support', '5511944440007');
+  const target = await colleagueOf(ctx, c.agent);
+  const api = w.agent(c.agent);
+  await pass(ctx, 2);
+  await api.request('POST', `/calls/${c.callId}/transfer`, { target });
+  ctx.say(`         (agent ${c.agent} puts the customer on hold and calls agent ${target})`);
+  await untilState(api, `/calls/${c.callId}/transfer`, ['consulting'], 'the consultation');
+  await pass(ctx, 1);
+  const from = n.mark();
+  await api.request('POST', `/calls/${c.callId}/transfer/complete`);
+  await n.waitFor(ofAgent('wrapup.started', c.agent), `agent ${c.agent} to leave the call`, { from });
+  ctx.say(`         (transfer completed: the customer now talks to agent ${target})`);
+  await dispose(ctx, c.agent, 'Dúvida resolvida');
+  await pass(ctx, 2);
+  // The transfer made a new call part (its own protocol number) for the target agent.
+  const t = await api.request<{ childCallId: string }>('GET', `/calls/${c.callId}/transfer`);
+  await agentHangsUp(ctx, t.childCallId, target);
+  await dispose(ctx, target, 'Venda');
+}
+
+async function conference(ctx: Ctx): Promise<void> {
+  const { w } = ctx;
+  const c = await answeredCall(ctx, 'support', '5511933330008');
+  const colleague = await colleagueOf(ctx, c.agent);
+  const api = w.agent(c.agent);
+  await pass(ctx, 1);
+  await api.request('POST', `/calls/${c.callId}/conference`, { agent: colleague });
+  await untilState(api, `/calls/${c.callId}/conference`, ['joined'], 'the conference');
+  ctx.say(`         (3-way call: customer, agent ${c.agent} and agent ${colleague})`);
+  await pass(ctx, 3);
+  const from = ctx.n.mark();
+  w.sim.customerHangup(c.h);
+  await ctx.n.waitFor(ofAgent('wrapup.started', c.agent), `agent ${c.agent} to start wrap-up`, { from });
+  await dispose(ctx, c.agent, 'Venda');
+  await waitAvailable(ctx, colleague);
 }
