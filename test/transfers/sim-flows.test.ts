@@ -15,7 +15,7 @@ describe('transfers on the simulator', () => {
     const leg = call.customerChannelId!;
     const dev1000 = call.agentChannelId!;
     const t = await w.transfers.transfers.start(call.id, { target: '1001' });
-    expect('childId' in t && t.state).toBe('ringing');
+    expect(t).toMatchObject({ state: 'ringing', target: { type: 'agent', ext: '1001' } });
     // While the target rings the agent is still with the customer.
     expect(w.sim.canHear(dev1000, leg)).toBe(true);
     await until(() => w.transfers.transfers.get(call.id)?.state === 'consulting');

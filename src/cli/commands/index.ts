@@ -13,6 +13,9 @@ import { registerCallCommands } from './call';
 import { registerHistoryCommands } from './history';
 import { registerBlocklistCommands } from './blocklist';
 import { registerMonitorCommand } from './monitor';
+import { registerTransferCommands } from './transfer';
+import { registerRoomCommands } from './room';
+import { registerCallbackCommands } from './callback';
 
 export const registrars: Registrar[] = [
   registerConfigCommands,
@@ -25,4 +28,7 @@ export const registrars: Registrar[] = [
   registerHistoryCommands,
   registerBlocklistCommands,
   registerMonitorCommand,
+  registerTransferCommands,
+  registerRoomCommands,
+  registerCallbackCommands,
 ];

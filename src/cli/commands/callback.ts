@@ -1,0 +1,76 @@
+/**
+ * `callcenterd callback add|list|cancel`: scheduled callbacks through the daemon API (the daemon's
+ * scheduler owns them: it validates the number with the dialing rules and arms the timer).
+ */
+import type { CliContext } from '../context';
+import { CliError } from '../errors';
+
+interface CallbackView {
+  id: number;
+  agent?: string;
+  queue?: string;
+  number: string;
+  ddi: string;
+  atIso: string;
+  status: string;
+  attempts: number;
+  callId?: string;
+  lastError?: string;
+}
+
+const row = (c: CallbackView) => ({
+  id: c.id,
+  for: c.agent ? `agent ${c.agent}` : `queue ${c.queue}`,
+  number: `+${c.ddi} ${c.number}`,
+  at: c.atIso,
+  status: c.status,
+  attempts: c.attempts,
+  call: c.callId ?? '',
+  error: c.lastError ?? '',
+});
+
+export function registerCallbackCommands(ctx: CliContext): void {
+  const cb = ctx.group('callback', 'scheduled callbacks: the agent is rung, then the customer dialled');
+
+  cb.command('add')
+    .description('schedule a callback for an agent or a queue (its longest-idle available agent)')
+    .option('--agent <ext>', 'agent extension')
+    .option('--queue <queue>', 'queue name')
+    .requiredOption('--number <number>', 'customer number, DDD + number, e.g. 11987654321')
+    .option('--ddi <ddi>', 'country code (only 55 unless international calls are enabled)')
+    .requiredOption('--at <iso-time>', 'when, ISO 8601, e.g. 2026-11-21T15:30:00-03:00')
+    .action(async (o: { agent?: string; queue?: string; number: string; ddi?: string; at: string }) => {
+      if ((o.agent === undefined) === (o.queue === undefined)) throw new CliError(2, 'give exactly one of --agent or --queue');
+      const c = await ctx.api().request<CallbackView>('POST', '/callbacks', {
+        agent: o.agent,
+        queue: o.queue,
+        number: o.number,
+        ddi: o.ddi,
+        at: o.at,
+      });
+      ctx.out(`callback ${c.id} scheduled for ${c.atIso} (${c.agent ? `agent ${c.agent}` : `queue ${c.queue}`} → ${c.number})`);
+    });
+
+  cb.command('list')
+    .description('scheduled callbacks')
+    .option('--status <status>', 'pending | ringing | done | failed | cancelled')
+    .option('--agent <ext>', 'only this agent')
+    .option('--json', 'JSON output')
+    .action(async (o: { status?: string; agent?: string; json?: boolean }) => {
+      const q = new URLSearchParams();
+      if (o.status) q.set('status', o.status);
+      if (o.agent) q.set('agent', o.agent);
+      const qs = q.toString();
+      const list = await ctx.api().request<CallbackView[]>('GET', `/callbacks${qs ? `?${qs}` : ''}`);
+      ctx.print(o.json ? list : list.map(row), { json: o.json, empty: 'no callbacks' });
+    });
+
+  cb.command('cancel')
+    .description('cancel a pending callback')
+    .argument('<id>', 'callback id')
+    .action(async (id: string) => {
+      if (!/^\d+$/.test(id)) throw new CliError(2, `ID: must be a callback number, got "${id}"`);
+      const c = await ctx.api().request<CallbackView>('DELETE', `/callbacks/${id}`);
+      ctx.out(`callback ${c.id} ${c.status}`);
+    });
+}
