@@ -236,9 +236,29 @@ export class AsteriskProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Starts `asterisk -f -n` and waits until it is fully booted. */
-  async start(timeoutMs = 30_000): Promise<void> {
+  /**
+   * Starts `asterisk -f -n` and waits until it is fully booted.
+   * `amiAfterBoot`: AMI is switched off during boot and on once fully booted (manager reload).
+   * A real Asterisk accepts AMI logins BEFORE app_queue is loaded (QueueStatus is then an
+   * "Invalid/unknown command"); this option takes that window away for scenarios that test
+   * something else. See the report of that race in test/integration/agents.test.ts.
+   */
+  async start(timeoutMs = 30_000, opts: { amiAfterBoot?: boolean } = {}): Promise<void> {
     if (this.running) throw new Error('Asterisk already running');
+    const managerConf = path.join(this.dir, 'etc', 'manager.conf');
+    const manager = fs.readFileSync(managerConf, 'utf8');
+    if (opts.amiAfterBoot) {
+      fs.writeFileSync(managerConf, replaceLine(manager, /^enabled\s*=\s*yes/, 'enabled = no', 'manager.conf'));
+    }
+    try {
+      await this.boot(timeoutMs);
+    } finally {
+      if (opts.amiAfterBoot) fs.writeFileSync(managerConf, manager);
+    }
+    if (opts.amiAfterBoot) await this.cli('manager reload');
+  }
+
+  private async boot(timeoutMs: number): Promise<void> {
     const out = fs.openSync(this.consoleLog, 'a');
     const child = spawn(this.install.bin, ['-C', this.confFile, '-f', '-n'], {
       stdio: ['ignore', out, out],

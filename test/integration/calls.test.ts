@@ -90,7 +90,7 @@ describeWithAsterisk('calls on a real Asterisk', (install) => {
     await eventually(async () => (await stack.agent('1000')).state === 'available', 10_000, 'wrap-up expired');
     expect(wrapupRows('1000').at(-1)).toMatchObject({ disposition: AUTO, auto: 1 });
     const ended = await stack.ok('GET', `/calls/${call.id}`);
-    expect(ended).toMatchObject({ state: 'ended' });
+    expect(ended).toMatchObject({ state: 'ended', disposition: AUTO });
   }, 60_000);
 
   test('a wrap-up still fires after a daemon restart in the middle of it', async () => {
