@@ -72,11 +72,15 @@ function agentQueues(state: LiveState, ext: string | undefined): Set<string> {
   return new Set(me?.queues ?? []);
 }
 
-/** Whether `p` may see `e`. Agent tokens: own agent events, own calls, queue events of own queues. */
-export function eventVisible(p: Principal, e: DomainEvent, state: LiveState): boolean {
+/**
+ * Whether `p` may see `e`. Agent tokens: own agent events, own calls, queue events of the queues in
+ * `myQueues` (kept per client and refreshed only on the agent's own events, so a busy queue does not
+ * cost an agent-list read per event per connected softphone).
+ */
+export function eventVisible(p: Principal, e: DomainEvent, myQueues: ReadonlySet<string>): boolean {
   if (p.role !== 'agent') return true;
   if (e.agent !== undefined) return e.agent === p.agent;
-  if (e.type === 'queue.caller' && e.queue) return agentQueues(state, p.agent).has(e.queue);
+  if (e.type === 'queue.caller' && e.queue) return myQueues.has(e.queue);
   return false;
 }
 
@@ -129,8 +133,11 @@ export class EventsHub {
     // Subscribe first: anything published from here on is either in the buffer or sent live.
     const buffer: SeqEvent[] = [];
     let client: Client | undefined;
+    let myQueues = principal.role === 'agent' ? agentQueues(state, principal.agent) : new Set<string>();
     const unsubscribe = bus.subscribe((e) => {
-      if (!eventVisible(principal, e, state)) return;
+      // Login/logout/state changes of this agent may change its queues: re-read them then only.
+      if (principal.role === 'agent' && e.agent === principal.agent) myQueues = agentQueues(state, principal.agent);
+      if (!eventVisible(principal, e, myQueues)) return;
       if (client) this.send(client, frame(e));
       else buffer.push(e);
     });

@@ -166,6 +166,17 @@ describe('/events WebSocket', () => {
     expect(c.messages).toHaveLength(3);
   });
 
+  it("an agent's queue scope follows its own login changes", async () => {
+    const c = await open({ token: TEST_AGENT_TOKEN });
+    await c.upTo(1);
+    bus.publish({ type: 'queue.caller', queue: 'vendas', data: { action: 'join' } }); // seq 1: not its queue
+    state.agents[0].queues = ['support', 'vendas'];
+    bus.publish({ type: 'agent.login', agent: '1000', data: { queues: [{ queue: 'support' }, { queue: 'vendas' }] } }); // seq 2
+    bus.publish({ type: 'queue.caller', queue: 'vendas', data: { action: 'leave' } }); // seq 3: now visible
+    const msgs = await c.upTo(3);
+    expect(msgs.slice(1).map((m) => `${m.type}#${m.seq}`)).toEqual(['agent.login#2', 'queue.caller#3']);
+  });
+
   it('a reconnecting client gets a fresh snapshot at the current seq', async () => {
     const a = await open({ token: TEST_ADMIN_TOKEN });
     await a.upTo(1);
