@@ -263,9 +263,10 @@ export class TransferService {
     if (child.state === 'ringing-agent') control.core.transition(child, 'agent-answered');
     t.endedAt = this.deps.clock.now();
     control.record(parent.id, 'transfer-complete', { child: child.id, to: describeTarget(t.target), by });
+    // Blind: the target joins the customer before the first agent leaves (no silence in between).
+    if (!hold) await control.core.deps.ari.bridges.addChannel(bridge, [targetChannelId]);
     await control.endCall(parent.id, reason, { keepCustomer: true, data: { child: child.id } });
     if (hold) await control.returnToBridge(leg, bridge, hold);
-    else await control.core.deps.ari.bridges.addChannel(bridge, [targetChannelId]);
   }
 
   private async doCancel(t: Transfer, reason: string, by?: string): Promise<void> {

@@ -116,3 +116,42 @@ describe('transfers on the simulator', () => {
     expect(w.sim.queueCall(h).state).not.toBe('connected');
   });
 });
+
+describe('transfers on the simulator: external numbers and outbound calls', () => {
+  let w: World;
+  beforeEach(async () => {
+    w = await world();
+  });
+  afterEach(async () => {
+    await w.stop();
+  });
+
+  it('blind to an external number: completes by itself when the number answers', async () => {
+    const { h, call } = await w.connectedCall();
+    w.sim.setRemote('PJSIP/11987654321', { answer: 'auto', answerDelayMs: 20 });
+    await expect(w.transfers.transfers.start(call.id, { target: '1198765', kind: 'blind' })).rejects.toMatchObject({ kind: 'invalid' });
+    const t = await w.transfers.transfers.start(call.id, { target: '(11) 98765-4321', kind: 'blind' });
+    expect(t).toMatchObject({ state: 'ringing', target: { type: 'external' } });
+    const tr = w.transfers.transfers.get(call.id)!;
+    await until(() => tr.state === 'completed');
+    await until(() => !w.sim.channel(call.agentChannelId!));
+    expect(w.sim.canHear(tr.targetChannelId!, call.customerChannelId!)).toBe(true);
+    expect(w.sim.canHear(call.customerChannelId!, tr.targetChannelId!)).toBe(true);
+    expect(w.svc.get(tr.childId)).toMatchObject({ agentExt: null, state: 'connected', parentId: call.id });
+    w.sim.customerHangup(h);
+    await until(() => w.svc.repo.get(tr.childId)?.endReason === 'customer-hangup');
+  });
+
+  it('service transfer of an outbound call continues the customer channel in the services context', async () => {
+    w.sim.setRemote('PJSIP/11987654321', { answer: 'auto', answerDelayMs: 20 });
+    const call = await w.svc.dial({ agent: '1000', number: '11987654321' });
+    await until(() => w.svc.get(call.id)?.state === 'connected');
+    const customer = call.customerChannelId!;
+    const since = w.sim.mark();
+    await w.transfers.transfers.start(call.id, { target: '302' });
+    const action = await w.sim.waitForAction('POST /channels/{id}/continue', { since });
+    expect(JSON.stringify(action)).toContain('302');
+    expect(w.svc.repo.get(call.id)!.endReason).toBe('transferred');
+    expect(w.sim.channel(customer)).toBeDefined(); // not hung up: the service has it
+  });
+});
