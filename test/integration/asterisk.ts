@@ -189,6 +189,12 @@ export interface StartOptions {
   extraFiles?: Record<string, string>;
 }
 
+/** Children still running if the test process dies without afterAll (a crash): kill them on exit. */
+const liveChildren = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of liveChildren) c.kill('SIGKILL');
+});
+
 /** One running (or stopped) throwaway Asterisk. */
 export class AsteriskProcess {
   private child?: ChildProcess;
@@ -266,7 +272,13 @@ export class AsteriskProcess {
     });
     fs.closeSync(out);
     this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    liveChildren.add(child);
+    this.exited = new Promise((resolve) =>
+      child.once('exit', () => {
+        liveChildren.delete(child);
+        resolve();
+      }),
+    );
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (!this.running) throw new Error(`Asterisk exited during boot; console:\n${this.consoleTail()}`);

@@ -14,8 +14,8 @@ describeWithAsterisk('calls on a real Asterisk', (install) => {
 
   beforeAll(async () => {
     stack = await Stack.start(install, {
-      policy: { wrapup_seconds: 3, max_no_answer: 0, auto_disposition: AUTO, prank_block_minutes: 30, block_dialing_in_pause: true },
-      queues: [{ name: 'support' }, { name: 'sales', settings: { wrapupSeconds: 8 } }],
+      policy: { wrapup_seconds: 4, max_no_answer: 0, auto_disposition: AUTO, prank_block_minutes: 30, block_dialing_in_pause: true },
+      queues: [{ name: 'support' }, { name: 'sales', settings: { wrapupSeconds: 15 } }],
       pauseReasons: [{ name: 'Almoço', statusId: 11 }],
       dispositions: ['Resolvido'],
       agents: [
@@ -53,6 +53,12 @@ describeWithAsterisk('calls on a real Asterisk', (install) => {
     }
   }
 
+  /** Announcer/ARI_MOH channels in a bridge (`core show channels concise`: BridgeID is field 13). */
+  async function mohPlayersIn(bridgeId: string): Promise<number> {
+    const lines = (await stack.ast.cli('core show channels concise')).split('\n');
+    return lines.filter((l) => l.startsWith('Announcer/ARI_MOH') && l.split('!')[12] === bridgeId).length;
+  }
+
   async function hangupAgentDevice(call: { channels: { agent: string } }): Promise<void> {
     await stack.hangupChannel(call.channels.agent);
   }
@@ -72,21 +78,22 @@ describeWithAsterisk('calls on a real Asterisk', (install) => {
     expect(held).toMatchObject({ state: 'on-hold' });
     expect(await bridgeChannels(held.holdBridgeId)).toEqual([call.channels.customer]);
     expect(await bridgeChannels(call.bridgeId)).toEqual([call.channels.agent]);
-    await stack.ami.waitEvent((e) => e.Event === 'MusicOnHoldStart', 5000, 'MusicOnHoldStart');
+    // Bridge MOH = an Announcer/ARI_MOH channel playing the class inside the holding bridge.
+    await eventually(async () => (await mohPlayersIn(held.holdBridgeId)) === 1, 10_000, 'MOH in the holding bridge');
     const back = await stack.ok('POST', `/calls/${call.id}/unhold`);
     expect(back).toMatchObject({ state: 'connected', holdBridgeId: null });
     expect((await bridgeChannels(call.bridgeId)).sort()).toEqual([call.channels.agent, call.channels.customer].sort());
     expect((await stack.ari('GET', `/bridges/${held.holdBridgeId}`)).status).toBe(404);
-    await stack.ami.waitEvent((e) => e.Event === 'MusicOnHoldStop', 5000, 'MusicOnHoldStop');
+    await eventually(async () => (await mohPlayersIn(held.holdBridgeId)) === 0, 10_000, 'MOH stopped');
 
     // Holding an unheld call twice is refused and changes nothing.
     expect((await stack.api('POST', `/calls/${call.id}/unhold`)).status).toBe(409);
 
     // The agent hangs up: the customer side ends, the agent goes into wrap-up, then the automatic
-    // disposition is recorded when the window (policy 3 s) expires.
+    // disposition is recorded when the window (policy 4 s) expires.
     await hangupAgentDevice(call);
     await eventually(async () => !(await stack.channelExists(cust.queueSideId)), 10_000, 'customer gone');
-    await eventually(async () => (await stack.agent('1000')).state === 'wrap-up', 5000, 'agent 1000 in wrap-up');
+    await eventually(async () => (await stack.agent('1000')).state === 'wrap-up', 10_000, 'agent 1000 in wrap-up');
     await eventually(async () => (await stack.agent('1000')).state === 'available', 10_000, 'wrap-up expired');
     expect(wrapupRows('1000').at(-1)).toMatchObject({ disposition: AUTO, auto: 1 });
     const ended = await stack.ok('GET', `/calls/${call.id}`);
@@ -98,16 +105,16 @@ describeWithAsterisk('calls on a real Asterisk', (install) => {
     const cust = await stack.customerCalls('sales', '5511987650002');
     const call = await liveCallOf('1001');
     await hangupAgentDevice(call);
-    await eventually(async () => (await stack.agent('1001')).state === 'wrap-up', 5000, 'agent 1001 in wrap-up');
+    await eventually(async () => (await stack.agent('1001')).state === 'wrap-up', 10_000, 'agent 1001 in wrap-up');
     const before = wrapupRows('1001').at(-1)!;
     expect(before.ended_at).toBeNull();
 
     await stack.stopDaemon();
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, 1000));
     await stack.startDaemon();
-    // Still in wrap-up after the restart (sales: 8 s window), then closed automatically by the timer.
+    // Still in wrap-up after the restart (sales: 15 s window), then closed automatically by the timer.
     expect((await stack.agent('1001')).state).toBe('wrap-up');
-    await eventually(async () => (await stack.agent('1001')).state === 'available', 15_000, 'wrap-up fired after restart');
+    await eventually(async () => (await stack.agent('1001')).state === 'available', 25_000, 'wrap-up fired after restart');
     expect(wrapupRows('1001').at(-1)).toMatchObject({ disposition: AUTO, auto: 1 });
     expect(await stack.channelExists(cust.queueSideId)).toBe(false);
   }, 60_000);
