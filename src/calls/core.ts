@@ -67,6 +67,12 @@ export class CallCore {
   readonly agentHangupInterceptors: HangupInterceptor[] = [];
   readonly customerHangupInterceptors: HangupInterceptor[] = [];
   private readonly endListeners: ((call: CallRecord) => void)[] = [];
+  /**
+   * Set by stop(): ARI/AMI replies still in flight when the daemon stops must not touch the store
+   * (it is closed right after the modules stop). The persisted rows stay as they were, and the
+   * next daemon re-adopts or cleans up those calls through recovery.
+   */
+  private stopped = false;
 
   constructor(readonly deps: CoreDeps) {}
 
@@ -148,12 +154,13 @@ export class CallCore {
     }
     Object.assign(call, patch);
     this.index(call);
-    if (this.calls.has(call.id)) this.deps.repo.save(call);
+    if (this.calls.has(call.id) && !this.stopped) this.deps.repo.save(call);
   }
 
   transition(call: CallRecord, event: CallEvent, patch: Patch = {}): void {
     const previous = call.state;
     const next = nextState(previous, event); // throws (refused) before anything changes
+    if (this.stopped) return;
     const now = this.deps.clock.now();
     if (isTalking(next) && !call.answeredAt) patch.answeredAt = now;
     this.update(call, patch);
@@ -175,6 +182,7 @@ export class CallCore {
 
   /** History helper: one call_events row. */
   record(callId: string, type: string, data: Record<string, unknown> = {}): void {
+    if (this.stopped) return;
     this.deps.repo.event(callId, type, data);
   }
 
@@ -184,7 +192,7 @@ export class CallCore {
    */
   async end(id: string, reason: string, opts: EndOptions = {}): Promise<void> {
     const call = this.calls.get(id);
-    if (!call || call.state === 'ended') return;
+    if (!call || call.state === 'ended' || this.stopped) return;
     const previous = call.state;
     const answered = call.answeredAt !== null;
     this.clearTimeout(id);
@@ -221,7 +229,13 @@ export class CallCore {
     }
   }
 
+  /** (Re)opens the registry for work after a stop() (the service may be stopped and started again). */
+  start(): void {
+    this.stopped = false;
+  }
+
   stop(): void {
+    this.stopped = true;
     for (const id of [...this.timers.keys()]) this.clearTimeout(id);
   }
 

@@ -52,6 +52,7 @@ export class CallService implements CallDirectory {
 
   /** Subscribes to ARI/AMI. Recovery runs on every ARI onConnected (first connect and reconnects). */
   start(): void {
+    this.core.start();
     this.router.start();
     this.unsubscribe.push(this.inbound.listenAmi());
     this.unsubscribe.push(this.deps.ari.onConnected(() => void this.resync()));

@@ -38,15 +38,19 @@ describe('e2e: agents with queue calls', () => {
   });
 
   it('max-no-answer: policy default (3) applies to a queue without override; misses reset on answer', async () => {
-    const x = await boot({ policy: { max_no_answer: 3 } });
+    const x = await boot({ policy: { max_no_answer: 3 }, simQueues: { vendas: { timeoutMs: 800 } } });
     await x.login('1002', ['vendas']);
     x.sim.setDevice('PJSIP/1002', { answer: 'never' });
     const mark = x.sim.mark();
     const h = x.sim.placeQueueCall({ queue: 'vendas', callerNumber: '5550102' });
     await until(async () => (await x.agent('1002')).missesInRow === 2, 8000, 'two misses');
     expect((await x.agent('1002')).state).not.toBe('paused');
-    // Answer the next ring: the count resets.
-    x.sim.setDevice('PJSIP/1002', { answer: 'auto', answerDelayMs: 10 });
+    // The agent answers the third ring: the count resets.
+    const seen = new Set(x.sim.events.filter((ev) => ev.seq > mark && ev.name === 'AgentRingNoAnswer').map((ev) => ev.seq));
+    expect(seen.size).toBe(2);
+    const rings = () => x.sim.actions.filter((a) => a.seq > mark && a.route?.startsWith('POST /channels') && a.params.endpoint === 'PJSIP/1002');
+    const third = await until(() => rings()[2], 3000, 'third ring');
+    x.sim.answerDevice(String(third.params.channelId));
     await x.waitAgentState('1002', 'on-call', 8000);
     expect(await x.agent('1002')).toMatchObject({ missesInRow: 0 });
     expect(ringNoAnswers(x, mark).length).toBeGreaterThanOrEqual(2);

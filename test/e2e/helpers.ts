@@ -45,12 +45,12 @@ export interface E2EOptions {
 }
 
 /** Polls `check` until truthy (daemon state changes are async to sim events); bounded, no fixed sleeps. */
-export async function until<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 5000, what?: string): Promise<T> {
+export async function until<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 5000, what?: string | (() => string)): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what ?? check.toString()}`);
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : (what ?? check.toString())}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -213,7 +213,7 @@ export class E2E {
         return last.state === state ? last : undefined;
       },
       timeoutMs,
-      `agent ${ext} state ${state} (last: ${JSON.stringify(last?.state)})`,
+      () => `agent ${ext} state ${state} (last: ${JSON.stringify(last?.state)})`,
     );
   }
 
