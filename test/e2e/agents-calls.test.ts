@@ -148,6 +148,26 @@ describe('e2e: agents with queue calls', () => {
     expect(x.rows('SELECT disposition FROM calls WHERE id = ?', call)[0].disposition).toBe('Resolvido');
   });
 
+  it('during wrap-up app_queue does not offer the agent a new call; after the disposition it does', async () => {
+    const x = await boot();
+    await x.login('1000', ['support']);
+    const h1 = x.sim.placeQueueCall({ queue: 'support', callerNumber: '5550109' });
+    await x.waitAgentState('1000', 'on-call');
+    x.sim.customerHangup(h1);
+    await x.waitAgentState('1000', 'wrap-up');
+    const mark = x.sim.mark();
+    const h2 = x.sim.placeQueueCall({ queue: 'support', callerNumber: '5550110' });
+    // app_queue sees the member in use through its hint (Custom:agent-1000 stays INUSE): it skips it.
+    expect(x.sim.deviceState('Custom:agent-1000')).toBe('INUSE');
+    expect(x.sim.member('support', memberIface('1000'))?.status).toBe(2);
+    expect(x.sim.queueCall(h2).state).toBe('waiting');
+    expect(x.sim.events.some((ev) => ev.seq > mark && ev.name === 'AgentCalled')).toBe(false);
+    expect((await x.cli(['wrapup', 'set', '1000', '--disposition', 'Resolvido'], AGENT_1000)).code).toBe(0);
+    await until(() => x.sim.queueCall(h2).state === 'connected', 5000, 'second call offered after wrap-up');
+    await x.waitAgentState('1000', 'on-call');
+    x.sim.customerHangup(h2);
+  });
+
   it('daemon restart in the middle of wrap-up: the deadline still fires (overdue → at once)', async () => {
     const x = await boot({ queueSettings: { support: { wrapupSeconds: 1 } } });
     await x.login('1000', ['support']);

@@ -2,6 +2,7 @@
  * Issue 3 end to end (whole daemon on the simulator): login/logout through the CLI, pause reasons,
  * `agent extensions`, `agent status --json`, logout refused during a call, Asterisk restart re-sync.
  */
+import WebSocket from 'ws';
 import { AGENT_1000, E2E, memberIface, startE2E, until } from './helpers';
 
 jest.setTimeout(30000);
@@ -63,6 +64,11 @@ describe('e2e: agent login, pause, status', () => {
 
   it('pause with a reason sets QueuePause reason in Asterisk and the status id; unknown reason refused', async () => {
     await e.login('1000', ['support', 'vendas']);
+    // The agent's softphone watches /events: the pause arrives with the dialer status id.
+    const frames: any[] = [];
+    const ws = new WebSocket(`${e.apiUrl.replace(/^http/, 'ws')}/events`, { headers: { authorization: `Bearer ${AGENT_1000}` } });
+    ws.on('message', (d) => frames.push(JSON.parse(String(d))));
+    await until(() => frames.some((f) => f.type === 'snapshot'), 3000, 'snapshot');
     const bad = await e.cli(['agent', 'pause', '1000', '--reason', 'Férias']);
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(/Férias/);
@@ -73,6 +79,9 @@ describe('e2e: agent login, pause, status', () => {
       expect(e.sim.member(q, memberIface('1000'))).toMatchObject({ paused: true, pausedReason: 'Almoço' });
     }
     expect(await e.agent('1000')).toMatchObject({ state: 'paused', pauseReason: 'Almoço', pauseStatusId: 2 });
+    const ev = await until(() => frames.find((f) => f.type === 'agent.pause'), 3000, 'agent.pause event');
+    expect(ev).toMatchObject({ agent: '1000', data: { reason: 'Almoço', statusId: 2 } });
+    ws.close();
     const un = await e.cli(['agent', 'unpause', '1000']);
     expect(un).toMatchObject({ code: 0, stdout: 'agent 1000 unpaused\n' });
     expect(e.sim.member('support', memberIface('1000'))).toMatchObject({ paused: false });
