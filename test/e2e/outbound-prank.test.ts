@@ -2,7 +2,7 @@
  * Issue 4 end to end (whole daemon on the simulator): outbound dial states and refusals (bad number,
  * international, paused with block_dialing_in_pause, dial-string injection), prank + blocklist.
  */
-import { AGENT_1000, E2E, startE2E, until, type E2EOptions } from './helpers';
+import { AGENT_1000, E2E, memberIface, startE2E, until, type E2EOptions } from './helpers';
 
 jest.setTimeout(30000);
 
@@ -85,6 +85,22 @@ describe('e2e: outbound calls and prank', () => {
     // Unpaused, the same dial goes through.
     expect((await x.cli(['agent', 'unpause', '1000'])).code).toBe(0);
     expect((await x.cli(['call', 'dial', '1000', '11987654321'], AGENT_1000)).code).toBe(0);
+  });
+
+  it('a paused agent may dial when not blocked; after the call and wrap-up the pause is back', async () => {
+    const x = await boot();
+    expect((await x.cli(['agent', 'pause', '1000', '--reason', 'Almoço'])).code).toBe(0);
+    const r = await x.api('POST', '/calls/dial', { agent: '1000', number: '11987654321' }, AGENT_1000);
+    expect(r.status).toBe(201);
+    await until(async () => (await x.api('GET', `/calls/${r.body.id}`)).body.state === 'connected', 5000, 'connected');
+    expect(await x.agent('1000')).toMatchObject({ state: 'on-call' });
+    expect(x.sim.member('support', memberIface('1000'))).toMatchObject({ paused: true, pausedReason: 'Almoço' });
+    expect((await x.cli(['call', 'hangup', r.body.id], AGENT_1000)).code).toBe(0);
+    await x.waitAgentState('1000', 'wrap-up');
+    expect((await x.cli(['wrapup', 'set', '1000', '--disposition', 'Venda'], AGENT_1000)).code).toBe(0);
+    expect(await x.agent('1000')).toMatchObject({ state: 'paused', pauseReason: 'Almoço', pauseStatusId: 2 });
+    expect(x.sim.member('support', memberIface('1000'))).toMatchObject({ paused: true, pausedReason: 'Almoço' });
+    await until(() => x.sim.deviceState('Custom:agent-1000') === 'NOT_INUSE', 3000, 'custom state released');
   });
 
   it('prank: customer hung up, number blocked with expiry, next call from it rejected', async () => {
