@@ -128,7 +128,8 @@ describe('transfers on the simulator: external numbers and outbound calls', () =
 
   it('blind to an external number: completes by itself when the number answers', async () => {
     const { h, call } = await w.connectedCall();
-    w.sim.setRemote('PJSIP/11987654321', { answer: 'auto', answerDelayMs: 20 });
+    // Long enough that 'ringing' is observable even on a loaded machine.
+    w.sim.setRemote('PJSIP/11987654321', { answer: 'auto', answerDelayMs: 400 });
     await expect(w.transfers.transfers.start(call.id, { target: '1198765', kind: 'blind' })).rejects.toMatchObject({ kind: 'invalid' });
     const t = await w.transfers.transfers.start(call.id, { target: '(11) 98765-4321', kind: 'blind' });
     expect(t).toMatchObject({ state: 'ringing', target: { type: 'external' } });
@@ -143,7 +144,8 @@ describe('transfers on the simulator: external numbers and outbound calls', () =
   });
 
   it('service transfer of an outbound call continues the customer channel in the services context', async () => {
-    w.sim.setRemote('PJSIP/11987654321', { answer: 'auto', answerDelayMs: 20 });
+    // Long enough that 'ringing' is observable even on a loaded machine.
+    w.sim.setRemote('PJSIP/11987654321', { answer: 'auto', answerDelayMs: 400 });
     const call = await w.svc.dial({ agent: '1000', number: '11987654321' });
     await until(() => w.svc.get(call.id)?.state === 'connected');
     const customer = call.customerChannelId!;
