@@ -1,0 +1,98 @@
+/**
+ * Command-line options of the benchmarks (`npm run bench -- --calls 500 ...`). Bad input is a
+ * CcError('invalid') naming the option; the entry points print it and exit 2 before starting anything.
+ */
+import { invalid } from '../src/util/errors';
+
+export interface BenchOptions {
+  /** Which benchmarks to run. */
+  only: 'all' | 'calls' | 'replay';
+  calls: number;
+  agents: number;
+  concurrency: number;
+  talkMs: number;
+  answerMs: number;
+  /** policy.wrapup_seconds of the daemon under test. */
+  wrapupSeconds: number;
+  /** Replay rounds over all captures. */
+  rounds: number;
+  /** Daemon log level; logs go to a discarding stream, so formatting cost is measured, I/O is not. */
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** Exit 1 when a figure is over budget (default: report only, exit 0). */
+  strict: boolean;
+  json: boolean;
+}
+
+export const DEFAULTS: BenchOptions = {
+  only: 'all',
+  calls: 300,
+  agents: 10,
+  concurrency: 0, // 0 = as many as agents
+  talkMs: 300,
+  answerMs: 5,
+  wrapupSeconds: 0,
+  rounds: 20,
+  logLevel: 'info',
+  strict: false,
+  json: false,
+};
+
+export const USAGE = `usage: npm run bench -- [options]
+  --only all|calls|replay   which benchmark (default all)
+  --calls N                 queue calls to drive (default ${DEFAULTS.calls}, 1-100000)
+  --agents N                logged-in agents with auto-answering devices (default ${DEFAULTS.agents}, 1-200)
+  --concurrency N           calls in progress at once (default = agents, at most agents)
+  --talk-ms N               talk time per call (default ${DEFAULTS.talkMs})
+  --answer-ms N             device answer delay (default ${DEFAULTS.answerMs})
+  --wrapup S                daemon wrap-up seconds (default ${DEFAULTS.wrapupSeconds}; >0 needs talk-ms long enough)
+  --rounds N                replay rounds over every AMI capture (default ${DEFAULTS.rounds})
+  --log-level L             daemon log level error|warn|info|debug (default info, logs discarded)
+  --strict                  exit 1 when a figure is over budget
+  --json                    print the results as JSON too`;
+
+const INT_LIMITS: Record<string, [keyof BenchOptions, number, number]> = {
+  '--calls': ['calls', 1, 100000],
+  '--agents': ['agents', 1, 200],
+  '--concurrency': ['concurrency', 1, 200],
+  '--talk-ms': ['talkMs', 0, 60000],
+  '--answer-ms': ['answerMs', 0, 10000],
+  '--wrapup': ['wrapupSeconds', 0, 3600],
+  '--rounds': ['rounds', 1, 10000],
+};
+
+export function parseArgs(argv: string[]): BenchOptions {
+  const o: BenchOptions = { ...DEFAULTS };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v.startsWith('--')) throw invalid(`${flag} needs a value`, { option: flag });
+      return v;
+    };
+    if (flag === '--strict') o.strict = true;
+    else if (flag === '--json') o.json = true;
+    else if (flag === '--only') {
+      const v = value();
+      if (v !== 'all' && v !== 'calls' && v !== 'replay') throw invalid(`--only must be all, calls or replay (got ${v})`, { option: flag });
+      o.only = v;
+    } else if (flag === '--log-level') {
+      const v = value();
+      if (!['error', 'warn', 'info', 'debug'].includes(v)) throw invalid(`--log-level must be error, warn, info or debug (got ${v})`, { option: flag });
+      o.logLevel = v as BenchOptions['logLevel'];
+    } else if (INT_LIMITS[flag]) {
+      const [key, min, max] = INT_LIMITS[flag];
+      const raw = value();
+      const n = Number(raw);
+      if (!/^\d+$/.test(raw) || n < min || n > max) throw invalid(`${flag} must be an integer ${min}-${max} (got ${raw})`, { option: flag });
+      (o as unknown as Record<string, number>)[key] = n;
+    } else throw invalid(`unknown option ${arg}\n${USAGE}`, { option: arg });
+  }
+  if (o.concurrency === 0) o.concurrency = o.agents;
+  if (o.concurrency > o.agents) {
+    throw invalid(`--concurrency (${o.concurrency}) cannot exceed --agents (${o.agents}): extra calls would only wait in the queue`, {
+      option: '--concurrency',
+    });
+  }
+  return o;
+}

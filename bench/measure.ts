@@ -1,0 +1,96 @@
+/**
+ * Counters shared by the benchmarks: process CPU, event-loop utilisation and SQLite writes of the
+ * measured process, and the budget figures from ../shared/DESIGN.md ("Load").
+ */
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { Writable } from 'node:stream';
+import type { Db } from '../src/store/db';
+
+/** DESIGN.md: aim for ≤ 1.5 ms of daemon CPU per queue call. */
+export const BUDGET_MS_PER_CALL = 1.5;
+/** DESIGN.md: each queue call emits 80–87 AMI events on a real Asterisk 22.10.1. */
+export const REAL_AMI_EVENTS_PER_CALL = 85;
+/** The whole per-call budget spread over a real call's AMI events (an upper bound for AMI work alone). */
+export const BUDGET_US_PER_AMI_EVENT = (BUDGET_MS_PER_CALL * 1000) / REAL_AMI_EVENTS_PER_CALL;
+
+export const verdict = (value: number, budget: number): 'PASS' | 'OVER' => (value <= budget ? 'PASS' : 'OVER');
+
+/**
+ * better-sqlite3 write statements, counted by wrapping Statement#run (the daemon's repositories write
+ * with run(); reads use get/all/iterate). One counter for the process: the measured daemon is the only
+ * SQLite user in it. The wrapper costs one increment per statement.
+ */
+let runCalls = 0;
+let installed = false;
+export function countStatementRuns(db: Db): void {
+  if (installed) return;
+  const proto = Object.getPrototypeOf(db.prepare('SELECT 1')) as { run: (...a: unknown[]) => unknown };
+  const run = proto.run;
+  proto.run = function (this: unknown, ...args: unknown[]) {
+    runCalls++;
+    return run.apply(this, args);
+  };
+  installed = true;
+}
+
+export interface Snapshot {
+  cpuUs: number;
+  userUs: number;
+  systemUs: number;
+  wallMs: number;
+  elu: EventLoopUtilization;
+  runs: number;
+  /** SQLite total_changes(): rows inserted/updated/deleted through this connection. */
+  rowsChanged: number;
+  heapUsed: number;
+}
+
+export function snapshot(db?: Db): Snapshot {
+  const cpu = process.cpuUsage();
+  return {
+    cpuUs: cpu.user + cpu.system,
+    userUs: cpu.user,
+    systemUs: cpu.system,
+    wallMs: performance.now(),
+    elu: performance.eventLoopUtilization(),
+    runs: runCalls,
+    rowsChanged: db ? (db.prepare('SELECT total_changes()').pluck().get() as number) : 0,
+    heapUsed: process.memoryUsage().heapUsed,
+  };
+}
+
+export interface Delta {
+  cpuMs: number;
+  userMs: number;
+  systemMs: number;
+  wallMs: number;
+  /** Share of wall time the event loop was busy (0-1). */
+  eventLoopUtilization: number;
+  writeStatements: number;
+  rowsChanged: number;
+  heapDeltaMb: number;
+}
+
+export function delta(a: Snapshot, b: Snapshot): Delta {
+  return {
+    cpuMs: (b.cpuUs - a.cpuUs) / 1000,
+    userMs: (b.userUs - a.userUs) / 1000,
+    systemMs: (b.systemUs - a.systemUs) / 1000,
+    wallMs: b.wallMs - a.wallMs,
+    eventLoopUtilization: performance.eventLoopUtilization(b.elu, a.elu).utilization,
+    writeStatements: b.runs - a.runs,
+    rowsChanged: b.rowsChanged - a.rowsChanged,
+    heapDeltaMb: (b.heapUsed - a.heapUsed) / 1048576,
+  };
+}
+
+/** A log destination that formats nothing itself and drops what it gets (winston still formats). */
+export function discardStream(): Writable {
+  return new Writable({
+    write(_chunk, _enc, cb) {
+      cb();
+    },
+  });
+}
+
+export const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
