@@ -42,7 +42,7 @@ describe('e2e: faults and edges', () => {
     expect(row.answered_at).toBeNull();
     expect(row.end_reason).toMatch(/customer/);
     await until(() => !x.sim.channels().some((c) => c.device === 'PJSIP/1000'), 3000, 'device hung up');
-    expect((await x.agent('1000')).state).toBe('available');
+    await x.waitAgentState('1000', 'available', 3000);
     expect(x.rows("SELECT COUNT(*) AS n FROM wrapups WHERE extension = '1000'")[0].n).toBe(0);
   });
 
