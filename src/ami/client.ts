@@ -11,7 +11,8 @@ import net from 'node:net';
 import type { Logger } from '../log/logger';
 import { systemClock, type Clock, type TimerHandle } from '../util/clock';
 import { CcError, invalid } from '../util/errors';
-import { Backoff, type BackoffOptions } from './backoff';
+import type { BackoffOptions } from './backoff';
+import { LinkSupervisor, type LinkSession } from '../net/link-supervisor';
 import { buildAction } from './action-frame';
 import { AmiParser } from './parser';
 import { PendingActions, type ActionResult } from './pending';
@@ -69,18 +70,13 @@ const PUBLIC_STATE: Record<AmiPhase, AmiConnectionState> = {
   stopped: 'disconnected',
 };
 
-interface Session {
+interface Session extends LinkSession {
   seq: number;
   socket: net.Socket;
   parser: AmiParser;
   pending: PendingActions;
   nextAction: number;
-  /** Why the session is ending, when we decided it (else the socket error, else "closed by peer"). */
-  endReason?: string;
-  loginRefused: boolean;
   handshakeTimer?: TimerHandle;
-  keepaliveTimer?: TimerHandle;
-  closed: boolean;
 }
 
 export function createAmiClient(opts: AmiClientOptions): AmiClient & { readonly info: LinkHealthInfo; readonly phase: AmiPhase } {
@@ -88,23 +84,14 @@ export function createAmiClient(opts: AmiClientOptions): AmiClient & { readonly 
 }
 
 export class TcpAmiClient implements AmiClient {
-  private phaseNow: AmiPhase = 'idle';
-  private session?: Session;
   private sessionSeq = 0;
-  private reconnectTimer?: TimerHandle;
-  private readonly backoff: Backoff;
+  private readonly link: LinkSupervisor<AmiPhase, Session, AmiEvent>;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly actionTimeoutMs: number;
   private readonly keepaliveMs: number;
   /** Per-client prefix so ActionIDs from two daemons on one Asterisk never collide. */
   private readonly idPrefix = Math.random().toString(36).slice(2, 8);
-  private readonly eventHandlers = new Map<string, Set<(e: AmiEvent) => void>>();
-  private readonly connectedHandlers = new Set<() => void>();
-  private readonly disconnectedHandlers = new Set<(reason: string) => void>();
-  private stopWaiters: Array<() => void> = [];
-  private logins = 0;
-  private health: LinkHealthInfo = { state: 'disconnected', reconnects: 0, eventsReceived: 0 };
 
   constructor(private readonly opts: AmiClientOptions) {
     if (!opts.host) throw invalid('AMI host is required', { field: 'asterisk.ami.host' });
@@ -116,44 +103,49 @@ export class TcpAmiClient implements AmiClient {
     this.log = opts.log;
     this.actionTimeoutMs = opts.actionTimeoutMs ?? 10000;
     this.keepaliveMs = opts.keepaliveMs ?? 20000;
-    this.backoff = new Backoff(opts.reconnect, opts.random);
+    this.link = new LinkSupervisor({
+      name: 'AMI',
+      transitions: TRANSITIONS,
+      publicState: PUBLIC_STATE,
+      clock: this.clock,
+      log: this.log,
+      reconnect: opts.reconnect,
+      random: opts.random,
+      connect: () => this.connect(),
+      teardown: (s) => {
+        s.socket.destroy();
+        s.pending.rejectAll((action) => new AmiNotConnectedError(action));
+      },
+      closedReason: 'connection closed by Asterisk',
+      lostMessage: 'AMI connection lost',
+      lostFields: { host: opts.host, port: opts.port },
+    });
   }
 
   get state(): AmiConnectionState {
-    return PUBLIC_STATE[this.phaseNow];
+    return this.link.state;
   }
 
   get phase(): AmiPhase {
-    return this.phaseNow;
+    return this.link.phase;
   }
 
   get info(): LinkHealthInfo {
-    return { ...this.health, state: this.state };
+    return this.link.info;
   }
 
   start(): void {
-    if (this.phaseNow !== 'idle' && this.phaseNow !== 'stopped') return;
-    this.connect();
+    this.link.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.reconnectTimer) this.clock.clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
-    const s = this.session;
-    if (!s || s.closed) {
-      if (this.phaseNow !== 'stopped') this.moveTo('stopped');
-      return;
-    }
-    const done = new Promise<void>((resolve) => this.stopWaiters.push(resolve));
-    if (this.phaseNow === 'stopping') return done;
-    const wasConnected = this.phaseNow === 'connected';
-    this.moveTo('stopping');
-    if (wasConnected) {
-      // Polite Logoff so Asterisk logs a clean session end; never wait long for it.
-      await this.send(s, 'Logoff', {}, Math.min(this.actionTimeoutMs, 2000), false).catch(() => undefined);
-    }
-    this.endSession(s, 'stopped');
-    return done;
+  stop(): Promise<void> {
+    return this.link.stop(async (s, wasConnected) => {
+      if (wasConnected) {
+        // Polite Logoff so Asterisk logs a clean session end; never wait long for it.
+        await this.send(s, 'Logoff', {}, Math.min(this.actionTimeoutMs, 2000), false).catch(() => undefined);
+      }
+      this.link.end(s, 'stopped');
+    });
   }
 
   action(action: string, fields: AmiFields = {}, opts: AmiActionOptions = {}): Promise<AmiResponse> {
@@ -169,37 +161,20 @@ export class TcpAmiClient implements AmiClient {
   }
 
   onEvent(name: string, handler: (event: AmiEvent) => void): () => void {
-    let set = this.eventHandlers.get(name);
-    if (!set) this.eventHandlers.set(name, (set = new Set()));
-    set.add(handler);
-    return () => {
-      set.delete(handler);
-      if (set.size === 0 && this.eventHandlers.get(name) === set) this.eventHandlers.delete(name);
-    };
+    return this.link.onEvent(name, handler);
   }
 
   onConnected(handler: () => void): () => void {
-    this.connectedHandlers.add(handler);
-    return () => this.connectedHandlers.delete(handler);
+    return this.link.onConnected(handler);
   }
 
   onDisconnected(handler: (reason: string) => void): () => void {
-    this.disconnectedHandlers.add(handler);
-    return () => this.disconnectedHandlers.delete(handler);
+    return this.link.onDisconnected(handler);
   }
 
-  // ---- connection supervisor ------------------------------------------------------------------
+  // ---- session: TCP connect, banner, Login, keepalive -----------------------------------------
 
-  private moveTo(next: AmiPhase): void {
-    if (!TRANSITIONS[this.phaseNow].includes(next)) {
-      throw new Error(`AMI client: illegal transition ${this.phaseNow} -> ${next}`);
-    }
-    this.phaseNow = next;
-  }
-
-  private connect(): void {
-    this.reconnectTimer = undefined;
-    this.moveTo('connecting');
+  private connect(): Session {
     const { host, port } = this.opts;
     const socket = net.createConnection({ host, port });
     socket.setNoDelay(true);
@@ -208,134 +183,88 @@ export class TcpAmiClient implements AmiClient {
       socket,
       pending: new PendingActions(this.clock),
       nextAction: 0,
-      loginRefused: false,
+      retrySlowly: false,
       closed: false,
+      timers: new Set(),
       parser: undefined as unknown as AmiParser,
     };
+    // Covers TCP connect + banner; the Login action has its own timeout.
+    s.handshakeTimer = this.link.after(
+      s,
+      this.actionTimeoutMs,
+      () => this.link.end(s, `no AMI banner from ${host}:${port} within ${this.actionTimeoutMs} ms`),
+    );
     s.parser = new AmiParser({
       onBanner: (banner) => this.onBanner(s, banner),
       onMessage: (msg) => this.onMessage(s, msg),
-      wanted: (name) => s.pending.listsCollecting > 0 || this.eventHandlers.has(name) || this.eventHandlers.has('*'),
-      onSkipped: () => this.health.eventsReceived++,
+      wanted: (name) => s.pending.listsCollecting > 0 || this.link.hasEventHandlers(name) || this.link.hasEventHandlers('*'),
+      onSkipped: () => this.link.countEvent(),
     });
-    this.session = s;
-    // Covers TCP connect + banner; the Login action has its own timeout.
-    s.handshakeTimer = this.clock.setTimeout(
-      () => this.endSession(s, `no AMI banner from ${host}:${port} within ${this.actionTimeoutMs} ms`),
-      this.actionTimeoutMs,
-    );
     socket.on('data', (chunk: Buffer) => {
       if (s.closed) return;
       try {
         s.parser.push(chunk);
       } catch (err) {
-        this.endSession(s, `AMI protocol error: ${(err as Error).message}`);
+        this.link.end(s, `AMI protocol error: ${(err as Error).message}`);
       }
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       s.endReason ??= `${err.code ?? 'socket error'}: ${err.message}`;
     });
-    socket.on('close', () => this.onClosed(s));
+    socket.on('close', () => this.link.closed(s));
     this.log.debug('AMI connecting', { host, port });
+    return s;
   }
 
   private onBanner(s: Session, banner: string): void {
-    if (this.session !== s || this.phaseNow !== 'connecting') return;
-    if (s.handshakeTimer) this.clock.clearTimeout(s.handshakeTimer);
+    if (!this.link.isCurrent(s) || this.link.phase !== 'connecting') return;
+    this.link.cancel(s, s.handshakeTimer);
     if (!banner.startsWith('Asterisk Call Manager/')) {
-      this.endSession(s, `not an AMI server (banner: ${JSON.stringify(banner.slice(0, 60))})`);
+      this.link.end(s, `not an AMI server (banner: ${JSON.stringify(banner.slice(0, 60))})`);
       return;
     }
-    this.moveTo('authenticating');
+    this.link.moveTo('authenticating');
     const fields: AmiFields = { Username: this.opts.username, Secret: this.opts.secret, Events: this.opts.events ?? 'on' };
     this.send(s, 'Login', fields, this.actionTimeoutMs, false).then(
       () => this.onLoggedIn(s),
       (err: Error) => {
-        if (this.session !== s || s.closed) return;
+        if (!this.link.isCurrent(s)) return;
         if (err instanceof AmiActionError) {
-          s.loginRefused = true;
-          this.endSession(s, `AMI login refused for user ${this.opts.username}: check asterisk.ami.username/secret`);
+          s.retrySlowly = true;
+          this.link.end(s, `AMI login refused for user ${this.opts.username}: check asterisk.ami.username/secret`);
         } else if (err instanceof CcError) {
-          s.loginRefused = true; // bad config, retrying fast will not fix it
-          this.endSession(s, `AMI login not sent: ${err.message}`);
+          s.retrySlowly = true; // bad config, retrying fast will not fix it
+          this.link.end(s, `AMI login not sent: ${err.message}`);
         } else {
-          this.endSession(s, `AMI login got no answer: ${err.message}`);
+          this.link.end(s, `AMI login got no answer: ${err.message}`);
         }
       },
     );
   }
 
   private onLoggedIn(s: Session): void {
-    if (this.session !== s || s.closed || this.phaseNow !== 'authenticating') return;
-    this.moveTo('connected');
-    this.backoff.reset();
-    this.logins++;
-    if (this.logins > 1) this.health.reconnects++;
-    this.health.connectedSince = this.clock.now();
-    this.health.lastError = undefined;
-    this.log.info('AMI connected', { host: this.opts.host, port: this.opts.port, username: this.opts.username });
-    this.scheduleKeepalive(s);
-    for (const h of [...this.connectedHandlers]) this.safely('onConnected', () => h());
+    if (!this.link.isCurrent(s) || this.link.phase !== 'authenticating') return;
+    const { host, port, username } = this.opts;
+    this.link.markConnected({ host, port, username }, () => this.keepalive(s));
   }
 
-  private scheduleKeepalive(s: Session): void {
-    s.keepaliveTimer = this.clock.setTimeout(() => {
-      if (this.session !== s || s.closed || this.phaseNow !== 'connected') return;
-      this.send(s, 'Ping', {}, this.actionTimeoutMs, false).then(
-        () => this.scheduleKeepalive(s),
-        (err: Error) => {
-          // An answer (even an error) proves the link is alive; only silence means half-open.
-          if (err instanceof AmiTimeoutError) this.endSession(s, `keepalive: no answer to Ping within ${this.actionTimeoutMs} ms`);
-          else if (!(err instanceof AmiNotConnectedError)) this.scheduleKeepalive(s);
-        },
-      );
-    }, this.keepaliveMs);
-  }
-
-  /** Ends the session now (idempotent); the socket's close event finishes the cleanup. */
-  private endSession(s: Session, reason: string): void {
-    if (s.closed) return;
-    s.endReason ??= reason;
-    s.socket.destroy();
-    this.onClosed(s);
-  }
-
-  private onClosed(s: Session): void {
-    if (s.closed) return;
-    s.closed = true;
-    if (s.handshakeTimer) this.clock.clearTimeout(s.handshakeTimer);
-    if (s.keepaliveTimer) this.clock.clearTimeout(s.keepaliveTimer);
-    s.socket.destroy();
-    s.pending.rejectAll((action) => new AmiNotConnectedError(action));
-    if (this.session !== s) return;
-    this.session = undefined;
-    const reason = s.endReason ?? 'connection closed by Asterisk';
-    const wasConnected = this.phaseNow === 'connected' || (this.phaseNow === 'stopping' && this.health.connectedSince !== undefined);
-    this.health.connectedSince = undefined;
-    if (this.phaseNow === 'stopping' || reason === 'stopped') {
-      this.moveTo('stopped');
-      this.log.info('AMI stopped');
-    } else {
-      this.health.lastError = reason;
-      this.moveTo('backoff');
-      const delay = s.loginRefused ? this.backoff.slow() : this.backoff.next();
-      if (s.loginRefused) this.log.error(reason, { retryInMs: delay });
-      else this.log.warn('AMI connection lost', { reason, host: this.opts.host, port: this.opts.port, retryInMs: delay });
-      this.reconnectTimer = this.clock.setTimeout(() => this.connect(), delay);
-    }
-    if (wasConnected) for (const h of [...this.disconnectedHandlers]) this.safely('onDisconnected', () => h(reason));
-    if (this.phaseNow === 'stopped') {
-      const waiters = this.stopWaiters;
-      this.stopWaiters = [];
-      for (const w of waiters) w();
-    }
+  /** Half-open detection: a Ping per interval; only silence (a timeout) means the link is dead. */
+  private keepalive(s: Session): void {
+    this.link.heartbeat(s, this.keepaliveMs, (again) => {
+      if (this.link.phase !== 'connected') return;
+      this.send(s, 'Ping', {}, this.actionTimeoutMs, false).then(again, (err: Error) => {
+        // An answer (even an error) proves the link is alive.
+        if (err instanceof AmiTimeoutError) this.link.end(s, `keepalive: no answer to Ping within ${this.actionTimeoutMs} ms`);
+        else if (!(err instanceof AmiNotConnectedError)) again();
+      });
+    });
   }
 
   // ---- actions and messages -------------------------------------------------------------------
 
   private userSend(action: string, fields: AmiFields, opts: AmiActionOptions, list: boolean): Promise<ActionResult> {
-    const s = this.session;
-    if (!s || s.closed || this.phaseNow !== 'connected') return Promise.reject(new AmiNotConnectedError(action));
+    const s = this.link.current;
+    if (!s || s.closed || this.link.phase !== 'connected') return Promise.reject(new AmiNotConnectedError(action));
     const timeout = opts.timeoutMs ?? this.actionTimeoutMs;
     if (!(timeout > 0)) return Promise.reject(invalid(`AMI ${action}: timeoutMs must be > 0`, { field: 'timeoutMs' }));
     return this.send(s, action, fields, timeout, list);
@@ -357,7 +286,7 @@ export class TcpAmiClient implements AmiClient {
   }
 
   private onMessage(s: Session, msg: AmiMessage): void {
-    if (this.session !== s || s.closed) return;
+    if (!this.link.isCurrent(s)) return;
     // Check Event first: OriginateResponse is an event that also carries a `Response` field.
     if (msg.Event === undefined) {
       if (msg.Response === undefined) return;
@@ -366,24 +295,9 @@ export class TcpAmiClient implements AmiClient {
       }
       return;
     }
-    this.health.eventsReceived++;
+    this.link.countEvent();
     const event = msg as AmiEvent;
     s.pending.onEvent(event);
-    this.dispatch(this.eventHandlers.get(event.Event), event);
-    this.dispatch(this.eventHandlers.get('*'), event);
-  }
-
-  private dispatch(set: Set<(e: AmiEvent) => void> | undefined, event: AmiEvent): void {
-    if (!set) return;
-    for (const h of set) this.safely(`event ${event.Event}`, () => h(event));
-  }
-
-  /** A subscriber's bug must never break the socket loop or other subscribers. */
-  private safely(what: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.log.error('AMI handler threw', { what, error: (err as Error)?.stack ?? String(err) });
-    }
+    this.link.dispatch(event.Event, event);
   }
 }

@@ -9,9 +9,10 @@
 import WebSocket from 'ws';
 import type { IncomingMessage, ClientRequest } from 'node:http';
 import type { Logger } from '../log/logger';
-import { systemClock, type Clock, type TimerHandle } from '../util/clock';
+import { systemClock, type Clock } from '../util/clock';
 import { invalid } from '../util/errors';
-import { Backoff, type BackoffOptions } from '../ami/backoff';
+import type { BackoffOptions } from '../ami/backoff';
+import { LinkSupervisor, type LinkSession } from '../net/link-supervisor';
 import type { AmiConnectionState } from '../ami/types';
 import { AriRest, resolveAriUrls, type AriEndpointInfo } from './rest';
 import { createResources } from './resources';
@@ -52,13 +53,9 @@ const PUBLIC_STATE: Record<AriPhase, AmiConnectionState> = {
   stopped: 'disconnected',
 };
 
-interface Session {
+interface Session extends LinkSession {
   ws: WebSocket;
-  closed: boolean;
-  authFailed: boolean;
-  endReason?: string;
   pongSeen: boolean;
-  pingTimer?: TimerHandle;
 }
 
 export type AriClientImpl = AriClient & { readonly info: LinkHealthInfo; readonly phase: AriPhase };
@@ -76,21 +73,12 @@ export class WsAriClient implements AriClient {
   readonly endpoints: AriClient['endpoints'];
   readonly asterisk: AriClient['asterisk'];
 
-  private phaseNow: AriPhase = 'idle';
-  private session?: Session;
-  private reconnectTimer?: TimerHandle;
-  private opens = 0;
-  private stopWaiters: Array<() => void> = [];
+  private readonly link: LinkSupervisor<AriPhase, Session, AriEvent>;
   private readonly endpoint: AriEndpointInfo;
-  private readonly backoff: Backoff;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly requestTimeoutMs: number;
   private readonly pingIntervalMs: number;
-  private readonly eventHandlers = new Map<string, Set<(e: AriEvent) => void>>();
-  private readonly connectedHandlers = new Set<() => void>();
-  private readonly disconnectedHandlers = new Set<(reason: string) => void>();
-  private health: LinkHealthInfo = { state: 'disconnected', reconnects: 0, eventsReceived: 0 };
 
   constructor(private readonly opts: AriClientOptions) {
     if (!opts.username) throw invalid('ARI username is required', { field: 'asterisk.ari.username' });
@@ -103,7 +91,21 @@ export class WsAriClient implements AriClient {
     this.log = opts.log;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10000;
     this.pingIntervalMs = opts.pingIntervalMs ?? 15000;
-    this.backoff = new Backoff(opts.reconnect, opts.random);
+    this.link = new LinkSupervisor({
+      name: 'ARI',
+      transitions: TRANSITIONS,
+      publicState: PUBLIC_STATE,
+      clock: this.clock,
+      log: this.log,
+      reconnect: opts.reconnect,
+      random: opts.random,
+      connect: () => this.connect(),
+      teardown: (s) => {
+        if (s.ws.readyState !== WebSocket.CLOSED) s.ws.terminate();
+      },
+      closedReason: 'event socket closed',
+      lostMessage: 'ARI event socket lost',
+    });
     const res = createResources(new AriRest(this.endpoint, this.clock, this.requestTimeoutMs, this.log), this.app);
     this.channels = res.channels;
     this.bridges = res.bridges;
@@ -114,82 +116,55 @@ export class WsAriClient implements AriClient {
   }
 
   get connected(): boolean {
-    return this.phaseNow === 'connected';
+    return this.link.phase === 'connected';
   }
 
   get phase(): AriPhase {
-    return this.phaseNow;
+    return this.link.phase;
   }
 
   get info(): LinkHealthInfo {
-    return { ...this.health, state: PUBLIC_STATE[this.phaseNow] };
+    return this.link.info;
   }
 
   start(): void {
-    if (this.phaseNow !== 'idle' && this.phaseNow !== 'stopped') return;
-    this.connect();
+    this.link.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.reconnectTimer) this.clock.clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
-    const s = this.session;
-    if (!s || s.closed) {
-      if (this.phaseNow !== 'stopped') this.moveTo('stopped');
-      return;
-    }
-    const done = new Promise<void>((resolve) => this.stopWaiters.push(resolve));
-    if (this.phaseNow !== 'stopping') {
-      this.moveTo('stopping');
+  stop(): Promise<void> {
+    return this.link.stop((s) => {
       s.endReason = 'stopped';
       if (s.ws.readyState === WebSocket.OPEN) {
         // Polite close; a peer that never answers the close frame gets terminated.
         s.ws.close(1000, 'daemon stopping');
-        this.clock.setTimeout(() => this.endSession(s, 'stopped'), Math.min(this.requestTimeoutMs, 1000));
+        this.link.after(s, Math.min(this.requestTimeoutMs, 1000), () => this.link.end(s, 'stopped'));
       } else {
-        this.endSession(s, 'stopped');
+        this.link.end(s, 'stopped');
       }
-    }
-    return done;
+    });
   }
 
   onEvent(type: string, handler: (event: AriEvent) => void): () => void {
-    let set = this.eventHandlers.get(type);
-    if (!set) this.eventHandlers.set(type, (set = new Set()));
-    set.add(handler);
-    return () => {
-      set.delete(handler);
-      if (set.size === 0 && this.eventHandlers.get(type) === set) this.eventHandlers.delete(type);
-    };
+    return this.link.onEvent(type, handler);
   }
 
   onConnected(handler: () => void): () => void {
-    this.connectedHandlers.add(handler);
-    return () => this.connectedHandlers.delete(handler);
+    return this.link.onConnected(handler);
   }
 
   onDisconnected(handler: (reason: string) => void): () => void {
-    this.disconnectedHandlers.add(handler);
-    return () => this.disconnectedHandlers.delete(handler);
+    return this.link.onDisconnected(handler);
   }
 
-  // ---- event socket supervisor ----------------------------------------------------------------
+  // ---- event socket session -------------------------------------------------------------------
 
-  private moveTo(next: AriPhase): void {
-    if (!TRANSITIONS[this.phaseNow].includes(next)) throw new Error(`ARI client: illegal transition ${this.phaseNow} -> ${next}`);
-    this.phaseNow = next;
-  }
-
-  private connect(): void {
-    this.reconnectTimer = undefined;
-    this.moveTo('connecting');
+  private connect(): Session {
     const ws = new WebSocket(this.endpoint.eventsUrl, {
       headers: { Authorization: this.endpoint.authorization },
       handshakeTimeout: this.requestTimeoutMs,
       perMessageDeflate: false,
     });
-    const s: Session = { ws, closed: false, authFailed: false, pongSeen: true };
-    this.session = s;
+    const s: Session = { ws, closed: false, retrySlowly: false, pongSeen: true, timers: new Set() };
     this.log.debug('ARI connecting', { url: this.endpoint.eventsUrl });
 
     // With this listener ws does not emit 'error' for a non-101 answer: we read the status ourselves.
@@ -197,12 +172,12 @@ export class WsAriClient implements AriClient {
       const status = res.statusCode ?? 0;
       res.resume();
       if (status === 401 || status === 403) {
-        s.authFailed = true;
+        s.retrySlowly = true;
         s.endReason = `ARI authentication failed for user ${this.opts.username}: check asterisk.ari.username/password`;
       } else {
         s.endReason = `ARI event socket refused: HTTP ${status} on ${this.endpoint.eventsUrl}`;
       }
-      this.endSession(s, s.endReason);
+      this.link.end(s, s.endReason);
     });
     ws.on('error', (err: Error & { code?: string }) => {
       s.endReason ??= err.code ? `${err.code}: ${err.message}` : err.message;
@@ -216,80 +191,36 @@ export class WsAriClient implements AriClient {
     });
     ws.on('close', (code: number) => {
       s.endReason ??= `event socket closed (code ${code})`;
-      this.onClosed(s);
+      this.link.closed(s);
     });
+    return s;
   }
 
   private onOpen(s: Session): void {
-    if (this.session !== s || s.closed || this.phaseNow !== 'connecting') return;
-    this.moveTo('connected');
-    this.backoff.reset();
-    this.opens++;
-    if (this.opens > 1) this.health.reconnects++;
-    this.health.connectedSince = this.clock.now();
-    this.health.lastError = undefined;
-    this.log.info('ARI connected', { url: this.endpoint.eventsUrl, app: this.app });
-    this.schedulePing(s);
-    for (const h of [...this.connectedHandlers]) this.safely('onConnected', () => h());
+    if (!this.link.isCurrent(s) || this.link.phase !== 'connecting') return;
+    this.link.markConnected({ url: this.endpoint.eventsUrl, app: this.app }, () => this.watchPongs(s));
   }
 
   /** Half-open detection: a ping per interval; no pong by the next tick means the link is dead. */
-  private schedulePing(s: Session): void {
-    s.pingTimer = this.clock.setTimeout(() => {
-      if (s.closed || this.session !== s) return;
+  private watchPongs(s: Session): void {
+    this.link.heartbeat(s, this.pingIntervalMs, (again) => {
       if (!s.pongSeen) {
-        this.endSession(s, `no pong within ${this.pingIntervalMs} ms (half-open socket)`);
+        this.link.end(s, `no pong within ${this.pingIntervalMs} ms (half-open socket)`);
         return;
       }
       s.pongSeen = false;
       try {
         s.ws.ping();
       } catch (err) {
-        this.endSession(s, `ping failed: ${(err as Error).message}`);
+        this.link.end(s, `ping failed: ${(err as Error).message}`);
         return;
       }
-      this.schedulePing(s);
-    }, this.pingIntervalMs);
-  }
-
-  private endSession(s: Session, reason: string): void {
-    if (s.closed) return;
-    s.endReason ??= reason;
-    s.ws.terminate();
-    this.onClosed(s);
-  }
-
-  private onClosed(s: Session): void {
-    if (s.closed) return;
-    s.closed = true;
-    if (s.pingTimer) this.clock.clearTimeout(s.pingTimer);
-    if (s.ws.readyState !== WebSocket.CLOSED) s.ws.terminate();
-    if (this.session !== s) return;
-    this.session = undefined;
-    const reason = s.endReason ?? 'event socket closed';
-    const wasConnected = this.health.connectedSince !== undefined;
-    this.health.connectedSince = undefined;
-    if (this.phaseNow === 'stopping') {
-      this.moveTo('stopped');
-      this.log.info('ARI stopped');
-    } else {
-      this.health.lastError = reason;
-      this.moveTo('backoff');
-      const delay = s.authFailed ? this.backoff.slow() : this.backoff.next();
-      if (s.authFailed) this.log.error(reason, { retryInMs: delay });
-      else this.log.warn('ARI event socket lost', { reason, retryInMs: delay });
-      this.reconnectTimer = this.clock.setTimeout(() => this.connect(), delay);
-    }
-    if (wasConnected) for (const h of [...this.disconnectedHandlers]) this.safely('onDisconnected', () => h(reason));
-    if (this.phaseNow === 'stopped') {
-      const waiters = this.stopWaiters;
-      this.stopWaiters = [];
-      for (const w of waiters) w();
-    }
+      again();
+    });
   }
 
   private onMessage(s: Session, text: string): void {
-    if (this.session !== s || s.closed) return;
+    if (!this.link.isCurrent(s)) return;
     let event: AriEvent;
     try {
       event = JSON.parse(text) as AriEvent;
@@ -298,22 +229,7 @@ export class WsAriClient implements AriClient {
       return;
     }
     if (!event || typeof event.type !== 'string') return;
-    this.health.eventsReceived++;
-    this.dispatch(this.eventHandlers.get(event.type), event);
-    this.dispatch(this.eventHandlers.get('*'), event);
-  }
-
-  private dispatch(set: Set<(e: AriEvent) => void> | undefined, event: AriEvent): void {
-    if (!set) return;
-    for (const h of set) this.safely(`event ${event.type}`, () => h(event));
-  }
-
-  /** A subscriber's bug must never kill the socket loop or other subscribers. */
-  private safely(what: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.log.error('ARI handler threw', { what, error: (err as Error)?.stack ?? String(err) });
-    }
+    this.link.countEvent();
+    this.link.dispatch(event.type, event);
   }
 }
