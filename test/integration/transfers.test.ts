@@ -172,4 +172,29 @@ describeWithAsterisk('transfers and conference on a real Asterisk', (install) =>
     await stack.hangupChannel(cust.id);
     await gone(cust.queueSideId, 'customer hung up');
   }, 60_000);
+
+  test('survey: when the agent hangs up, the customer answers the survey in cc-survey (UserEvent CcSurvey)', async () => {
+    await stack.ok('PATCH', '/catalogue/queues/support', { surveyExtension: 'survey' });
+    try {
+      const { call, cust } = await callTo1000('5511987651006');
+      await stack.hangupChannel(call.channels.agent);
+      await stack.ami.waitEvent(
+        (e) => e.Event === 'Newexten' && e.Uniqueid === call.channels.customer && e.Context === 'cc-survey' && e.Application === 'Read',
+        10_000,
+        'customer side reading the survey answer in survey@cc-survey',
+      );
+      // The customer keys 4 on the handset (the ;1 half of the customer's Local pair).
+      const handset = await stack.ari('GET', `/channels/${cust.id}`);
+      await stack.ami.action('PlayDTMF', { Channel: handset.body.name, Digit: '4', Duration: 250 });
+      const ev = await stack.ami.waitEvent(
+        (e) => e.Event === 'UserEvent' && e.UserEvent === 'CcSurvey' && e.Linkedid === cust.id,
+        10_000,
+        'UserEvent CcSurvey',
+      );
+      expect(ev).toMatchObject({ Score: '4', Uniqueid: call.channels.customer });
+      await gone(cust.queueSideId, 'customer done with the survey');
+    } finally {
+      await stack.ok('PATCH', '/catalogue/queues/support', { surveyExtension: null });
+    }
+  }, 60_000);
 });
