@@ -59,8 +59,8 @@ export type AgentCompleteEvent = AmiEvent & Partial<ChannelFields> & Partial<Des
 };
 export type AgentDumpEvent = AmiEvent & ChannelFields & DestChannelFields & MemberRef;
 
-/** Shared by QueueMemberAdded/Removed/Status/Pause/Penalty/Ringinuse. */
-export type QueueMemberStateEvent = AmiEvent & MemberRef & {
+/** Member state carried by both the QueueMember* events and the QueueStatus list items. */
+interface MemberStateFields {
   StateInterface: string;
   Membership: string;
   Penalty: string;
@@ -73,27 +73,17 @@ export type QueueMemberStateEvent = AmiEvent & MemberRef & {
   Status: string;
   Paused: string;
   PausedReason: string;
-  Ringinuse: string;
   Wrapuptime: string;
-};
+}
 
-/** QueueStatus list item. Note: `Name` and `Location` instead of MemberName/Interface. */
-export type QueueMemberListEvent = AmiEvent & {
+/** Shared by QueueMemberAdded/Removed/Status/Pause/Penalty/Ringinuse. */
+export type QueueMemberStateEvent = AmiEvent & MemberRef & MemberStateFields & { Ringinuse: string };
+
+/** QueueStatus list item. Note: `Name` and `Location` instead of MemberName/Interface, no Ringinuse. */
+export type QueueMemberListEvent = AmiEvent & MemberStateFields & {
   Queue: string;
   Name: string;
   Location: string;
-  StateInterface: string;
-  Membership: string;
-  Penalty: string;
-  CallsTaken: string;
-  LastCall: string;
-  LastPause: string;
-  LoginTime: string;
-  InCall: string;
-  Status: string;
-  Paused: string;
-  PausedReason: string;
-  Wrapuptime: string;
 };
 
 export type QueueParamsEvent = AmiEvent & {
@@ -118,8 +108,9 @@ export type QueueEntryEvent = AmiEvent & {
   Wait: string;
 };
 
-export type QueueCallerJoinEvent = AmiEvent & ChannelFields & { Queue: string; Position: string; Count: string };
-export type QueueCallerLeaveEvent = AmiEvent & ChannelFields & { Queue: string; Position: string; Count: string };
+type QueueCallerPosition = { Queue: string; Position: string; Count: string };
+export type QueueCallerJoinEvent = AmiEvent & ChannelFields & QueueCallerPosition;
+export type QueueCallerLeaveEvent = AmiEvent & ChannelFields & QueueCallerPosition;
 export type QueueCallerAbandonEvent = AmiEvent & ChannelFields & {
   Queue: string;
   Position: string;

@@ -102,12 +102,9 @@ export interface QueueCall {
 
 const sec = (ms: number) => String(Math.floor(ms / 1000));
 
-/** QueueMemberAdded/Removed/Status/Pause/Penalty body. `InCall` is 0 in every event (DESIGN.md). */
-export function memberEventFields(m: SimMember): AmiFieldList {
+/** Member state as both the QueueMember* events and the QueueStatus list items send it, in wire order. */
+function memberStateFields(m: SimMember, inCall: string): AmiFieldList {
   return [
-    ['Queue', m.queue],
-    ['MemberName', m.memberName],
-    ['Interface', m.interface],
     ['StateInterface', m.stateInterface],
     ['Membership', m.membership],
     ['Penalty', String(m.penalty)],
@@ -115,10 +112,20 @@ export function memberEventFields(m: SimMember): AmiFieldList {
     ['LastCall', String(m.lastCall)],
     ['LastPause', String(m.lastPause)],
     ['LoginTime', String(m.loginTime)],
-    ['InCall', '0'],
+    ['InCall', inCall],
     ['Status', String(m.status)],
     ['Paused', m.paused ? '1' : '0'],
     ['PausedReason', m.pausedReason],
+  ];
+}
+
+/** QueueMemberAdded/Removed/Status/Pause/Penalty body. `InCall` is 0 in every event (DESIGN.md). */
+export function memberEventFields(m: SimMember): AmiFieldList {
+  return [
+    ['Queue', m.queue],
+    ['MemberName', m.memberName],
+    ['Interface', m.interface],
+    ...memberStateFields(m, '0'),
     ['Ringinuse', '0'],
     ['Wrapuptime', '0'],
   ];
@@ -131,17 +138,7 @@ export function memberListFields(m: SimMember): AmiFieldList {
     ['Queue', m.queue],
     ['Name', m.memberName],
     ['Location', m.interface],
-    ['StateInterface', m.stateInterface],
-    ['Membership', m.membership],
-    ['Penalty', String(m.penalty)],
-    ['CallsTaken', String(m.callsTaken)],
-    ['LastCall', String(m.lastCall)],
-    ['LastPause', String(m.lastPause)],
-    ['LoginTime', String(m.loginTime)],
-    ['InCall', m.incall ? '1' : '0'],
-    ['Status', String(m.status)],
-    ['Paused', m.paused ? '1' : '0'],
-    ['PausedReason', m.pausedReason],
+    ...memberStateFields(m, m.incall ? '1' : '0'),
     ['Wrapuptime', '0'],
   ];
 }
