@@ -4,6 +4,7 @@
  * depend on how the catalogue module is organised; read-only, straight SQL on the shared DB.
  */
 import type { Db } from '../store/db';
+import type { Statement } from 'better-sqlite3';
 
 export interface CatalogueAgent {
   extension: string;
@@ -33,44 +34,52 @@ export interface AgentCatalogue {
 
 export class SqlAgentCatalogue implements AgentCatalogue {
   constructor(private readonly db: Db) {}
+  /** Prepared once per SQL text: these run on every AMI/ARI event of a call, and prepare() costs more than the query. */
+  private readonly stmts = new Map<string, Statement>();
+
+  private sql(text: string): Statement {
+    let st = this.stmts.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.stmts.set(text, st);
+    }
+    return st;
+  }
 
   agent(extension: string): CatalogueAgent | undefined {
-    return this.db
-      .prepare('SELECT extension, name, device FROM agents WHERE extension = ?')
+    return this.sql('SELECT extension, name, device FROM agents WHERE extension = ?')
       .get(extension) as CatalogueAgent | undefined;
   }
 
   agents(): CatalogueAgent[] {
-    return this.db.prepare('SELECT extension, name, device FROM agents ORDER BY extension').all() as CatalogueAgent[];
+    return this.sql('SELECT extension, name, device FROM agents ORDER BY extension').all() as CatalogueAgent[];
   }
 
   queue(name: string): CatalogueQueue | undefined {
-    return this.db
-      .prepare('SELECT name, wrapup_seconds AS wrapupSeconds, max_no_answer AS maxNoAnswer FROM queues WHERE name = ?')
+    return this.sql('SELECT name, wrapup_seconds AS wrapupSeconds, max_no_answer AS maxNoAnswer FROM queues WHERE name = ?')
       .get(name) as CatalogueQueue | undefined;
   }
 
   allowedQueues(extension: string): { queue: string; penalty: number }[] {
-    return this.db
-      .prepare('SELECT queue, penalty FROM agent_queues WHERE extension = ? ORDER BY queue')
+    return this.sql('SELECT queue, penalty FROM agent_queues WHERE extension = ? ORDER BY queue')
       .all(extension) as { queue: string; penalty: number }[];
   }
 
   extensionsOfQueue(queue: string): string[] {
     return (
-      this.db.prepare('SELECT extension FROM agent_queues WHERE queue = ? ORDER BY extension').all(queue) as {
+      this.sql('SELECT extension FROM agent_queues WHERE queue = ? ORDER BY extension').all(queue) as {
         extension: string;
       }[]
     ).map((r) => r.extension);
   }
 
   pauseReason(name: string): { name: string; statusId: number } | undefined {
-    return this.db.prepare('SELECT name, status_id AS statusId FROM pause_reasons WHERE name = ?').get(name) as
+    return this.sql('SELECT name, status_id AS statusId FROM pause_reasons WHERE name = ?').get(name) as
       | { name: string; statusId: number }
       | undefined;
   }
 
   disposition(tag: string): { tag: string } | undefined {
-    return this.db.prepare('SELECT tag FROM dispositions WHERE tag = ?').get(tag) as { tag: string } | undefined;
+    return this.sql('SELECT tag FROM dispositions WHERE tag = ?').get(tag) as { tag: string } | undefined;
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { AgentStateName } from '../daemon/ports';
 import type { Db } from '../store/db';
+import type { Statement } from 'better-sqlite3';
 
 export interface SessionRow {
   id: number;
@@ -93,29 +94,37 @@ const SESSION_COLUMNS =
 
 export class AgentRepository {
   constructor(private readonly db: Db) {}
+  /** Prepared once per SQL text: these run on every AMI/ARI event of a call, and prepare() costs more than the query. */
+  private readonly stmts = new Map<string, Statement>();
+
+  private sql(text: string): Statement {
+    let st = this.stmts.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.stmts.set(text, st);
+    }
+    return st;
+  }
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
   }
 
   openSession(extension: string): SessionRow | undefined {
-    const r = this.db
-      .prepare(`SELECT ${SESSION_COLUMNS} FROM agent_sessions WHERE extension = ? AND logout_at IS NULL`)
+    const r = this.sql(`SELECT ${SESSION_COLUMNS} FROM agent_sessions WHERE extension = ? AND logout_at IS NULL`)
       .get(extension) as SessionDbRow | undefined;
     return r && toSession(r);
   }
 
   openSessions(): SessionRow[] {
     return (
-      this.db
-        .prepare(`SELECT ${SESSION_COLUMNS} FROM agent_sessions WHERE logout_at IS NULL ORDER BY extension`)
+      this.sql(`SELECT ${SESSION_COLUMNS} FROM agent_sessions WHERE logout_at IS NULL ORDER BY extension`)
         .all() as SessionDbRow[]
     ).map(toSession);
   }
 
   createSession(s: { extension: string; queues: string[]; penalty: number | null; block: boolean; at: number }): number {
-    const info = this.db
-      .prepare(
+    const info = this.sql(
         `INSERT INTO agent_sessions (extension, queues, penalty, block_dialing_in_pause, login_at)
          VALUES (?, ?, ?, ?, ?)`,
       )
@@ -124,23 +133,22 @@ export class AgentRepository {
   }
 
   closeSession(id: number, at: number, reason: string): void {
-    this.db.prepare('UPDATE agent_sessions SET logout_at = ?, logout_reason = ? WHERE id = ?').run(at, reason, id);
+    this.sql('UPDATE agent_sessions SET logout_at = ?, logout_reason = ? WHERE id = ?').run(at, reason, id);
   }
 
   runtime(extension: string): RuntimeRow | undefined {
-    return this.db.prepare(`SELECT ${RUNTIME_COLUMNS} FROM agent_runtime WHERE extension = ?`).get(extension) as
+    return this.sql(`SELECT ${RUNTIME_COLUMNS} FROM agent_runtime WHERE extension = ?`).get(extension) as
       | RuntimeRow
       | undefined;
   }
 
   runtimes(): RuntimeRow[] {
-    return this.db.prepare(`SELECT ${RUNTIME_COLUMNS} FROM agent_runtime ORDER BY extension`).all() as RuntimeRow[];
+    return this.sql(`SELECT ${RUNTIME_COLUMNS} FROM agent_runtime ORDER BY extension`).all() as RuntimeRow[];
   }
 
   /** Creates the runtime row on first login; later logins reuse it (counters are per day reports). */
   ensureRuntime(extension: string, at: number): RuntimeRow {
-    this.db
-      .prepare(`INSERT OR IGNORE INTO agent_runtime (extension, state, since) VALUES (?, 'offline', ?)`)
+    this.sql(`INSERT OR IGNORE INTO agent_runtime (extension, state, since) VALUES (?, 'offline', ?)`)
       .run(extension, at);
     return this.runtime(extension) as RuntimeRow;
   }
@@ -151,12 +159,11 @@ export class AgentRepository {
     const set = keys.map((k) => `${PATCHABLE[k]} = @${k}`).join(', ');
     const params: Record<string, unknown> = { extension };
     for (const k of keys) params[k] = (patch as Record<string, unknown>)[k] ?? null;
-    this.db.prepare(`UPDATE agent_runtime SET ${set} WHERE extension = @extension`).run(params);
+    this.sql(`UPDATE agent_runtime SET ${set} WHERE extension = @extension`).run(params);
   }
 
   logState(e: StateLogEntry): void {
-    this.db
-      .prepare(
+    this.sql(
         `INSERT INTO agent_state_log (extension, session_id, at, previous, state, reason, status_id, call_id, detail)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -174,8 +181,7 @@ export class AgentRepository {
   }
 
   stateLog(extension: string, limit = 100): StateLogEntry[] {
-    return this.db
-      .prepare(
+    return this.sql(
         `SELECT extension, session_id AS sessionId, at, previous, state, reason, status_id AS statusId,
                 call_id AS callId, detail
          FROM agent_state_log WHERE extension = ? ORDER BY id DESC LIMIT ?`,
