@@ -99,12 +99,6 @@ export async function runCallsBench(o: BenchOptions, say: (line: string) => void
       .pluck()
       .get(idAtStart) as number;
 
-    if (process.env.BENCH_DEBUG) {
-      console.log(d.deps.db.prepare('SELECT kind, state, end_reason, answered_at IS NOT NULL AS answered, ended_at IS NOT NULL AS ended, COUNT(*) n FROM calls WHERE rowid > ? GROUP BY 1,2,3,4,5').all(idAtStart));
-      console.log(idAtStart, d.deps.db.prepare('SELECT COUNT(*) n, SUM(answered_at IS NOT NULL) answered, MIN(rowid), MAX(rowid) FROM calls').get());
-      console.log(d.deps.db.prepare('SELECT * FROM calls WHERE answered_at IS NULL ORDER BY rowid DESC LIMIT 1').all());
-      console.log(d.deps.db.prepare('SELECT * FROM call_events WHERE call_id = (SELECT id FROM calls WHERE answered_at IS NULL ORDER BY rowid DESC LIMIT 1)').all());
-    }
     const n = o.calls;
     const cpuMs = daemonDelta.cpuMs / n;
     return {
