@@ -117,6 +117,12 @@ function direction(v: unknown): 'in' | 'out' | 'both' {
   return dir;
 }
 
+/** POST starts music on hold (class `mohClass`, else 'default'), DELETE stops it: alike for channels and bridges. */
+function musicOnHold(target: { moh?: string }, m: string, p: Record<string, unknown>): AriReply {
+  target.moh = m === 'POST' ? (str(p.mohClass) ?? 'default') : undefined;
+  return NO_CONTENT;
+}
+
 function channels(req: AriRequest, d: AriRouteDeps, id: string | undefined, action: string | undefined): AriReply {
   const m = req.method;
   const p = req.params;
@@ -174,17 +180,12 @@ function channels(req: AriRequest, d: AriRouteDeps, id: string | undefined, acti
       return NO_CONTENT;
     }
     case 'POST moh':
-      ch.moh = str(p.mohClass) ?? 'default';
-      return NO_CONTENT;
     case 'DELETE moh':
-      ch.moh = undefined;
-      return NO_CONTENT;
+      return musicOnHold(ch, m, p);
     case 'POST hold':
-      // AST_CONTROL_HOLD: the far end plays MOH to the customer; the agent still hears it (hold.steps C).
-      ch.held = true;
-      return NO_CONTENT;
     case 'DELETE hold':
-      ch.held = false;
+      // AST_CONTROL_HOLD: the far end plays MOH to the customer; the agent still hears it (hold.steps C).
+      ch.held = m === 'POST';
       return NO_CONTENT;
     case 'POST variable': {
       const variable = str(p.variable);
@@ -255,11 +256,8 @@ function bridges(req: AriRequest, d: AriRouteDeps, id: string | undefined, actio
       return NO_CONTENT;
     }
     case 'POST moh':
-      b.moh = str(p.mohClass) ?? 'default';
-      return NO_CONTENT;
     case 'DELETE moh':
-      b.moh = undefined;
-      return NO_CONTENT;
+      return musicOnHold(b, m, p);
   }
   return fail(404, 'Resource not found');
 }
