@@ -4,6 +4,8 @@
  */
 import type { TimerHandle } from '../util/clock';
 import type { AmiFieldList } from './ami-codec';
+import type { SimChannel } from './model';
+import { amiChannelFields } from './shapes';
 
 export type QueueStrategy = 'rrmemory' | 'ringall';
 export const QUEUE_STRATEGIES: readonly QueueStrategy[] = ['rrmemory', 'ringall'];
@@ -160,6 +162,22 @@ export function queueParamsFields(q: SimQueue, waiting: number): AmiFieldList {
     ['ServicelevelPerf2', '100.0'],
     ['Weight', '0'],
   ];
+}
+
+/** AgentCalled/Connect/RingNoAnswer/Complete head: customer channel, member leg `;1` as Dest, member. */
+export function agentEventFields(customer: SimChannel, leg1: SimChannel, m: SimMember): AmiFieldList {
+  return [
+    ...amiChannelFields(customer),
+    ...amiChannelFields(leg1, 'Dest'),
+    ['Queue', m.queue],
+    ['Interface', m.interface],
+    ['MemberName', m.memberName],
+  ];
+}
+
+/** QueueCallerJoin/Leave body. */
+export function callerPositionFields(customer: SimChannel, queue: string, position: number, count: number): AmiFieldList {
+  return [...amiChannelFields(customer), ['Queue', queue], ['Position', String(position)], ['Count', String(count)]];
 }
 
 export { sec as msToSecString };

@@ -7,22 +7,20 @@
  */
 import type { Clock, TimerHandle } from '../util/clock';
 import { CcError } from '../util/errors';
-import type { AmiFieldList } from './ami-codec';
 import type { SimChannel, SimModel } from './model';
 import {
   type QueueCall,
   type QueueCallState,
-  type QueueOptions,
   QUEUE_CALL_TRANSITIONS,
-  QUEUE_STRATEGIES,
   type RingAttempt,
   type SimMember,
-  type SimQueue,
-  memberEventFields,
+  agentEventFields,
+  callerPositionFields,
   msToSecString,
 } from './queue-types';
-import { DEVICE_STATE_NUM, amiChannelFields } from './shapes';
+import { amiChannelFields } from './shapes';
 import { QueueMembers } from './queue-members';
+import { pickMembers } from './queue-strategy';
 
 export interface QueueEngineOptions {
   clock: Clock;
@@ -81,12 +79,7 @@ export class QueueEngine extends QueueMembers {
     };
     this.calls.set(handle, call);
     const count = this.waitingCalls(q.name).length;
-    this.model.ami('QueueCallerJoin', 'agent,all', [
-      ...amiChannelFields(customer),
-      ['Queue', q.name],
-      ['Position', String(call.position)],
-      ['Count', String(count)],
-    ]);
+    this.model.ami('QueueCallerJoin', 'agent,all', callerPositionFields(customer, q.name, call.position, count));
     this.tryRing(call);
     return call;
   }
@@ -146,46 +139,17 @@ export class QueueEngine extends QueueMembers {
   private tryRing(call: QueueCall): void {
     if (call.state !== 'waiting') return;
     const q = this.queue(call.queue);
-    const chosen = this.pick(q);
-    if (chosen.length === 0) {
-      call.timer = this.later(q.retryMs, () => this.tryRing(call));
-      return;
-    }
+    const chosen = pickMembers(q, this.model.now(), this.pendingInterfaces());
+    if (chosen.length === 0) return this.retryLater(call);
     this.transition(call, 'ringing');
     call.ringStartedAt = this.model.now();
     for (const m of chosen) this.ringMember(call, m);
     if (call.attempts.length === 0) {
       // Every Stasis() failed at once (app not registered): app_queue waits `retry` and tries again.
       this.transition(call, 'waiting');
-      call.timer = this.later(q.retryMs, () => this.tryRing(call));
-      return;
+      return this.retryLater(call);
     }
     call.timer = this.later(q.timeoutMs, () => this.ringTimeout(call));
-  }
-
-  private pick(q: SimQueue): SimMember[] {
-    const now = this.model.now();
-    const busy = this.pendingInterfaces();
-    const free = q.members.filter(
-      (m) =>
-        !m.paused &&
-        (m.status === DEVICE_STATE_NUM.NOT_INUSE || m.status === DEVICE_STATE_NUM.UNKNOWN) &&
-        !busy.has(m.interface) &&
-        (m.lastCallMs === 0 || now - m.lastCallMs >= q.wrapupMs),
-    );
-    if (free.length === 0) return [];
-    const minPenalty = Math.min(...free.map((m) => m.penalty));
-    const best = free.filter((m) => m.penalty === minPenalty);
-    if (q.strategy === 'ringall') return best;
-    for (let i = 0; i < q.members.length; i++) {
-      const idx = (q.rrNext + i) % q.members.length;
-      const m = q.members[idx];
-      if (best.includes(m)) {
-        q.rrNext = idx + 1;
-        return [m];
-      }
-    }
-    return [];
   }
 
   private pendingInterfaces(): Set<string> {
@@ -205,7 +169,7 @@ export class QueueEngine extends QueueMembers {
     const leg2 = this.model.newChannel({ ...common, name: `${base};2`, kind: 'leg2', state: 'Ring', dialplan: { context: ctx, exten: ext } });
     leg1.partnerId = leg2.id;
     leg2.partnerId = leg1.id;
-    this.model.ami('AgentCalled', 'agent,all', this.agentFields(customer, leg1, m));
+    this.model.ami('AgentCalled', 'agent,all', agentEventFields(customer, leg1, m));
     const attempt: RingAttempt = { member: m, leg1Id: leg1.id, leg2Id: leg2.id, startedAt: this.model.now() };
     leg2.dialplan = { ...leg2.dialplan, priority: 2 };
     const inStasis =
@@ -214,7 +178,7 @@ export class QueueEngine extends QueueMembers {
       this.model.enterStasis(leg2, this.opts.app, ['agent-leg', ext, call.handle]);
     if (!inStasis) {
       // STASISSTATUS=FAILED: the Local channel hangs up at once, app_queue logs RingTime=0.
-      this.model.ami('AgentRingNoAnswer', 'agent,all', [...this.agentFields(customer, leg1, m), ['RingTime', '0']]);
+      this.model.ami('AgentRingNoAnswer', 'agent,all', [...agentEventFields(customer, leg1, m), ['RingTime', '0']]);
       this.model.hangup(leg1.id, 0);
       return;
     }
@@ -230,12 +194,12 @@ export class QueueEngine extends QueueMembers {
       const leg1 = this.model.channels.get(a.leg1Id);
       if (leg1) {
         const ringMs = this.model.now() - a.startedAt;
-        this.model.ami('AgentRingNoAnswer', 'agent,all', [...this.agentFields(customer, leg1, a.member), ['RingTime', String(ringMs)]]);
+        this.model.ami('AgentRingNoAnswer', 'agent,all', [...agentEventFields(customer, leg1, a.member), ['RingTime', String(ringMs)]]);
       }
       this.model.hangup(a.leg1Id, 0);
     }
     this.transition(call, 'waiting');
-    call.timer = this.later(this.queue(call.queue).retryMs, () => this.tryRing(call));
+    this.retryLater(call);
   }
 
   private onAnswered(ch: SimChannel): void {
@@ -262,7 +226,7 @@ export class QueueEngine extends QueueMembers {
     const holdMs = now - call.joinedAt;
     q.holdSecTotal += Math.floor(holdMs / 1000);
     this.model.ami('AgentConnect', 'agent,all', [
-      ...this.agentFields(customer, leg1, attempt.member),
+      ...agentEventFields(customer, leg1, attempt.member),
       ['HoldTime', msToSecString(holdMs)],
       ['RingTime', msToSecString(now - attempt.startedAt)],
     ]);
@@ -285,13 +249,13 @@ export class QueueEngine extends QueueMembers {
         const customer = this.model.channel(call.customerId);
         const leg1 = ch.id === attempt.leg1Id ? ch : this.model.channels.get(attempt.leg1Id) ?? ch;
         this.model.ami('AgentRingNoAnswer', 'agent,all', [
-          ...this.agentFields(customer, leg1, attempt.member),
+          ...agentEventFields(customer, leg1, attempt.member),
           ['RingTime', String(this.model.now() - attempt.startedAt)],
         ]);
         if (call.attempts.length === 0 && call.state === 'ringing') {
           this.clearTimer(call);
           this.transition(call, 'waiting');
-          call.timer = this.later(this.queue(call.queue).retryMs, () => this.tryRing(call));
+          this.retryLater(call);
         }
         return;
       }
@@ -345,7 +309,7 @@ export class QueueEngine extends QueueMembers {
     q.talkSecTotal += Math.floor(talkMs / 1000);
     if (customer && leg1) {
       this.model.ami('AgentComplete', 'agent,all', [
-        ...this.agentFields(customer, leg1, m),
+        ...agentEventFields(customer, leg1, m),
         ['HoldTime', msToSecString((call.connectedAt ?? call.joinedAt) - call.joinedAt)],
         ['TalkTime', msToSecString(talkMs)],
         ['Reason', reason],
@@ -358,23 +322,13 @@ export class QueueEngine extends QueueMembers {
 
   private leaveQueue(call: QueueCall, customer: SimChannel): void {
     const remaining = this.waitingCalls(call.queue).filter((c) => c !== call);
-    this.model.ami('QueueCallerLeave', 'agent,all', [
-      ...amiChannelFields(customer),
-      ['Queue', call.queue],
-      ['Position', String(call.position)],
-      ['Count', String(remaining.length)],
-    ]);
+    this.model.ami('QueueCallerLeave', 'agent,all', callerPositionFields(customer, call.queue, call.position, remaining.length));
     for (const c of remaining) if (c.position > call.position) c.position--;
   }
 
-  private agentFields(customer: SimChannel, leg1: SimChannel, m: SimMember): AmiFieldList {
-    return [
-      ...amiChannelFields(customer),
-      ...amiChannelFields(leg1, 'Dest'),
-      ['Queue', m.queue],
-      ['Interface', m.interface],
-      ['MemberName', m.memberName],
-    ];
+  /** app_queue's `retry`: the waiting call is offered again after the queue's pause. */
+  private retryLater(call: QueueCall): void {
+    call.timer = this.later(this.queue(call.queue).retryMs, () => this.tryRing(call));
   }
 
   private later(ms: number, fn: () => void): TimerHandle {
@@ -396,8 +350,7 @@ export class QueueEngine extends QueueMembers {
 
   /** Asterisk restart: calls vanish, dynamic members go, static members start fresh. */
   reset(): void {
-    for (const h of this.timers) this.opts.clock.clearTimeout(h);
-    this.timers.clear();
+    this.stop();
     for (const c of this.calls.values()) if (c.state !== 'ended') {
       c.state = 'ended';
       c.endReason = 'restart';
@@ -410,6 +363,7 @@ export class QueueEngine extends QueueMembers {
     }
   }
 
+  /** Cancels every pending ring, retry and timeout. */
   stop(): void {
     for (const h of this.timers) this.opts.clock.clearTimeout(h);
     this.timers.clear();
