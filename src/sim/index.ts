@@ -55,6 +55,7 @@ import { createAmiHandler } from './ami-actions';
 import { AmiServer } from './ami-server';
 import { createAriRouter } from './ari-routes';
 import { AriServer } from './ari-server';
+import { canHear, isHearingMoh } from './audio';
 import { type DeviceBehaviour, type DeviceConfig, Devices } from './devices';
 import { type SimBridge, type SimChannel, SimModel } from './model';
 import type { QueueCall, QueueOptions, SimMember } from './queue-types';
@@ -247,10 +248,10 @@ export class Simulator {
     this.model.channelEvent(ch, 'ChannelDtmfReceived', { digit, duration_ms: 100 });
   }
   isHearingMoh(channelId: string): boolean {
-    return this.model.isHearingMoh(channelId);
+    return isHearingMoh(this.model, channelId);
   }
   canHear(listenerId: string, speakerId: string): boolean {
-    return this.model.canHear(listenerId, speakerId);
+    return canHear(this.model, listenerId, speakerId);
   }
   isMuted(channelId: string): { in: boolean; out: boolean } {
     const ch = this.model.channel(channelId);

@@ -1,7 +1,8 @@
 /**
  * The Asterisk behaviour model shared by the AMI and ARI servers: channels (with an explicit state
  * machine), Stasis membership and app subscriptions, bridges, MOH/mute, device states.
- * Queue logic lives in queues.ts, originated devices in devices.ts; both drive this model.
+ * Queue logic lives in queues.ts, originated devices in devices.ts; both drive this model. Who
+ * hears what (MOH, bridges, mute) is worked out from it in audio.ts.
  *
  * Event delivery follows what the captures show: an app receives a channel's events while the
  * channel is in Stasis, or for its whole life when the app originated it. A channel that entered
@@ -316,55 +317,6 @@ export class SimModel {
     this.lastDeviceState.set(device, state);
     this.ami('DeviceStateChange', 'call,all', [['Device', device], ['State', state]]);
     for (const fn of this.deviceListeners) fn(device, state);
-  }
-
-  // ----- audio -----
-
-  isHearingMoh(channelId: string, seen = new Set<string>()): boolean {
-    const ch = this.channel(channelId);
-    seen.add(ch.id);
-    if (ch.moh || ch.held) return true;
-    const b = ch.bridgeId ? this.bridges.get(ch.bridgeId) : undefined;
-    if (!b) return false;
-    if (b.moh) return true;
-    // Through a Local pair: a customer bridged with `;1` hears what `;2` hears (e.g. the agent leg
-    // parked in a holding bridge with MOH), as on a real Asterisk.
-    if (b.type === 'holding') return false;
-    for (const otherId of b.channels) {
-      const other = this.channels.get(otherId);
-      if (!other || other.id === ch.id || !other.partnerId || seen.has(other.partnerId)) continue;
-      seen.add(other.id);
-      if (this.channels.has(other.partnerId) && this.isHearingMoh(other.partnerId, seen)) return true;
-    }
-    return false;
-  }
-
-  /**
-   * Does audio spoken into `speaker` reach `listener`? Walks bridges and Local pairs, honouring
-   * mute directions (in = from the channel into Asterisk), channel MOH (replaces what the channel
-   * hears, not what it sends: hold.steps.txt case A), holding bridges and bridge MOH.
-   */
-  canHear(listenerId: string, speakerId: string): boolean {
-    this.channel(listenerId);
-    const seen = new Set<string>();
-    const queue = [this.channel(speakerId)];
-    while (queue.length > 0) {
-      const from = queue.shift()!;
-      if (seen.has(from.id)) continue;
-      seen.add(from.id);
-      if (from.mutedIn || !from.bridgeId) continue;
-      const b = this.bridges.get(from.bridgeId);
-      if (!b || b.type === 'holding' || b.moh) continue;
-      for (const otherId of b.channels) {
-        const other = this.channels.get(otherId);
-        if (!other || other.id === from.id || other.mutedOut || other.moh || other.held) continue;
-        if (other.id === listenerId) return true;
-        const partner = other.partnerId ? this.channels.get(other.partnerId) : undefined;
-        if (partner?.id === listenerId) return true;
-        if (partner) queue.push(partner);
-      }
-    }
-    return false;
   }
 
   // ----- lifecycle -----

@@ -1,0 +1,54 @@
+/**
+ * Who hears what, worked out from the simulator model's channels and bridges (read-only). Kept out
+ * of model.ts: the model is the event-producing state, this is a query over it.
+ */
+import type { SimModel } from './model';
+
+type AudioView = Pick<SimModel, 'channel' | 'channels' | 'bridges'>;
+
+export function isHearingMoh(model: AudioView, channelId: string, seen = new Set<string>()): boolean {
+  const ch = model.channel(channelId);
+  seen.add(ch.id);
+  if (ch.moh || ch.held) return true;
+  const b = ch.bridgeId ? model.bridges.get(ch.bridgeId) : undefined;
+  if (!b) return false;
+  if (b.moh) return true;
+  // Through a Local pair: a customer bridged with `;1` hears what `;2` hears (e.g. the agent leg
+  // parked in a holding bridge with MOH), as on a real Asterisk.
+  if (b.type === 'holding') return false;
+  for (const otherId of b.channels) {
+    const other = model.channels.get(otherId);
+    if (!other || other.id === ch.id || !other.partnerId || seen.has(other.partnerId)) continue;
+    seen.add(other.id);
+    if (model.channels.has(other.partnerId) && isHearingMoh(model, other.partnerId, seen)) return true;
+  }
+  return false;
+}
+
+/**
+ * Does audio spoken into `speaker` reach `listener`? Walks bridges and Local pairs, honouring
+ * mute directions (in = from the channel into Asterisk), channel MOH (replaces what the channel
+ * hears, not what it sends: hold.steps.txt case A), holding bridges and bridge MOH.
+ */
+export function canHear(model: AudioView, listenerId: string, speakerId: string): boolean {
+  model.channel(listenerId);
+  const seen = new Set<string>();
+  const queue = [model.channel(speakerId)];
+  while (queue.length > 0) {
+    const from = queue.shift()!;
+    if (seen.has(from.id)) continue;
+    seen.add(from.id);
+    if (from.mutedIn || !from.bridgeId) continue;
+    const b = model.bridges.get(from.bridgeId);
+    if (!b || b.type === 'holding' || b.moh) continue;
+    for (const otherId of b.channels) {
+      const other = model.channels.get(otherId);
+      if (!other || other.id === from.id || other.mutedOut || other.moh || other.held) continue;
+      if (other.id === listenerId) return true;
+      const partner = other.partnerId ? model.channels.get(other.partnerId) : undefined;
+      if (partner?.id === listenerId) return true;
+      if (partner) queue.push(partner);
+    }
+  }
+  return false;
+}
