@@ -10,6 +10,8 @@ import type { EventBus } from '../events/bus';
 import type { Logger } from '../log/logger';
 import type { Db } from '../store/db';
 import type { Clock } from '../util/clock';
+import type { AgentStatus } from '../agents/service';
+import type { CallRecord } from '../calls/types';
 import type { AgentDirectory, CallDirectory } from './ports';
 
 export interface DaemonDeps {
@@ -39,13 +41,26 @@ export interface DaemonModule {
   upgrades?(): { path: string; handler: UpgradeHandler }[];
 }
 
+/** Read-only list of the agents' live status (what /monitor, /events and /metrics show). */
+export interface AgentsView {
+  list(): AgentStatus[];
+}
+
+/** Read-only list of the live call parts (what /monitor, /events and /metrics show). */
+export interface CallsView {
+  list(): CallRecord[];
+}
+
 /**
  * Cross-domain ports, filled by the module factories in src/daemon/modules.ts order: the agents
- * factory sets `agents`, the calls factory sets `calls`; modules read them in wire().
+ * factory sets `agents` and `agentsView`, the calls factory sets `calls` and `callsView`; modules
+ * read them in wire(). The live module (created last by app.ts) reads only the two views.
  */
 export interface DaemonPorts {
   agents?: AgentDirectory;
   calls?: CallDirectory;
+  agentsView?: AgentsView;
+  callsView?: CallsView;
   /** Other shared services a module publishes (e.g. a dialer for callbacks). */
   [name: string]: unknown;
 }

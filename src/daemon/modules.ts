@@ -21,6 +21,7 @@ export const moduleFactories: ModuleFactory[] = [
   (deps, ports) => {
     const m = createAgentsModule(deps);
     ports.agents = m.directory;
+    ports.agentsView = m.service;
     return {
       ...m,
       wire: (p) => {
@@ -32,6 +33,7 @@ export const moduleFactories: ModuleFactory[] = [
     if (!ports.agents) throw new Error('calls module needs the agents module (ports.agents) first');
     const m = createCallsModule({ ...deps, agents: ports.agents });
     ports.calls = m.directory;
+    ports.callsView = m.control;
     ports.callControl = m.control; // primitives for transfers, conference, survey, callbacks
     return m;
   },

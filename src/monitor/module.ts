@@ -3,29 +3,20 @@
  * /metrics registry, assembled from what the other domains publish in DaemonPorts. Created by the
  * composition root after the domain modules, so wire() sees their ports.
  *
- * It reads the domains through their own list() methods (AgentService.list, CallService.list). When a
- * domain is not mounted (tests with fake modules) its list is empty rather than invented.
+ * It reads the domains through the typed views the module factories publish (ports.agentsView,
+ * ports.callsView). When a domain is not mounted (tests with fake modules) its list is empty rather
+ * than invented.
  */
-import type { AgentStatus } from '../agents/service';
 import { AGENT_STATES } from '../agents/state-machine';
 import { EventsHub, type LiveState } from '../api/events';
 import { buildMonitor, monitorRoutes, type MonitorCall, type MonitorSources } from '../api/monitor';
 import type { RouteDef } from '../api/types';
 import { CALL_STATES } from '../calls/state-machine';
-import { publicCall, type CallRecord } from '../calls/types';
-import type { DaemonDeps, DaemonModule, DaemonPorts } from '../daemon/module';
+import { publicCall } from '../calls/types';
+import type { AgentsView, CallsView, DaemonDeps, DaemonModule, DaemonPorts } from '../daemon/module';
 import { createMetrics, type DaemonMetrics } from '../metrics/metrics';
 import { QueueCatalogue } from '../queues/catalogue';
 import { QueueWaitingTracker } from './waiting';
-
-interface AgentLister {
-  list(): AgentStatus[];
-}
-interface CallLister {
-  list(): CallRecord[];
-}
-
-const hasList = <T>(x: unknown): x is T => typeof (x as { list?: unknown } | undefined)?.list === 'function';
 
 export type LiveModule = DaemonModule & {
   hub: EventsHub;
@@ -36,8 +27,8 @@ export type LiveModule = DaemonModule & {
 
 export function createLiveModule(deps: DaemonDeps, opts: { version?: string; pingIntervalMs?: number } = {}): LiveModule {
   const { bus, clock, log, ami, ari } = deps;
-  let agents: AgentLister | undefined;
-  let calls: CallLister | undefined;
+  let agents: AgentsView | undefined;
+  let calls: CallsView | undefined;
   const catalogue = new QueueCatalogue({ db: deps.db, clock });
   const waiting = new QueueWaitingTracker({ ami, clock, log: log.child({ component: 'queue-waiting' }), bus });
 
@@ -72,10 +63,10 @@ export function createLiveModule(deps: DaemonDeps, opts: { version?: string; pin
     metrics,
     sources,
     wire(ports: DaemonPorts) {
-      if (hasList<AgentLister>(ports.agents)) agents = ports.agents;
-      else log.warn('live: no agent list in ports.agents; /monitor and /events report no agents');
-      if (hasList<CallLister>(ports.callControl)) calls = ports.callControl;
-      else log.warn('live: no call list in ports.callControl; /monitor and /events report no calls');
+      agents = ports.agentsView;
+      calls = ports.callsView;
+      if (!agents) log.warn('live: no ports.agentsView; /monitor and /events report no agents');
+      if (!calls) log.warn('live: no ports.callsView; /monitor and /events report no calls');
     },
     start() {
       waiting.start();
