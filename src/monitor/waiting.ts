@@ -46,6 +46,19 @@ export interface QueueWaitingDeps {
 /** Unknown/'unknown' caller ids are reported as '' (Asterisk fills the literal word in). */
 const callerField = (v: string | undefined) => (!v || v === 'unknown' || v === '<unknown>' ? '' : v);
 
+/** QueueCallerJoin and QueueStatus's QueueEntry carry the same caller fields. */
+function waitingCaller(e: AmiEvent, joinedAt: number): WaitingCaller {
+  return {
+    uniqueid: e.Uniqueid,
+    queue: e.Queue,
+    channel: e.Channel ?? '',
+    callerNumber: callerField(e.CallerIDNum),
+    callerName: callerField(e.CallerIDName),
+    position: Number(e.Position) || 0,
+    joinedAt,
+  };
+}
+
 export class QueueWaitingTracker {
   private readonly callers = new Map<string, WaitingCaller>();
   private readonly abandoned = new Map<string, number>();
@@ -74,15 +87,7 @@ export class QueueWaitingTracker {
 
   onJoin(e: AmiEvent): void {
     if (!e.Queue || !e.Uniqueid) return;
-    const c: WaitingCaller = {
-      uniqueid: e.Uniqueid,
-      queue: e.Queue,
-      channel: e.Channel ?? '',
-      callerNumber: callerField(e.CallerIDNum),
-      callerName: callerField(e.CallerIDName),
-      position: Number(e.Position) || 0,
-      joinedAt: this.deps.clock.now(),
-    };
+    const c = waitingCaller(e, this.deps.clock.now());
     this.callers.set(c.uniqueid, c);
     this.inFlight?.joined.set(c.uniqueid, c);
     this.inFlight?.left.delete(c.uniqueid);
@@ -120,15 +125,7 @@ export class QueueWaitingTracker {
       const fresh = new Map<string, WaitingCaller>();
       for (const e of events) {
         if (e.Event !== 'QueueEntry' || !e.Uniqueid || !e.Queue) continue;
-        fresh.set(e.Uniqueid, {
-          uniqueid: e.Uniqueid,
-          queue: e.Queue,
-          channel: e.Channel ?? '',
-          callerNumber: callerField(e.CallerIDNum),
-          callerName: callerField(e.CallerIDName),
-          position: Number(e.Position) || 0,
-          joinedAt: now - (Number(e.Wait) || 0) * 1000,
-        });
+        fresh.set(e.Uniqueid, waitingCaller(e, now - (Number(e.Wait) || 0) * 1000));
       }
       for (const [id, c] of this.inFlight.joined) if (!fresh.has(id)) fresh.set(id, c);
       for (const id of this.inFlight.left) fresh.delete(id);
