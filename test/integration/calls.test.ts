@@ -177,4 +177,25 @@ describeWithAsterisk('calls on a real Asterisk', (install) => {
     expect((await stack.ari('GET', '/channels')).body.length).toBe(before);
     await stack.ok('POST', '/agents/1000/unpause');
   }, 40_000);
+
+  test('a trunk call enters Stasis (cc-inbound), the daemon sends it on to the queue; a blocked number is rejected', async () => {
+    await eventually(async () => (await stack.agent('1000')).state === 'available', 15_000, 'agent 1000 available');
+    const caller = await stack.trunkCalls('551140040001', '5511987650123');
+    await stack.ami.waitEvent(
+      (e) => e.Event === 'Newexten' && e.Uniqueid === caller.queueSideId && e.Context === 'cc-queues' && e.Application === 'Queue',
+      10_000,
+      'trunk caller continued into the queue',
+    );
+    const call = await liveCallOf('1000');
+    expect(call).toMatchObject({ queue: 'support', number: '5511987650123' });
+    await stack.ok('POST', `/calls/${call.id}/hangup`);
+    await eventually(async () => !(await stack.channelExists(caller.queueSideId)), 10_000, 'trunk caller hung up');
+
+    // 5511987650099 was blocked by the prank test: rejected in Stasis, never queued.
+    const blocked = await stack.trunkCalls('551140040001', '5511987650099');
+    await eventually(async () => !(await stack.channelExists(blocked.queueSideId)), 10_000, 'blocked trunk caller hung up');
+    expect(
+      stack.ami.events.some((e) => e.Event === 'Newexten' && e.Uniqueid === blocked.queueSideId && e.Context === 'cc-queues'),
+    ).toBe(false);
+  }, 40_000);
 });

@@ -139,6 +139,10 @@ export class Stack {
       ['-r', path.join(__dirname, 'ts-register.js'), path.join(__dirname, 'daemon-main.ts'), 'run', '--config', file],
       { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CALLCENTERD_CONFIG: '' } },
     );
+    // A crashed test process must not leave a daemon behind.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     const apiUrl = await eventually(() => {
@@ -232,6 +236,26 @@ export class Stack {
       Exten: 's',
       Priority: 1,
       CallerID: `"Customer ${this.seq}" <${number}>`,
+      Async: true,
+      Timeout: 30000,
+      ChannelId: id,
+      OtherChannelId: `${id}-q`,
+    });
+    return { id, queueSideId: `${id}-q` };
+  }
+
+  /**
+   * A call from the trunk: Local/<did>@cc-inbound/n (shipped dialplan: Stasis inbound → daemon →
+   * cc-queues), the ;1 half being the caller's handset in test-customer.
+   */
+  async trunkCalls(did: string, number: string): Promise<{ id: string; queueSideId: string }> {
+    const id = `trunk-${process.pid}-${++this.seq}-${crypto.randomBytes(3).toString('hex')}`;
+    await this.ami.action('Originate', {
+      Channel: `Local/${did}@cc-inbound/n`,
+      Context: 'test-customer',
+      Exten: 's',
+      Priority: 1,
+      CallerID: `"Trunk ${this.seq}" <${number}>`,
       Async: true,
       Timeout: 30000,
       ChannelId: id,
