@@ -1,7 +1,8 @@
 /**
  * CallbackDialer fulfilled with the calls core's outbound dial: ring the agent, then the customer.
  * A callback counts as placed once the agent answered (the customer is being dialled); an agent who
- * does not answer makes the attempt fail, so the scheduler retries later.
+ * does not answer makes the attempt fail, so the scheduler retries later. The call is recorded
+ * with kind 'callback' (direction outbound), plus a 'callback' history event naming the callback.
  */
 import type { CallService } from '../calls/service';
 import type { EventBus } from '../events/bus';
@@ -13,7 +14,7 @@ const PLACED = new Set(['dialing-customer', 'ringing-customer', 'connected', 'on
 export function callServiceDialer(control: Pick<CallService, 'dial' | 'get' | 'record'>, bus: EventBus): CallbackDialer {
   return {
     async dialForAgent(ext, number, ddi, opts) {
-      const call = await control.dial({ agent: ext, number, ddi });
+      const call = await control.dial({ agent: ext, number, ddi, kind: 'callback' });
       control.record(call.id, 'callback', { callbackId: opts.callbackId });
       return new Promise<string>((resolve, reject) => {
         const check = (): boolean => {

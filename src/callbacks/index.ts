@@ -2,6 +2,7 @@
  * Scheduled callbacks (issue 4 item 9). `createCallbacksModule` wires store, scheduler and routes;
  * the composition root passes the agents' presence (AgentDirectory) and the calls core's dialer.
  */
+import type { Policy } from '../config/schema';
 import type { DaemonDeps, DaemonModule, ModuleFactory } from '../daemon/module';
 import type { AgentDirectory } from '../daemon/ports';
 import type { CallService } from '../calls/service';
@@ -23,7 +24,14 @@ export { callServiceDialer } from './dialer';
 export interface CallbacksModuleDeps extends Pick<DaemonDeps, 'db' | 'bus' | 'clock' | 'config' | 'log'> {
   agents: Pick<AgentDirectory, 'presence'>;
   dialer: CallbackDialer;
+  /** Overrides of what config.policy.callbacks gives (tests shorten the re-check/rescan periods). */
   options?: Partial<SchedulerOptions>;
+}
+
+/** Scheduler options from `policy.callbacks` (minutes in the config, ms in the scheduler). */
+export function schedulerOptionsFromPolicy(policy: Policy): Partial<SchedulerOptions> {
+  const c = policy.callbacks;
+  return { maxAttempts: c.max_attempts, retryDelayMs: c.retry_minutes * 60_000, giveUpAfterMs: c.wait_for_agent_minutes * 60_000 };
 }
 
 export interface CallbacksModule extends DaemonModule {
@@ -40,7 +48,7 @@ export function createCallbacksModule(deps: CallbacksModuleDeps): CallbacksModul
     dialer: deps.dialer,
     clock: deps.clock,
     log: deps.log,
-    options: deps.options,
+    options: { ...schedulerOptionsFromPolicy(deps.config.policy), ...deps.options },
   });
   const service = new CallbackService({
     db: deps.db,

@@ -24,6 +24,7 @@ export interface SchedulerOptions {
   rescanMs: number;
 }
 
+/** Defaults = the defaults of config policy.callbacks (the module passes the configured values). */
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   maxAttempts: 3,
   retryDelayMs: 5 * 60_000,

@@ -17,6 +17,8 @@ export interface DialRequest {
   agent: string;
   number: string;
   ddi?: string;
+  /** Recorded kind of the call (history): 'callback' for scheduled callbacks. Default 'outbound'. */
+  kind?: 'outbound' | 'callback';
 }
 
 export class OutboundCalls {
@@ -38,7 +40,7 @@ export class OutboundCalls {
     const queue = presence.queues.length > 0 ? presence.queues[0] : null;
 
     const call = this.core.create({
-      kind: 'outbound',
+      kind: req.kind ?? 'outbound',
       direction: 'outbound',
       state: 'dialing-agent',
       agentExt: req.agent,

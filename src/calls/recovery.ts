@@ -13,7 +13,7 @@ import type { CallCore } from './core';
 import type { Hangups } from './hangups';
 import type { Originations } from './originations';
 import { isTalking } from './state-machine';
-import type { CallRecord } from './types';
+import { isDaemonDialled, type CallRecord } from './types';
 import { ignoreGone } from './ari-util';
 
 /** How long an unowned channel/bridge must stay unowned before recovery removes it. */
@@ -157,7 +157,7 @@ export class Recovery {
       onFail: noop,
       onHangup: (reason) => void this.hangups.agentHungUp(call.id, reason),
     });
-    if (call.kind === 'outbound') {
+    if (isDaemonDialled(call.kind)) {
       // The outbound customer is an originated channel too; a queue leg is routed by the core index.
       this.originations.adopt(call.customerChannelId!, call.id, 'customer', {
         onAnswer: noop,

@@ -1,3 +1,12 @@
+/**
+ * Kinds whose customer channel the daemon originated itself (outbound dialing; callbacks are
+ * outbound calls recorded as 'callback'): recovery re-adopts that channel, and a service transfer
+ * continues it in the dialplan instead of blind-transferring a queue member.
+ */
+export function isDaemonDialled(kind: CallKind): boolean {
+  return kind === 'outbound' || kind === 'callback';
+}
+
 /** The call record shared by the registry, the repository, the API and the transfer/conference code. */
 import type { CallDirection } from '../daemon/ports';
 import type { CallState } from './state-machine';

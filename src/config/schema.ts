@@ -116,6 +116,18 @@ export const configSchema = z
         caller_id: z.string().default(''),
         /** On AMI reconnect, remove queue members no agent session owns (else only report them). */
         remove_unknown_members: z.boolean().default(false),
+        /** Scheduled callbacks: retries of a failed dial and how long to wait for a free agent. */
+        callbacks: z
+          .object({
+            /** Dial attempts (agent ringing) before a callback is marked failed. */
+            max_attempts: z.number().int().min(1).max(20).default(3),
+            /** Minutes between two attempts after a failed dial. */
+            retry_minutes: z.number().int().min(1).max(1440).default(5),
+            /** Minutes past the due time to keep waiting (re-checked every minute) for a free agent. */
+            wait_for_agent_minutes: z.number().int().min(1).max(10080).default(240),
+          })
+          .strict()
+          .default({}),
       })
       .strict()
       .default({}),

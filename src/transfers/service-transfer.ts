@@ -10,7 +10,7 @@
 import type { AmiClient } from '../ami/types';
 import type { CallService } from '../calls/service';
 import { isTalking } from '../calls/state-machine';
-import type { CallRecord } from '../calls/types';
+import { isDaemonDialled, type CallRecord } from '../calls/types';
 import type { Config } from '../config/schema';
 import type { Logger } from '../log/logger';
 import { refused, unavailable } from '../util/errors';
@@ -37,7 +37,7 @@ export class ServiceTransfer {
 
     // Which channel to move is decided before anything changes.
     let memberChannel: string | undefined;
-    if (this.deps.ami && call.kind !== 'outbound') {
+    if (this.deps.ami && !isDaemonDialled(call.kind)) {
       const ch = await ari.channels.get(customer).catch(() => undefined);
       if (!ch) throw refused(`the customer of call ${call.id} is gone`, { call: call.id });
       const m = MEMBER_LEG.exec(ch.name);

@@ -43,7 +43,7 @@ describe('callbacks on the simulator', () => {
     await until(() => repo.get(cb.id)!.status === 'done');
     const placed = repo.get(cb.id)!;
     const call = w.svc.get(placed.callId!)!;
-    expect(call).toMatchObject({ agentExt: '1001', kind: 'outbound' });
+    expect(call).toMatchObject({ agentExt: '1001', kind: 'callback', direction: 'outbound' });
     await until(() => w.svc.get(call.id)?.state === 'connected');
     expect(w.sim.canHear(call.agentChannelId!, call.customerChannelId!)).toBe(true);
     expect(w.svc.repo.events(call.id).map((e: { type: string }) => e.type)).toContain('callback');
