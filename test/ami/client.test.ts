@@ -4,6 +4,7 @@ import { createAmiClient, type AmiClientOptions } from '../../src/ami/client';
 import { AmiActionError, AmiNotConnectedError, AmiTimeoutError, type AmiEvent } from '../../src/ami/types';
 import { CcError } from '../../src/util/errors';
 import { captureLogger, FakeAmiServer, waitFor } from './fakeAmiServer';
+import { startWatched } from '../helpers/link-watch';
 
 describe('AMI client against a local TCP server', () => {
   let server: FakeAmiServer;
@@ -183,18 +184,13 @@ describe('AMI client against a local TCP server', () => {
   it('server drops the socket: pending actions rejected, onDisconnected, reconnect, onConnected again', async () => {
     const c = client();
     server.handlers.Slow = () => undefined;
-    const reasons: string[] = [];
-    let connected = 0;
-    c.onConnected(() => connected++);
-    c.onDisconnected((r) => reasons.push(r));
-    c.start();
-    await waitFor(() => connected === 1);
+    const link = await startWatched(c);
     const pending = c.action('Slow', {}, { timeoutMs: 5000 }).catch((e) => e);
     await waitFor(() => server.received.some((m) => m.Action === 'Slow'));
     server.dropAll();
     expect(await pending).toBeInstanceOf(AmiNotConnectedError);
-    await waitFor(() => connected === 2, 3000, 'reconnect');
-    expect(reasons).toHaveLength(1);
+    await waitFor(() => link.connected === 2, 3000, 'reconnect');
+    expect(link.reasons).toHaveLength(1);
     expect(c.info.reconnects).toBe(1);
     expect(server.loginAttempts).toBe(2);
     await expect(c.action('Ping')).resolves.toMatchObject({ Response: 'Success' });
@@ -202,17 +198,12 @@ describe('AMI client against a local TCP server', () => {
 
   it('half-open link: unanswered keepalive Ping destroys the socket and reconnects', async () => {
     const c = client({ keepaliveMs: 30, actionTimeoutMs: 60 });
-    const reasons: string[] = [];
-    let connected = 0;
-    c.onConnected(() => connected++);
-    c.onDisconnected((r) => reasons.push(r));
-    c.start();
-    await waitFor(() => connected === 1);
+    const link = await startWatched(c);
     server.answerPings = false; // socket stays open, nothing comes back
-    await waitFor(() => reasons.length === 1, 3000, 'half-open detection');
-    expect(reasons[0]).toMatch(/keepalive/);
+    await waitFor(() => link.reasons.length === 1, 3000, 'half-open detection');
+    expect(link.reasons[0]).toMatch(/keepalive/);
     server.answerPings = true;
-    await waitFor(() => connected === 2, 3000, 'reconnect');
+    await waitFor(() => link.connected === 2, 3000, 'reconnect');
     expect(c.state).toBe('connected');
   });
 

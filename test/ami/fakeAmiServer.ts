@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import { parseFrame } from '../../src/ami/parser';
 import type { AmiMessage } from '../../src/ami/types';
 import { createLogger, type Logger } from '../../src/log/logger';
+import { waitUntil } from '../helpers/wait';
 
 export type Reply = (fields: Record<string, string>) => void;
 export type ActionHandler = (msg: AmiMessage, reply: Reply, conn: FakeConn) => void;
@@ -120,13 +121,5 @@ export function captureLogger(): { log: Logger; text: () => string } {
 }
 
 export function waitFor(cond: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = () => {
-      if (cond()) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 5);
-    };
-    tick();
-  });
+  return waitUntil(cond, { timeoutMs, what, everyMs: 5 }).then(() => undefined);
 }

@@ -6,6 +6,7 @@ import { createAmiClient } from '../../src/ami/client';
 import { AmiNotConnectedError } from '../../src/ami/types';
 import { Simulator } from '../../src/sim';
 import { captureLogger, waitFor } from './fakeAmiServer';
+import { startWatched } from '../helpers/link-watch';
 
 describe('AMI client on the simulator', () => {
   let sim: Simulator;
@@ -39,20 +40,15 @@ describe('AMI client on the simulator', () => {
 
   it('dropped AMI socket on the simulator: reconnects, logs in again and fires onConnected again', async () => {
     const client = makeClient(2000, 5000);
-    let connected = 0;
-    const reasons: string[] = [];
-    client.onConnected(() => connected++);
-    client.onDisconnected((r) => reasons.push(r));
-    client.start();
-    await waitFor(() => connected === 1);
+    const link = await startWatched(client);
     const list = await client.actionList('QueueStatus', { Queue: 'support' });
     expect(list.events.map((e) => e.Event)).toContain('QueueParams');
     expect(list.complete?.Event).toBe('QueueStatusComplete');
 
     sim.dropAmi();
-    await waitFor(() => reasons.length === 1);
+    await waitFor(() => link.reasons.length === 1);
     await expect(client.action('Ping')).rejects.toBeInstanceOf(AmiNotConnectedError);
-    await waitFor(() => connected === 2, 3000, 'reconnect');
+    await waitFor(() => link.connected === 2, 3000, 'reconnect');
     expect(sim.connections.ami).toBe(1);
     expect(client.info.reconnects).toBe(1);
 
@@ -71,17 +67,12 @@ describe('AMI client on the simulator', () => {
 
   it('half-open simulator (no answers): keepalive detects it, reconnects once it answers again', async () => {
     const client = makeClient(100, 40);
-    let connected = 0;
-    const reasons: string[] = [];
-    client.onConnected(() => connected++);
-    client.onDisconnected((r) => reasons.push(r));
-    client.start();
-    await waitFor(() => connected === 1);
+    const link = await startWatched(client);
     sim.setUnresponsive(true, 'ami');
-    await waitFor(() => reasons.length === 1, 3000, 'half-open detection');
-    expect(reasons[0]).toMatch(/keepalive/);
+    await waitFor(() => link.reasons.length === 1, 3000, 'half-open detection');
+    expect(link.reasons[0]).toMatch(/keepalive/);
     expect(client.state).not.toBe('connected');
     sim.setUnresponsive(false, 'ami');
-    await waitFor(() => connected === 2, 3000, 'reconnect');
+    await waitFor(() => link.connected === 2, 3000, 'reconnect');
   });
 });

@@ -4,6 +4,7 @@ import { AriHttpError, AriNotConnectedError, type AriEvent } from '../../src/ari
 import { CcError } from '../../src/util/errors';
 import { captureLogger, waitFor } from '../ami/fakeAmiServer';
 import { FakeAriServer } from './fakeAriServer';
+import { startWatched } from '../helpers/link-watch';
 
 const channel = (id: string) => ({
   id,
@@ -256,15 +257,10 @@ describe('ARI client', () => {
 
     it('server drops the socket: onDisconnected, reconnect, onConnected again', async () => {
       const c = client();
-      let connected = 0;
-      const reasons: string[] = [];
-      c.onConnected(() => connected++);
-      c.onDisconnected((r) => reasons.push(r));
-      c.start();
-      await waitFor(() => connected === 1);
+      const link = await startWatched(c);
       server.dropAll();
-      await waitFor(() => connected === 2, 3000, 'reconnect');
-      expect(reasons).toHaveLength(1);
+      await waitFor(() => link.connected === 2, 3000, 'reconnect');
+      expect(link.reasons).toHaveLength(1);
       expect(c.info.reconnects).toBe(1);
       server.emit({ type: 'ChannelDestroyed', application: 'callcenter', timestamp: 't' });
       await waitFor(() => c.info.eventsReceived === 1);
@@ -272,19 +268,14 @@ describe('ARI client', () => {
 
     it('half-open: no pong within one interval → terminate → reconnect', async () => {
       const c = client({ pingIntervalMs: 80 });
-      let connected = 0;
-      const reasons: string[] = [];
-      c.onConnected(() => connected++);
-      c.onDisconnected((r) => reasons.push(r));
-      c.start();
-      await waitFor(() => connected === 1);
+      const link = await startWatched(c);
       await new Promise((r) => setTimeout(r, 250)); // pings answered: stays up
-      expect(reasons).toEqual([]);
+      expect(link.reasons).toEqual([]);
       server.answerPings = false;
-      await waitFor(() => reasons.length === 1, 3000, 'half-open detection');
-      expect(reasons[0]).toMatch(/no pong/);
+      await waitFor(() => link.reasons.length === 1, 3000, 'half-open detection');
+      expect(link.reasons[0]).toMatch(/no pong/);
       server.answerPings = true;
-      await waitFor(() => connected === 2, 3000, 'reconnect');
+      await waitFor(() => link.connected === 2, 3000, 'reconnect');
     });
 
     it('Asterisk down at start: retries until it comes up', async () => {

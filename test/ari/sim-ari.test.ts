@@ -6,6 +6,7 @@ import { createAriClient, type AriClientImpl } from '../../src/ari/client';
 import type { AriEvent } from '../../src/ari/types';
 import { Simulator } from '../../src/sim';
 import { captureLogger, waitFor } from '../ami/fakeAmiServer';
+import { startWatched } from '../helpers/link-watch';
 
 describe('ARI client on the simulator', () => {
   let sim: Simulator;
@@ -66,17 +67,12 @@ describe('ARI client on the simulator', () => {
 
   it('half-open simulator (no pongs): detected and reconnected', async () => {
     const c = make(undefined, 80);
-    let connected = 0;
-    const reasons: string[] = [];
-    c.onConnected(() => connected++);
-    c.onDisconnected((r) => reasons.push(r));
-    c.start();
-    await waitFor(() => connected === 1);
+    const link = await startWatched(c);
     sim.setUnresponsive(true, 'ari');
-    await waitFor(() => reasons.length === 1, 3000, 'half-open detection');
-    expect(reasons[0]).toMatch(/no pong/);
+    await waitFor(() => link.reasons.length === 1, 3000, 'half-open detection');
+    expect(link.reasons[0]).toMatch(/no pong/);
     sim.setUnresponsive(false, 'ari');
-    await waitFor(() => connected === 2, 3000, 'reconnect');
+    await waitFor(() => link.connected === 2, 3000, 'reconnect');
   });
 
   it('wrong password on the simulator: clear error, retries, never connects', async () => {
