@@ -16,6 +16,13 @@ export function makeTmpDir(prefix = 'ccd-test-'): string {
   return dir;
 }
 
+/** Removes one directory made by makeTmpDir() now (e.g. in a harness's stop()). */
+export function removeTmpDir(dir: string): void {
+  const i = created.indexOf(dir);
+  if (i >= 0) created.splice(i, 1);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 export function cleanupTmpDirs(): void {
   for (const d of created.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 }
