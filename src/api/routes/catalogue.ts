@@ -11,7 +11,7 @@ import { PauseReasonCatalogue } from '../../pause/reasons';
 import type { Db } from '../../store/db';
 import type { Clock } from '../../util/clock';
 import { DispositionCatalogue } from '../../wrapup/dispositions';
-import { route, type RouteDef } from '../types';
+import { route, type RouteContext, type RouteDef } from '../types';
 
 const TAG = 'catalogue';
 const nullableInt = z.number().int().nullable().optional();
@@ -26,6 +26,14 @@ const queueSettings = z
   .strict();
 const agentQueues = z.array(z.object({ queue: z.string(), penalty: z.number().int().default(0) }).strict());
 const force = z.object({ force: z.enum(['true', 'false']).optional() }).strict();
+
+/** DELETE handler of the catalogues: removes the entry named by path param `param`, echoes its key. */
+const removeBy =
+  (param: string, remove: (key: string) => void) =>
+  ({ params }: RouteContext) => {
+    remove(params[param]);
+    return { removed: params[param] };
+  };
 
 export function catalogueRoutes(deps: { db: Db; clock?: Clock }): RouteDef[] {
   const queues = new QueueCatalogue(deps);
@@ -89,10 +97,7 @@ export function catalogueRoutes(deps: { db: Db; clock?: Clock }): RouteDef[] {
       summary: 'Remove an agent',
       tag: TAG,
       roles: ['admin'],
-      handler: ({ params }) => {
-        agents.remove(params.ext);
-        return { removed: params.ext };
-      },
+      handler: removeBy('ext', (k) => agents.remove(k)),
     }),
     route({
       method: 'GET',
@@ -117,10 +122,7 @@ export function catalogueRoutes(deps: { db: Db; clock?: Clock }): RouteDef[] {
       summary: 'Remove a pause reason',
       tag: TAG,
       roles: ['admin'],
-      handler: ({ params }) => {
-        reasons.remove(params.name);
-        return { removed: params.name };
-      },
+      handler: removeBy('name', (k) => reasons.remove(k)),
     }),
     route({
       method: 'GET',
@@ -145,10 +147,7 @@ export function catalogueRoutes(deps: { db: Db; clock?: Clock }): RouteDef[] {
       summary: 'Remove a disposition',
       tag: TAG,
       roles: ['admin'],
-      handler: ({ params }) => {
-        dispositions.remove(params.tag);
-        return { removed: params.tag };
-      },
+      handler: removeBy('tag', (k) => dispositions.remove(k)),
     }),
   ];
 }

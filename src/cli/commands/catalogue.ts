@@ -7,7 +7,9 @@ import { parseSetting, QueueCatalogue } from '../../queues/catalogue';
 import { PauseReasonCatalogue } from '../../pause/reasons';
 import { DispositionCatalogue } from '../../wrapup/dispositions';
 import { invalid } from '../../util/errors';
+import type { Command } from 'commander';
 import type { CliContext } from '../context';
+import type { PrintOptions } from '../output';
 
 interface QueueOpts {
   wrapupSeconds?: string;
@@ -54,6 +56,36 @@ const agentRow = (a: Agent) => ({
   queues: a.queues.map((q) => (q.penalty ? `${q.queue}:${q.penalty}` : q.queue)).join(','),
 });
 
+/** `<group> list [--json]`: the table leaves createdAt out, the JSON keeps it. */
+function listCommand<T extends { createdAt: number }>(
+  ctx: CliContext,
+  group: Command,
+  description: string,
+  list: () => T[],
+  print: Pick<PrintOptions, 'empty' | 'columns'>,
+): void {
+  group
+    .command('list')
+    .description(description)
+    .option('--json', 'print JSON')
+    .action((o: { json?: boolean }) => {
+      const rows = list().map(({ createdAt, ...r }) => (o.json ? { ...r, createdAt } : r));
+      ctx.print(rows, { json: o.json, ...print });
+    });
+}
+
+/** `<group> remove <key>` for the catalogues keyed by one quoted name (pause reasons, dispositions). */
+function removeByKeyCommand(ctx: CliContext, group: Command, key: string, what: string, remove: (key: string) => void): void {
+  group
+    .command('remove')
+    .argument(`<${key}>`)
+    .description(`remove a ${what}`)
+    .action((k: string) => {
+      remove(k);
+      ctx.out(`${what} "${k.trim()}" removed`);
+    });
+}
+
 export function registerCatalogueCommands(ctx: CliContext): void {
   const queues = () => new QueueCatalogue({ db: ctx.db() });
   const agents = () => new AgentCatalogueRepo({ db: ctx.db() });
@@ -79,25 +111,17 @@ export function registerCatalogueCommands(ctx: CliContext): void {
       const q = queues().update(name, defined(queueSettings(o)));
       ctx.out(`queue ${q.name} updated`);
     });
-  queue
-    .command('list')
-    .description('list queues')
-    .option('--json', 'print JSON')
-    .action((o: { json?: boolean }) => {
-      const rows = queues().list().map(({ createdAt, ...q }) => (o.json ? { ...q, createdAt } : q));
-      ctx.print(rows, {
-        json: o.json,
-        empty: 'no queues',
-        columns: [
-          'name',
-          { key: 'wrapupSeconds', header: 'wrapup' },
-          { key: 'maxNoAnswer', header: 'max_no_answer' },
-          { key: 'callerId', header: 'caller_id' },
-          { key: 'surveyExtension', header: 'survey' },
-          { key: 'callTimeoutSeconds', header: 'call_timeout' },
-        ],
-      });
-    });
+  listCommand(ctx, queue, 'list queues', () => queues().list(), {
+    empty: 'no queues',
+    columns: [
+      'name',
+      { key: 'wrapupSeconds', header: 'wrapup' },
+      { key: 'maxNoAnswer', header: 'max_no_answer' },
+      { key: 'callerId', header: 'caller_id' },
+      { key: 'surveyExtension', header: 'survey' },
+      { key: 'callTimeoutSeconds', header: 'call_timeout' },
+    ],
+  });
   queue
     .command('remove')
     .argument('<name>')
@@ -164,22 +188,11 @@ export function registerCatalogueCommands(ctx: CliContext): void {
       const r = reasons().add(name, o.statusId);
       ctx.out(`pause reason "${r.name}" added (status id ${r.statusId})`);
     });
-  pause
-    .command('list')
-    .description('list pause reasons')
-    .option('--json', 'print JSON')
-    .action((o: { json?: boolean }) => {
-      const rows = reasons().list().map(({ createdAt, ...r }) => (o.json ? { ...r, createdAt } : r));
-      ctx.print(rows, { json: o.json, empty: 'no pause reasons', columns: ['name', { key: 'statusId', header: 'status_id' }] });
-    });
-  pause
-    .command('remove')
-    .argument('<name>')
-    .description('remove a pause reason')
-    .action((name: string) => {
-      reasons().remove(name);
-      ctx.out(`pause reason "${name.trim()}" removed`);
-    });
+  listCommand(ctx, pause, 'list pause reasons', () => reasons().list(), {
+    empty: 'no pause reasons',
+    columns: ['name', { key: 'statusId', header: 'status_id' }],
+  });
+  removeByKeyCommand(ctx, pause, 'name', 'pause reason', (name) => reasons().remove(name));
 
   // ---- dispositions
   const disp = ctx.group('disposition', 'call dispositions (wrap-up tags)');
@@ -192,20 +205,6 @@ export function registerCatalogueCommands(ctx: CliContext): void {
       const d = dispositions().add(tag, o.description ?? '');
       ctx.out(`disposition "${d.tag}" added`);
     });
-  disp
-    .command('list')
-    .description('list dispositions')
-    .option('--json', 'print JSON')
-    .action((o: { json?: boolean }) => {
-      const rows = dispositions().list().map(({ createdAt, ...d }) => (o.json ? { ...d, createdAt } : d));
-      ctx.print(rows, { json: o.json, empty: 'no dispositions', columns: ['tag', 'description'] });
-    });
-  disp
-    .command('remove')
-    .argument('<tag>')
-    .description('remove a disposition')
-    .action((tag: string) => {
-      dispositions().remove(tag);
-      ctx.out(`disposition "${tag.trim()}" removed`);
-    });
+  listCommand(ctx, disp, 'list dispositions', () => dispositions().list(), { empty: 'no dispositions', columns: ['tag', 'description'] });
+  removeByKeyCommand(ctx, disp, 'tag', 'disposition', (tag) => dispositions().remove(tag));
 }
