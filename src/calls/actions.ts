@@ -1,7 +1,9 @@
 /**
  * Actions during a call (API/CLI): hold/unhold, mute/unmute, DTMF, hangup, prank. Each validates
- * the request against the state machine before any side effect, and runs alone per call (a second
- * request while one is in flight is refused) so two clicks cannot interleave bridge moves.
+ * the request against the state machine and the activity guard (a transfer, conference or room
+ * may forbid it: state-machine.ts) before any side effect, and runs alone per call
+ * (CallCore.exclusive: a second request while one is in flight is refused) so two clicks cannot
+ * interleave bridge moves.
  *
  * Hold (DESIGN.md, validated on Asterisk 22): the customer side moves alone into a fresh `holding`
  * bridge with MOH on that bridge; unhold moves it back and destroys the holding bridge (which stops
@@ -18,8 +20,6 @@ import type { CallRecord } from './types';
 export const DTMF_RE = /^[0-9*#A-D]{1,32}$/;
 
 export class CallActions {
-  private readonly busy = new Set<string>();
-
   constructor(
     private readonly core: CallCore,
     private readonly blocklist: Blocklist,
@@ -53,7 +53,8 @@ export class CallActions {
   // ---- actions ----
 
   async hold(id: string, by?: string): Promise<CallRecord> {
-    return this.exclusive(id, async (call) => {
+    return this.exclusive(id, 'hold', async (call) => {
+      this.core.guard(call, 'hold');
       nextState(call.state, 'hold');
       if (!call.customerChannelId || !call.bridgeId) throw refused(`call ${id} has no bridged customer to hold`);
       const holdId = await this.moveToHoldingBridge(call.customerChannelId, { owner: call.id });
@@ -68,7 +69,8 @@ export class CallActions {
   }
 
   async unhold(id: string, by?: string): Promise<CallRecord> {
-    return this.exclusive(id, async (call) => {
+    return this.exclusive(id, 'unhold', async (call) => {
+      this.core.guard(call, 'unhold');
       nextState(call.state, 'unhold');
       if (!call.customerChannelId || !call.bridgeId) throw refused(`call ${id} has no bridge to return to`);
       await this.returnToBridge(call.customerChannelId, call.bridgeId, call.holdBridgeId);
@@ -79,8 +81,9 @@ export class CallActions {
 
   /** Mutes the agent's microphone: direction 'in' on the agent's device channel. */
   async mute(id: string, on: boolean, by?: string): Promise<CallRecord> {
-    return this.exclusive(id, async (call) => {
+    return this.exclusive(id, on ? 'mute' : 'unmute', async (call) => {
       if (!isTalking(call.state) || !call.agentChannelId) throw refused(`cannot ${on ? 'mute' : 'unmute'} a call that is ${call.state}`);
+      this.core.guard(call, 'mute');
       if (call.muted === on) throw refused(`call ${id} is already ${on ? 'muted' : 'unmuted'}`);
       const { ari } = this.core.deps;
       if (on) await ariAction(ari.channels.mute(call.agentChannelId, 'in'), 'mute the agent');
@@ -96,7 +99,8 @@ export class CallActions {
     if (!DTMF_RE.test(digits)) {
       throw invalid('digits must be 1-32 of 0-9 * # A B C D', { field: 'digits' });
     }
-    return this.exclusive(id, async (call) => {
+    return this.exclusive(id, 'dtmf', async (call) => {
+      this.core.guard(call, 'dtmf');
       if (call.state !== 'connected' || !call.customerChannelId) throw refused(`cannot send DTMF on a call that is ${call.state}`);
       await ariAction(this.core.deps.ari.channels.sendDtmf(call.customerChannelId, digits), 'send DTMF');
       this.core.record(id, 'dtmf', { digits, by });
@@ -134,15 +138,9 @@ export class CallActions {
     return { call, blocked, expiresAt };
   }
 
-  private async exclusive(id: string, fn: (call: CallRecord) => Promise<void>): Promise<CallRecord> {
+  private async exclusive(id: string, what: string, fn: (call: CallRecord) => Promise<void>): Promise<CallRecord> {
     const call = this.core.require(id);
-    if (this.busy.has(id)) throw refused(`another action is in progress on call ${id}`, { call: id });
-    this.busy.add(id);
-    try {
-      await fn(call);
-      return call;
-    } finally {
-      this.busy.delete(id);
-    }
+    await this.core.exclusive(id, what, () => fn(call));
+    return call;
   }
 }

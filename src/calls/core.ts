@@ -11,11 +11,11 @@ import type { EventBus } from '../events/bus';
 import type { Logger } from '../log/logger';
 import type { Db } from '../store/db';
 import type { Clock, TimerHandle } from '../util/clock';
-import { notFound } from '../util/errors';
+import { notFound, refused } from '../util/errors';
 import { ignoreGone } from './ari-util';
 import type { Originations } from './originations';
 import type { CallRepo } from './repo';
-import { type CallEvent, isTalking, nextState } from './state-machine';
+import { assertActionAllowed, type CallAction, type CallActivity, type CallEvent, isTalking, nextState } from './state-machine';
 import type { CallKind, CallRecord } from './types';
 
 export interface CoreDeps {
@@ -58,6 +58,9 @@ export interface EndOptions {
 /** Return true when the interceptor took care of the situation (the default handling is skipped). */
 export type HangupInterceptor = (call: CallRecord) => boolean | Promise<boolean>;
 
+/** A feature's activity on a call (see state-machine.ts), read from the feature's own state. */
+export type ActivityProvider = (callId: string) => CallActivity | undefined;
+
 type Patch = Partial<Omit<CallRecord, 'id' | 'state'>>;
 
 export class CallCore {
@@ -67,6 +70,10 @@ export class CallCore {
   readonly agentHangupInterceptors: HangupInterceptor[] = [];
   readonly customerHangupInterceptors: HangupInterceptor[] = [];
   private readonly endListeners: ((call: CallRecord) => void)[] = [];
+  /** Transfers, conference and rooms report what they are doing with a call (state-machine.ts). */
+  readonly activityProviders: ActivityProvider[] = [];
+  /** Call id → the request reshaping it right now (hold, transfer...): one at a time per call. */
+  private readonly inFlight = new Map<string, string>();
   /**
    * Set by stop(): ARI/AMI replies still in flight when the daemon stops must not touch the store
    * (it is closed right after the modules stop). The persisted rows stay as they were, and the
@@ -97,6 +104,37 @@ export class CallCore {
   callOfChannel(channelId: string): CallRecord | undefined {
     const id = this.byChannel.get(channelId);
     return id ? this.calls.get(id) : undefined;
+  }
+
+  /** What the features are doing with this call right now (transfer, conference, room). */
+  activitiesOf(callId: string): CallActivity[] {
+    const out: CallActivity[] = [];
+    for (const f of this.activityProviders) {
+      const a = f(callId);
+      if (a) out.push(a);
+    }
+    return out;
+  }
+
+  /** The one guard every call action passes: refused (409) when an activity forbids it. */
+  guard(call: CallRecord, action: CallAction): void {
+    assertActionAllowed(call.id, action, this.activitiesOf(call.id));
+  }
+
+  /**
+   * Runs one request that reshapes a call (hold, unhold, mute, DTMF, transfer start/complete/cancel,
+   * conference add, room move) alone: a second one meanwhile is refused, not interleaved, so two
+   * clicks (or a hold racing a transfer) cannot move the same channels at once.
+   */
+  async exclusive<T>(callId: string, what: string, fn: () => Promise<T>): Promise<T> {
+    const other = this.inFlight.get(callId);
+    if (other) throw refused(`another request (${other}) is in progress on call ${callId}`, { call: callId, busy: other });
+    this.inFlight.set(callId, what);
+    try {
+      return await fn();
+    } finally {
+      this.inFlight.delete(callId);
+    }
   }
 
   onEnded(fn: (call: CallRecord) => void): () => void {

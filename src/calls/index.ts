@@ -30,6 +30,10 @@
  *   setDisposition(callId, tag, by?)
  *   onAgentHangup(fn) / onCustomerHangup(fn): return true to take over (survey plugs in on
  *     onAgentHangup: continue the customer to the survey, then endCall(id, reason, {keepCustomer}))
+ *   registerActivity(callId → 'transfer-ringing'|'consulting'|'conference'|'in-room'|undefined)
+ *     · guard(call, action) (409 when an activity forbids hold/unhold/dtmf/transfer/conference/room:
+ *     the rules table is in state-machine.ts) · exclusive(callId, what, fn) (one reshaping request
+ *     per call at a time; hold/mute/DTMF, transfers, conference add and room moves all use it)
  *   onCallEnded(fn) · onStasisStart(tag, handler) · claimOnRecovery({ channel?, bridge? })
  *     (keep your own channels/bridges from being cleaned up as orphans after a restart)
  */

@@ -7,7 +7,8 @@ import type { CallDirectory } from '../daemon/ports';
 import { Blocklist } from '../prank/blocklist';
 import { notFound, refused } from '../util/errors';
 import { CallActions } from './actions';
-import { CallCore, type CoreDeps, type EndOptions, type HangupInterceptor, type NewCall } from './core';
+import { type ActivityProvider, CallCore, type CoreDeps, type EndOptions, type HangupInterceptor, type NewCall } from './core';
+import type { CallAction, CallActivity } from './state-machine';
 import { Hangups } from './hangups';
 import { InboundCalls } from './inbound';
 import { type OriginateHandlers, Originations } from './originations';
@@ -184,6 +185,25 @@ export class CallService implements CallDirectory {
 
   onCallEnded(fn: (call: CallRecord) => void): () => void {
     return this.core.onEnded(fn);
+  }
+
+  /** A feature reports what it is doing with calls (transfer, conference, room): see state-machine.ts. */
+  registerActivity(provider: ActivityProvider): void {
+    this.core.activityProviders.push(provider);
+  }
+
+  activitiesOf(callId: string): CallActivity[] {
+    return this.core.activitiesOf(callId);
+  }
+
+  /** Refused (409) when a transfer, conference or room on the call forbids `action`. */
+  guard(call: CallRecord, action: CallAction): void {
+    this.core.guard(call, action);
+  }
+
+  /** One reshaping request per call at a time (a second one meanwhile is refused). */
+  exclusive<T>(callId: string, what: string, fn: () => Promise<T>): Promise<T> {
+    return this.core.exclusive(callId, what, fn);
   }
 
   /** Routes StasisStart events whose first argument is `tag` (e.g. 'room'). */

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { CallService } from '../calls/service';
 import { SurveyHook } from '../calls/survey';
 import type { DaemonDeps, DaemonModule, ModuleFactory } from '../daemon/module';
-import { ownCallCheck, type TransferService } from '../transfers';
+import { ownCallCheck } from '../transfers';
 import { RoomBridges } from './room-bridges';
 import { RoomService } from './room-service';
 import { RoomsRepo } from './rooms';
@@ -28,8 +28,6 @@ export type ConferenceModule = DaemonModule & {
 export function createConferenceModule(
   deps: Pick<DaemonDeps, 'db' | 'clock' | 'log' | 'config'> & {
     control: CallService;
-    /** Transfers in progress (a call being transferred cannot also be conferenced/moved). */
-    transfers?: { isActive(callId: string): boolean };
     ringTimeoutSec?: number;
   },
 ): ConferenceModule {
@@ -37,14 +35,10 @@ export function createConferenceModule(
   const ari = control.core.deps.ari;
   const repo = new RoomsRepo(deps.db, deps.clock);
   const bridges = new RoomBridges({ ari, newId: () => randomBytes(4).toString('hex') });
-  let conference: ConferenceService;
-  let rooms: RoomService;
-  const busyForConference = (id: string) =>
-    deps.transfers?.isActive(id) ? 'a transfer is in progress' : rooms.roomOfCall(id) ? 'the call is in a room' : undefined;
-  const busyForRoom = (id: string) =>
-    deps.transfers?.isActive(id) ? 'a transfer is in progress' : conference.isActive(id) ? 'a conference is in progress' : undefined;
-  conference = new ConferenceService({ control, clock: deps.clock, log: deps.log, isBusy: busyForConference, ringTimeoutSec: deps.ringTimeoutSec });
-  rooms = new RoomService({ control, rooms: repo, bridges, log: deps.log, isBusy: busyForRoom });
+  // Transfers, conference and rooms exclude each other through the calls core's activity guard
+  // (src/calls/state-machine.ts), which each of them feeds in install().
+  const conference = new ConferenceService({ control, clock: deps.clock, log: deps.log, ringTimeoutSec: deps.ringTimeoutSec });
+  const rooms = new RoomService({ control, rooms: repo, bridges, log: deps.log });
   const survey = new SurveyHook({ calls: control, ari, db: deps.db, config: deps.config, log: deps.log });
   return {
     name: 'conference',
@@ -66,11 +60,5 @@ export function createConferenceModule(
 export const conferenceFactory: ModuleFactory = (deps, ports) => {
   const control = ports.callControl as CallService | undefined;
   if (!control) throw new Error('conference module needs the calls module (ports.callControl) first');
-  const transfers = ports.transfers as TransferService | undefined;
-  const m = createConferenceModule({ ...deps, control, transfers });
-  // A call in a 3-way conference or a room is not transferred until that ends.
-  transfers?.setBusyCheck((id) =>
-    m.conference.isActive(id) ? 'a conference is in progress' : m.rooms.roomOfCall(id) ? 'the call is in a room' : undefined,
-  );
-  return m;
+  return createConferenceModule({ ...deps, control });
 };

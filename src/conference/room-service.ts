@@ -20,7 +20,6 @@ export interface RoomServiceDeps {
   rooms: RoomsRepo;
   bridges: RoomBridges;
   log: Logger;
-  isBusy?: (callId: string) => string | undefined;
 }
 
 export class RoomService {
@@ -36,6 +35,8 @@ export class RoomService {
     const { control, bridges } = this.deps;
     const ari = control.core.deps.ari;
     bridges.start();
+    // The calls core's guard refuses hold/unhold/transfer/conference for calls in a room.
+    control.registerActivity((id) => (this.callRoom.has(id) ? 'in-room' : undefined));
     control.onAgentHangup((call) => this.onAgentHangup(call));
     control.onCallEnded((call) => void this.callRoom.delete(call.id));
     control.onStasisStart('room', (e) => this.onDialIn(e));
@@ -68,15 +69,21 @@ export class RoomService {
 
   /** Moves customer and agent of a call into room `*<ext>`. */
   async moveCall(callId: string, rawExt: string, by?: string): Promise<{ callId: string; room: string; bridgeId: string }> {
-    const { control, rooms, bridges } = this.deps;
+    const { control, rooms } = this.deps;
     const ext = parseRoomExtension(rawExt);
     const call = control.require(callId);
     rooms.require(ext); // not configured → not_found, the call stays as it was
+    return control.exclusive(callId, 'room move', () => this.doMove(call, ext, by));
+  }
+
+  private async doMove(call: CallRecord, ext: string, by?: string): Promise<{ callId: string; room: string; bridgeId: string }> {
+    const { control, bridges } = this.deps;
+    const callId = call.id;
     if (this.callRoom.get(callId) === ext) throw refused(`call ${callId} is already in room *${ext}`);
+    // During a transfer or a 3-way conference: refused (409) by the one guard.
+    control.guard(call, 'room');
     if (call.state !== 'connected') throw refused(`cannot move a call that is ${call.state} into a room`, { call: callId });
     if (!call.customerChannelId || !call.agentChannelId) throw refused(`call ${callId} has no bridged customer and agent`);
-    const other = this.deps.isBusy?.(callId);
-    if (other) throw refused(`call ${callId}: ${other}`, { call: callId });
 
     const ari = control.core.deps.ari;
     const bridgeId = await bridges.ensure(ext);

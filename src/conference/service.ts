@@ -12,7 +12,7 @@
  */
 import type { AriChannel } from '../ari/types';
 import type { CallService } from '../calls/service';
-import { isTalking } from '../calls/state-machine';
+import { isTalking, type CallActivity } from '../calls/state-machine';
 import type { CallRecord } from '../calls/types';
 import type { Logger } from '../log/logger';
 import type { Clock } from '../util/clock';
@@ -54,8 +54,6 @@ export interface ConferenceDeps {
   control: CallService;
   clock: Clock;
   log: Logger;
-  /** Another feature is reshaping this call right now (a transfer in progress, a room). */
-  isBusy?: (callId: string) => string | undefined;
   ringTimeoutSec?: number;
 }
 
@@ -65,6 +63,8 @@ export class ConferenceService {
   constructor(private readonly deps: ConferenceDeps) {}
 
   install(): void {
+    // The calls core's guard refuses hold/unhold/transfer/room/a second add meanwhile.
+    this.deps.control.registerActivity((id) => this.activityOf(id));
     this.deps.control.onAgentHangup((call) => this.onParentAgentHangup(call));
     this.deps.control.onCallEnded((call) => this.onParentEnded(call));
   }
@@ -78,19 +78,30 @@ export class ConferenceService {
     return !!m && LIVE.includes(m.state);
   }
 
+  /** 'conference' for the call while an agent is being added or joined, and for that agent's part. */
+  activityOf(callId: string): CallActivity | undefined {
+    if (this.isActive(callId)) return 'conference';
+    for (const m of this.members.values()) if (m.childId === callId && m.state === 'joined') return 'conference';
+    return undefined;
+  }
+
   async add(callId: string, rawAgent: string, by?: string): Promise<ConferenceMember> {
-    const { control, clock } = this.deps;
     if (typeof rawAgent !== 'string' || !/^\d{4,5}$/.test(rawAgent)) {
       throw invalid(`agent must be an extension of 4 or 5 digits (got "${String(rawAgent)}")`, { field: 'agent' });
     }
-    const call = control.require(callId);
+    const call = this.deps.control.require(callId);
+    return this.deps.control.exclusive(callId, 'conference', () => this.doAdd(call, rawAgent, by));
+  }
+
+  private async doAdd(call: CallRecord, rawAgent: string, by?: string): Promise<ConferenceMember> {
+    const { control, clock } = this.deps;
+    const callId = call.id;
+    // A second add, or one during a transfer or in a room: refused (409) by the one guard.
+    control.guard(call, 'conference');
     if (call.state !== 'connected') throw refused(`cannot add an agent to a call that is ${call.state}`, { call: callId });
     if (!call.bridgeId || !call.customerChannelId || !call.agentChannelId) {
       throw refused(`call ${callId} has no bridge to add an agent to`, { call: callId });
     }
-    if (this.isActive(callId)) throw refused(`call ${callId} already has an agent being added or in conference`);
-    const other = this.deps.isBusy?.(callId);
-    if (other) throw refused(`call ${callId}: ${other}`, { call: callId });
     this.assertFree(call, rawAgent);
 
     const child = control.createChildCall(callId, 'conference', {

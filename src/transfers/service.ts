@@ -10,7 +10,7 @@
  */
 import type { AriChannel } from '../ari/types';
 import type { CallService } from '../calls/service';
-import { isTalking } from '../calls/state-machine';
+import { isTalking, type CallActivity } from '../calls/state-machine';
 import type { CallRecord } from '../calls/types';
 import type { Config } from '../config/schema';
 import type { Logger } from '../log/logger';
@@ -36,8 +36,6 @@ export interface TransferDeps {
   log: Logger;
   /** Seconds the target may ring (Asterisk cancels the originate after it). */
   ringTimeoutSec?: number;
-  /** Another feature reshapes this call (3-way conference, room): a transfer must wait. */
-  isBusy?: (callId: string) => string | undefined;
 }
 
 export interface StartRequest {
@@ -50,18 +48,13 @@ export interface StartRequest {
 export class TransferService {
   /** Transfers by parent call id: live ones, and the last finished one (for its outcome). */
   private readonly transfers = new Map<string, Transfer>();
-  /** Calls with a transfer request being processed: a second click is refused, not interleaved. */
-  private readonly busy = new Set<string>();
 
   constructor(private readonly deps: TransferDeps) {}
 
-  /** Set by the composition root once the conference module exists. */
-  setBusyCheck(fn: (callId: string) => string | undefined): void {
-    this.deps.isBusy = fn;
-  }
-
   install(): void {
     const { control } = this.deps;
+    // The calls core's guard refuses hold/unhold/conference/room/a second transfer meanwhile.
+    control.registerActivity((id) => this.activityOf(id));
     // The first agent hanging up during the consultation completes the transfer (as on a desk phone).
     control.onAgentHangup((call) => this.onParentAgentHangup(call));
     // Parent ended any other way (customer gone, hangup, timeout): nobody is left to transfer.
@@ -78,15 +71,30 @@ export class TransferService {
     return !!t && !isFinal(t.state);
   }
 
+  /**
+   * The call activity (state-machine.ts) of a call part: the transferred call while the target
+   * rings or consults, and the target's own part during the consultation (it has no customer yet).
+   */
+  activityOf(callId: string): CallActivity | undefined {
+    const own = this.transfers.get(callId);
+    if (own && !isFinal(own.state)) return own.state === 'ringing' ? 'transfer-ringing' : 'consulting';
+    for (const t of this.transfers.values()) if (t.childId === callId && t.state === 'consulting') return 'consulting';
+    return undefined;
+  }
+
   async start(callId: string, req: StartRequest): Promise<Transfer | { service: string; childId: string }> {
     const { control, config } = this.deps;
     const call = control.require(callId);
     const target = parseTarget(req.target, req.ddi, config);
-    if (target.type === 'service') {
-      if (req.kind === 'attended') throw invalid('a transfer to a service (3 digits) is always blind', { field: 'kind' });
-      return this.exclusive(callId, () => this.deps.services.transfer(call, target.ext, req.by));
+    if (target.type === 'service' && req.kind === 'attended') {
+      throw invalid('a transfer to a service (3 digits) is always blind', { field: 'kind' });
     }
-    return this.exclusive(callId, () => this.startConsult(call, target, req.kind ?? 'attended', req.by));
+    return this.exclusive<Transfer | { service: string; childId: string }>(callId, () => {
+      // A second transfer, or one while the call is in a conference or a room: refused (409).
+      control.guard(call, 'transfer');
+      if (target.type === 'service') return this.deps.services.transfer(call, target.ext, req.by);
+      return this.startConsult(call, target, req.kind ?? 'attended', req.by);
+    });
   }
 
   async complete(callId: string, by?: string): Promise<Transfer> {
@@ -112,9 +120,6 @@ export class TransferService {
   private async startConsult(call: CallRecord, target: Exclude<TransferTarget, { type: 'service' }>, kind: TransferKind, by?: string): Promise<Transfer> {
     const { control, clock, config } = this.deps;
     if (!isTalking(call.state)) throw refused(`cannot transfer a call that is ${call.state}`, { call: call.id });
-    if (this.isActive(call.id)) throw refused(`call ${call.id} already has a transfer in progress`, { call: call.id });
-    const other = this.deps.isBusy?.(call.id);
-    if (other) throw refused(`call ${call.id}: ${other}`, { call: call.id });
     if (!call.customerChannelId || !call.agentChannelId || !call.bridgeId) {
       throw refused(`call ${call.id} has no bridged customer and agent to transfer`, { call: call.id });
     }
@@ -330,13 +335,8 @@ export class TransferService {
     return t;
   }
 
-  private async exclusive<T>(callId: string, fn: () => Promise<T>): Promise<T> {
-    if (this.busy.has(callId)) throw refused(`another transfer request is in progress on call ${callId}`, { call: callId });
-    this.busy.add(callId);
-    try {
-      return await fn();
-    } finally {
-      this.busy.delete(callId);
-    }
+  /** One request at a time per call, shared with hold/conference/room (CallCore.exclusive). */
+  private exclusive<T>(callId: string, fn: () => Promise<T>): Promise<T> {
+    return this.deps.control.exclusive(callId, 'transfer', fn);
   }
 }

@@ -1,4 +1,15 @@
-import { CALL_EVENTS, CALL_STATES, TRANSITIONS, canTransition, isTalking, nextState } from '../../src/calls/state-machine';
+import {
+  ACTIVITY_RULES,
+  CALL_ACTIONS,
+  CALL_ACTIVITIES,
+  CALL_EVENTS,
+  CALL_STATES,
+  TRANSITIONS,
+  assertActionAllowed,
+  canTransition,
+  isTalking,
+  nextState,
+} from '../../src/calls/state-machine';
 import { CcError } from '../../src/util/errors';
 
 describe('call state machine', () => {
@@ -41,5 +52,35 @@ describe('call state machine', () => {
     for (const s of CALL_STATES) for (const to of Object.values(TRANSITIONS[s])) expect(CALL_STATES).toContain(to);
     expect(isTalking('on-hold')).toBe(true);
     expect(isTalking('ringing-customer')).toBe(false);
+  });
+});
+
+describe('call activities (transfer, conference, room) and the action guard', () => {
+  it('every activity has a row; mute is allowed everywhere; a room allows moving to another room', () => {
+    for (const a of CALL_ACTIVITIES) {
+      expect(ACTIVITY_RULES[a]).toBeDefined();
+      expect(() => assertActionAllowed('c1', 'mute', [a])).not.toThrow();
+    }
+    expect(() => assertActionAllowed('c1', 'room', ['in-room'])).not.toThrow();
+    expect(() => assertActionAllowed('c1', 'dtmf', ['conference'])).not.toThrow();
+    for (const action of CALL_ACTIONS) expect(() => assertActionAllowed('c1', action, [])).not.toThrow();
+  });
+
+  it.each([
+    ['consulting', 'hold', 'cannot hold: call c1 is in a transfer consult; complete or cancel it first'],
+    ['consulting', 'unhold', 'cannot unhold: call c1 is in a transfer consult; complete or cancel it first'],
+    ['consulting', 'transfer', 'cannot transfer: call c1 is in a transfer consult; complete or cancel it first'],
+    ['transfer-ringing', 'conference', 'cannot add an agent: call c1 is being transferred (the target is ringing); cancel the transfer first or wait for the target to answer'],
+    ['conference', 'room', 'cannot move into a room: call c1 is in a 3-way conference; cancel the conference first'],
+    ['in-room', 'hold', 'cannot hold: call c1 is in a conference room; not available in a room'],
+  ] as const)('%s refuses %s with a clear 409', (activity, action, message) => {
+    let err: unknown;
+    try {
+      assertActionAllowed('c1', action, [activity]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CcError);
+    expect(err).toMatchObject({ kind: 'refused', message, details: { call: 'c1', activity, action } });
   });
 });

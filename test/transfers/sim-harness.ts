@@ -58,7 +58,7 @@ export async function world(opts: { survey?: string } = {}): Promise<World> {
   const bus = new EventBus();
   const svc = new CallService({ ari, ami, db, clock: systemClock, agents, bus, config, log });
   const transfers = createTransfersModule({ ami, config, clock: systemClock, log, control: svc, ringTimeoutSec: 20 });
-  const conference = createConferenceModule({ db, clock: systemClock, log, config, control: svc, transfers: transfers.transfers, ringTimeoutSec: 20 });
+  const conference = createConferenceModule({ db, clock: systemClock, log, config, control: svc, ringTimeoutSec: 20 });
   svc.start();
   await transfers.start?.();
   await conference.start?.();
