@@ -9,7 +9,8 @@
  *   2. every later DomainEvent as `{type, seq, at, agent?, queue?, callId?, data}`, in bus order,
  *      strictly increasing seq, none missing, none already reflected in the snapshot.
  * A client that reconnects simply gets a new snapshot. Agent tokens see only their own agent, its
- * calls, and the queues it is logged into; supervisors and admins see everything.
+ * calls (events naming it in `agent` or in `agents`, e.g. a transfer to it), and the queues it is
+ * logged into; supervisors and admins see everything.
  *
  * Ordering: we subscribe to the bus BEFORE building the snapshot and buffer what arrives; after the
  * snapshot is sent the buffer is flushed, dropping events whose seq <= the snapshot's seq. So an event
@@ -79,7 +80,9 @@ function agentQueues(state: LiveState, ext: string | undefined): Set<string> {
  */
 export function eventVisible(p: Principal, e: DomainEvent, myQueues: ReadonlySet<string>): boolean {
   if (p.role !== 'agent') return true;
-  if (e.agent !== undefined) return e.agent === p.agent;
+  if (e.agent !== undefined || e.agents !== undefined) {
+    return p.agent !== undefined && (e.agent === p.agent || (e.agents ?? []).includes(p.agent));
+  }
   if (e.type === 'queue.caller' && e.queue) return myQueues.has(e.queue);
   return false;
 }
@@ -213,5 +216,7 @@ export class EventsHub {
 }
 
 function frame(e: SeqEvent): Record<string, unknown> {
-  return { type: e.type, seq: e.seq, at: e.at, agent: e.agent, queue: e.queue, callId: e.callId, data: e.data };
+  const f: Record<string, unknown> = { type: e.type, seq: e.seq, at: e.at, agent: e.agent, queue: e.queue, callId: e.callId, data: e.data };
+  if (e.agents) f.agents = e.agents;
+  return f;
 }

@@ -5,6 +5,7 @@
  */
 import type { ZodTypeAny } from 'zod';
 import type { RouteDef } from './types';
+import { DOMAIN_EVENT_TYPES } from '../events/bus';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -149,7 +150,11 @@ export function buildOpenApi(
       get: {
         summary:
           'WebSocket (send Upgrade: websocket). Token in Authorization: Bearer, or ?token= for browsers. ' +
-          'First message {type:"snapshot",seq,agents,calls,queues}, then domain events {type,seq,at,agent,queue,callId,data} in seq order, scoped to the token',
+          'First message {type:"snapshot",seq,agents,calls,queues}, then domain events {type,seq,at,agent,agents?,queue,callId,data} in seq order, scoped to the token',
+        description:
+          `Event types: ${DOMAIN_EVENT_TYPES.join(', ')}. transfer.state (ringing, consulting, completed, failed, cancelled) and ` +
+          'conference.state (ringing, joined, failed, cancelled, left, removed, handed-over) carry callId (the transferred call), ' +
+          'agent (the transferring agent) and agents (the target or added agent), so both softphones receive them.',
         tags: ['events'],
         security: [{ bearer: [] }, { queryToken: [] }],
         parameters: [{ name: 'token', in: 'query', required: false, schema: { type: 'string' }, description: 'bearer token for clients that cannot set headers' }],

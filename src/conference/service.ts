@@ -43,7 +43,11 @@ const LIVE: readonly ConferenceState[] = ['ringing', 'joined'];
 export interface ConferenceMember {
   parentId: string;
   childId: string;
+  /** The agent added to the call. */
   agent: string;
+  /** The call's own agent (who added), kept for events after the parent ended. */
+  fromAgent: string | null;
+  queue: string | null;
   state: ConferenceState;
   channelId: string | null;
   startedAt: number;
@@ -116,12 +120,15 @@ export class ConferenceService {
       parentId: callId,
       childId: child.id,
       agent: rawAgent,
+      fromAgent: call.agentExt,
+      queue: call.queue,
       state: 'ringing',
       channelId: null,
       startedAt: clock.now(),
       reason: null,
     };
     this.members.set(callId, m);
+    this.publish(m, null);
     control.record(callId, 'conference', { agent: rawAgent, child: child.id, by });
     try {
       m.channelId = await control.originateAgentDevice(rawAgent, {
@@ -242,8 +249,25 @@ export class ConferenceService {
     this.members.delete(call.id);
   }
 
+  /** Every state change goes through here: validated by the table, then published (conference.state). */
   private move(m: ConferenceMember, event: ConferenceEvent, reason?: string): void {
-    m.state = nextConferenceState(m.state, event);
+    const previous = m.state;
+    m.state = nextConferenceState(previous, event);
     if (reason) m.reason = reason;
+    this.publish(m, previous);
+  }
+
+  /** `agent` = the call's agent, `agents` = the added agent: both softphones see it on /events. */
+  private publish(m: ConferenceMember, previous: ConferenceState | null): void {
+    const { control, clock } = this.deps;
+    control.core.deps.bus.publish({
+      type: 'conference.state',
+      at: clock.now(),
+      callId: m.parentId,
+      agent: m.fromAgent ?? undefined,
+      agents: [m.agent],
+      queue: m.queue ?? undefined,
+      data: { state: m.state, previous, addedAgent: m.agent, childCallId: m.childId, reason: m.reason },
+    });
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Domain events: every state change the API's live stream (/events) and metrics care about.
- * Producers (agents, calls, queues) publish; the API filters by the token's scope using `agent`.
+ * Producers (agents, calls, queues) publish; the API filters by the token's scope using `agent`
+ * (and `agents`, for events that concern more than one agent).
  */
 export type DomainEventType =
   | 'agent.state' // agent state machine moved (data: state, previous, reason, statusId, queues...)
@@ -12,9 +13,29 @@ export type DomainEventType =
   | 'wrapup.ended'
   | 'call.state' // call state machine moved (data: state, previous, direction, number...)
   | 'call.ended'
+  | 'transfer.state' // transfer of a call moved (data: state, previous, kind, target, targetType, targetAgent, childCallId, reason)
+  | 'conference.state' // agent added to a call moved (data: state, previous, addedAgent, childCallId, reason)
   | 'queue.caller' // caller joined/left/abandoned a queue
   | 'queue.member' // member status seen from AMI
   | 'system'; // AMI/ARI connected/disconnected, re-sync results
+
+/** Every type, for documentation (OpenAPI) and tests. */
+export const DOMAIN_EVENT_TYPES: readonly DomainEventType[] = [
+  'agent.state',
+  'agent.login',
+  'agent.logout',
+  'agent.pause',
+  'agent.unpause',
+  'wrapup.started',
+  'wrapup.ended',
+  'call.state',
+  'call.ended',
+  'transfer.state',
+  'conference.state',
+  'queue.caller',
+  'queue.member',
+  'system',
+];
 
 export interface DomainEvent {
   type: DomainEventType;
@@ -22,6 +43,11 @@ export interface DomainEvent {
   at: number;
   /** Extension of the agent this event concerns: agent-scoped tokens only see their own. */
   agent?: string;
+  /**
+   * Other agents this event concerns (e.g. the target of a transfer, the agent added to a call):
+   * their agent-scoped tokens see it too. One event, not one per agent, so supervisors get it once.
+   */
+  agents?: string[];
   queue?: string;
   callId?: string;
   data: Record<string, unknown>;

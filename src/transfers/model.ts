@@ -14,7 +14,11 @@
  */
 import type { Config } from '../config/schema';
 import { buildDialString, validateNumber, type ValidatedNumber } from '../dialing/number';
+import type { DomainEvent } from '../events/bus';
 import { CcError, invalid } from '../util/errors';
+
+/** A 3-digit service target (always blind, handled by ServiceTransfer). */
+export type ServiceTarget = { type: 'service'; ext: string };
 
 export type TransferTarget =
   | { type: 'agent'; ext: string }
@@ -80,6 +84,37 @@ export interface Transfer {
   endedAt: number | null;
   /** Why it failed / was cancelled. */
   reason: string | null;
+  /** The transferring agent and the call's queue (kept: the parent call may be gone already). */
+  fromAgent: string | null;
+  queue: string | null;
+}
+
+/**
+ * The live-stream event of a transfer state change (`transfer.state`). `agent` is the transferring
+ * agent, `agents` the target agent, so both softphones receive it through the /events scope.
+ */
+export function transferEvent(
+  t: Pick<Transfer, 'parentId' | 'childId' | 'kind' | 'target' | 'state' | 'reason' | 'fromAgent' | 'queue'>,
+  previous: TransferState | null,
+): Omit<DomainEvent, 'at'> {
+  const targetAgent = t.target.type === 'agent' ? t.target.ext : null;
+  return {
+    type: 'transfer.state',
+    callId: t.parentId,
+    agent: t.fromAgent ?? undefined,
+    agents: targetAgent ? [targetAgent] : undefined,
+    queue: t.queue ?? undefined,
+    data: {
+      state: t.state,
+      previous,
+      kind: t.kind,
+      target: describeTarget(t.target),
+      targetType: t.target.type,
+      targetAgent,
+      childCallId: t.childId,
+      reason: t.reason,
+    },
+  };
 }
 
 export function transferView(t: Transfer): Record<string, unknown> {

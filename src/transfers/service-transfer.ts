@@ -14,6 +14,7 @@ import { isDaemonDialled, type CallRecord } from '../calls/types';
 import type { Config } from '../config/schema';
 import type { Logger } from '../log/logger';
 import { refused, unavailable } from '../util/errors';
+import { transferEvent, type ServiceTarget } from './model';
 
 const MEMBER_LEG = /^(Local\/.+);2$/;
 
@@ -26,6 +27,14 @@ export interface ServiceTransferDeps {
 
 export class ServiceTransfer {
   constructor(private readonly deps: ServiceTransferDeps) {}
+
+  /** A service transfer has no ringing phase: one transfer.state event, completed or failed. */
+  private publish(call: CallRecord, childId: string, service: string, state: 'completed' | 'failed', reason: string | null): void {
+    const { bus, clock } = this.deps.control.core.deps;
+    const target: ServiceTarget = { type: 'service', ext: service };
+    const e = transferEvent({ parentId: call.id, childId, kind: 'blind', target, state, reason, fromAgent: call.agentExt, queue: call.queue }, null);
+    bus.publish({ ...e, at: clock.now() });
+  }
 
   async transfer(call: CallRecord, service: string, by?: string): Promise<{ service: string; childId: string }> {
     const { control, config, log } = this.deps;
@@ -66,11 +75,13 @@ export class ServiceTransfer {
       const reason = (err as Error).message;
       log.warn('service transfer failed: ending the call', { callId: call.id, service, err: reason });
       control.record(child.id, 'transfer-failed', { service, reason });
+      this.publish(call, child.id, service, 'failed', reason);
       await control.endCall(child.id, 'service-transfer-failed', { data: { service, reason } });
       await ari.channels.hangup(customer, 'normal').catch(() => undefined);
       throw unavailable(`transfer to service ${service} failed, the call was ended: ${reason}`, { service });
     }
     control.record(child.id, 'service', { context, extension: service, via: memberChannel ? 'BlindTransfer' : 'continue' });
+    this.publish(call, child.id, service, 'completed', null);
     // The daemon no longer controls the customer: the service owns the call from here.
     await control.endCall(child.id, 'handed-to-service', { data: { service } });
     return { service, childId: child.id };

@@ -25,6 +25,7 @@ import {
   type TransferEvent,
   type TransferKind,
   type TransferTarget,
+  transferEvent,
 } from './model';
 import type { ServiceTransfer } from './service-transfer';
 
@@ -145,9 +146,12 @@ export class TransferService {
       startedAt: clock.now(),
       endedAt: null,
       reason: null,
+      fromAgent: call.agentExt,
+      queue: call.queue,
     };
     this.prune();
     this.transfers.set(call.id, t);
+    this.publish(t, null);
     control.record(call.id, 'transfer', { to: describeTarget(target), kind, child: child.id, by });
     control.record(child.id, 'transfer-from', { parent: call.id, from: call.agentExt, kind });
 
@@ -312,14 +316,23 @@ export class TransferService {
 
   // ---- helpers ----
 
-  private move(t: Transfer, event: TransferEvent): void {
-    t.state = nextTransferState(t.state, event);
+  /** Every state change goes through here: validated by the table, then published (transfer.state). */
+  private move(t: Transfer, event: TransferEvent, reason?: string): void {
+    const previous = t.state;
+    t.state = nextTransferState(previous, event);
+    if (reason !== undefined) {
+      t.reason = reason;
+      t.endedAt = this.deps.clock.now();
+    }
+    this.publish(t, previous);
   }
 
   private finish(t: Transfer, event: TransferEvent, reason: string): void {
-    this.move(t, event);
-    t.reason = reason;
-    t.endedAt = this.deps.clock.now();
+    this.move(t, event, reason);
+  }
+
+  private publish(t: Transfer, previous: Transfer['state'] | null): void {
+    this.deps.control.core.deps.bus.publish({ ...transferEvent(t, previous), at: this.deps.clock.now() });
   }
 
   /** Finished transfers are kept a while for their outcome (GET), then forgotten. */
