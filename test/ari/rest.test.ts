@@ -73,7 +73,7 @@ describe('AriRest (node:http keep-alive transport)', () => {
 
   it('a fresh socket reset is not retried: AriNotConnectedError', async () => {
     srv.handler = (_n, req) => req.socket.destroy();
-    const err = await rest.request('GET', '/channels').catch((e) => e);
+    const err = (await rest.request('GET', '/channels').catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(AriNotConnectedError);
     expect(err.message).toMatch(/GET \/channels: /);
     expect(srv.requests).toHaveLength(1);
@@ -87,7 +87,7 @@ describe('AriRest (node:http keep-alive transport)', () => {
     };
     expect(await rest.request('DELETE', '/bridges/b1')).toBeUndefined();
     await expect(rest.request('GET', '/x')).rejects.toBeInstanceOf(AriHttpError);
-    const slow = await rest.request('GET', '/slow').catch((e) => e);
+    const slow = (await rest.request('GET', '/slow').catch((e: unknown) => e)) as Error;
     expect(slow).toBeInstanceOf(AriNotConnectedError);
     expect(slow.message).toContain('GET /slow: no answer within 500 ms');
   });
