@@ -82,6 +82,11 @@ export class Devices {
   /** Scripts remote parties (outbound calls) by number: a string is a prefix, or a RegExp. */
   setRemote(pattern: string | RegExp, b: DeviceBehaviour): void {
     if (!ANSWER_MODES.includes(b.answer)) throw new CcError('invalid', `Invalid answer mode: ${b.answer}`);
+    // Rules match the dialled number (the part before '@'), never the whole dial string: a pattern
+    // such as 'PJSIP/119...' would silently never match and leave the default behaviour in force.
+    if (typeof pattern === 'string' && /[/@]/.test(pattern)) {
+      throw new CcError('invalid', `setRemote pattern must be a number prefix, not a dial string: ${pattern}`);
+    }
     const re = typeof pattern === 'string' ? new RegExp(`^${pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) : pattern;
     this.remotes.unshift({ pattern: re, behaviour: b });
   }

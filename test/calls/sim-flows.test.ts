@@ -105,7 +105,7 @@ describe('call core on the simulator', () => {
   });
 
   it('outbound: dialing → ringing → connected; refusals dial nothing', async () => {
-    sim.setRemote('PJSIP/11987654321', { answer: 'auto', answerDelayMs: 100 });
+    sim.setRemote('11987654321', { answer: 'auto', answerDelayMs: 100 });
     const states: string[] = [];
     const call = await svc.dial({ agent: '1000', number: '11987654321' });
     const poll = setInterval(() => {

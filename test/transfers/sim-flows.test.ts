@@ -128,12 +128,14 @@ describe('transfers on the simulator: external numbers and outbound calls', () =
 
   it('blind to an external number: completes by itself when the number answers', async () => {
     const { h, call } = await w.connectedCall();
-    // Long enough that 'ringing' is observable even on a loaded machine.
-    w.sim.setRemote('PJSIP/11987654321', { answer: 'auto', answerDelayMs: 400 });
+    // The number answers only when the test says so: 'ringing' is observable whatever the load.
+    w.sim.setRemote('11987654321', { answer: 'never' });
     await expect(w.transfers.transfers.start(call.id, { target: '1198765', kind: 'blind' })).rejects.toMatchObject({ kind: 'invalid' });
     const t = await w.transfers.transfers.start(call.id, { target: '(11) 98765-4321', kind: 'blind' });
     expect(t).toMatchObject({ state: 'ringing', target: { type: 'external' } });
     const tr = w.transfers.transfers.get(call.id)!;
+    await until(() => tr.targetChannelId !== undefined && w.sim.channel(tr.targetChannelId) !== undefined);
+    w.sim.answerDevice(tr.targetChannelId!);
     await until(() => tr.state === 'completed');
     await until(() => !w.sim.channel(call.agentChannelId!));
     expect(w.sim.canHear(tr.targetChannelId!, call.customerChannelId!)).toBe(true);
@@ -144,8 +146,7 @@ describe('transfers on the simulator: external numbers and outbound calls', () =
   });
 
   it('service transfer of an outbound call continues the customer channel in the services context', async () => {
-    // Long enough that 'ringing' is observable even on a loaded machine.
-    w.sim.setRemote('PJSIP/11987654321', { answer: 'auto', answerDelayMs: 400 });
+    w.sim.setRemote('11987654321', { answer: 'auto', answerDelayMs: 20 });
     const call = await w.svc.dial({ agent: '1000', number: '11987654321' });
     await until(() => w.svc.get(call.id)?.state === 'connected');
     const customer = call.customerChannelId!;
