@@ -1,6 +1,13 @@
 /**
  * AMI client over node:net. One TCP connection at a time, supervised forever:
- * connect → banner → Login → connected (keepalive Ping) → on any loss, backoff → connect again.
+ * connect → banner → Login → booting → connected (keepalive Ping) → on any loss, backoff → connect again.
+ *
+ * "connected" means "Asterisk is fully booted", not "Login accepted": Asterisk 22 accepts AMI logins
+ * before its modules are loaded (app_queue answers `Invalid/unknown command: QueueStatus` until
+ * then), so a re-sync run at login time during a boot fails. After Login, Asterisk sends
+ * `Event: FullyBooted` to the session at once when already booted, or to everybody when the boot
+ * completes; only then do we report 'connected' and call the onConnected handlers. An AMI user
+ * without `read=system` never gets that event: after `bootGraceMs` we warn and assume booted.
  * We speak the protocol ourselves instead of the npm asterisk-manager package (no types, no action
  * timeouts, its keepConnected is broken).
  *
@@ -44,16 +51,23 @@ export interface AmiClientOptions {
   clock?: Clock;
   /** For deterministic jitter in tests. */
   random?: () => number;
+  /**
+   * How long to wait for `Event: FullyBooted` after Login before assuming Asterisk is booted
+   * (default 10 s; the event needs read=system on the AMI user and events on).
+   */
+  bootGraceMs?: number;
 }
 
 /** Internal phases; the public `state` folds them into disconnected/connecting/connected. */
-export const AMI_PHASES = ['idle', 'connecting', 'authenticating', 'connected', 'backoff', 'stopping', 'stopped'] as const;
+export const AMI_PHASES = ['idle', 'connecting', 'authenticating', 'booting', 'connected', 'backoff', 'stopping', 'stopped'] as const;
 export type AmiPhase = (typeof AMI_PHASES)[number];
 
 const TRANSITIONS: Record<AmiPhase, readonly AmiPhase[]> = {
   idle: ['connecting', 'stopped'],
   connecting: ['authenticating', 'backoff', 'stopping', 'stopped'],
-  authenticating: ['connected', 'backoff', 'stopping', 'stopped'],
+  authenticating: ['booting', 'backoff', 'stopping', 'stopped'],
+  // Logged in, waiting for FullyBooted (or the grace to pass).
+  booting: ['connected', 'backoff', 'stopping', 'stopped'],
   connected: ['backoff', 'stopping', 'stopped'],
   backoff: ['connecting', 'stopped'],
   stopping: ['stopped'],
@@ -64,6 +78,7 @@ const PUBLIC_STATE: Record<AmiPhase, AmiConnectionState> = {
   idle: 'disconnected',
   connecting: 'connecting',
   authenticating: 'connecting',
+  booting: 'connecting',
   connected: 'connected',
   backoff: 'disconnected',
   stopping: 'disconnected',
@@ -77,6 +92,11 @@ interface Session extends LinkSession {
   pending: PendingActions;
   nextAction: number;
   handshakeTimer?: TimerHandle;
+  /** Login accepted (so a Logoff is due on stop). */
+  loggedIn: boolean;
+  /** FullyBooted seen on this session (it may arrive in the same chunk as the Login response). */
+  booted: boolean;
+  bootTimer?: TimerHandle;
 }
 
 export function createAmiClient(opts: AmiClientOptions): AmiClient & { readonly info: LinkHealthInfo; readonly phase: AmiPhase } {
@@ -90,6 +110,9 @@ export class TcpAmiClient implements AmiClient {
   private readonly log: Logger;
   private readonly actionTimeoutMs: number;
   private readonly keepaliveMs: number;
+  private readonly bootGraceMs: number;
+  /** The no-FullyBooted warning is logged once per client (every reconnect would repeat it). */
+  private warnedNoBoot = false;
   /** Per-client prefix so ActionIDs from two daemons on one Asterisk never collide. */
   private readonly idPrefix = Math.random().toString(36).slice(2, 8);
 
@@ -103,6 +126,10 @@ export class TcpAmiClient implements AmiClient {
     this.log = opts.log;
     this.actionTimeoutMs = opts.actionTimeoutMs ?? 10000;
     this.keepaliveMs = opts.keepaliveMs ?? 20000;
+    this.bootGraceMs = opts.bootGraceMs ?? 10000;
+    if (!(this.bootGraceMs > 0)) {
+      throw invalid(`AMI boot grace must be > 0 ms (got ${this.bootGraceMs})`, { field: 'asterisk.ami.boot_grace_ms' });
+    }
     this.link = new LinkSupervisor({
       name: 'AMI',
       transitions: TRANSITIONS,
@@ -139,8 +166,8 @@ export class TcpAmiClient implements AmiClient {
   }
 
   stop(): Promise<void> {
-    return this.link.stop(async (s, wasConnected) => {
-      if (wasConnected) {
+    return this.link.stop(async (s) => {
+      if (s.loggedIn) {
         // Polite Logoff so Asterisk logs a clean session end; never wait long for it.
         await this.send(s, 'Logoff', {}, Math.min(this.actionTimeoutMs, 2000), false).catch(() => undefined);
       }
@@ -183,6 +210,8 @@ export class TcpAmiClient implements AmiClient {
       socket,
       pending: new PendingActions(this.clock),
       nextAction: 0,
+      loggedIn: false,
+      booted: false,
       retrySlowly: false,
       closed: false,
       timers: new Set(),
@@ -197,7 +226,9 @@ export class TcpAmiClient implements AmiClient {
     s.parser = new AmiParser({
       onBanner: (banner) => this.onBanner(s, banner),
       onMessage: (msg) => this.onMessage(s, msg),
-      wanted: (name) => s.pending.listsCollecting > 0 || this.link.hasEventHandlers(name) || this.link.hasEventHandlers('*'),
+      wanted: (name) =>
+        name === 'FullyBooted' ||
+        s.pending.listsCollecting > 0 || this.link.hasEventHandlers(name) || this.link.hasEventHandlers('*'),
       onSkipped: () => this.link.countEvent(),
     });
     socket.on('data', (chunk: Buffer) => {
@@ -244,14 +275,34 @@ export class TcpAmiClient implements AmiClient {
 
   private onLoggedIn(s: Session): void {
     if (!this.link.isCurrent(s) || this.link.phase !== 'authenticating') return;
+    s.loggedIn = true;
+    this.link.moveTo('booting');
+    // A boot can take long: watch for a half-open link meanwhile (Ping works during boot).
+    this.keepalive(s);
+    if (s.booted) return this.onBooted(s);
+    this.log.info('AMI logged in, waiting for Asterisk to be fully booted', { host: this.opts.host, port: this.opts.port });
+    s.bootTimer = this.link.after(s, this.bootGraceMs, () => {
+      if (this.link.phase !== 'booting') return;
+      const msg = `no FullyBooted from Asterisk within ${this.bootGraceMs / 1000} s (does the AMI user have read=system?); assuming booted`;
+      if (this.warnedNoBoot) this.log.debug(msg);
+      else this.log.warn(msg, { username: this.opts.username });
+      this.warnedNoBoot = true;
+      this.onBooted(s);
+    });
+  }
+
+  /** Asterisk is fully booted (or assumed so): the session is usable, subscribers may re-sync. */
+  private onBooted(s: Session): void {
+    if (!this.link.isCurrent(s) || this.link.phase !== 'booting') return;
+    this.link.cancel(s, s.bootTimer);
     const { host, port, username } = this.opts;
-    this.link.markConnected({ host, port, username }, () => this.keepalive(s));
+    this.link.markConnected({ host, port, username });
   }
 
   /** Half-open detection: a Ping per interval; only silence (a timeout) means the link is dead. */
   private keepalive(s: Session): void {
     this.link.heartbeat(s, this.keepaliveMs, (again) => {
-      if (this.link.phase !== 'connected') return;
+      if (this.link.phase !== 'connected' && this.link.phase !== 'booting') return;
       this.send(s, 'Ping', {}, this.actionTimeoutMs, false).then(again, (err: Error) => {
         // An answer (even an error) proves the link is alive.
         if (err instanceof AmiTimeoutError) this.link.end(s, `keepalive: no answer to Ping within ${this.actionTimeoutMs} ms`);
@@ -297,6 +348,11 @@ export class TcpAmiClient implements AmiClient {
     }
     this.link.countEvent();
     const event = msg as AmiEvent;
+    if (event.Event === 'FullyBooted') {
+      // Also sent again to every session on a later boot/reload: only the first one matters here.
+      s.booted = true;
+      if (this.link.phase === 'booting') this.onBooted(s);
+    }
     s.pending.onEvent(event);
     this.link.dispatch(event.Event, event);
   }

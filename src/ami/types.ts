@@ -62,7 +62,13 @@ export interface AmiClient {
   ): Promise<{ response: AmiResponse; events: AmiEvent[]; complete?: AmiEvent }>;
   /** Subscribes to one event name, or '*' for all. Returns an unsubscribe function. */
   onEvent(name: string, handler: (event: AmiEvent) => void): () => void;
-  /** Called after every successful login (first connect and every reconnect): re-sync here. */
+  /**
+   * Called once per session when Asterisk is usable (first connect and every reconnect): re-sync
+   * here. That is after Login AND `Event: FullyBooted` for this session, because Asterisk accepts
+   * logins while still loading modules (app_queue actions fail until then); `state` stays
+   * 'connecting' meanwhile. If FullyBooted never comes (AMI user without read=system), the real
+   * client warns once and calls the handlers after a grace (asterisk.ami.boot_grace_ms, 10 s).
+   */
   onConnected(handler: () => void): () => void;
   onDisconnected(handler: (reason: string) => void): () => void;
 }

@@ -55,6 +55,8 @@ export const configSchema = z
               .default(5038),
             username: z.string().min(1),
             secret: z.string().min(1, 'is required (or set CALLCENTERD_AMI_SECRET)'),
+            /** Wait this long for `Event: FullyBooted` after Login before assuming Asterisk is booted. */
+            boot_grace_ms: z.number().int().min(1).max(600_000).default(10_000),
           })
           .strict(),
         /** Dialplan names shipped in asterisk-conf/extensions.conf. */

@@ -48,7 +48,12 @@ export interface DaemonHandle {
 }
 
 const defaultAmi = (config: Config, log: Logger, clock: Clock): AmiClient =>
-  createAmiClient({ ...config.asterisk.ami, log: log.child({ component: 'ami' }), clock });
+  createAmiClient({
+    ...config.asterisk.ami,
+    bootGraceMs: config.asterisk.ami.boot_grace_ms,
+    log: log.child({ component: 'ami' }),
+    clock,
+  });
 
 const defaultAri = (config: Config, log: Logger, clock: Clock): AriClient =>
   createAriClient({ ...config.asterisk.ari, log: log.child({ component: 'ari' }), clock });

@@ -224,7 +224,54 @@ describe('AMI client against a local TCP server', () => {
     expect(server.loginAttempts).toBe(2);
   });
 
+  it('login during an Asterisk boot: connected (and onConnected) only once FullyBooted arrives', async () => {
+    server.booted = false;
+    const c = client({ bootGraceMs: 5000 });
+    let connected = 0;
+    c.onConnected(() => connected++);
+    c.start();
+    await waitFor(() => [...server.conns].some((k) => k.loggedIn), 2000, 'login accepted');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(connected).toBe(0);
+    expect(c.state).toBe('connecting');
+    expect(c.info).toMatchObject({ state: 'connecting' });
+    expect(c.info.connectedSince).toBeUndefined();
+    await expect(c.action('QueueStatus')).rejects.toBeInstanceOf(AmiNotConnectedError);
+    server.boot();
+    await waitFor(() => connected === 1, 2000, 'onConnected after FullyBooted');
+    expect(c.state).toBe('connected');
+    expect(c.info.connectedSince).toBeGreaterThan(0);
+    // A later FullyBooted (Asterisk sends it again on reload) is not a new session.
+    server.boot();
+    await expect(c.action('Ping')).resolves.toMatchObject({ Ping: 'Pong' });
+    expect(connected).toBe(1);
+    expect(logs.text()).not.toContain('no FullyBooted');
+  });
+
+  it('no FullyBooted at all (user without read=system): one warning, connected after the grace', async () => {
+    server.sendsFullyBooted = false;
+    const c = client({ bootGraceMs: 120 });
+    const at: number[] = [];
+    c.onConnected(() => at.push(Date.now()));
+    const started = Date.now();
+    c.start();
+    await waitFor(() => at.length === 1, 2000, 'onConnected after the grace');
+    expect(at[0] - started).toBeGreaterThanOrEqual(100);
+    expect(c.state).toBe('connected');
+    const warning = 'no FullyBooted from Asterisk within 0.12 s (does the AMI user have read=system?); assuming booted';
+    expect(logs.text()).toContain(warning);
+    server.dropAll();
+    await waitFor(() => at.length === 2, 3000, 'reconnected after the grace again');
+    const levels = logs
+      .text()
+      .split('\n')
+      .filter((l) => l.includes(warning))
+      .map((l) => (JSON.parse(l) as { level: string }).level);
+    expect(levels).toEqual(['warn', 'debug']);
+  });
+
   it('refuses bad options with CcError', () => {
+    expect(() => client({ bootGraceMs: 0 })).toThrow(CcError);
     expect(() => client({ port: 0 })).toThrow(CcError);
     expect(() => client({ reconnect: { initialMs: 100, maxMs: 10 } })).toThrow(CcError);
   });

@@ -19,12 +19,18 @@ export interface FakeConn {
   send(fields: Record<string, string>): void;
 }
 
+const FULLY_BOOTED = { Event: 'FullyBooted', Privilege: 'system,all', Status: 'Fully Booted' };
+
 export class FakeAmiServer {
   readonly server = net.createServer((socket) => this.accept(socket));
   readonly received: AmiMessage[] = [];
   readonly conns = new Set<FakeConn>();
   loginAttempts = 0;
   answerPings = true;
+  /** false = "Asterisk booting": logins get no FullyBooted until boot() (as Asterisk 22 does). */
+  booted = true;
+  /** false = an AMI user without read=system: FullyBooted is never sent. */
+  sendsFullyBooted = true;
   handlers: Record<string, ActionHandler> = {};
 
   constructor(
@@ -43,6 +49,12 @@ export class FakeAmiServer {
 
   broadcast(fields: Record<string, string>): void {
     for (const c of this.conns) if (c.loggedIn) c.send(fields);
+  }
+
+  /** The boot completes: FullyBooted to every logged-in session, like Asterisk at the end of a boot. */
+  boot(): void {
+    this.booted = true;
+    if (this.sendsFullyBooted) this.broadcast(FULLY_BOOTED);
   }
 
   dropAll(): void {
@@ -87,7 +99,7 @@ export class FakeAmiServer {
       if (msg.Username === this.username && msg.Secret === this.secret) {
         conn.loggedIn = true;
         reply({ Response: 'Success', Message: 'Authentication accepted' });
-        conn.send({ Event: 'FullyBooted', Privilege: 'system,all', Status: 'Fully Booted' });
+        if (this.booted && this.sendsFullyBooted) conn.send(FULLY_BOOTED);
       } else {
         reply({ Response: 'Error', Message: 'Authentication failed' });
         conn.socket.end();
