@@ -36,7 +36,7 @@ describe('callbacks on the simulator', () => {
     });
     const service = new CallbackService({ db: w.db, repo, clock: systemClock, policy: testConfig().policy, onChange: () => scheduler.rearm() });
     scheduler.start();
-    w.sim.setRemote('PJSIP/11987654321', { answer: 'auto', answerDelayMs: 20 });
+    w.sim.setRemote('11987654321', { answer: 'auto', answerDelayMs: 20 });
 
     const now = new Date(Date.now()).toISOString();
     const cb = service.add({ agent: '1001', number: '11987654321', at: now });

@@ -134,7 +134,7 @@ describe('transfers on the simulator: external numbers and outbound calls', () =
     const t = await w.transfers.transfers.start(call.id, { target: '(11) 98765-4321', kind: 'blind' });
     expect(t).toMatchObject({ state: 'ringing', target: { type: 'external' } });
     const tr = w.transfers.transfers.get(call.id)!;
-    await until(() => tr.targetChannelId !== undefined && w.sim.channel(tr.targetChannelId) !== undefined);
+    await until(() => tr.targetChannelId !== null && w.sim.channel(tr.targetChannelId) !== undefined);
     w.sim.answerDevice(tr.targetChannelId!);
     await until(() => tr.state === 'completed');
     await until(() => !w.sim.channel(call.agentChannelId!));
