@@ -7,6 +7,7 @@ import type { AmiClient } from '../ami/types';
 import type { AgentDirectory, AgentPresence, AgentStateName, CallDirectory, CallDirection } from '../daemon/ports';
 import { NoAnswerService } from '../pause/no-answer';
 import { PauseService } from '../pause/pause';
+import { ResyncRetry } from '../net/resync-retry';
 import { QueueResync } from '../queues/resync';
 import { invalid } from '../util/errors';
 import { WrapupRepository } from '../wrapup/repository';
@@ -65,13 +66,20 @@ export class AgentService implements AgentDirectory {
   start(ami: AmiClient): { scheduled: number; fired: number } {
     this.noAnswer.attach(ami);
     this.devices.attach(ami);
-    this.unsubs.push(
-      ami.onConnected(() => {
-        this.resync.run().catch((e: Error) =>
-          this.core.deps.log.error('queue re-sync failed', { error: e.message }),
-        );
-      }),
-    );
+    // On every (re)connect, retried while the link stays up: one failed QueueStatus/QueueAdd must
+    // not leave logged-in agents out of their queues until the next reconnect.
+    const retry = new ResyncRetry({
+      name: 'queue re-sync',
+      link: ami,
+      clock: this.core.deps.clock,
+      log: this.core.deps.log,
+      run: async () => {
+        const report = await this.resync.run();
+        if (report.errors.length) throw new Error(`${report.errors.length} action(s) failed, first: ${report.errors[0]}`);
+      },
+    });
+    retry.start();
+    this.unsubs.push(() => retry.stop());
     return this.wrapup.reload();
   }
 

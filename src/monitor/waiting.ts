@@ -11,6 +11,7 @@ import type { EventBus } from '../events/bus';
 import type { Logger } from '../log/logger';
 import type { Clock } from '../util/clock';
 import { invalid } from '../util/errors';
+import { ResyncRetry } from '../net/resync-retry';
 
 export interface WaitingCaller {
   /** Uniqueid of the caller's channel in the queue (stable key across events). */
@@ -34,7 +35,7 @@ export interface QueueWaiting {
   callers: { number: string; name: string; position: number; waitSeconds: number }[];
 }
 
-type WaitingAmi = Pick<AmiClient, 'onEvent' | 'onConnected' | 'actionList'>;
+type WaitingAmi = Pick<AmiClient, 'onEvent' | 'onConnected' | 'onDisconnected' | 'actionList'>;
 
 export interface QueueWaitingDeps {
   ami: WaitingAmi;
@@ -75,10 +76,18 @@ export class QueueWaitingTracker {
       ami.onEvent('QueueCallerJoin', (e) => this.onJoin(e)),
       ami.onEvent('QueueCallerLeave', (e) => this.onLeave(e)),
       ami.onEvent('QueueCallerAbandon', (e) => this.onAbandon(e)),
-      ami.onConnected(() => {
-        this.resync().catch((err: Error) => this.deps.log.warn('queue waiting re-sync failed', { error: err.message }));
-      }),
     );
+    // On every (re)connect, retried while the link stays up (a failed QueueStatus would otherwise
+    // leave the waiting list stale until the next reconnect).
+    const retry = new ResyncRetry({
+      name: 'queue waiting re-sync',
+      link: ami,
+      clock: this.deps.clock,
+      log: this.deps.log,
+      run: () => this.resync(),
+    });
+    retry.start();
+    this.unsubs.push(() => retry.stop());
   }
 
   stop(): void {

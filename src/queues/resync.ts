@@ -23,16 +23,29 @@ const key = (queue: string, iface: string) => `${queue}\u0000${iface}`;
 
 export class QueueResync {
   private running?: Promise<ResyncReport>;
+  private queued?: Promise<ResyncReport>;
 
   constructor(private readonly core: AgentCore) {}
 
-  /** Coalesces overlapping runs (a flapping link may reconnect while one is in progress). */
+  /**
+   * Coalesces overlapping runs (a flapping link may reconnect while one is in progress). A request
+   * during a run gets one fresh run after it, never the running one's result: that one may have
+   * read QueueStatus from the Asterisk that just went away.
+   */
   run(): Promise<ResyncReport> {
-    if (!this.running) {
-      this.running = this.doRun().finally(() => {
-        this.running = undefined;
-      });
+    if (this.queued) return this.queued;
+    if (this.running) {
+      this.queued = this.running
+        .catch(() => undefined)
+        .then(() => {
+          this.queued = undefined;
+          return this.run();
+        });
+      return this.queued;
     }
+    this.running = this.doRun().finally(() => {
+      this.running = undefined;
+    });
     return this.running;
   }
 

@@ -43,6 +43,7 @@ export class FakeAmi implements AmiClient {
   failNext: { action: string; message: string }[] = [];
   private handlers = new Map<string, Set<(e: AmiEvent) => void>>();
   private connectedHandlers = new Set<() => void>();
+  private disconnectedHandlers = new Set<(reason: string) => void>();
 
   start(): void {}
   async stop(): Promise<void> {}
@@ -104,6 +105,8 @@ export class FakeAmi implements AmiClient {
   async actionList(action: string, fields: AmiFields = {}): Promise<{ response: AmiResponse; events: AmiEvent[] }> {
     if (this.state !== 'connected') throw new AmiNotConnectedError(action);
     this.actions.push({ action, fields });
+    const f = this.failNext.findIndex((x) => x.action === action);
+    if (f >= 0) this.err(action, this.failNext.splice(f, 1)[0].message);
     if (action !== 'QueueStatus') this.err(action, 'Invalid/unknown command');
     const events: AmiEvent[] = this.members.map((m) => ({
       Event: 'QueueMember',
@@ -131,8 +134,15 @@ export class FakeAmi implements AmiClient {
     return () => this.connectedHandlers.delete(handler);
   }
 
-  onDisconnected(): () => void {
-    return () => undefined;
+  onDisconnected(handler: (reason: string) => void): () => void {
+    this.disconnectedHandlers.add(handler);
+    return () => this.disconnectedHandlers.delete(handler);
+  }
+
+  /** Simulates a lost link: actions fail as not connected, onDisconnected handlers run. */
+  disconnect(reason = 'connection closed by Asterisk'): void {
+    this.state = 'disconnected';
+    for (const h of [...this.disconnectedHandlers]) h(reason);
   }
 
   emit(event: AmiEvent): void {

@@ -1,4 +1,4 @@
-import type { AmiEvent } from '../../src/ami/types';
+import { AmiActionError, type AmiEvent } from '../../src/ami/types';
 import { EventBus, type DomainEvent } from '../../src/events/bus';
 import { silentLogger } from '../../src/log/logger';
 import { QueueWaitingTracker } from '../../src/monitor/waiting';
@@ -15,12 +15,25 @@ class Ami {
     this.handlers.set(name, [...(this.handlers.get(name) ?? []), h]);
     return () => this.handlers.set(name, (this.handlers.get(name) ?? []).filter((x) => x !== h));
   }
+  disconnected: ((reason: string) => void)[] = [];
+  /** The next N QueueStatus answer Response: Error (Asterisk still loading app_queue). */
+  failures = 0;
+  calls = 0;
   onConnected(h: () => void) {
     this.connected.push(h);
     return () => undefined;
   }
+  onDisconnected(h: (reason: string) => void) {
+    this.disconnected.push(h);
+    return () => undefined;
+  }
   async actionList(action: string) {
     expect(action).toBe('QueueStatus');
+    this.calls++;
+    if (this.failures > 0) {
+      this.failures--;
+      throw new AmiActionError(action, { Response: 'Error', ActionID: '1', Message: 'Invalid/unknown command: QueueStatus' });
+    }
     if (this.hold) await new Promise<void>((r) => (this.release = r));
     return { response: { Response: 'Success', ActionID: '1' }, events: this.entries };
   }
@@ -28,6 +41,8 @@ class Ami {
     for (const h of this.handlers.get(e.Event) ?? []) h(e);
   }
 }
+
+const flush = () => new Promise((r) => setImmediate(r));
 
 const caller = (Event: string, id: string, queue = 'support', extra: Record<string, string> = {}): AmiEvent => ({
   Event,
@@ -99,6 +114,35 @@ describe('QueueWaitingTracker', () => {
     for (const h of ami.connected) h();
     await new Promise((r) => setImmediate(r));
     expect(t.queue('support')).toMatchObject({ waiting: 1, longestWaitSeconds: 42, callers: [{ number: '5550107', waitSeconds: 42 }] });
+  });
+
+  it('a failed QueueStatus on connect is retried with backoff until it succeeds', async () => {
+    ami.failures = 2;
+    ami.entries = [caller('QueueEntry', 'w1', 'support', { Wait: '3' })];
+    for (const h of ami.connected) h();
+    await flush();
+    expect(ami.calls).toBe(1);
+    expect(t.queue('support').waiting).toBe(0);
+    clock.advance(1_000); // first retry after 0.5-1 s
+    await flush();
+    expect(ami.calls).toBe(2);
+    clock.advance(2_000); // second retry after 1-2 s
+    await flush();
+    expect(ami.calls).toBe(3);
+    expect(t.queue('support')).toMatchObject({ waiting: 1, longestWaitSeconds: 3 });
+    clock.advance(60_000);
+    await flush();
+    expect(ami.calls).toBe(3); // done: no more attempts
+  });
+
+  it('a disconnect cancels the pending retry', async () => {
+    ami.failures = 5;
+    for (const h of ami.connected) h();
+    await flush();
+    for (const h of ami.disconnected) h('connection closed by Asterisk');
+    clock.advance(60_000);
+    await flush();
+    expect(ami.calls).toBe(1);
   });
 
   it('applies joins and leaves that happen while QueueStatus is in flight', async () => {

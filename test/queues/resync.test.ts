@@ -42,6 +42,48 @@ describe('re-sync with QueueStatus on AMI (re)connect', () => {
     expect(ev.data).toMatchObject({ event: 'queue.resync', readded: [{ extension: '1000', queue: 'support', paused: false }] });
   });
 
+  it('retries a failed re-sync with backoff while AMI stays up (QueueStatus fails twice, then works)', async () => {
+    const k = makeKit();
+    k.svc.start(k.ami);
+    await k.svc.login.login('1000', { queues: ['support'] });
+    await k.svc.pause.pause('1000', 'Almoço');
+    k.ami.restart();
+    const booting = 'Invalid/unknown command: QueueStatus. Use Action: ListCommands to show available commands.';
+    k.ami.failNext.push({ action: 'QueueStatus', message: booting }, { action: 'QueueStatus', message: booting });
+    k.ami.connect();
+    await until(() => k.ami.count('QueueStatus') === 1);
+    await flush();
+    expect(k.ami.member('support', '1000')).toBeUndefined();
+    k.clock.advance(1_000); // retry 1 after 0.5-1 s
+    await until(() => k.ami.count('QueueStatus') === 2);
+    await flush();
+    expect(k.ami.member('support', '1000')).toBeUndefined();
+    k.clock.advance(2_000); // retry 2 after 1-2 s
+    await until(() => !!k.ami.member('support', '1000'));
+    expect(k.ami.member('support', '1000')).toMatchObject({ paused: true, reason: 'Almoço' });
+    k.clock.advance(120_000);
+    await flush();
+    expect(k.ami.count('QueueStatus')).toBe(3);
+  });
+
+  it('a disconnect cancels the retry; the next connect starts a fresh re-sync', async () => {
+    const k = makeKit();
+    k.svc.start(k.ami);
+    await k.svc.login.login('1000', { queues: ['support'] });
+    k.ami.restart();
+    k.ami.failNext.push({ action: 'QueueStatus', message: 'Invalid/unknown command: QueueStatus' });
+    k.ami.connect();
+    await until(() => k.ami.count('QueueStatus') === 1);
+    await flush();
+    k.ami.disconnect();
+    k.clock.advance(120_000);
+    await flush();
+    expect(k.ami.count('QueueStatus')).toBe(1);
+    k.ami.connect();
+    await until(() => !!k.ami.member('support', '1000'));
+    expect(k.ami.count('QueueStatus')).toBe(2);
+  });
+
   it('repairs a pause changed behind our back and re-asserts the busy flag', async () => {
     const k = makeKit();
     await k.svc.login.login('1000', { queues: ['support'] });
