@@ -5,6 +5,10 @@
  *
  * Ordering: events caused by an action are written AFTER that action's response, as the captures
  * show for QueueAdd → QueueMemberAdded. While a handler runs, broadcast() only queues.
+ *
+ * Booting (setBooting): Asterisk 22 accepts AMI logins before its modules are loaded. Meanwhile a
+ * login gets no FullyBooted and app_queue's actions (Queue*) are unknown; when the boot completes
+ * every logged-in session gets FullyBooted.
  */
 import * as net from 'node:net';
 import type { Clock } from '../util/clock';
@@ -58,6 +62,7 @@ export class AmiServer {
   private seq = 0;
   private unresponsive = false;
   private refusing = false;
+  private booting = false;
   /** Non-null while a handler runs: events wait here until the response is written. */
   private held: string[] | null = null;
   private _port = 0;
@@ -103,6 +108,19 @@ export class AmiServer {
   /** While refusing (Asterisk down), new connections are closed at once. */
   setRefusing(on: boolean): void {
     this.refusing = on;
+  }
+
+  /** Booting on: logins get no FullyBooted, Queue* actions are unknown. Off: FullyBooted to all. */
+  setBooting(on: boolean): void {
+    const was = this.booting;
+    this.booting = on;
+    if (was && !on) {
+      for (const s of this.sessions.values()) if (s.loggedIn && s.events) this.fullyBooted(s);
+    }
+  }
+
+  get isBooting(): boolean {
+    return this.booting;
   }
 
   /** Sends an event to every logged-in session with events on. */
@@ -171,6 +189,11 @@ export class AmiServer {
       this.write(s, encodeFrame(amiOk(ctx, undefined, [['Ping', 'Pong'], ['Timestamp', amiTimestamp(this.opts.clock.now())]])));
       return;
     }
+    if (this.booting && lower.startsWith('queue')) {
+      // app_queue not loaded yet: the exact answer Asterisk gives for an unregistered action.
+      this.write(s, encodeFrame(amiError(ctx, `Invalid/unknown command: ${name}. Use Action: ListCommands to show available commands.`)));
+      return;
+    }
     this.held = [];
     let frames: AmiFieldList[];
     try {
@@ -197,15 +220,17 @@ export class AmiServer {
     s.events = ev !== 'off' && ev !== 'no' && ev !== 'false';
     s.loggedIn = true;
     this.write(s, encodeFrame(amiOk(ctx, 'Authentication accepted')));
-    if (s.events) {
-      const up = String(Math.floor(this.opts.uptime()));
-      this.bareEvent(s, [
-        ['Event', 'FullyBooted'],
-        ['Privilege', 'system,all'],
-        ['Uptime', up],
-        ['LastReload', up],
-        ['Status', 'Fully Booted'],
-      ]);
-    }
+    if (s.events && !this.booting) this.fullyBooted(s);
+  }
+
+  private fullyBooted(s: Session): void {
+    const up = String(Math.floor(this.opts.uptime()));
+    this.bareEvent(s, [
+      ['Event', 'FullyBooted'],
+      ['Privilege', 'system,all'],
+      ['Uptime', up],
+      ['LastReload', up],
+      ['Status', 'Fully Booted'],
+    ]);
   }
 }

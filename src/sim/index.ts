@@ -39,8 +39,12 @@
  *   `isAppRegistered(app?)`.
  * - Faults: `dropAmi()`, `dropAri()` (sockets destroyed; channels/bridges stay, as when the daemon dies),
  *   `setUnresponsive(on, 'ami'|'ari'|'both')` (half-open: nothing answered, no pongs),
- *   `restartAsterisk({downMs?})` (async: drops connections, destroys channels/bridges, clears dynamic
- *   members, refuses connections for downMs, then a fresh boot: FullyBooted on next login).
+ *   `restartAsterisk({downMs?, bootMs?})` (async: drops connections, destroys channels/bridges, clears
+ *   dynamic members, refuses connections for downMs, then a fresh boot: FullyBooted on next login).
+ *   With bootMs the boot takes that long after the down time (resolves when connections are accepted
+ *   again, not when booted): AMI logins are accepted but get no FullyBooted and Queue* actions answer
+ *   `Invalid/unknown command` until then, as on a real Asterisk 22; `finishBoot()` ends it early,
+ *   `booting` tells whether it is still on.
  * - Logs and waiting (async): `actions` (every AMI action / ARI REST call), `events` (every AMI/ARI event
  *   emitted), `mark()`, `waitForAction(nameOrRoute | predicate, {since?, timeoutMs?})` — ARI calls
  *   match "POST /channels/abc/answer" or the route "POST /channels/{id}/answer" —,
@@ -105,6 +109,7 @@ export class Simulator {
   private readonly ariServer: AriServer;
   private readonly globals = new Map<string, string>();
   private started = false;
+  private bootTimer?: ReturnType<Clock['setTimeout']>;
 
   constructor(opts: SimOptions = {}) {
     this.clock = opts.clock ?? systemClock;
@@ -173,6 +178,7 @@ export class Simulator {
   }
 
   async stop(): Promise<void> {
+    this.finishBoot();
     this.queues.stop();
     this.devices.reset();
     await this.amiServer.stop();
@@ -290,7 +296,11 @@ export class Simulator {
     if (which !== 'ami') this.ariServer.setUnresponsive(on);
   }
 
-  async restartAsterisk(o: { downMs?: number } = {}): Promise<void> {
+  async restartAsterisk(o: { downMs?: number; bootMs?: number } = {}): Promise<void> {
+    for (const [k, v] of Object.entries({ downMs: o.downMs, bootMs: o.bootMs })) {
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new CcError('invalid', `restartAsterisk: ${k} must be a number >= 0`);
+    }
+    this.finishBoot();
     this.amiServer.setRefusing(true);
     this.ariServer.setRefusing(true);
     this.amiServer.dropConnections();
@@ -300,8 +310,24 @@ export class Simulator {
     this.model.reset();
     this.log.addEvent({ proto: 'ami', name: 'SimRestart', data: {} });
     if (o.downMs && o.downMs > 0) await new Promise((r) => setTimeout(r, o.downMs));
+    if (o.bootMs && o.bootMs > 0) {
+      this.amiServer.setBooting(true);
+      this.bootTimer = this.clock.setTimeout(() => this.finishBoot(), o.bootMs);
+    }
     this.amiServer.setRefusing(false);
     this.ariServer.setRefusing(false);
+  }
+
+  /** Ends an Asterisk boot started by restartAsterisk({bootMs}) now: FullyBooted to every AMI session. */
+  finishBoot(): void {
+    if (this.bootTimer) this.clock.clearTimeout(this.bootTimer);
+    this.bootTimer = undefined;
+    if (this.amiServer.isBooting) this.log.addEvent({ proto: 'ami', name: 'SimFullyBooted', data: {} });
+    this.amiServer.setBooting(false);
+  }
+
+  get booting(): boolean {
+    return this.amiServer.isBooting;
   }
 
   // ----- waiting -----

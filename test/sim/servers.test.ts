@@ -117,6 +117,28 @@ describe('AMI/ARI servers and faults', () => {
     expect(st.Message).toBe('Unable to remove interface: Not there');
   });
 
+  it('restartAsterisk({bootMs}): logins accepted while booting, no FullyBooted and Queue* unknown until booted', async () => {
+    await expect(sim.restartAsterisk({ bootMs: -1 })).rejects.toThrow('bootMs must be a number >= 0');
+    expect(sim.booting).toBe(false);
+    await sim.restartAsterisk({ downMs: 10, bootMs: 60_000 });
+    expect(sim.booting).toBe(true);
+    const c = await amiClient();
+    const st = await c.response(c.send('QueueStatus'));
+    expect(st).toMatchObject({
+      Response: 'Error',
+      Message: 'Invalid/unknown command: QueueStatus. Use Action: ListCommands to show available commands.',
+    });
+    expect(await c.response(c.send('Ping'))).toMatchObject({ Response: 'Success' });
+    expect(c.frames.some((f) => f.Event === 'FullyBooted')).toBe(false);
+    sim.finishBoot();
+    expect(sim.booting).toBe(false);
+    expect((await c.event('FullyBooted')).Status).toBe('Fully Booted');
+    expect(await c.response(c.send('QueueStatus'))).toMatchObject({ Response: 'Success' });
+    // A later login gets FullyBooted right away again; the boot timer is gone.
+    const c2 = await amiClient();
+    expect(await c2.event('FullyBooted')).toBeDefined();
+  });
+
   it('devices: busy gives ChannelDestroyed cause 17, never keeps ringing until hung up', async () => {
     const ari = await RawAri.connect(sim);
     open.push(ari);
