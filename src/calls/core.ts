@@ -16,7 +16,7 @@ import { notFound, refused } from '../util/errors';
 import { ignoreGone } from './ari-util';
 import type { Originations } from './originations';
 import type { CallField, CallRepo } from './repo';
-import { assertActionAllowed, type CallAction, type CallActivity, type CallEvent, isTalking, nextState } from './state-machine';
+import { assertActionAllowed, type CallAction, type CallActivity, type CallEvent, isAnswered, isTalking, nextState } from './state-machine';
 import type { CallKind, CallRecord } from './types';
 
 export interface CoreDeps {
@@ -213,14 +213,14 @@ export class CallCore {
     const next = nextState(previous, event); // throws (refused) before anything changes
     if (this.stopped) return;
     const now = this.deps.clock.now();
-    if (isTalking(next) && !call.answeredAt) patch.answeredAt = now;
+    if (isAnswered(next) && !call.answeredAt) patch.answeredAt = now;
     // One narrow UPDATE (the patch + state) and the event row, in one transaction.
     this.deps.repo.batch(() => {
       this.update(call, { ...patch, state: next } as Patch);
       this.deps.repo.event(call.id, 'state', { state: next, previous, event });
     });
     this.publish('call.state', call, { state: next, previous });
-    if (isTalking(next) && !isTalking(previous)) {
+    if (isAnswered(next) && !isAnswered(previous)) {
       if (call.agentExt) {
         this.deps.agents.callConnected(call.agentExt, {
           callId: call.id,

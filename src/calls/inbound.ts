@@ -11,7 +11,7 @@
  *       device and bridges it with the caller (rejected when blocked, unknown or the agent is busy).
  *
  * Queue leg rules (DESIGN.md): the daemon rings the agent's device (explicit channel id); on answer
- * it answers the leg and bridges both; leg StasisEnd while ringing = app_queue gave up → cancel the
+ * it answers the leg (call → bridging: answered) and bridges both (→ connected); leg StasisEnd while ringing = app_queue gave up → cancel the
  * device; device gone before answering → hang up the leg (app_queue moves on); agent hangs up →
  * hang up the leg unless an interceptor (survey) takes the customer.
  */
@@ -33,6 +33,9 @@ interface QueueHint {
 }
 
 const HINT_TTL_MS = 10 * 60_000;
+
+/** The call's state read afresh after an await (TypeScript keeps the narrowing from before it). */
+const stateOf = (call: CallRecord): CallRecord['state'] => call.state;
 
 export class InboundCalls {
   /** linkedid → queue facts from AMI AgentCalled (ARI's leg does not carry the queue name). */
@@ -184,14 +187,26 @@ export class InboundCalls {
     try {
       if (!call.agentChannelId) this.core.update(call, { agentChannelId: deviceId });
       await ariAction(ari.channels.answer(call.customerChannelId), 'answer the customer side');
-      const bridge = await ariAction(
-        ari.bridges.create({ bridgeId: newBridgeId(call.id, 'br'), type: 'mixing', name: `agent-${call.agentExt}` }),
+      if (call.state !== 'ringing-agent') return; // ended meanwhile: end() cleaned up
+      // Both sides answered: from now on the call counts as answered, also if the customer leaves
+      // before the bridge is up (under load that window is long; such calls were recorded as
+      // not-answered). The bridge id is stored with that move, before the bridge exists, so an
+      // end() from here on destroys it (a 404 if it is not created yet is ignored; see below).
+      const bridgeId = newBridgeId(call.id, 'br');
+      this.core.transition(call, 'leg-answered', { bridgeId });
+      await ariAction(
+        ari.bridges.create({ bridgeId, type: 'mixing', name: `agent-${call.agentExt}` }),
         'create the call bridge',
       );
-      this.core.update(call, { bridgeId: bridge.id });
-      await ariAction(ari.bridges.addChannel(bridge.id, [call.customerChannelId, deviceId]), 'bridge the call');
-      if (call.state === 'ringing-agent') this.core.transition(call, 'agent-answered');
+      if (stateOf(call) === 'ended') {
+        // end() ran while the bridge was being created: its destroy came too early.
+        await ignoreGone(ari.bridges.destroy(bridgeId), log, 'destroy the bridge of an ended call');
+        return;
+      }
+      await ariAction(ari.bridges.addChannel(bridgeId, [call.customerChannelId, deviceId]), 'bridge the call');
+      if (stateOf(call) === 'bridging') this.core.transition(call, 'bridged');
     } catch (err) {
+      if (stateOf(call) === 'ended') return; // a side left meanwhile: a failed request is expected, end() ran
       log.error('cannot bridge answered call', { callId, err: (err as Error).message });
       await this.core.end(callId, 'bridge-failed', { data: { error: (err as Error).message } });
     }

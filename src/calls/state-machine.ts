@@ -3,7 +3,10 @@
  * moves through these states; the service applies side effects only after `nextState` accepted
  * the move, so an illegal request (hold a ringing call, unhold a connected one) changes nothing.
  *
- *   inbound (queue / direct):  ringing-agent ──agent-answered──► connected
+ *   inbound (queue / direct):  ringing-agent ──agent-answered──► connected  (transfer/conference parts)
+ *       agent legs bridged by the daemon: ringing-agent ──leg-answered──► bridging ──bridged──► connected
+ *       (`bridging`: the device answered and the daemon answered the customer side, the bridge is not
+ *       up yet; the call already counts as answered, so a customer leaving now is an answered call)
  *   outbound:  dialing-agent ──agent-answered──► dialing-customer ──customer-ringing──► ringing-customer
  *              dialing-customer | ringing-customer ──customer-answered──► connected
  *   connected ◄──hold / unhold──► on-hold;   any state ──end──► ended (terminal)
@@ -15,6 +18,7 @@ import { CcError } from '../util/errors';
 
 export const CALL_STATES = [
   'ringing-agent',
+  'bridging',
   'dialing-agent',
   'dialing-customer',
   'ringing-customer',
@@ -26,6 +30,8 @@ export type CallState = (typeof CALL_STATES)[number];
 
 export const CALL_EVENTS = [
   'agent-answered',
+  'leg-answered',
+  'bridged',
   'customer-ringing',
   'customer-answered',
   'hold',
@@ -36,7 +42,8 @@ export type CallEvent = (typeof CALL_EVENTS)[number];
 
 /** The transitions table: state → event → next state. Anything missing is illegal. */
 export const TRANSITIONS: Readonly<Record<CallState, Partial<Record<CallEvent, CallState>>>> = {
-  'ringing-agent': { 'agent-answered': 'connected', end: 'ended' },
+  'ringing-agent': { 'agent-answered': 'connected', 'leg-answered': 'bridging', end: 'ended' },
+  bridging: { bridged: 'connected', end: 'ended' },
   'dialing-agent': { 'agent-answered': 'dialing-customer', end: 'ended' },
   'dialing-customer': { 'customer-ringing': 'ringing-customer', 'customer-answered': 'connected', end: 'ended' },
   'ringing-customer': { 'customer-answered': 'connected', end: 'ended' },
@@ -59,6 +66,15 @@ export function nextState(from: CallState, event: CallEvent): CallState {
 /** States in which the customer and the agent are (or were) talking: the call counts as answered. */
 export function isTalking(state: CallState): boolean {
   return state === 'connected' || state === 'on-hold';
+}
+
+/**
+ * States in which the call counts as answered (answered_at set, the agent is on it): talking, or
+ * `bridging` (both sides answered, the bridge is being set up). Before `bridging` existed, a customer
+ * hanging up while the daemon was still bridging was recorded as not answered (seen under load).
+ */
+export function isAnswered(state: CallState): boolean {
+  return state === 'bridging' || isTalking(state);
 }
 
 export function isCallState(v: string): v is CallState {

@@ -87,6 +87,33 @@ describe('call core on the simulator', () => {
     sim.customerHangup(h);
   });
 
+  it('customer hangs up right after the device answered, before the bridge is up → recorded as answered', async () => {
+    // Hold the daemon's bridge creation until the customer is gone (under load this window is long).
+    const ari = clients[0].ari;
+    const create = ari.bridges.create.bind(ari.bridges);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    ari.bridges.create = async (o) => {
+      await gate;
+      return create(o);
+    };
+    const h = sim.placeQueueCall({ queue: 'support', callerNumber: '5550109' });
+    await until(() => liveCall()?.state === 'bridging', 3000);
+    const c = liveCall();
+    expect(c.answeredAt).not.toBeNull();
+    expect(agents.calls).toContain(`connected 1000 ${c.id}`);
+    sim.customerHangup(h);
+    await until(() => svc.repo.get(c.id)?.endedAt != null, 3000);
+    expect(svc.repo.get(c.id)).toMatchObject({ state: 'ended', endReason: 'customer-hangup' });
+    expect(svc.repo.get(c.id)?.answeredAt).toBe(c.answeredAt);
+    expect(svc.repo.events(c.id).map((e) => `${e.type}:${String(e.data.state ?? e.data.reason)}`)).toEqual(['created:ringing-agent', 'state:bridging', 'ended:customer-hangup']);
+    await until(() => agents.calls.includes(`ended 1000 ${c.id} answered=true`), 3000);
+    // The bridge created after the end is destroyed, the device hung up: nothing left behind.
+    release();
+    await until(() => sim.bridges().length === 0 && !sim.channel(c.agentChannelId!), 3000);
+    expect(agents.calls.filter((l) => l.includes(c.id))).toEqual([`ringing 1000 ${c.id}`, `connected 1000 ${c.id}`, `ended 1000 ${c.id} answered=true`]);
+  });
+
   it('hold: customer hears MOH and the agent cannot hear the customer; unhold restores', async () => {
     const h = sim.placeQueueCall({ queue: 'support', callerNumber: '5550103' });
     await until(() => liveCall()?.state === 'connected', 3000);

@@ -7,6 +7,7 @@ import {
   TRANSITIONS,
   assertActionAllowed,
   canTransition,
+  isAnswered,
   isTalking,
   nextState,
 } from '../../src/calls/state-machine';
@@ -21,6 +22,15 @@ describe('call state machine', () => {
     s = nextState(s, 'unhold');
     expect(s).toBe('connected');
     expect(nextState(s, 'end')).toBe('ended');
+  });
+
+  it('agent leg bridged by the daemon: ringing-agent → bridging (answered, not talking) → connected', () => {
+    expect(nextState('ringing-agent', 'leg-answered')).toBe('bridging');
+    expect(nextState('bridging', 'bridged')).toBe('connected');
+    expect(isAnswered('bridging')).toBe(true);
+    expect(isTalking('bridging')).toBe(false);
+    expect(isAnswered('ringing-agent')).toBe(false);
+    expect(() => nextState('bridging', 'hold')).toThrow(/cannot hold a call that is bridging/);
   });
 
   it('outbound: dialing-agent → dialing-customer → ringing-customer → connected', () => {
