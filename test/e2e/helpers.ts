@@ -4,11 +4,9 @@
  * the way users do (API, CLI) and assert what users see (API/CLI output, SQLite rows, sim state).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { AgentCatalogueRepo } from '../../src/agents/catalogue';
-import { main } from '../../src/cli/main';
 import { parseConfigObject } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { startDaemon, type DaemonHandle } from '../../src/daemon/app';
@@ -18,6 +16,11 @@ import { QueueCatalogue } from '../../src/queues/catalogue';
 import { Simulator, type QueueOptions, type SimOptions } from '../../src/sim';
 import { openDatabase, type Db } from '../../src/store/db';
 import { DispositionCatalogue } from '../../src/wrapup/dispositions';
+import { apiRequest, type ApiReply } from '../helpers/api';
+import { makeTmpDir, removeTmpDir, runCli, type CliResult } from '../helpers/tmp';
+import { waitUntil } from '../helpers/wait';
+
+export type { CliResult };
 
 export const ADMIN = 'e2e-admin-token-0123456789';
 export const SUPERVISOR = 'e2e-super-token-0123456789';
@@ -27,12 +30,6 @@ export const AGENT_1001 = 'e2e-agent-1001-token-012345';
 export const AGENTS = ['1000', '1001', '1002'] as const;
 export const PAUSE_REASONS: Record<string, number> = { Almoço: 2, 'Sem resposta': 9, Banheiro: 3, 'Wrap-up': 8 };
 export const DISPOSITIONS = ['Venda', 'Resolvido', 'Tabulação automática'];
-
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 export interface E2EOptions {
   policy?: Record<string, unknown>;
@@ -45,14 +42,8 @@ export interface E2EOptions {
 }
 
 /** Polls `check` until truthy (daemon state changes are async to sim events); bounded, no fixed sleeps. */
-export async function until<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 5000, what?: string | (() => string)): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : (what ?? check.toString())}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+export function until<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 5000, what?: string | (() => string)): Promise<T> {
+  return waitUntil(check, { timeoutMs, what });
 }
 
 export const memberIface = (ext: string) => `Local/${ext}@cc-agent/n`;
@@ -68,7 +59,7 @@ export class E2E {
   private reader?: Db;
 
   constructor(private readonly opts: E2EOptions = {}) {
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccd-e2e-'));
+    this.dir = makeTmpDir('ccd-e2e-');
     this.dbPath = path.join(this.dir, 'cc.db');
     this.sim = new Simulator({ queueTimeoutMs: 400, retryMs: 40, timeScale: 0.05, ...opts.sim });
     const raw = {
@@ -155,7 +146,7 @@ export class E2E {
     this.reader = undefined;
     await this.daemon?.stop();
     await this.sim.stop();
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    removeTmpDir(this.dir);
   }
 
   get apiUrl(): string {
@@ -163,33 +154,13 @@ export class E2E {
   }
 
   /** JSON API call with a bearer token (admin by default). */
-  async api(method: string, p: string, body?: unknown, token = ADMIN): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${this.apiUrl}${p}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      /* non-JSON body: keep the text */
-    }
-    return { status: res.status, body: parsed };
+  api(method: string, p: string, body?: unknown, token = ADMIN): Promise<ApiReply> {
+    return apiRequest(this.apiUrl, method, p, token, body);
   }
 
   /** Runs `callcenterd ...args --config <cfg> --api <url> --token <token>` in-process. */
-  async cli(args: string[], token = ADMIN): Promise<CliResult> {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(['node', 'callcenterd', ...args, '--config', this.cfgFile, '--api', this.apiUrl, '--token', token], {
-      stdout: (s) => void (stdout += s),
-      stderr: (s) => void (stderr += s),
-      env: {},
-      cwd: this.dir,
-    });
-    return { code, stdout, stderr };
+  cli(args: string[], token = ADMIN): Promise<CliResult> {
+    return runCli([...args, '--config', this.cfgFile, '--api', this.apiUrl, '--token', token], { cwd: this.dir });
   }
 
   /** Rows straight from SQLite (through a separate connection, as an operator would look). */
