@@ -55,6 +55,11 @@ export class CallHooks {
   }
 
   callEnded(ext: string, call: { callId: string; queue?: string; answered: boolean }): void {
+    // Talk time, the wrap-up row and the state change commit once (three transactions before).
+    this.core.deps.repo.transaction(() => this.recordCallEnded(ext, call));
+  }
+
+  private recordCallEnded(ext: string, call: { callId: string; queue?: string; answered: boolean }): void {
     const li = this.core.loggedIn(ext);
     if (!li) return;
     const rt = li.runtime;

@@ -1,6 +1,13 @@
 /**
  * Persistence of the agent runtime (002_agents tables). Synchronous better-sqlite3 calls: a state
  * change and its log row are written in one transaction so reports never see one without the other.
+ *
+ * Runtime rows and open sessions are also kept in memory (write-through): every AMI/ARI event of a
+ * call reads them several times (presence, loggedIn, transition) and those reads were a visible part
+ * of the daemon's CPU per call. This repository is the only writer of agent_runtime/agent_sessions
+ * (admin CLI commands do not touch them), so the cache cannot go stale; a transaction that fails
+ * drops it (rows are read again from SQLite), and returned rows are never modified in place: a
+ * write replaces the cached object, so a row a caller holds stays a snapshot, as with a fresh read.
  */
 import type { AgentStateName } from '../daemon/ports';
 import type { Db } from '../store/db';
@@ -96,6 +103,16 @@ export class AgentRepository {
   constructor(private readonly db: Db) {}
   /** Prepared once per SQL text: these run on every AMI/ARI event of a call, and prepare() costs more than the query. */
   private readonly stmts = new Map<string, Statement>();
+  /** extension → runtime row (null: no row), filled on first read. */
+  private readonly runtimeCache = new Map<string, RuntimeRow | null>();
+  /** extension → open session (null: none), filled on first read. */
+  private readonly sessionCache = new Map<string, SessionRow | null>();
+
+  /** Forgets every cached row (after a failed transaction: SQLite rolled back, memory must too). */
+  private dropCache(): void {
+    this.runtimeCache.clear();
+    this.sessionCache.clear();
+  }
 
   private sql(text: string): Statement {
     let st = this.stmts.get(text);
@@ -107,13 +124,22 @@ export class AgentRepository {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    try {
+      return this.db.transaction(fn)();
+    } catch (err) {
+      this.dropCache();
+      throw err;
+    }
   }
 
   openSession(extension: string): SessionRow | undefined {
+    const cached = this.sessionCache.get(extension);
+    if (cached !== undefined) return cached ?? undefined;
     const r = this.sql(`SELECT ${SESSION_COLUMNS} FROM agent_sessions WHERE extension = ? AND logout_at IS NULL`)
       .get(extension) as SessionDbRow | undefined;
-    return r && toSession(r);
+    const session = r ? toSession(r) : undefined;
+    this.sessionCache.set(extension, session ?? null);
+    return session;
   }
 
   openSessions(): SessionRow[] {
@@ -129,17 +155,24 @@ export class AgentRepository {
          VALUES (?, ?, ?, ?, ?)`,
       )
       .run(s.extension, JSON.stringify(s.queues), s.penalty, s.block ? 1 : 0, s.at);
+    // Read back on the next openSession (logins are rare; the row is then cached).
+    this.sessionCache.delete(s.extension);
     return Number(info.lastInsertRowid);
   }
 
   closeSession(id: number, at: number, reason: string): void {
     this.sql('UPDATE agent_sessions SET logout_at = ?, logout_reason = ? WHERE id = ?').run(at, reason, id);
+    for (const [ext, s] of this.sessionCache) if (s && s.id === id) this.sessionCache.delete(ext);
   }
 
   runtime(extension: string): RuntimeRow | undefined {
-    return this.sql(`SELECT ${RUNTIME_COLUMNS} FROM agent_runtime WHERE extension = ?`).get(extension) as
+    const cached = this.runtimeCache.get(extension);
+    if (cached !== undefined) return cached ?? undefined;
+    const row = this.sql(`SELECT ${RUNTIME_COLUMNS} FROM agent_runtime WHERE extension = ?`).get(extension) as
       | RuntimeRow
       | undefined;
+    this.runtimeCache.set(extension, row ?? null);
+    return row;
   }
 
   runtimes(): RuntimeRow[] {
@@ -150,6 +183,7 @@ export class AgentRepository {
   ensureRuntime(extension: string, at: number): RuntimeRow {
     this.sql(`INSERT OR IGNORE INTO agent_runtime (extension, state, since) VALUES (?, 'offline', ?)`)
       .run(extension, at);
+    this.runtimeCache.delete(extension);
     return this.runtime(extension) as RuntimeRow;
   }
 
@@ -159,7 +193,16 @@ export class AgentRepository {
     const set = keys.map((k) => `${PATCHABLE[k]} = @${k}`).join(', ');
     const params: Record<string, unknown> = { extension };
     for (const k of keys) params[k] = (patch as Record<string, unknown>)[k] ?? null;
-    this.sql(`UPDATE agent_runtime SET ${set} WHERE extension = @extension`).run(params);
+    const info = this.sql(`UPDATE agent_runtime SET ${set} WHERE extension = @extension`).run(params);
+    const cached = this.runtimeCache.get(extension);
+    if (cached && info.changes === 1) {
+      // A new object: rows handed out before stay what they were (as a fresh SELECT would).
+      const next = { ...cached } as Record<string, unknown>;
+      for (const k of keys) next[k] = params[k];
+      this.runtimeCache.set(extension, next as unknown as RuntimeRow);
+    } else {
+      this.runtimeCache.delete(extension);
+    }
   }
 
   logState(e: StateLogEntry): void {

@@ -137,6 +137,7 @@ export class CallRepo {
   private readonly getStmt;
   /** Narrow UPDATE statements by their (ordered) column list: a handful of shapes in practice. */
   private readonly narrow = new Map<string, Statement>();
+  private dispositionStmt?: Statement;
 
   constructor(private readonly deps: { db: Db; clock: Clock }) {
     const db = deps.db;
@@ -196,6 +197,12 @@ export class CallRepo {
     const values: unknown[] = fields.map((f) => (f === 'muted' ? (c.muted ? 1 : 0) : c[f]));
     values.push(c.id);
     stmt.run(values);
+  }
+
+  /** Disposition of a call part (live or ended); false when there is no such call. */
+  setDisposition(id: string, disposition: string, at: number): boolean {
+    this.dispositionStmt ??= this.deps.db.prepare('UPDATE calls SET disposition = ?, disposition_at = ? WHERE id = ?');
+    return this.dispositionStmt.run(disposition, at, id).changes === 1;
   }
 
   get(id: string): CallRecord | undefined {

@@ -163,12 +163,8 @@ export class CallService implements CallDirectory {
   /** Sets the disposition (tabulação) of a call part, live or already ended. */
   setDisposition(callId: string, disposition: string, by?: string): void {
     const live = this.core.get(callId);
-    const row = live ?? this.repo.get(callId);
-    if (!row) throw notFound(`no call ${callId}`, { call: callId });
-    const res = this.deps.db
-      .prepare('UPDATE calls SET disposition = ?, disposition_at = ? WHERE id = ?')
-      .run(disposition, this.deps.clock.now(), callId);
-    if (res.changes === 0) throw notFound(`no call ${callId}`, { call: callId });
+    // No read first: the UPDATE itself says whether the call exists (one statement per wrap-up).
+    if (!this.repo.setDisposition(callId, disposition, this.deps.clock.now())) throw notFound(`no call ${callId}`, { call: callId });
     if (live) live.disposition = disposition;
     this.core.record(callId, 'disposition', { disposition, by });
   }

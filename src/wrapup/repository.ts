@@ -1,4 +1,5 @@
 /** Wrap-up rows (002_agents `wrapups`): one per answered call of an agent. */
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db';
 
 export interface WrapupRow {
@@ -23,30 +24,41 @@ const toRow = (r: DbRow): WrapupRow => ({ ...r, auto: r.auto === 1 });
 
 export class WrapupRepository {
   constructor(private readonly db: Db) {}
+  /** Prepared once per SQL text: a wrap-up opens and closes on every answered call. */
+  private readonly stmts = new Map<string, Statement>();
+
+  private sql(text: string): Statement {
+    let st = this.stmts.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.stmts.set(text, st);
+    }
+    return st;
+  }
 
   insert(w: { extension: string; callId: string; queue: string | null; startedAt: number; deadline: number }): WrapupRow {
-    const info = this.db
-      .prepare('INSERT INTO wrapups (extension, call_id, queue, started_at, deadline) VALUES (?, ?, ?, ?, ?)')
+    const info = this
+      .sql('INSERT INTO wrapups (extension, call_id, queue, started_at, deadline) VALUES (?, ?, ?, ?, ?)')
       .run(w.extension, w.callId, w.queue, w.startedAt, w.deadline);
     return this.get(Number(info.lastInsertRowid)) as WrapupRow;
   }
 
   get(id: number): WrapupRow | undefined {
-    const r = this.db.prepare(`SELECT ${COLUMNS} FROM wrapups WHERE id = ?`).get(id) as DbRow | undefined;
+    const r = this.sql(`SELECT ${COLUMNS} FROM wrapups WHERE id = ?`).get(id) as DbRow | undefined;
     return r && toRow(r);
   }
 
   /** The open wrap-up of an agent (at most one: a new one supersedes the old, see service). */
   openOf(extension: string): WrapupRow | undefined {
-    const r = this.db
-      .prepare(`SELECT ${COLUMNS} FROM wrapups WHERE extension = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1`)
+    const r = this
+      .sql(`SELECT ${COLUMNS} FROM wrapups WHERE extension = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1`)
       .get(extension) as DbRow | undefined;
     return r && toRow(r);
   }
 
   pending(): WrapupRow[] {
     return (
-      this.db.prepare(`SELECT ${COLUMNS} FROM wrapups WHERE ended_at IS NULL ORDER BY deadline`).all() as DbRow[]
+      this.sql(`SELECT ${COLUMNS} FROM wrapups WHERE ended_at IS NULL ORDER BY deadline`).all() as DbRow[]
     ).map(toRow);
   }
 
@@ -55,8 +67,8 @@ export class WrapupRepository {
     id: number,
     c: { endedAt: number; disposition: string; notes: string | null; auto: boolean; finishedBy: string },
   ): boolean {
-    const info = this.db
-      .prepare(
+    const info = this
+      .sql(
         `UPDATE wrapups SET ended_at = ?, disposition = ?, notes = ?, auto = ?, finished_by = ?
          WHERE id = ? AND ended_at IS NULL`,
       )
@@ -66,8 +78,8 @@ export class WrapupRepository {
 
   recent(extension: string, limit = 20): WrapupRow[] {
     return (
-      this.db
-        .prepare(`SELECT ${COLUMNS} FROM wrapups WHERE extension = ? ORDER BY id DESC LIMIT ?`)
+      this
+        .sql(`SELECT ${COLUMNS} FROM wrapups WHERE extension = ? ORDER BY id DESC LIMIT ?`)
         .all(extension, limit) as DbRow[]
     ).map(toRow);
   }

@@ -145,6 +145,12 @@ export class WrapupService implements WrapupCloser {
     const h = this.timers.get(row.id);
     if (h) this.core.deps.clock.clearTimeout(h);
     this.timers.delete(row.id);
+    // The wrap-up row, what 'wrapup.ended' subscribers write (the call's disposition) and the agent's
+    // state change commit once (three transactions before).
+    this.core.deps.repo.transaction(() => this.closeRow(row, at, disposition, notes, auto, by, release));
+  }
+
+  private closeRow(row: WrapupRow, at: number, disposition: string, notes: string | null, auto: boolean, by: string, release: boolean): void {
     if (!this.repo.close(row.id, { endedAt: at, disposition, notes, auto, finishedBy: by })) return;
     this.core.deps.bus.publish({
       type: 'wrapup.ended',
