@@ -17,6 +17,8 @@ import { startDaemon, type DaemonHandle } from '../../src/daemon/app';
 import { parseConfigObject } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { createLogger, silentLogger } from '../../src/log/logger';
+import { apiRequest } from '../helpers/api';
+import { waitUntil } from '../helpers/wait';
 import { connectAmi, type AmiDriver } from './ami-driver';
 import { AsteriskProcess, REPO_ROOT, type AsteriskInstall } from './asterisk';
 
@@ -47,22 +49,9 @@ export interface ApiResult {
   body: any;
 }
 
-/** Polls `fn` until it returns a truthy value (returned) or throws after `timeoutMs`. */
-export async function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 15_000, what = 'condition', everyMs = 100): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+/** Polls `fn` until it returns a truthy value (returned) or throws after `timeoutMs`; a throwing `fn` counts as "not yet". */
+export function eventually<T>(fn: () => Promise<T> | T, timeoutMs = 15_000, what = 'condition', everyMs = 100): Promise<NonNullable<T>> {
+  return waitUntil(async () => (await fn()) as NonNullable<T> | undefined, { timeoutMs, what, everyMs, retryErrors: true });
 }
 
 export class Stack {
@@ -193,19 +182,7 @@ export class Stack {
   async api(method: string, p: string, body?: unknown, token = ADMIN_TOKEN): Promise<ApiResult> {
     const base = this.daemon?.apiUrl ?? this.child?.apiUrl;
     if (!base) throw new Error('daemon not running');
-    const res = await fetch(`${base}${p}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      /* not JSON: keep the text */
-    }
-    return { status: res.status, body: parsed };
+    return apiRequest(base, method, p, token, body);
   }
 
   /** Like api() but throws unless the status is 2xx. */
