@@ -75,10 +75,14 @@ export class AgentCore {
 
   /** Logged-in agent or undefined (for AMI/ARI-driven paths where the event may be stale). */
   loggedIn(ext: string): LoggedIn | undefined {
-    const agent = this.deps.catalogue.agent(ext);
-    const session = this.deps.repo.openSession(ext);
+    // Cached runtime/session first: most AMI events concern agents whose state rules them out, and
+    // the catalogue read (SQL; the CLI may change it from another process) is then not needed.
     const runtime = this.deps.repo.runtime(ext);
-    if (!agent || !session || !runtime || runtime.state === 'offline') return undefined;
+    if (!runtime || runtime.state === 'offline') return undefined;
+    const session = this.deps.repo.openSession(ext);
+    if (!session) return undefined;
+    const agent = this.deps.catalogue.agent(ext);
+    if (!agent) return undefined;
     return { agent, session, runtime };
   }
 

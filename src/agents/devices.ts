@@ -115,6 +115,10 @@ export class DeviceWatcher {
   }
 
   unreachable(ext: string, why: string): void {
+    // Every device/member status event lands here or in reachable(): rule out with the cached
+    // runtime state first (loggedIn also reads the catalogue).
+    const rt = this.core.deps.repo.runtime(ext);
+    if (!rt || rt.state === 'offline' || rt.state === 'inactive') return;
     const li = this.core.loggedIn(ext);
     if (!li || li.runtime.state === 'inactive') return;
     const hadCall = li.runtime.state === 'on-call' || li.runtime.state === 'ringing';
@@ -127,6 +131,7 @@ export class DeviceWatcher {
   }
 
   reachable(ext: string, why: string): void {
+    if (this.core.deps.repo.runtime(ext)?.state !== 'inactive') return;
     const li = this.core.loggedIn(ext);
     if (!li || li.runtime.state !== 'inactive') return;
     if (this.hasOpenWrapup(ext)) {

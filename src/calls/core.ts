@@ -53,6 +53,11 @@ export interface EndOptions {
   keepAgent?: boolean;
   /** Leave the bridge (another call part still uses it). */
   keepBridge?: boolean;
+  /**
+   * A channel that already left (StasisEnd / ChannelDestroyed): no hangup request for it (it could
+   * only answer 404: one wasted ARI request per call, ~1/8 of a queue call's REST work).
+   */
+  goneChannelId?: string | null;
   data?: Record<string, unknown>;
 }
 
@@ -262,10 +267,16 @@ export class CallCore {
     });
     const { ari, log, originations } = this.deps;
     const work: Promise<void>[] = [];
-    if (call.agentChannelId && !opts.keepAgent) work.push(originations.cancel(call.agentChannelId, 'normal'));
+    const gone = opts.goneChannelId ?? null;
+    if (call.agentChannelId && !opts.keepAgent) {
+      if (call.agentChannelId === gone) originations.forget(gone);
+      else work.push(originations.cancel(call.agentChannelId, 'normal'));
+    }
     if (call.customerChannelId && !opts.keepCustomer) {
       originations.forget(call.customerChannelId);
-      work.push(ignoreGone(ari.channels.hangup(call.customerChannelId, 'normal'), log, 'hang up customer'));
+      if (call.customerChannelId !== gone) {
+        work.push(ignoreGone(ari.channels.hangup(call.customerChannelId, 'normal'), log, 'hang up customer'));
+      }
     }
     await Promise.all(work);
     if (call.holdBridgeId) await ignoreGone(ari.bridges.destroy(call.holdBridgeId), log, 'destroy hold bridge');

@@ -13,21 +13,23 @@ export class Hangups {
   async agentHungUp(callId: string, cause: string): Promise<void> {
     const call = this.core.get(callId);
     if (!call) return;
+    const gone = call.agentChannelId; // the device that hung up: nothing to hang up there
     if (await this.intercepted(this.core.agentHangupInterceptors, call)) return;
-    await this.core.end(callId, 'agent-hangup', { data: { cause } });
+    await this.core.end(callId, 'agent-hangup', { data: { cause }, goneChannelId: gone });
   }
 
   /** The customer side left Stasis (hung up, or app_queue gave up on this member). */
   async customerGone(callId: string, cause: string): Promise<void> {
     const call = this.core.get(callId);
     if (!call) return;
+    const gone = call.customerChannelId; // the side that left: nothing to hang up there
     if (call.state === 'ringing-agent') {
       // The queue stopped ringing this member (timeout) or the caller abandoned: cancel the device.
-      await this.core.end(callId, 'not-answered', { data: { cause } });
+      await this.core.end(callId, 'not-answered', { data: { cause }, goneChannelId: gone });
       return;
     }
     if (await this.intercepted(this.core.customerHangupInterceptors, call)) return;
-    await this.core.end(callId, 'customer-hangup', { data: { cause } });
+    await this.core.end(callId, 'customer-hangup', { data: { cause }, goneChannelId: gone });
   }
 
   private async intercepted(list: HangupInterceptor[], call: CallRecord): Promise<boolean> {
