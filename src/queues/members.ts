@@ -52,13 +52,19 @@ export class QueueMembers {
     return agentExtFromInterface(iface, this.contexts.agent_leg);
   }
 
-  async add(queue: string, ext: string, memberName: string, penalty: number, paused = false): Promise<void> {
+  /**
+   * Adds the member, already paused with its reason when `pauseReason` is given: Asterisk 22's
+   * QueueAdd takes `Reason` (app_queue.c manager_add_queue_member), so a re-added paused agent is
+   * never visible in the queue, even for an instant, as paused without its reason (or unpaused).
+   */
+  async add(queue: string, ext: string, memberName: string, penalty: number, pauseReason?: string): Promise<void> {
     await this.run('QueueAdd', {
       Queue: queue,
       Interface: this.iface(ext),
       MemberName: memberName,
       Penalty: penalty,
-      Paused: paused,
+      Paused: pauseReason !== undefined,
+      Reason: pauseReason,
       StateInterface: this.stateInterface(ext),
     });
   }

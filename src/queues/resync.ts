@@ -88,8 +88,7 @@ export class QueueResync {
         if (!m) {
           const penalty = s.penalty ?? allowed.get(q) ?? 0;
           const ok = await attempt(`QueueAdd ${q} ${iface}`, async () => {
-            await members.add(q, s.extension, agent.name, penalty, !!reason);
-            if (reason) await members.pause(q, s.extension, true, reason);
+            await members.add(q, s.extension, agent.name, penalty, reason ?? undefined);
           });
           if (ok) report.readded.push({ extension: s.extension, queue: q, paused: !!reason });
         } else if (m.paused !== !!reason || (reason && m.pausedReason !== reason)) {

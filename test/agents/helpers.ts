@@ -72,7 +72,8 @@ export class FakeAmi implements AmiClient {
           name: String(fields.MemberName ?? ''),
           stateInterface: String(fields.StateInterface ?? ''),
           paused: fields.Paused === true,
-          reason: '',
+          // Like app_queue: QueueAdd takes an optional Reason for a member added paused.
+          reason: fields.Paused === true ? String(fields.Reason ?? '') : '',
           membership: 'dynamic',
         });
         return this.ok(action, 'Added interface to queue');

@@ -48,7 +48,10 @@ describe('e2e: Asterisk restart, daemon reconnects during the boot', () => {
     // Every queue action of the re-sync came after the boot completed (none was refused).
     const booted = x.sim.log.findEvent('SimFullyBooted', mark)!.seq;
     const queueActions = x.sim.actions.filter((a) => a.seq > mark && a.proto === 'ami' && a.name.startsWith('Queue'));
-    expect(queueActions.map((a) => a.name)).toEqual(expect.arrayContaining(['QueueStatus', 'QueueAdd', 'QueuePause']));
+    expect(queueActions.map((a) => a.name)).toEqual(expect.arrayContaining(['QueueStatus', 'QueueAdd']));
+    // The paused agent is re-added paused WITH its reason in one QueueAdd (never visible without it).
+    const readd1001 = queueActions.find((a) => a.name === 'QueueAdd' && a.params.Interface === memberIface('1001'));
+    expect(readd1001?.params).toMatchObject({ Paused: 'true', Reason: 'Almoço' });
     expect(queueActions.every((a) => a.seq > booted)).toBe(true);
 
     // The re-added member takes queue calls again.

@@ -47,7 +47,8 @@ function queueModel() {
           name: get(ctx.fields, 'MemberName') ?? iface,
           si: get(ctx.fields, 'StateInterface') ?? iface,
           paused: get(ctx.fields, 'Paused') === 'true',
-          reason: '',
+          // Like app_queue: QueueAdd takes an optional Reason for a member added paused.
+          reason: get(ctx.fields, 'Paused') === 'true' ? (get(ctx.fields, 'Reason') ?? '') : '',
         });
         return [amiOk(ctx, 'Added interface to queue')];
       case 'queueremove':
