@@ -44,7 +44,7 @@ export class ApiClient {
       });
     } catch {
       // Refused, reset, DNS, timeout: all mean "no daemon to talk to" for the operator.
-      throw new CliError(4, `callcenterd daemon not reachable at ${this.baseUrl}`);
+      throw new CliError(4, `daemon not reachable at ${this.baseUrl}`);
     }
     const text = await res.text();
     let parsed: unknown = undefined;

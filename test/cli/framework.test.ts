@@ -119,7 +119,7 @@ describe('ApiClient', () => {
     const c = new ApiClient({ baseUrl: `http://127.0.0.1:${port}`, token: 't', timeoutMs: 500 });
     await expect(c.request('GET', '/x')).rejects.toMatchObject({
       exitCode: 4,
-      message: `callcenterd daemon not reachable at http://127.0.0.1:${port}`,
+      message: `daemon not reachable at http://127.0.0.1:${port}`,
     });
   });
 });

@@ -141,6 +141,6 @@ describe('GET /monitor and callcenterd monitor', () => {
     expect(refused).toMatchObject({ code: 3, stderr: 'callcenterd: role agent may not GET /monitor\n' });
     expect((await cli(['monitor'], 'not-a-valid-token-at-all')).code).toBe(3);
     const down = await cli(['monitor'], TEST_SUPERVISOR_TOKEN, 'http://127.0.0.1:1');
-    expect(down).toMatchObject({ code: 4, stderr: 'callcenterd: callcenterd daemon not reachable at http://127.0.0.1:1\n' });
+    expect(down).toMatchObject({ code: 4, stderr: 'callcenterd: daemon not reachable at http://127.0.0.1:1\n' });
   });
 });
