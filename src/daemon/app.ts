@@ -13,7 +13,7 @@ import type { RouteDef } from '../api/types';
 import type { Config } from '../config/schema';
 import { EventBus } from '../events/bus';
 import { createLogger, type Logger } from '../log/logger';
-import { openDatabase, type Db } from '../store/db';
+import { openDatabase } from '../store/db';
 import { systemClock, type Clock } from '../util/clock';
 import type { DaemonDeps, DaemonModule, DaemonPorts, ModuleFactory } from './module';
 import { moduleFactories } from './modules';
