@@ -64,7 +64,10 @@ export async function startDaemon(config: Config, overrides: DaemonOverrides = {
   const clock = overrides.clock ?? systemClock;
   const bus = overrides.bus ?? new EventBus();
   const cleanup: Array<() => unknown> = [];
+  // Set once the daemon stops (or a start fails): links closing then are expected, not "retrying".
+  const lifecycle = { stopping: false };
   const unwind = async () => {
+    lifecycle.stopping = true;
     for (const fn of cleanup.splice(0).reverse()) {
       try {
         await fn();
@@ -81,7 +84,7 @@ export async function startDaemon(config: Config, overrides: DaemonOverrides = {
 
     const ami = (overrides.amiFactory ?? defaultAmi)(config, log, clock);
     const ari = (overrides.ariFactory ?? defaultAri)(config, log, clock);
-    watchLinks(ami, ari, config, log, bus, clock);
+    watchLinks(ami, ari, config, log, bus, clock, lifecycle);
 
     const deps: DaemonDeps = { config, db, ami, ari, bus, clock, log };
     const ports: DaemonPorts = {};
@@ -162,14 +165,28 @@ function buildHealth(deps: DaemonDeps, modules: DaemonModule[]): HealthReport {
 }
 
 /** Asterisk being away is not fatal: the clients retry forever; we say so in the logs and on the bus. */
-function watchLinks(ami: AmiClient, ari: AriClient, config: Config, log: Logger, bus: EventBus, clock: Clock): void {
+function watchLinks(
+  ami: AmiClient,
+  ari: AriClient,
+  config: Config,
+  log: Logger,
+  bus: EventBus,
+  clock: Clock,
+  lifecycle: { readonly stopping: boolean },
+): void {
+  // While stopping, the clients close their links on purpose (reason 'stopped') and never retry:
+  // a "retrying" warning then would send operators looking for an Asterisk problem that is not there.
+  const lost = (link: 'AMI' | 'ARI', fields: Record<string, unknown>) => {
+    if (lifecycle.stopping) log.info(`${link} link closed (daemon stopping)`, fields);
+    else log.warn(`${link} not connected, retrying`, fields);
+  };
   const amiAt = `${config.asterisk.ami.host}:${config.asterisk.ami.port}`;
   ami.onConnected(() => {
     log.info('AMI connected', { at: amiAt });
     bus.publish({ type: 'system', at: clock.now(), data: { link: 'ami', connected: true } });
   });
   ami.onDisconnected((reason) => {
-    log.warn('AMI not connected, retrying', { at: amiAt, reason });
+    lost('AMI', { at: amiAt, reason });
     bus.publish({ type: 'system', at: clock.now(), data: { link: 'ami', connected: false, reason } });
   });
   ari.onConnected(() => {
@@ -177,7 +194,7 @@ function watchLinks(ami: AmiClient, ari: AriClient, config: Config, log: Logger,
     bus.publish({ type: 'system', at: clock.now(), data: { link: 'ari', connected: true } });
   });
   ari.onDisconnected((reason) => {
-    log.warn('ARI not connected, retrying', { url: config.asterisk.ari.url, reason });
+    lost('ARI', { url: config.asterisk.ari.url, reason });
     bus.publish({ type: 'system', at: clock.now(), data: { link: 'ari', connected: false, reason } });
   });
 }

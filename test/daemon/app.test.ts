@@ -1,10 +1,11 @@
 import net from 'node:net';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { startDaemon, type DaemonHandle } from '../../src/daemon/app';
 import type { DaemonModule, ModuleFactory } from '../../src/daemon/module';
 import { route } from '../../src/api/types';
 import { loadConfig, parseConfigObject } from '../../src/config/load';
-import { silentLogger } from '../../src/log/logger';
+import { createLogger, silentLogger } from '../../src/log/logger';
 import { openDatabase } from '../../src/store/db';
 import { main } from '../../src/cli/main';
 import { createFakeAri, FakeAmi } from '../helpers/fake-links';
@@ -111,6 +112,43 @@ describe('startDaemon', () => {
     db.exec('BEGIN EXCLUSIVE; COMMIT;');
     db.close();
     await new Promise<void>((r) => blocker.close(() => r()));
+  });
+
+  it('a link lost while running warns "retrying"; links closed by stop() do not (SIGTERM is not an outage)', async () => {
+    const lines: Array<{ level: string; message: string; reason?: string }> = [];
+    const stream = new PassThrough();
+    stream.on('data', (chunk: Buffer) => {
+      for (const l of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+    });
+    // Like the real clients: stop() ends the live session and tells the subscribers, reason 'stopped'.
+    class StoppingAmi extends FakeAmi {
+      async stop(): Promise<void> {
+        if (this.state === 'connected') this.disconnect('stopped');
+        await super.stop();
+      }
+    }
+    const ami = new StoppingAmi();
+    const ari = createFakeAri();
+    const stopAri = ari.stop;
+    ari.stop = async () => {
+      if (ari.connected) ari.disconnect('stopped');
+      await stopAri();
+    };
+    daemon = await startDaemon(config(), { log: createLogger('info', { stream }), amiFactory: () => ami, ariFactory: () => ari, modules: [] });
+    ami.connect();
+    ari.connect();
+    ami.disconnect('connection reset');
+    ami.connect();
+    await daemon.stop();
+    daemon = undefined;
+    await new Promise((r) => setImmediate(r));
+    const retrying = lines.filter((l) => /retrying/.test(l.message));
+    expect(retrying).toEqual([expect.objectContaining({ level: 'warn', message: 'AMI not connected, retrying', reason: 'connection reset' })]);
+    expect(lines.filter((l) => /link closed/.test(l.message))).toEqual([
+      expect.objectContaining({ level: 'info', message: 'ARI link closed (daemon stopping)', reason: 'stopped' }),
+      expect.objectContaining({ level: 'info', message: 'AMI link closed (daemon stopping)', reason: 'stopped' }),
+    ]);
+    expect(lines.filter((l) => l.level === 'warn' && /AMI|ARI/.test(l.message))).toHaveLength(1);
   });
 
   it('unreachable Asterisk is not fatal: real clients keep retrying and /healthz reports it', async () => {
