@@ -48,6 +48,11 @@ function defaultIo(): CliIo {
  * when called without `io` (the real binary) it also sets process.exitCode.
  */
 export async function main(argv: string[], io?: Partial<CliIo>): Promise<number> {
+  if (!io) {
+    // `callcenterd monitor --watch | head`: once the reader is gone, stop quietly (like cat/grep).
+    exitQuietlyOnEpipe(process.stdout, (c) => process.exit(c));
+    exitQuietlyOnEpipe(process.stderr, (c) => process.exit(c));
+  }
   const fullIo: CliIo = { ...defaultIo(), ...io };
   const { program, ctx } = buildProgram(fullIo);
   let code = 0;
@@ -60,6 +65,23 @@ export async function main(argv: string[], io?: Partial<CliIo>): Promise<number>
   }
   if (!io) process.exitCode = code;
   return code;
+}
+
+/**
+ * A closed pipe on stdout/stderr (EPIPE: the reader, e.g. `head`, has exited) ends the command with
+ * exit 0 and no output: nobody is left to read more, and Node would otherwise die on the unhandled
+ * stream 'error' with a stack trace. Any other stream error is still a bug and is rethrown.
+ */
+export function exitQuietlyOnEpipe(stream: NodeJS.EventEmitter, exit: (code: number) => void): void {
+  if (stream.listeners('error').some((l) => (l as { epipeGuard?: boolean }).epipeGuard)) return;
+  const onError = Object.assign(
+    (err: NodeJS.ErrnoException) => {
+      if (err?.code === 'EPIPE') return exit(0);
+      throw err;
+    },
+    { epipeGuard: true },
+  );
+  stream.on('error', onError);
 }
 
 function handleError(err: unknown, io: CliIo): number {

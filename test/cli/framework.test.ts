@@ -1,7 +1,10 @@
+import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiClient } from '../../src/cli/api-client';
 import { CliError } from '../../src/cli/errors';
+import { exitQuietlyOnEpipe } from '../../src/cli/main';
 import { formatRows } from '../../src/cli/output';
 import { cleanupTmpDirs, runCli, TEST_ADMIN_TOKEN, writeConfig } from '../helpers/tmp';
 
@@ -73,6 +76,32 @@ describe('CLI framework', () => {
     );
     expect(JSON.parse(formatRows(rows, { json: true }))).toEqual(rows);
     expect(formatRows([], { empty: 'no queues' })).toBe('no queues\n');
+  });
+});
+
+describe('closed stdout (`callcenterd monitor --watch | head`)', () => {
+  it('EPIPE exits 0 quietly; other stream errors still throw; installed once', () => {
+    const stream = new EventEmitter();
+    const exits: number[] = [];
+    exitQuietlyOnEpipe(stream, (c) => exits.push(c));
+    exitQuietlyOnEpipe(stream, (c) => exits.push(c));
+    expect(stream.listenerCount('error')).toBe(1);
+    stream.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    expect(exits).toEqual([0]);
+    expect(() => stream.emit('error', Object.assign(new Error('write EIO'), { code: 'EIO' }))).toThrow('write EIO');
+  });
+
+  it('a real process writing into a pipe whose reader left exits 0 without a stack trace', async () => {
+    // The guard's own compiled code runs in a child whose stdout reader is closed at once.
+    const script = `const guard = ${exitQuietlyOnEpipe.toString()};
+guard(process.stdout, (c) => process.exit(c));
+setInterval(() => process.stdout.write('x'.repeat(65536) + '\\n'), 1);`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 });
 
