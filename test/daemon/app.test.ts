@@ -122,7 +122,7 @@ describe('startDaemon', () => {
     });
     // Like the real clients: stop() ends the live session and tells the subscribers, reason 'stopped'.
     class StoppingAmi extends FakeAmi {
-      async stop(): Promise<void> {
+      override async stop(): Promise<void> {
         if (this.state === 'connected') this.disconnect('stopped');
         await super.stop();
       }
