@@ -103,6 +103,9 @@ export class AgentService implements AgentDirectory {
   callEnded(extension: string, call: { callId: string; queue?: string; answered: boolean }): void {
     this.guard('callEnded', extension, () => this.hooks.callEnded(extension, call));
   }
+  callRejected(extension: string, leg: { linkedid: string; reason: string; callId?: string }): void {
+    this.guard('callRejected', extension, () => this.noAnswer.callRejected(extension, leg));
+  }
 
   /** The calls domain must never be broken by an out-of-order event here: log and go on. */
   private guard(what: string, ext: string, fn: () => void): void {

@@ -80,6 +80,8 @@ export class InboundCalls {
     const number = leg.caller?.number || null;
 
     if (this.blocklist.isBlocked(number ?? undefined)) {
+      // Told before the hangup: app_queue's AgentRingNoAnswer for this leg is not the agent's miss.
+      this.legRejected(ext, linkedid, 'blocked');
       const again = linkedid !== undefined && this.rejected.has(linkedid);
       if (linkedid) this.rejected.set(linkedid, this.core.deps.clock.now());
       if (again) {
@@ -149,6 +151,7 @@ export class InboundCalls {
     const { ari, log, agents } = this.core.deps;
     const presence = call.agentExt ? agents.presence(call.agentExt) : undefined;
     if (!presence?.device) {
+      this.legRejected(call.agentExt, call.linkedid, 'agent-unavailable', call.id);
       await this.core.end(call.id, 'agent-unavailable');
       return;
     }
@@ -156,6 +159,8 @@ export class InboundCalls {
     const display = customer.caller?.number
       ? `"${(customer.caller.name || customer.caller.number).replace(/["<>]/g, '')}" <${customer.caller.number}>`
       : undefined;
+    // Whether the device reached Ringing: a device that never rang (busy, unreachable) is not a miss.
+    let rang = false;
     try {
       const deviceId = await this.core.deps.originations.originate({
         endpoint: presence.device,
@@ -164,8 +169,14 @@ export class InboundCalls {
         callerId: display,
         timeoutSec: 60,
         handlers: {
+          onRinging: () => {
+            rang = true;
+          },
           onAnswer: (dev) => void this.bridgeAnswered(call.id, dev.id),
-          onFail: (reason) => void this.core.end(call.id, 'agent-no-answer', { data: { cause: reason } }),
+          onFail: (reason) => {
+            if (!rang) this.legRejected(call.agentExt, call.linkedid, 'device-not-reached', call.id);
+            void this.core.end(call.id, 'agent-no-answer', { data: { cause: reason, rang } });
+          },
           onHangup: (reason) => void this.hangups.agentHungUp(call.id, reason),
         },
       });
@@ -173,6 +184,7 @@ export class InboundCalls {
       else this.core.update(call, { agentChannelId: deviceId });
     } catch (err) {
       log.error('cannot originate agent device', { callId: call.id, err: (err as Error).message });
+      this.legRejected(call.agentExt, call.linkedid, 'agent-device-failed', call.id);
       await this.core.end(call.id, 'agent-device-failed', { data: { error: (err as Error).message } });
     }
   }
@@ -210,6 +222,16 @@ export class InboundCalls {
       log.error('cannot bridge answered call', { callId, err: (err as Error).message });
       await this.core.end(callId, 'bridge-failed', { data: { error: (err as Error).message } });
     }
+  }
+
+  /**
+   * The daemon ends an app_queue member leg for its own reasons: tell the agents domain so the
+   * AgentRingNoAnswer that follows is not counted as the agent's miss. Direct calls (no linkedid)
+   * have no app_queue member, hence nothing to tell.
+   */
+  private legRejected(ext: string | null | undefined, linkedid: string | null | undefined, reason: string, callId?: string): void {
+    if (!ext || !linkedid) return;
+    this.core.deps.agents.callRejected?.(ext, { linkedid, reason, callId });
   }
 
   /** The blocked caller still waits in the queue behind the Local pair: hang it up through AMI. */

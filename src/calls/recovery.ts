@@ -84,6 +84,10 @@ export class Recovery {
         report.adopted.push(row.id);
       } else {
         this.core.adopt(row);
+        // A queue member leg the new daemon hangs up: app_queue's no-answer for it is not the agent's.
+        if (row.kind === 'inbound' && row.agentExt && row.linkedid && row.answeredAt === null) {
+          this.core.deps.agents.callRejected?.(row.agentExt, { linkedid: row.linkedid, reason: 'daemon-restart', callId: row.id });
+        }
         await this.core.end(row.id, 'daemon-restart', { data: { state: row.state } });
         report.ended.push(row.id);
       }
@@ -101,7 +105,11 @@ export class Recovery {
         if (!first.channels.has(id)) continue;
         report.orphanChannels.push(id);
         const ch = alive.get(id);
-        log.info('hanging up orphan channel', { channel: id, name: ch?.name, args: ch ? stasisArgs(ch, ari.app) : undefined });
+        const args = ch ? stasisArgs(ch, ari.app) : undefined;
+        log.info('hanging up orphan channel', { channel: id, name: ch?.name, args });
+        if (args?.[0] === 'agent-leg' && args[1] && args[2]) {
+          this.core.deps.agents.callRejected?.(args[1], { linkedid: args[2], reason: 'orphan-leg' });
+        }
         await ignoreGone(ari.channels.hangup(id, 'normal'), log, 'hang up orphan channel');
       }
       for (const id of again.bridges) {

@@ -38,6 +38,15 @@ export interface AgentDirectory {
   callConnected(extension: string, call: { callId: string; queue?: string; direction: CallDirection }): void;
   /** The agent's part of the call ended: answered calls start wrap-up; unanswered ones do not. */
   callEnded(extension: string, call: { callId: string; queue?: string; answered: boolean }): void;
+  /**
+   * The daemon itself refused or ended this agent's app_queue member leg for its own reasons
+   * (blocked caller, agent unavailable/busy for the daemon, device never reached, recovery), so the
+   * AgentRingNoAnswer app_queue reports for it is not the agent's miss. Call it BEFORE hanging the
+   * leg up when possible; the agents side also copes with the AMI event arriving first.
+   * `linkedid` = the customer's linkedid (3rd Stasis arg of the agent leg; AMI Linkedid).
+   * Optional so older AgentDirectory fakes stay valid.
+   */
+  callRejected?(extension: string, leg: { linkedid: string; reason: string; callId?: string }): void;
 }
 
 /** Implemented by the calls domain; used by the agents domain. */

@@ -4,15 +4,56 @@
  * Misses are counted per agent across queues; the limit is the queue's (catalogue) or the policy's
  * (0 = off). At the limit the agent is paused in all its queues with the configured reason.
  * The count resets on AgentConnect and on unpause (src/pause/pause.ts).
+ *
+ * Only genuine misses count ("the agent's device rang and nobody answered"): app_queue also reports
+ * AgentRingNoAnswer (RingTime > 0) for member legs the DAEMON ended for its own reasons (blocked
+ * caller, agent unavailable for the daemon, device unreachable, recovery). The calls domain reports
+ * those through AgentDirectory.callRejected(ext, {linkedid}); a miss of the same member (interface →
+ * extension) and customer linkedid is then ignored. AMI and ARI are separate sockets, so either may
+ * come first: a rejection is remembered (one token per rejected leg, REJECT_MEMORY_MS), and a miss is
+ * held for `graceMs` before it counts, so a rejection arriving just after it still cancels it.
  */
 import { num } from '../ami/events';
 import type { AmiClient, AmiEvent } from '../ami/types';
 import type { AgentCore } from '../agents/core';
+import type { TimerHandle } from '../util/clock';
+
+export interface NoAnswerOptions {
+  /** How long a miss waits for a matching rejection before it counts (AMI may beat ARI). */
+  graceMs?: number;
+}
+
+/**
+ * Default grace: the AMI/ARI skew of one Asterisk is milliseconds; 300 ms covers a loaded daemon
+ * while keeping the auto-pause prompt (app_queue re-offers within its timeout + retry).
+ */
+export const NO_ANSWER_GRACE_MS = 300;
+/** A rejection waits this long for its AgentRingNoAnswer (app_queue sends it when the leg ends). */
+const REJECT_MEMORY_MS = 60_000;
+
+interface PendingMiss {
+  linkedid: string | null;
+  queue: string;
+  ringMs: number;
+  timer: TimerHandle;
+}
+
+const keyOf = (ext: string, linkedid: string) => `${ext}|${linkedid}`;
 
 export class NoAnswerService {
   private unsubs: (() => void)[] = [];
+  /** ext|linkedid → daemon rejections not yet matched by their AgentRingNoAnswer. */
+  private readonly rejections = new Map<string, { count: number; at: number; reason: string }>();
+  /** ext → misses waiting out the grace period. */
+  private readonly pending = new Map<string, PendingMiss[]>();
+  private readonly graceMs: number;
 
-  constructor(private readonly core: AgentCore) {}
+  constructor(
+    private readonly core: AgentCore,
+    opts: NoAnswerOptions = {},
+  ) {
+    this.graceMs = opts.graceMs ?? NO_ANSWER_GRACE_MS;
+  }
 
   attach(ami: AmiClient): void {
     this.unsubs.push(
@@ -23,6 +64,29 @@ export class NoAnswerService {
 
   detach(): void {
     for (const u of this.unsubs.splice(0)) u();
+    for (const ext of [...this.pending.keys()]) this.dropPending(ext);
+    this.rejections.clear();
+  }
+
+  /** The calls domain ended this member leg itself: its AgentRingNoAnswer is not a miss. */
+  callRejected(ext: string, leg: { linkedid: string; reason: string; callId?: string }): void {
+    if (!leg.linkedid) return;
+    const { log } = this.core.deps;
+    const list = this.pending.get(ext);
+    const i = list ? list.findIndex((p) => p.linkedid === leg.linkedid) : -1;
+    if (list && i >= 0) {
+      // The AMI event came first: cancel the miss waiting out its grace.
+      const [p] = list.splice(i, 1);
+      this.core.deps.clock.clearTimeout(p.timer);
+      if (!list.length) this.pending.delete(ext);
+      log.debug('no-answer ignored: the daemon ended the leg', { agent: ext, linkedid: leg.linkedid, reason: leg.reason });
+      return;
+    }
+    const now = this.core.now();
+    for (const [k, r] of this.rejections) if (now - r.at > REJECT_MEMORY_MS) this.rejections.delete(k);
+    const key = keyOf(ext, leg.linkedid);
+    const prev = this.rejections.get(key);
+    this.rejections.set(key, { count: (prev?.count ?? 0) + 1, at: now, reason: leg.reason });
   }
 
   onRingNoAnswer(e: AmiEvent): void {
@@ -33,20 +97,60 @@ export class NoAnswerService {
       this.core.deps.log.debug('AgentRingNoAnswer with RingTime=0 ignored (Stasis app absent)', { agent: ext, queue: e.Queue });
       return;
     }
+    const linkedid = e.Linkedid || e.DestLinkedid || null;
+    if (linkedid && this.consumeRejection(ext, linkedid)) return;
+    if (!this.core.loggedIn(ext)) return;
+    const miss: PendingMiss = {
+      linkedid,
+      queue: e.Queue,
+      ringMs: num(e.RingTime),
+      timer: this.core.deps.clock.setTimeout(() => this.settle(ext, miss), this.graceMs),
+    };
+    const list = this.pending.get(ext) ?? [];
+    list.push(miss);
+    this.pending.set(ext, list);
+  }
+
+  private consumeRejection(ext: string, linkedid: string): boolean {
+    const key = keyOf(ext, linkedid);
+    const r = this.rejections.get(key);
+    if (!r) return false;
+    if (r.count <= 1) this.rejections.delete(key);
+    else r.count -= 1;
+    this.core.deps.log.debug('no-answer ignored: the daemon ended the leg', { agent: ext, linkedid, reason: r.reason });
+    return true;
+  }
+
+  private settle(ext: string, miss: PendingMiss): void {
+    const list = this.pending.get(ext);
+    const i = list ? list.indexOf(miss) : -1;
+    if (!list || i < 0) return;
+    list.splice(i, 1);
+    if (!list.length) this.pending.delete(ext);
+    this.count(ext, miss.queue, miss.ringMs);
+  }
+
+  private dropPending(ext: string): void {
+    for (const p of this.pending.get(ext) ?? []) this.core.deps.clock.clearTimeout(p.timer);
+    this.pending.delete(ext);
+  }
+
+  /** A genuine miss: count it, pause at the limit. */
+  private count(ext: string, queue: string, ringMs: number): void {
     const li = this.core.loggedIn(ext);
     if (!li) return;
     const misses = li.runtime.missesInRow + 1;
     this.core.deps.repo.patchRuntime(ext, { missesInRow: misses });
-    const limit = this.core.maxNoAnswer(e.Queue);
+    const limit = this.core.maxNoAnswer(queue);
     this.core.deps.bus.publish({
       type: 'queue.member',
       at: this.core.now(),
       agent: ext,
-      queue: e.Queue,
-      data: { event: 'ring-no-answer', ringMs: num(e.RingTime), missesInRow: misses, limit },
+      queue,
+      data: { event: 'ring-no-answer', ringMs, missesInRow: misses, limit },
     });
     if (limit <= 0 || misses < limit) return;
-    this.autoPause(ext, misses, limit, e.Queue);
+    this.autoPause(ext, misses, limit, queue);
   }
 
   private autoPause(ext: string, misses: number, limit: number, queue: string): void {
@@ -76,6 +180,8 @@ export class NoAnswerService {
   onConnect(e: AmiEvent): void {
     const ext = this.core.deps.members.extOf(e.Interface);
     if (!ext) return;
+    // Misses still in their grace period happened before this answer: the reset wipes them too.
+    this.dropPending(ext);
     const rt = this.core.deps.repo.runtime(ext);
     if (rt && rt.missesInRow !== 0) this.core.deps.repo.patchRuntime(ext, { missesInRow: 0 });
   }

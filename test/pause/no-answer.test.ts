@@ -1,4 +1,5 @@
-import { flush, makeKit } from '../agents/helpers';
+import { NO_ANSWER_GRACE_MS } from '../../src/pause/no-answer';
+import { flush, makeKit, type Kit } from '../agents/helpers';
 
 const miss = (ext: string, queue: string, ringMs: number) => ({
   Event: 'AgentRingNoAnswer',
@@ -7,6 +8,12 @@ const miss = (ext: string, queue: string, ringMs: number) => ({
   MemberName: `Agent ${ext}`,
   RingTime: String(ringMs),
 });
+
+/** A miss counts once its grace period (waiting for a daemon rejection) is over. */
+function emitMiss(k: Kit, e: Record<string, string>): void {
+  k.ami.emit(e);
+  k.clock.advance(NO_ANSWER_GRACE_MS);
+}
 
 async function loggedIn(policy: Record<string, unknown> = {}, queues = ['support', 'vendas']) {
   const k = makeKit({ policy });
@@ -18,10 +25,10 @@ async function loggedIn(policy: Record<string, unknown> = {}, queues = ['support
 describe('max no answer', () => {
   it('pauses the agent in all queues with the configured reason at the limit (default 3)', async () => {
     const k = await loggedIn({}, ['support', 'quiet']);
-    k.ami.emit(miss('1000', 'support', 15000));
-    k.ami.emit(miss('1000', 'support', 15000));
+    emitMiss(k, miss('1000', 'support', 15000));
+    emitMiss(k, miss('1000', 'support', 15000));
     expect(k.svc.status('1000')).toMatchObject({ state: 'available', missesInRow: 2 });
-    k.ami.emit(miss('1000', 'support', 15000));
+    emitMiss(k, miss('1000', 'support', 15000));
     await flush();
     expect(k.svc.status('1000')).toMatchObject({ state: 'paused', pauseReason: 'Sem resposta', pauseStatusId: 9 });
     expect(k.ami.member('support', '1000')).toMatchObject({ paused: true, reason: 'Sem resposta' });
@@ -37,27 +44,27 @@ describe('max no answer', () => {
 
   it('counts across queues and uses the queue limit (vendas: 2)', async () => {
     const k = await loggedIn();
-    k.ami.emit(miss('1000', 'support', 15000));
-    k.ami.emit(miss('1000', 'vendas', 15000));
+    emitMiss(k, miss('1000', 'support', 15000));
+    emitMiss(k, miss('1000', 'vendas', 15000));
     expect(k.svc.status('1000').state).toBe('paused');
   });
 
   it('ignores RingTime=0 (Stasis app absent)', async () => {
     const k = await loggedIn();
-    for (let i = 0; i < 10; i++) k.ami.emit(miss('1000', 'support', 0));
+    for (let i = 0; i < 10; i++) emitMiss(k, miss('1000', 'support', 0));
     expect(k.svc.status('1000')).toMatchObject({ state: 'available', missesInRow: 0 });
   });
 
   it('resets on AgentConnect and on unpause', async () => {
     const k = await loggedIn();
-    k.ami.emit(miss('1000', 'support', 15000));
-    k.ami.emit(miss('1000', 'support', 15000));
+    emitMiss(k, miss('1000', 'support', 15000));
+    emitMiss(k, miss('1000', 'support', 15000));
     k.ami.emit({ Event: 'AgentConnect', Queue: 'support', Interface: 'Local/1000@cc-agent/n', RingTime: '2' });
     expect(k.svc.status('1000').missesInRow).toBe(0);
-    k.ami.emit(miss('1000', 'support', 15000));
-    k.ami.emit(miss('1000', 'support', 15000));
+    emitMiss(k, miss('1000', 'support', 15000));
+    emitMiss(k, miss('1000', 'support', 15000));
     expect(k.svc.status('1000').missesInRow).toBe(2);
-    k.ami.emit(miss('1000', 'support', 15000));
+    emitMiss(k, miss('1000', 'support', 15000));
     expect(k.svc.status('1000').state).toBe('paused');
     await k.svc.pause.unpause('1000');
     expect(k.svc.status('1000')).toMatchObject({ state: 'available', missesInRow: 0 });
@@ -65,19 +72,19 @@ describe('max no answer', () => {
 
   it('limit 0 is off (queue override and policy)', async () => {
     const k = await loggedIn({ max_no_answer: 0 }, ['support']);
-    for (let i = 0; i < 5; i++) k.ami.emit(miss('1000', 'support', 15000));
+    for (let i = 0; i < 5; i++) emitMiss(k, miss('1000', 'support', 15000));
     expect(k.svc.status('1000')).toMatchObject({ state: 'available', missesInRow: 5 });
     const q = await loggedIn({}, ['quiet']);
-    for (let i = 0; i < 5; i++) q.ami.emit(miss('1000', 'quiet', 15000));
+    for (let i = 0; i < 5; i++) emitMiss(q, miss('1000', 'quiet', 15000));
     expect(q.svc.status('1000').state).toBe('available');
   });
 
   it('pauses a ringing agent; the late end of the unanswered leg keeps the pause', async () => {
     const k = await loggedIn({ no_answer_pause_reason: 'Ausente' }, ['support']);
-    k.ami.emit(miss('1000', 'support', 15000));
-    k.ami.emit(miss('1000', 'support', 15000));
+    emitMiss(k, miss('1000', 'support', 15000));
+    emitMiss(k, miss('1000', 'support', 15000));
     k.svc.callRinging('1000', { callId: 'c3', queue: 'support', direction: 'inbound' });
-    k.ami.emit(miss('1000', 'support', 15000));
+    emitMiss(k, miss('1000', 'support', 15000));
     k.svc.callEnded('1000', { callId: 'c3', queue: 'support', answered: false });
     // "Ausente" is not in the pause catalogue: paused all the same, without a status id.
     expect(k.svc.status('1000')).toMatchObject({ state: 'paused', pauseReason: 'Ausente', pauseStatusId: null });
@@ -85,9 +92,60 @@ describe('max no answer', () => {
 
   it('ignores members that are not ours and agents not logged in', async () => {
     const k = await loggedIn();
-    k.ami.emit({ ...miss('1000', 'support', 15000), Interface: 'PJSIP/1000' });
-    k.ami.emit(miss('1001', 'support', 15000));
+    emitMiss(k, { ...miss('1000', 'support', 15000), Interface: 'PJSIP/1000' });
+    emitMiss(k, miss('1001', 'support', 15000));
     expect(k.svc.status('1000').missesInRow).toBe(0);
     expect(k.svc.status('1001').missesInRow).toBe(0);
+  });
+
+  describe('misses of legs the daemon ended itself (callRejected)', () => {
+    const legMiss = (linkedid: string) => ({ ...miss('1000', 'support', 1200), Linkedid: linkedid, DestLinkedid: linkedid });
+
+    it('rejection first (ARI before AMI): the matching miss is ignored, even offered N times', async () => {
+      const k = await loggedIn({ max_no_answer: 2 });
+      for (let i = 0; i < 6; i++) {
+        k.svc.callRejected('1000', { linkedid: 'prank-1', reason: 'blocked' });
+        emitMiss(k, legMiss('prank-1'));
+      }
+      expect(k.svc.status('1000')).toMatchObject({ state: 'available', missesInRow: 0 });
+      expect(k.events.some((e) => e.type === 'agent.pause')).toBe(false);
+    });
+
+    it('miss first (AMI before ARI): a rejection within the grace period cancels it', async () => {
+      const k = await loggedIn({ max_no_answer: 1 });
+      k.ami.emit(legMiss('prank-2'));
+      k.clock.advance(NO_ANSWER_GRACE_MS / 2);
+      k.svc.callRejected('1000', { linkedid: 'prank-2', reason: 'blocked' });
+      k.clock.advance(NO_ANSWER_GRACE_MS * 2);
+      expect(k.svc.status('1000')).toMatchObject({ state: 'available', missesInRow: 0 });
+    });
+
+    it('one rejection matches one miss of that member and caller only; genuine misses still count', async () => {
+      const k = await loggedIn({ max_no_answer: 5 });
+      k.svc.callRejected('1000', { linkedid: 'c-1', reason: 'agent-unavailable' });
+      emitMiss(k, legMiss('c-1')); // ignored (the daemon's rejection)
+      emitMiss(k, legMiss('c-1')); // the same caller offered again and really not answered: counts
+      emitMiss(k, legMiss('c-2')); // another caller: counts
+      k.svc.callRejected('1001', { linkedid: 'c-3', reason: 'blocked' });
+      emitMiss(k, legMiss('c-3')); // the rejection was for another agent: counts
+      expect(k.svc.status('1000').missesInRow).toBe(3);
+    });
+
+    it('a genuine miss counts after the grace period, not before', async () => {
+      const k = await loggedIn({ max_no_answer: 1 });
+      k.ami.emit(legMiss('c-9'));
+      expect(k.svc.status('1000').missesInRow).toBe(0);
+      k.clock.advance(NO_ANSWER_GRACE_MS);
+      await flush();
+      expect(k.svc.status('1000')).toMatchObject({ state: 'paused', pauseReason: 'Sem resposta', missesInRow: 1 });
+    });
+
+    it('AgentConnect drops misses still in their grace period (the answer came after them)', async () => {
+      const k = await loggedIn();
+      k.ami.emit(legMiss('c-4'));
+      k.ami.emit({ Event: 'AgentConnect', Queue: 'support', Interface: 'Local/1000@cc-agent/n', RingTime: '2' });
+      k.clock.advance(NO_ANSWER_GRACE_MS);
+      expect(k.svc.status('1000').missesInRow).toBe(0);
+    });
   });
 });
