@@ -154,15 +154,18 @@ export class CallCore {
   }
 
   create(init: NewCall): CallRecord {
-    // Number, row and 'created' event commit together (one transaction instead of three); the
-    // bus and the agents domain hear of the call once it is stored.
-    const call = this.deps.repo.batch(() => this.insertNew(init));
-    this.register(call);
-    this.publish('call.state', call, { state: call.state, previous: null });
-    if (call.agentExt && !isTalking(call.state)) {
-      this.deps.agents.callRinging(call.agentExt, { callId: call.id, queue: call.queue ?? undefined, direction: call.direction });
-    }
-    return call;
+    // Number, row, 'created' event and the agent's move to ringing commit together (one transaction
+    // instead of four). Nothing after insertNew throws (the bus and the agents domain swallow their
+    // own errors; a failed agent write rolls back only its savepoint).
+    return this.deps.repo.batch(() => {
+      const call = this.insertNew(init);
+      this.register(call);
+      this.publish('call.state', call, { state: call.state, previous: null });
+      if (call.agentExt && !isTalking(call.state)) {
+        this.deps.agents.callRinging(call.agentExt, { callId: call.id, queue: call.queue ?? undefined, direction: call.direction });
+      }
+      return call;
+    });
   }
 
   private insertNew(init: NewCall): CallRecord {
@@ -219,22 +222,24 @@ export class CallCore {
     if (this.stopped) return;
     const now = this.deps.clock.now();
     if (isAnswered(next) && !call.answeredAt) patch.answeredAt = now;
-    // One narrow UPDATE (the patch + state) and the event row, in one transaction.
+    // One narrow UPDATE (the patch + state), the event row and, on answer, the agent's move to
+    // on-call and the max-duration deadline: one transaction (was up to four). Same order of bus
+    // events as before; nothing after the update throws (see create()).
     this.deps.repo.batch(() => {
       this.update(call, { ...patch, state: next } as Patch);
       this.deps.repo.event(call.id, 'state', { state: next, previous, event });
-    });
-    this.publish('call.state', call, { state: next, previous });
-    if (isAnswered(next) && !isAnswered(previous)) {
-      if (call.agentExt) {
-        this.deps.agents.callConnected(call.agentExt, {
-          callId: call.id,
-          queue: call.queue ?? undefined,
-          direction: call.direction,
-        });
+      this.publish('call.state', call, { state: next, previous });
+      if (isAnswered(next) && !isAnswered(previous)) {
+        if (call.agentExt) {
+          this.deps.agents.callConnected(call.agentExt, {
+            callId: call.id,
+            queue: call.queue ?? undefined,
+            direction: call.direction,
+          });
+        }
+        this.startTimeout(call);
       }
-      this.startTimeout(call);
-    }
+    });
   }
 
   /** History helper: one call_events row. */
