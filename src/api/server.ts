@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { ZodTypeAny } from 'zod';
+import { ZodArray, ZodDefault, ZodEffects, ZodNever, ZodNullable, ZodObject, ZodOptional, type ZodTypeAny } from 'zod';
 import type { ApiToken } from '../config/schema';
 import { dottedPath, friendlyErrorMap } from '../config/zod-messages';
 import type { Logger } from '../log/logger';
@@ -97,7 +97,10 @@ export class ApiServer {
       .join('/');
     const dup = this.routes.find((r) => r.def.method === def.method && r.def.path === def.path);
     if (dup) throw new Error(`route ${def.method} ${def.path} is defined twice`);
-    this.routes.push({ def, re: new RegExp(`^${pattern}/?$`), keys });
+    // Bodies are strict for every route (unknown field → 400 naming it), so an integrator's typo
+    // ("forse": true) is refused instead of silently ignored; /openapi.json then says so too.
+    const strictDef = def.body ? { ...def, body: strictBody(def.body) } : def;
+    this.routes.push({ def: strictDef, re: new RegExp(`^${pattern}/?$`), keys });
   }
 
   /** Registers a WebSocket endpoint; the principal is authenticated (header or ?token=) before the call. */
@@ -192,7 +195,7 @@ export class ApiServer {
       const rawQuery = Object.fromEntries(url.searchParams);
       const query = def.query ? validate(def.query, rawQuery, 'query') : rawQuery;
       const raw = await readBody(req, this.opts.maxBodyBytes ?? 1 << 20);
-      const body = def.body ? validate(def.body, raw ?? {}, 'body') : raw;
+      const body = def.body ? validate(def.body, raw ?? {}, 'body') : noBody(raw);
       const result = await def.handler({ principal, params, query, body });
       respond(res, result);
     } catch (err) {
@@ -259,6 +262,39 @@ function validate(schema: ZodTypeAny, value: unknown, where: 'body' | 'query'): 
   const field = dottedPath(keys) || where;
   const message = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
   throw new HttpError(400, 'invalid', `${field}: ${message}`, field);
+}
+
+/**
+ * The schema with every plain object in it made strict (unknown keys refused), through the wrappers
+ * routes use (optional, nullable, default, array, refine/transform). Objects that chose
+ * .passthrough() or a catchall keep it; unions, intersections and records are left as they are:
+ * strict members would change which branch matches, and records are open by design.
+ */
+export function strictBody(schema: ZodTypeAny): ZodTypeAny {
+  if (schema instanceof ZodObject) {
+    const def = schema._def;
+    const shape: Record<string, ZodTypeAny> = {};
+    for (const [k, v] of Object.entries(schema.shape as Record<string, ZodTypeAny>)) shape[k] = strictBody(v);
+    const open = def.unknownKeys === 'passthrough' || !(def.catchall instanceof ZodNever);
+    return new ZodObject({ ...def, shape: () => shape, unknownKeys: open ? def.unknownKeys : 'strict' });
+  }
+  if (schema instanceof ZodOptional) return new ZodOptional({ ...schema._def, innerType: strictBody(schema._def.innerType) });
+  if (schema instanceof ZodNullable) return new ZodNullable({ ...schema._def, innerType: strictBody(schema._def.innerType) });
+  if (schema instanceof ZodDefault) return new ZodDefault({ ...schema._def, innerType: strictBody(schema._def.innerType) });
+  if (schema instanceof ZodArray) return new ZodArray({ ...schema._def, type: strictBody(schema._def.type) });
+  if (schema instanceof ZodEffects) return new ZodEffects({ ...schema._def, schema: strictBody(schema._def.schema) });
+  return schema;
+}
+
+/** A route without a body schema takes no body: nothing, or an empty object. */
+function noBody(raw: unknown): undefined {
+  if (raw === undefined) return undefined;
+  if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    const first = Object.keys(raw)[0];
+    if (first === undefined) return undefined;
+    throw new HttpError(400, 'invalid', `${dottedPath([first])}: unknown field`, dottedPath([first]));
+  }
+  throw new HttpError(400, 'invalid', 'body: this endpoint takes no request body', 'body');
 }
 
 async function readBody(req: http.IncomingMessage, max: number): Promise<unknown> {

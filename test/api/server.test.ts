@@ -51,6 +51,21 @@ describe('ApiServer', () => {
           agentParam: 'ext',
           handler: ({ params }) => ({ paused: params.ext }),
         }),
+        route({
+          method: 'POST',
+          path: '/agents/:ext/login',
+          summary: 'Login (a plain, non-strict zod object: the server makes it strict)',
+          tag: 'agents',
+          roles: ['admin'],
+          body: z
+            .object({
+              queues: z.array(z.object({ queue: z.string(), penalty: z.number().optional() })).min(1),
+              note: z.object({ text: z.string() }).optional(),
+              meta: z.object({}).passthrough().optional(),
+            })
+            .refine((b) => b.queues.length < 10, 'too many queues'),
+          handler: ({ body }) => body,
+        }),
         route({ method: 'GET', path: '/boom', summary: 'bug', tag: 't', roles: ['admin'], handler: () => { throw new Error('secret internals'); } }),
         route({ method: 'GET', path: '/gone', summary: 'nf', tag: 't', roles: ['admin'], handler: () => { throw notFound('call c1 does not exist'); } }),
         route({ method: 'GET', path: '/busy', summary: 'rf', tag: 't', roles: ['admin'], handler: () => { throw refused('agent 1000 is on a call'); } }),
@@ -117,6 +132,34 @@ describe('ApiServer', () => {
       status: 200,
       body: { dialled: '123', by: 'agent' },
     });
+  });
+
+  it('unknown body fields are a 400 naming the field, on every route (strict by default), nothing done', async () => {
+    const invalid = (message: string, field: string) => ({ status: 400, body: { error: { code: 'invalid', message, field } } });
+    // A route without a body schema takes no body: POST /agents/1000/logout {"force":true} was a silent 200.
+    expect(await call('POST', '/agents/1000/pause', { token: TEST_ADMIN_TOKEN, body: { force: true } })).toEqual(invalid('force: unknown field', 'force'));
+    expect(await call('POST', '/agents/1000/pause', { token: TEST_ADMIN_TOKEN, body: [1] })).toEqual(
+      invalid('body: this endpoint takes no request body', 'body'),
+    );
+    expect(await call('POST', '/agents/1000/pause', { token: TEST_ADMIN_TOKEN, body: {} })).toEqual({ status: 200, body: { paused: '1000' } });
+    expect(await call('POST', '/agents/1000/pause', { token: TEST_ADMIN_TOKEN })).toEqual({ status: 200, body: { paused: '1000' } });
+
+    // Plain z.object schemas (not declared .strict()) are strict too, nested ones included, through refine.
+    const login = (body: object) => call('POST', '/agents/1000/login', { token: TEST_ADMIN_TOKEN, body });
+    expect(await login({ queues: [{ queue: 'support' }], force: true })).toEqual(invalid('force: unknown field', 'force'));
+    expect(await login({ queues: [{ queue: 'support', penalti: 1 }] })).toEqual(invalid('queues[0].penalti: unknown field', 'queues[0].penalti'));
+    expect(await login({ queues: [{ queue: 'support' }], note: { text: 'x', txet: 'y' } })).toEqual(invalid('note.txet: unknown field', 'note.txet'));
+    // What the schema knows still works; refinements still run; an explicit .passthrough() stays open.
+    expect(await login({ queues: [{ queue: 'support', penalty: 2 }], note: { text: 'x' }, meta: { any: 1 } })).toEqual({
+      status: 200,
+      body: { queues: [{ queue: 'support', penalty: 2 }], note: { text: 'x' }, meta: { any: 1 } },
+    });
+    expect((await login({ queues: Array.from({ length: 10 }, () => ({ queue: 'q' })) })).status).toBe(400);
+
+    // The OpenAPI document says so.
+    const doc = (await call('GET', '/openapi.json')).body;
+    const schema = doc.paths['/agents/{ext}/login'].post.requestBody.content['application/json'].schema;
+    expect(schema).toMatchObject({ additionalProperties: false, properties: { queues: { items: { additionalProperties: false } } } });
   });
 
   it('maps CcError kinds to statuses and hides bugs behind a generic 500', async () => {
