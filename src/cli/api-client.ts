@@ -58,7 +58,7 @@ export class ApiClient {
     if (res.ok) return parsed as T;
     const err = (parsed as { error?: { message?: string; field?: string } } | undefined)?.error;
     const message = err?.message ?? `HTTP ${res.status} ${res.statusText}`.trim();
-    if (res.status === 401) throw new CliError(3, `unauthorized: ${message} (check --token / CALLCENTERD_TOKEN)`);
-    throw new CliError(STATUS_EXIT[res.status] ?? 1, message);
+    if (res.status === 401) throw new CliError(3, `unauthorized: ${message} (check --token / CALLCENTERD_TOKEN)`, 401);
+    throw new CliError(STATUS_EXIT[res.status] ?? 1, message, res.status);
   }
 }

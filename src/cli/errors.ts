@@ -8,6 +8,8 @@ export class CliError extends Error {
   constructor(
     public readonly exitCode: number,
     message: string,
+    /** The daemon's HTTP status when the error is its answer (live commands). */
+    public readonly httpStatus?: number,
   ) {
     super(message);
     this.name = 'CliError';

@@ -8,6 +8,7 @@ import type { AmiClient } from '../ami/types';
 import { createAriClient } from '../ari/client';
 import type { AriClient } from '../ari/types';
 import { catalogueRoutes } from '../api/routes/catalogue';
+import { meRoutes } from '../api/routes/me';
 import { ApiServer, type HealthReport } from '../api/server';
 import type { RouteDef } from '../api/types';
 import type { Config } from '../config/schema';
@@ -137,9 +138,9 @@ export async function startDaemon(config: Config, overrides: DaemonOverrides = {
   }
 }
 
-/** The catalogue's HTTP routes, always present (the admin CLI's counterpart over the API). */
+/** The catalogue's HTTP routes and GET /me, always present (the admin CLI's counterpart over the API). */
 function catalogueModule(deps: DaemonDeps): DaemonModule {
-  return { name: 'catalogue', routes: () => catalogueRoutes({ db: deps.db, clock: deps.clock }) };
+  return { name: 'catalogue', routes: () => [...catalogueRoutes({ db: deps.db, clock: deps.clock }), ...meRoutes()] };
 }
 
 function buildHealth(deps: DaemonDeps, modules: DaemonModule[]): HealthReport {

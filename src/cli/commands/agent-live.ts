@@ -3,6 +3,8 @@
  * so the daemon stays the only one talking to Asterisk and keeping the agent state.
  */
 import type { AgentStatus } from '../../agents/service';
+import type { MeView } from '../../api/routes/me';
+import type { ApiClient } from '../api-client';
 import type { CliContext } from '../context';
 import { intOption } from '../context';
 import { CliError } from '../errors';
@@ -38,6 +40,21 @@ function statusRow(a: AgentStatus) {
     misses: a.missesInRow,
     wrapup_until: a.wrapup ? iso(a.wrapup.deadline) : '',
   };
+}
+
+/**
+ * Every agent; for an agent token (refused on GET /agents) its own agent, learnt from GET /me.
+ * Asking /agents first keeps admins at one request and works with daemons older than /me.
+ */
+async function allOrMine(api: ApiClient): Promise<AgentStatus[]> {
+  try {
+    return (await api.request<{ agents: AgentStatus[] }>('GET', '/agents')).agents;
+  } catch (err) {
+    if (!(err instanceof CliError) || err.httpStatus !== 403) throw err;
+    const me = await api.request<MeView>('GET', '/me');
+    if (!me.agent) throw err;
+    return [await api.request<AgentStatus>('GET', `/agents/${enc(me.agent)}`)];
+  }
 }
 
 export function registerAgentLiveCommands(ctx: CliContext): void {
@@ -112,13 +129,11 @@ export function registerAgentLiveCommands(ctx: CliContext): void {
   agent
     .command('status')
     .description('live state of one agent or all (state, reason, since, queues, calls, misses)')
-    .argument('[ext]', 'agent extension')
+    .argument('[ext]', 'agent extension (default: all agents; with an agent token: its own agent)')
     .option('--json', 'JSON output (full detail)')
     .action(async (e: string | undefined, o: { json?: boolean }) => {
       const api = ctx.api();
-      const rows = e
-        ? [await api.request<AgentStatus>('GET', `/agents/${enc(ext(e))}`)]
-        : (await api.request<{ agents: AgentStatus[] }>('GET', '/agents')).agents;
+      const rows = e ? [await api.request<AgentStatus>('GET', `/agents/${enc(ext(e))}`)] : await allOrMine(api);
       if (o.json) ctx.print(rows, { json: true });
       else ctx.print(rows.map(statusRow), { empty: 'no agents in the catalogue' });
     });
