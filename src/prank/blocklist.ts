@@ -3,6 +3,11 @@
  * `expires_at IS NULL OR expires_at > now`: expiry needs no job to take effect; the cron cleanup
  * (src/prank/cleanup.ts) only removes dead rows. Internal numbers (agent extensions of 4-5 digits,
  * 3-digit services) are never blocked.
+ *
+ * Numbers are stored and compared in ONE canonical form (canonicalNumber): E.164 digits with the
+ * DDI, national numbers completed with policy.default_country_code. So a block entered as
+ * 11999990000 also stops +5511999990000, 5511999990000 and 011999990000, and the reverse. Rows
+ * written before this rule are normalized once per Blocklist instance (merged, nothing lost).
  */
 import type { Db } from '../store/db';
 import type { Clock } from '../util/clock';
@@ -40,21 +45,113 @@ export function isInternalNumber(number: string): boolean {
   return /^\d{3,5}$/.test(number);
 }
 
-/** Canonical form used as the key: digits only, optional leading '+' dropped. */
-export function normalizeBlockNumber(raw: string): string {
-  const v = String(raw ?? '').trim().replace(/^\+/, '').replace(/[\s().-]/g, '');
-  if (!/^\d{3,20}$/.test(v)) throw invalid(`number must be 3-20 digits (got "${raw}")`, { field: 'number' });
-  return v;
+/** National significant number lengths per DDI (Brazil: DDD + 8-digit landline / 9-digit mobile). */
+const NATIONAL_LENGTHS: Record<string, [number, number]> = { '55': [10, 11], '1': [10, 10] };
+/** Other DDIs: a number this long without the DDI is taken as national. */
+const GENERIC_NATIONAL_MIN = 8;
+
+/**
+ * Canonical caller number: E.164 digits with the DDI (no '+').
+ * - "+<digits>" and "00<digits>" (international access code) are already international;
+ * - 3-5 digits are internal numbers (extensions, services): kept as they are;
+ * - a leading 0 is the national trunk prefix ("0" + DDD + number); for Brazil a 2-digit carrier
+ *   code after it ("0" + CSP + DDD + number) is dropped too; the DDI is added;
+ * - a national number (Brazil: 10-11 digits) gets the DDI; one that already starts with the DDI and
+ *   is DDI + national long is kept;
+ * - anything else (short local numbers without area code) is kept as digits: no DDI can be guessed.
+ * Throws `invalid` when the input is not 3-20 digits (formatting characters allowed).
+ */
+export function canonicalNumber(raw: string, countryCode = '55'): string {
+  const v = String(raw ?? '').trim().replace(/[\s().-]/g, '');
+  const international = v.startsWith('+');
+  const d = international ? v.slice(1) : v;
+  if (!/^\d{3,20}$/.test(d)) throw invalid(`number must be 3-20 digits (got "${raw}")`, { field: 'number' });
+  if (international) return d;
+  if (d.startsWith('00')) return d.slice(2);
+  if (isInternalNumber(d)) return d;
+  const [min, max] = NATIONAL_LENGTHS[countryCode] ?? [GENERIC_NATIONAL_MIN, 15 - countryCode.length];
+  if (d.startsWith('0')) {
+    let national = d.slice(1);
+    if (countryCode === '55' && national.length >= min + 2 && national.length <= max + 2) national = national.slice(2);
+    return countryCode + national;
+  }
+  const withDdi = d.length >= countryCode.length + min && d.length <= countryCode.length + max;
+  // Known DDIs: the length tells (Brazil: 12-13 digits = DDI + national); others: prefix wins.
+  if (d.startsWith(countryCode) && withDdi && (d.length > max || !NATIONAL_LENGTHS[countryCode])) return d;
+  if (d.length >= min && d.length <= max) return countryCode + d;
+  return d;
+}
+
+export interface BlocklistDeps {
+  db: Db;
+  clock: Clock;
+  /** policy.default_country_code completes national numbers (default 55). */
+  config?: { policy: { default_country_code: string } };
 }
 
 export class Blocklist {
-  constructor(private readonly deps: { db: Db; clock: Clock }) {}
+  private normalized = false;
+
+  constructor(private readonly deps: BlocklistDeps) {}
+
+  private get countryCode(): string {
+    return this.deps.config?.policy.default_country_code ?? '55';
+  }
+
+  /** Canonical form of a number with this installation's DDI (throws invalid on bad input). */
+  canonical(raw: string): string {
+    return canonicalNumber(raw, this.countryCode);
+  }
+
+  /**
+   * Rows stored before canonical numbers (or with another DDI setting) are rewritten once: a row
+   * whose canonical twin exists is merged into it, keeping the block that lasts longer.
+   */
+  private ensureNormalized(): void {
+    if (this.normalized) return;
+    this.normalized = true;
+    const { db } = this.deps;
+    const rows = db.prepare('SELECT * FROM blocklist').all() as Row[];
+    const moves: { from: Row; to: string }[] = [];
+    for (const r of rows) {
+      let to: string;
+      try {
+        to = this.canonical(r.number);
+      } catch {
+        continue; // not a number we could ever match: leave it for an operator to see and remove
+      }
+      if (to !== r.number) moves.push({ from: r, to });
+    }
+    if (!moves.length) return;
+    const lasts = (e: number | null) => (e === null ? Number.POSITIVE_INFINITY : e);
+    db.transaction(() => {
+      for (const { from, to } of moves) {
+        const twin = db.prepare('SELECT * FROM blocklist WHERE number = ?').get(to) as Row | undefined;
+        if (!twin) {
+          db.prepare('UPDATE blocklist SET number = ? WHERE number = ?').run(to, from.number);
+          continue;
+        }
+        if (lasts(from.expires_at) > lasts(twin.expires_at)) {
+          db.prepare(
+            'UPDATE blocklist SET reason = ?, call_id = ?, blocked_by = ?, created_at = ?, expires_at = ? WHERE number = ?',
+          ).run(from.reason, from.call_id, from.blocked_by, from.created_at, from.expires_at, to);
+        }
+        db.prepare('DELETE FROM blocklist WHERE number = ?').run(from.number);
+      }
+    })();
+  }
 
   /** The block in force for this caller, if any (expired rows are ignored even before cleanup). */
   active(rawNumber: string | undefined): BlockEntry | undefined {
     if (!rawNumber) return undefined;
-    const number = rawNumber.trim().replace(/^\+/, '');
-    if (number === '') return undefined;
+    let number: string;
+    try {
+      number = this.canonical(rawNumber);
+    } catch {
+      return undefined; // "anonymous", empty or garbage caller id: nothing can match it
+    }
+    if (isInternalNumber(number)) return undefined;
+    this.ensureNormalized();
     const row = this.deps.db
       .prepare('SELECT * FROM blocklist WHERE number = ? AND (expires_at IS NULL OR expires_at > ?)')
       .get(number, this.deps.clock.now()) as Row | undefined;
@@ -70,7 +167,7 @@ export class Blocklist {
    * Internal numbers are refused with a clear error.
    */
   add(input: { number: string; reason: string; minutes?: number | null; callId?: string; blockedBy?: string }): BlockEntry {
-    const number = normalizeBlockNumber(input.number);
+    const number = this.canonical(input.number);
     if (isInternalNumber(number)) {
       throw invalid(`${number} is an internal number (extension or service) and is never blocked`, {
         field: 'number',
@@ -81,6 +178,7 @@ export class Blocklist {
     }
     const reason = (input.reason ?? '').trim();
     if (!reason) throw invalid('reason is required', { field: 'reason' });
+    this.ensureNormalized();
     const now = this.deps.clock.now();
     const expiresAt = input.minutes ? now + input.minutes * 60_000 : null;
     this.deps.db
@@ -95,13 +193,15 @@ export class Blocklist {
   }
 
   remove(rawNumber: string): void {
-    const number = normalizeBlockNumber(rawNumber);
+    const number = this.canonical(rawNumber);
+    this.ensureNormalized();
     const res = this.deps.db.prepare('DELETE FROM blocklist WHERE number = ?').run(number);
     if (res.changes === 0) throw notFound(`${number} is not blocked`, { number });
   }
 
   /** Blocks in force (expired ones are hidden even if cleanup has not run yet). */
   list(): BlockEntry[] {
+    this.ensureNormalized();
     const rows = this.deps.db
       .prepare('SELECT * FROM blocklist WHERE expires_at IS NULL OR expires_at > ? ORDER BY created_at DESC')
       .all(this.deps.clock.now()) as Row[];

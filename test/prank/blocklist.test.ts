@@ -1,6 +1,6 @@
 import { openDatabase } from '../../src/store/db';
 import { FakeClock } from '../../src/util/clock';
-import { Blocklist, isInternalNumber } from '../../src/prank/blocklist';
+import { Blocklist, canonicalNumber, isInternalNumber } from '../../src/prank/blocklist';
 import { cronLogger } from '../../src/prank/cleanup';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/log/logger';
@@ -50,6 +50,60 @@ describe('blocklist', () => {
     expect(() => bl.add({ number: '5550101', reason: '' })).toThrow(/reason/);
     expect(() => bl.add({ number: '5550101', reason: 'x', minutes: 0 })).toThrow(/minutes/);
     expect(bl.list()).toEqual([]);
+  });
+
+  describe('one canonical number form (E.164 digits with the DDI)', () => {
+    const FORMATS = ['11999990000', '5511999990000', '+5511999990000', '011999990000', '+55 (11) 99999-0000', '015 11 99999-0000', '005511999990000'];
+
+    it('canonicalNumber: every format of one number gives the same key', () => {
+      for (const f of FORMATS) expect([f, canonicalNumber(f, '55')]).toEqual([f, '5511999990000']);
+      expect(canonicalNumber('2134567890', '55')).toBe('552134567890'); // landline: 10 digits
+      expect(canonicalNumber('5521934567890', '55')).toBe('5521934567890');
+      expect(canonicalNumber('55998765432', '55')).toBe('5555998765432'); // DDD 55, national
+      expect(canonicalNumber('+12025550123', '55')).toBe('12025550123');
+      expect(canonicalNumber('2025550123', '1')).toBe('12025550123');
+      expect(canonicalNumber('1000', '55')).toBe('1000'); // internal: as is
+      expect(canonicalNumber('5550101', '55')).toBe('5550101'); // local number: no DDI to guess
+      expect(() => canonicalNumber('anonymous', '55')).toThrow(/3-20 digits/);
+    });
+
+    it.each(FORMATS)('a block entered as %s stops the caller in every other format', (entered) => {
+      const { bl } = setup();
+      bl.add({ number: entered, reason: 'prank', minutes: 30 });
+      expect(bl.list().map((e) => e.number)).toEqual(['5511999990000']);
+      for (const caller of FORMATS) expect([caller, bl.isBlocked(caller)]).toEqual([caller, true]);
+      expect(bl.isBlocked('11999990001')).toBe(false);
+      bl.remove(FORMATS[(FORMATS.indexOf(entered) + 1) % FORMATS.length]);
+      expect(bl.isBlocked(entered)).toBe(false);
+    });
+
+    it('uses policy.default_country_code for national numbers', () => {
+      const clock = new FakeClock();
+      const bl = new Blocklist({ db: openDatabase(':memory:'), clock, config: { policy: { default_country_code: '1' } } });
+      bl.add({ number: '2025550123', reason: 'prank' });
+      expect(bl.list()[0].number).toBe('12025550123');
+      expect(bl.isBlocked('+1 202 555 0123')).toBe(true);
+      expect(() => bl.add({ number: '+1000', reason: 'x' })).toThrow(/internal/);
+      expect(bl.isBlocked('1000')).toBe(false);
+    });
+
+    it('rows stored before the rule are normalized (merged keeping the longest block), nothing lost', () => {
+      const { clock, db, bl } = setup();
+      const ins = db.prepare('INSERT INTO blocklist (number, reason, call_id, blocked_by, created_at, expires_at) VALUES (?, ?, NULL, NULL, ?, ?)');
+      const now = clock.now();
+      ins.run('11999990000', 'old national', now, now + 60_000);
+      ins.run('5511999990000', 'old e164', now, null); // forever: wins the merge
+      ins.run('21934567890', 'other', now, now + 60_000);
+      ins.run('5550101', 'local', now, null);
+      expect(bl.isBlocked('+55 11 99999-0000')).toBe(true);
+      expect(bl.isBlocked('021934567890')).toBe(true);
+      expect(bl.list().map((e) => [e.number, e.reason, e.expiresAt]).sort()).toEqual([
+        ['5511999990000', 'old e164', null],
+        ['5521934567890', 'other', now + 60_000],
+        ['5550101', 'local', null],
+      ]);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM blocklist').get()).toEqual({ n: 3 });
+    });
   });
 
   it('routes node-cron logging to our logger', () => {

@@ -1,6 +1,8 @@
 /**
  * `callcenterd blocklist list|add|remove`: works on the database directly (the daemon checks the
  * table on every inbound call, so changes apply at once, with or without the daemon running).
+ * Numbers are canonical (E.164 digits with the DDI; national ones get policy.default_country_code),
+ * so any format of the same number (11999990000, +5511999990000, 011999990000) is one block.
  */
 import { Blocklist } from '../../prank/blocklist';
 import { systemClock } from '../../util/clock';
@@ -11,7 +13,7 @@ const time = (ms: number | null) => (ms ? new Date(ms).toISOString().replace('T'
 
 export function registerBlocklistCommands(ctx: CliContext): void {
   const bl = ctx.group('blocklist', 'blocked caller numbers (pranks and manual blocks)');
-  const open = () => new Blocklist({ db: ctx.db(), clock: systemClock });
+  const open = () => new Blocklist({ db: ctx.db(), clock: systemClock, config: ctx.config() });
 
   bl.command('list')
     .description('blocks in force')
@@ -34,7 +36,7 @@ export function registerBlocklistCommands(ctx: CliContext): void {
 
   bl.command('add')
     .description('block a number (internal extensions/services are refused)')
-    .argument('<number>', 'caller number')
+    .argument('<number>', 'caller number, any format: 11999990000, +55 11 99999-0000, 011999990000')
     .option('--minutes <n>', 'block for n minutes (default: until removed)', intOption('--minutes', 1, 10_000_000))
     .option('--reason <text>', 'why', 'manual')
     .action((number: string, o: { minutes?: number; reason: string }) => {
@@ -46,7 +48,8 @@ export function registerBlocklistCommands(ctx: CliContext): void {
     .description('unblock a number')
     .argument('<number>', 'caller number')
     .action((number: string) => {
-      open().remove(number);
-      ctx.out(`unblocked ${number}`);
+      const bl = open();
+      bl.remove(number);
+      ctx.out(`unblocked ${bl.canonical(number)}`);
     });
 }
