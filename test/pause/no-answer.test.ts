@@ -1,3 +1,4 @@
+import type { AmiEvent } from '../../src/ami/types';
 import { NO_ANSWER_GRACE_MS } from '../../src/pause/no-answer';
 import { flush, makeKit, type Kit } from '../agents/helpers';
 
@@ -10,7 +11,7 @@ const miss = (ext: string, queue: string, ringMs: number) => ({
 });
 
 /** A miss counts once its grace period (waiting for a daemon rejection) is over. */
-function emitMiss(k: Kit, e: Record<string, string>): void {
+function emitMiss(k: Kit, e: AmiEvent): void {
   k.ami.emit(e);
   k.clock.advance(NO_ANSWER_GRACE_MS);
 }
