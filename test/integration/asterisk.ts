@@ -54,17 +54,27 @@ function firstDir(candidates: string[]): string | undefined {
   return candidates.find((d) => fs.existsSync(d) && fs.statSync(d).isDirectory());
 }
 
+/** ASTERISK_BIN was set but cannot be used: the suite fails (never skips) so CI cannot go green silently. */
+export class AsteriskBinError extends Error {}
+
 /**
  * ASTERISK_BIN wins, then `asterisk` on PATH, then /opt/asterisk/sbin/asterisk. Modules and data
  * dirs come from the binary's install prefix unless ASTERISK_MODDIR / ASTERISK_DATADIR say otherwise.
- * Undefined when no usable Asterisk is found (the suite then skips, saying so).
+ * Undefined when no usable Asterisk is found (the suite then skips, saying so); throws
+ * AsteriskBinError when ASTERISK_BIN is set explicitly but is not a usable Asterisk: whoever set it
+ * wants the suite to run, and a skip would hide the mistake.
  */
 export function findAsterisk(env: NodeJS.ProcessEnv = process.env): AsteriskInstall | undefined {
+  const explicit = env.ASTERISK_BIN || undefined; // empty = unset, like .ci/run
+  if (explicit !== undefined && !executable(explicit)) {
+    const why = fs.existsSync(explicit) ? 'is not an executable file' : 'does not exist';
+    throw new AsteriskBinError(`ASTERISK_BIN=${explicit} ${why} (unset it to skip the real-Asterisk suite)`);
+  }
   const onPath = (env.PATH ?? '')
     .split(path.delimiter)
     .filter(Boolean)
     .map((d) => path.join(d, 'asterisk'));
-  const candidates = env.ASTERISK_BIN ? [env.ASTERISK_BIN] : [...onPath, '/opt/asterisk/sbin/asterisk'];
+  const candidates = explicit !== undefined ? [explicit] : [...onPath, '/opt/asterisk/sbin/asterisk'];
   const bin = candidates.find(executable);
   if (!bin) return undefined;
   const real = fs.realpathSync(bin);
@@ -84,7 +94,11 @@ export function findAsterisk(env: NodeJS.ProcessEnv = process.env): AsteriskInst
       prefix === '/usr' ? '/usr/share/asterisk' : '',
       '/var/lib/asterisk',
     ].filter(Boolean));
-  if (!moddir || !datadir) return undefined;
+  if (!moddir || !datadir) {
+    if (explicit === undefined) return undefined;
+    const missing = !moddir ? 'modules directory (set ASTERISK_MODDIR)' : 'data directory (set ASTERISK_DATADIR)';
+    throw new AsteriskBinError(`ASTERISK_BIN=${explicit}: no ${missing} found next to it`);
+  }
   return { bin: real, moddir, datadir };
 }
 
@@ -341,10 +355,23 @@ export class AsteriskProcess {
 
 /**
  * `describe` when an Asterisk is installed, else `describe.skip` plus a line in the jest output
- * saying so (the suite must never pass silently by not running).
+ * saying so (the suite must never pass silently by not running). An ASTERISK_BIN that is set but
+ * unusable is a failing test naming the problem, not a skip.
  */
 export function describeWithAsterisk(name: string, fn: (install: AsteriskInstall) => void): void {
-  const install = findAsterisk();
+  let install: AsteriskInstall | undefined;
+  try {
+    install = findAsterisk();
+  } catch (err) {
+    if (!(err instanceof AsteriskBinError)) throw err;
+    process.stderr.write(`real-Asterisk integration suite FAILED: ${err.message} [${name}]\n`);
+    describe(name, () => {
+      test('ASTERISK_BIN points to a usable Asterisk', () => {
+        throw err;
+      });
+    });
+    return;
+  }
   if (!install) {
     // Straight to stderr: jest does not print the console buffer of a suite whose tests all skipped.
     process.stderr.write(`real-Asterisk integration suite SKIPPED: no Asterisk binary (set ASTERISK_BIN) [${name}]\n`);
