@@ -58,9 +58,12 @@ export class LoginService {
     }
     const open = repo.openSession(ext);
     if (open) {
-      throw refused(`extension ${ext} is in use by another session (logged in since ${new Date(open.loginAt).toISOString()})`, {
+      // The open session is this agent's own (one session per extension): say so, with its queues.
+      throw refused(`agent ${ext} is already logged in (queues: ${open.queues.join(', ')})`, {
         agent: ext,
         sessionId: open.id,
+        queues: open.queues,
+        since: open.loginAt,
       });
     }
     if (this.activeCalls(ext).length) throw refused(`extension ${ext} is in use by a call in progress`, { agent: ext });

@@ -74,7 +74,7 @@ describe('agent login / logout', () => {
     await k.svc.login.login('1000', { queues: ['support'] });
     const again = await kind(k.svc.login.login('1000', { queues: ['support'] }));
     expect(again.kind).toBe('refused');
-    expect(again.message).toMatch(/extension 1000 is in use by another session/);
+    expect(again.message).toMatch(/agent 1000 is already logged in \(queues: support\)/);
   });
 
   it('rolls back the queues already added when Asterisk refuses one', async () => {

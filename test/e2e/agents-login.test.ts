@@ -42,7 +42,7 @@ describe('e2e: agent login, pause, status', () => {
     await e.login('1000', ['support']);
     const again = await e.cli(['agent', 'login', '1000', '--queues', 'support']);
     expect(again.code).toBe(3);
-    expect(again.stderr).toMatch(/extension 1000 is in use by another session/);
+    expect(again.stderr).toMatch(/agent 1000 is already logged in \(queues: support\)/);
     expect(e.sim.actions.filter((a) => a.name === 'QueueAdd')).toHaveLength(1);
     // An agent token may not log another agent in.
     const other = await e.cli(['agent', 'login', '1001', '--queues', 'support'], AGENT_1000);
