@@ -10,14 +10,14 @@ describeWithAsterisk('agents on a real Asterisk', (install) => {
   beforeAll(async () => {
     stack = await Stack.start(install, {
       policy: { wrapup_seconds: 2, max_no_answer: 2, no_answer_pause_reason: 'Sem resposta' },
-      queues: [{ name: 'support' }, { name: 'sales' }, { name: 'it-fast' }],
+      queues: [{ name: 'support' }, { name: 'vendas' }, { name: 'it-fast' }],
       pauseReasons: [
         { name: 'Almoço', statusId: 11 },
         { name: 'Sem resposta', statusId: 12 },
       ],
       dispositions: ['Resolvido'],
       agents: [
-        { extension: '1000', queues: ['support', 'sales'] },
+        { extension: '1000', queues: ['support', 'vendas'] },
         { extension: '2001', queues: ['it-fast'] },
       ],
     });
@@ -28,18 +28,18 @@ describeWithAsterisk('agents on a real Asterisk', (install) => {
   }, 30_000);
 
   test('login: the member is in `queue show` with the hint state interface, in every queue asked', async () => {
-    const r = await stack.ok('POST', '/agents/1000/login', { queues: ['support', 'sales'] });
+    const r = await stack.ok('POST', '/agents/1000/login', { queues: ['support', 'vendas'] });
     expect(r).toMatchObject({ extension: '1000' });
-    for (const q of ['support', 'sales']) {
+    for (const q of ['support', 'vendas']) {
       const show = await stack.ast.cli(`queue show ${q}`);
       expect(show).toMatch(/\(Local\/1000@cc-agent\/n from hint:1000@test-agent-hints\) \(ringinuse disabled\) \(dynamic\)/);
     }
-    expect(await stack.agent('1000')).toMatchObject({ state: 'available', queues: ['support', 'sales'] });
+    expect(await stack.agent('1000')).toMatchObject({ state: 'available', queues: ['support', 'vendas'] });
   });
 
   test('pause with a reason: QueueStatus shows Paused 1 and the reason; unpause clears it', async () => {
     await stack.ok('POST', '/agents/1000/pause', { reason: 'Almoço' });
-    for (const q of ['support', 'sales']) {
+    for (const q of ['support', 'vendas']) {
       expect(await stack.member(q, '1000')).toMatchObject({ Paused: '1', PausedReason: 'Almoço' });
     }
     expect(await stack.agent('1000')).toMatchObject({ state: 'paused', pauseReason: 'Almoço' });
@@ -56,7 +56,7 @@ describeWithAsterisk('agents on a real Asterisk', (install) => {
 
   test('logout removes the member from every queue', async () => {
     await stack.ok('POST', '/agents/1000/logout');
-    for (const q of ['support', 'sales']) expect(await stack.member(q, '1000')).toBeUndefined();
+    for (const q of ['support', 'vendas']) expect(await stack.member(q, '1000')).toBeUndefined();
     expect(await stack.agent('1000')).toMatchObject({ state: 'offline' });
   });
 
@@ -79,13 +79,13 @@ describeWithAsterisk('agents on a real Asterisk', (install) => {
   }, 60_000);
 
   test('an Asterisk restart keeps logged-in agents in their queues with their pauses', async () => {
-    await stack.ok('POST', '/agents/1000/login', { queues: ['support', 'sales'] });
+    await stack.ok('POST', '/agents/1000/login', { queues: ['support', 'vendas'] });
     await stack.ok('POST', '/agents/1000/pause', { reason: 'Almoço' });
     await stack.ast.stop();
     // AMI opens only once Asterisk is fully booted (the plain restart, AMI up during the boot, is below).
     await stack.ast.start(30_000, { amiAfterBoot: true });
     // The restarted Asterisk has no dynamic members (persistentmembers = no): the daemon re-adds them.
-    for (const q of ['support', 'sales']) {
+    for (const q of ['support', 'vendas']) {
       const m = await eventually(() => stack.member(q, '1000'), 30_000, `1000 back in ${q}`, 250);
       expect(m).toMatchObject({ Paused: '1', PausedReason: 'Almoço', StateInterface: 'hint:1000@test-agent-hints' });
     }
@@ -110,7 +110,7 @@ describeWithAsterisk('agents on a real Asterisk', (install) => {
     // on its backoff; with KEEP_ASTERISK_DIR, daemon.log shows "AMI logged in, waiting for Asterisk
     // to be fully booted" when it did (seen on 22.10.1: ~50 ms before FullyBooted).
     await stack.ast.start(30_000);
-    for (const q of ['support', 'sales']) {
+    for (const q of ['support', 'vendas']) {
       const m = await eventually(() => stack.member(q, '1000'), 30_000, `1000 back in ${q}`, 250);
       expect(m).toMatchObject({ Paused: '0', StateInterface: 'hint:1000@test-agent-hints' });
     }
@@ -122,6 +122,6 @@ describeWithAsterisk('agents on a real Asterisk', (install) => {
     await stack.waitDaemonReady();
     // The re-added member is usable: pausing it works against the restarted Asterisk.
     await stack.ok('POST', '/agents/1000/pause', { reason: 'Almoço' });
-    expect(await stack.member('sales', '1000')).toMatchObject({ Paused: '1', PausedReason: 'Almoço' });
+    expect(await stack.member('vendas', '1000')).toMatchObject({ Paused: '1', PausedReason: 'Almoço' });
   }, 60_000);
 });

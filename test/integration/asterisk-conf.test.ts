@@ -54,14 +54,14 @@ describeWithAsterisk('asterisk-conf/ on a real Asterisk', (install) => {
     expect(await ast.cli('dialplan show cc-services')).toMatch(/'300' =>[\s\S]*'301' =>[\s\S]*'302' =>/);
   });
 
-  test('example queues support and sales exist (rrmemory)', async () => {
+  test('example queues support and vendas exist (rrmemory)', async () => {
     const out = await ast.cli('queue show support');
     expect(out).toMatch(/^support has 0 calls .* in 'rrmemory' strategy/m);
     const { events } = await ami!.client.actionList('QueueStatus', { Queue: 'support' });
     const params = events.find((e) => e.Event === 'QueueParams');
     expect(params).toBeDefined();
     expect(params!.Strategy).toBe('rrmemory');
-    expect(await ast.cli('queue show sales')).toMatch(/^sales has 0 calls/m);
+    expect(await ast.cli('queue show vendas')).toMatch(/^vendas has 0 calls/m);
   });
 
   test('MOH class default has the opsound files', async () => {

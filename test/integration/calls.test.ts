@@ -15,12 +15,12 @@ describeWithAsterisk('calls on a real Asterisk', (install) => {
   beforeAll(async () => {
     stack = await Stack.start(install, {
       policy: { wrapup_seconds: 4, max_no_answer: 0, auto_disposition: AUTO, prank_block_minutes: 30, block_dialing_in_pause: true },
-      queues: [{ name: 'support' }, { name: 'sales', settings: { wrapupSeconds: 15 } }],
+      queues: [{ name: 'support' }, { name: 'vendas', settings: { wrapupSeconds: 15 } }],
       pauseReasons: [{ name: 'Almoço', statusId: 11 }],
       dispositions: ['Resolvido'],
       agents: [
         { extension: '1000', queues: ['support'] },
-        { extension: '1001', queues: ['sales'] },
+        { extension: '1001', queues: ['vendas'] },
         { extension: '1002', queues: ['support'] },
       ],
     });
@@ -101,8 +101,8 @@ describeWithAsterisk('calls on a real Asterisk', (install) => {
   }, 60_000);
 
   test('a wrap-up still fires after a daemon restart in the middle of it', async () => {
-    await stack.ok('POST', '/agents/1001/login', { queues: ['sales'] });
-    const cust = await stack.customerCalls('sales', '5511987650002');
+    await stack.ok('POST', '/agents/1001/login', { queues: ['vendas'] });
+    const cust = await stack.customerCalls('vendas', '5511987650002');
     const call = await liveCallOf('1001');
     await hangupAgentDevice(call);
     await eventually(async () => (await stack.agent('1001')).state === 'wrap-up', 10_000, 'agent 1001 in wrap-up');
@@ -112,7 +112,7 @@ describeWithAsterisk('calls on a real Asterisk', (install) => {
     await stack.stopDaemon();
     await new Promise((r) => setTimeout(r, 1000));
     await stack.startDaemon();
-    // Still in wrap-up after the restart (sales: 15 s window), then closed automatically by the timer.
+    // Still in wrap-up after the restart (vendas: 15 s window), then closed automatically by the timer.
     expect((await stack.agent('1001')).state).toBe('wrap-up');
     await eventually(async () => (await stack.agent('1001')).state === 'available', 25_000, 'wrap-up fired after restart');
     expect(wrapupRows('1001').at(-1)).toMatchObject({ disposition: AUTO, auto: 1 });

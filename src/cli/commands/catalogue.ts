@@ -34,7 +34,7 @@ function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** "support,sales:2" → [{support, default}, {sales, 2}] */
+/** "support,vendas:2" → [{support, default}, {vendas, 2}] */
 export function parseQueueList(spec: string, defaultPenalty: string | undefined): AgentQueue[] {
   const fallback = defaultPenalty === undefined ? 0 : parseSetting('--penalty', defaultPenalty, 0, 1000) ?? 0;
   return spec
