@@ -14,6 +14,14 @@ export interface LoginRequest {
   penalty?: number;
 }
 
+export interface LogoutOptions {
+  /**
+   * Supervisor/admin only (the route checks the role): end the agent's calls first
+   * (CallDirectory.endCallsOf, reason 'forced-logout', recorded in the calls' history).
+   */
+  force?: boolean;
+}
+
 export interface LoginResult {
   extension: string;
   sessionId: number;
@@ -127,25 +135,53 @@ export class LoginService {
     }
   }
 
-  async logout(ext: string, reason = 'logout'): Promise<{ extension: string; queues: string[] }> {
-    const { session, runtime } = this.core.requireLoggedIn(ext);
-    if (this.activeCalls(ext).length || runtime.state === 'on-call' || runtime.state === 'ringing') {
-      throw refused('cannot log out while calls are in progress', { agent: ext });
+  async logout(
+    ext: string,
+    reason = 'logout',
+    opts: LogoutOptions = {},
+  ): Promise<{ extension: string; queues: string[]; endedCalls?: string[] }> {
+    let { session, runtime } = this.core.requireLoggedIn(ext);
+    const busy = () => this.activeCalls(ext).length > 0 || runtime.state === 'on-call' || runtime.state === 'ringing';
+    if (busy() && !opts.force) {
+      throw refused('cannot log out while calls are in progress (a supervisor may force it: --force)', { agent: ext });
     }
     if (this.inflight.has(ext)) throw refused(`a login or logout of ${ext} is already in progress`, { agent: ext });
     this.inflight.add(ext);
+    let endedCalls: string[] | undefined;
     try {
+      if (opts.force) {
+        endedCalls = await this.endCallsForLogout(ext);
+        ({ session, runtime } = this.core.requireLoggedIn(ext));
+      }
       for (const q of session.queues) await this.core.deps.members.remove(q, ext);
       await this.core.setBusyBestEffort(ext, false);
       if (runtime.state === 'wrap-up') this.wrapups.closeForLogout(ext);
       this.finishSession(ext, session.id, reason);
-      return { extension: ext, queues: session.queues };
+      return endedCalls ? { extension: ext, queues: session.queues, endedCalls } : { extension: ext, queues: session.queues };
     } catch (e) {
       if (e instanceof AmiActionError) throw refused(`Asterisk refused the logout: ${e.response.Message ?? e.message}`);
       throw e;
     } finally {
       this.inflight.delete(ext);
     }
+  }
+
+  /**
+   * Forced logout: ends every call of the agent (the calls domain frees the agent: wrap-up for an
+   * answered call, rest for a ringing one); a state still on-call/ringing without any live call
+   * (events lost) is closed here so the session can end.
+   */
+  private async endCallsForLogout(ext: string): Promise<string[]> {
+    const ids = this.activeCalls(ext);
+    if (ids.length) {
+      if (!this.calls) throw refused('the calls domain is not available to end the calls', { agent: ext });
+      await this.calls.endCallsOf(ext, 'forced-logout');
+    }
+    if (this.activeCalls(ext).length) throw refused(`the calls of agent ${ext} could not be ended`, { agent: ext });
+    const rt = this.core.deps.repo.runtime(ext);
+    if (rt?.state === 'on-call') this.core.transition(ext, 'wrap-up', { reason: 'forced-logout', patch: { currentCallId: null, currentQueue: null } });
+    if (rt?.state === 'ringing') this.core.transition(ext, 'available', { reason: 'forced-logout', patch: { currentCallId: null, currentQueue: null } });
+    return ids;
   }
 
   private finishSession(ext: string, sessionId: number, reason: string): void {

@@ -4,9 +4,15 @@
  */
 import { z } from 'zod';
 import { route, type RouteDef } from '../api/types';
+import { forbidden } from '../util/errors';
 import type { AgentService } from './service';
 
 const reason = z.string().trim().min(1, 'is required').max(100);
+
+/** Forcing (logout during calls, pause now during a call) is for supervisors and admins only. */
+function assertMayForce(role: string, what: string): void {
+  if (role === 'agent') throw forbidden(`only a supervisor or admin may ${what}`, { field: what.includes('logout') ? 'force' : 'now' });
+}
 
 export function agentRoutes(svc: AgentService): RouteDef[] {
   return [
@@ -63,21 +69,32 @@ export function agentRoutes(svc: AgentService): RouteDef[] {
     route({
       method: 'POST',
       path: '/agents/:ext/logout',
-      summary: 'Log the agent out of every queue (refused while calls are in progress)',
+      summary:
+        'Log the agent out of every queue (refused while calls are in progress). force: true (supervisor/admin; ' +
+        'an agent token gets 403) ends the agent\'s calls first (end reason forced-logout, in the history), then logs out',
       tag: 'agents',
       roles: ['admin', 'supervisor', 'agent'],
       agentParam: 'ext',
-      handler: async ({ params }) => svc.login.logout(params.ext),
+      body: z.object({ force: z.boolean().optional() }),
+      handler: async ({ params, body, principal }) => {
+        if (body.force) assertMayForce(principal.role, 'force a logout');
+        return svc.login.logout(params.ext, body.force ? 'forced-logout' : 'logout', { force: body.force });
+      },
     }),
     route({
       method: 'POST',
       path: '/agents/:ext/pause',
-      summary: 'Pause in all queues with a catalogue reason (during a call: pause after the call)',
+      summary:
+        'Pause in all queues with a catalogue reason (during a call: pause after the call). now: true ' +
+        '(supervisor/admin; an agent token gets 403) pauses the queues at once even during a call, which goes on',
       tag: 'agents',
       roles: ['admin', 'supervisor', 'agent'],
       agentParam: 'ext',
-      body: z.object({ reason, afterCall: z.boolean().optional() }),
-      handler: async ({ params, body }) => svc.pause.pause(params.ext, body.reason, { afterCall: body.afterCall }),
+      body: z.object({ reason, afterCall: z.boolean().optional(), now: z.boolean().optional() }),
+      handler: async ({ params, body, principal }) => {
+        if (body.now) assertMayForce(principal.role, 'pause an agent now during a call');
+        return svc.pause.pause(params.ext, body.reason, { afterCall: body.afterCall, now: body.now });
+      },
     }),
     route({
       method: 'POST',

@@ -3,6 +3,10 @@
  * from the pause catalogue (name exactly as the dialer uses it; its status id travels with the
  * `agent.pause` event). During a call or its wrap-up a pause becomes "pause after this call": it
  * is stored and applied when the wrap-up ends (src/agents/core.ts enterRest).
+ * `now` (supervisor/admin; the route checks the role) pauses at once even during a call: the member
+ * is paused in every queue (no new calls offered) while the call goes on; the agent's state stays
+ * on-call/ringing/wrap-up with pauseReason set (as for a call taken in pause), and it rests in that
+ * pause when the call and its wrap-up are over (core.restState).
  */
 import type { AgentCore } from '../agents/core';
 import type { RuntimeRow } from '../agents/repository';
@@ -15,6 +19,8 @@ export interface PauseResult {
   statusId: number;
   /** true = stored as "pause after this call", not applied yet. */
   pending: boolean;
+  /** true = paused in the queues now, during a call that goes on (`now`). */
+  duringCall?: boolean;
 }
 
 export class PauseService {
@@ -28,13 +34,15 @@ export class PauseService {
     return found;
   }
 
-  async pause(ext: string, reason: string, opts: { afterCall?: boolean } = {}): Promise<PauseResult> {
+  async pause(ext: string, reason: string, opts: { afterCall?: boolean; now?: boolean } = {}): Promise<PauseResult> {
+    if (opts.afterCall && opts.now) throw invalid('choose either after the call or now, not both', { field: 'now' });
     const { session, runtime } = this.core.requireLoggedIn(ext);
     const pr = this.reasonOf(reason);
     const inCall = runtime.state === 'ringing' || runtime.state === 'on-call' || runtime.state === 'wrap-up';
     if (opts.afterCall && !inCall) {
       throw refused(`agent ${ext} has no call to pause after; pause it now instead`, { agent: ext });
     }
+    if (inCall && opts.now) return this.pauseDuringCall(ext, session.queues, runtime, pr);
     if (inCall) return this.pauseAfterCall(ext, runtime, pr);
 
     await this.pauseAll(ext, session.queues, true, pr.name);
@@ -66,6 +74,41 @@ export class PauseService {
     }
   }
 
+  /** Paused in the queues now; the call goes on and the agent rests in this pause after it. */
+  private async pauseDuringCall(
+    ext: string,
+    queues: string[],
+    rt: RuntimeRow,
+    pr: { name: string; statusId: number },
+  ): Promise<PauseResult> {
+    await this.pauseAll(ext, queues, true, pr.name);
+    const at = this.core.now();
+    const { repo } = this.core.deps;
+    repo.transaction(() => {
+      repo.patchRuntime(ext, { pauseReason: pr.name, pauseStatusId: pr.statusId, pendingPause: null, pendingStatusId: null });
+      repo.logState({
+        extension: ext,
+        sessionId: rt.sessionId,
+        at,
+        previous: rt.state,
+        state: rt.state,
+        reason: pr.name,
+        statusId: pr.statusId,
+        callId: rt.currentCallId,
+        detail: 'paused now, during the call',
+      });
+    });
+    this.core.deps.bus.publish({
+      type: 'agent.state',
+      at,
+      agent: ext,
+      callId: rt.currentCallId ?? undefined,
+      data: { state: rt.state, previous: rt.state, pauseReason: pr.name, statusId: pr.statusId, duringCall: true },
+    });
+    this.core.publishPause(ext, pr.name, pr.statusId, { duringCall: true });
+    return { extension: ext, reason: pr.name, statusId: pr.statusId, pending: false, duringCall: true };
+  }
+
   private pauseAfterCall(ext: string, rt: RuntimeRow, pr: { name: string; statusId: number }): PauseResult {
     this.core.deps.repo.patchRuntime(ext, { pendingPause: pr.name, pendingStatusId: pr.statusId });
     this.core.deps.bus.publish({
@@ -95,7 +138,9 @@ export class PauseService {
       }
     }
     const pausedInactive = runtime.state === 'inactive' && runtime.pauseReason;
-    if (runtime.state !== 'paused' && !pausedInactive) {
+    // Paused during a call (pause --now, or a call taken in pause): unpause the queues, the call goes on.
+    const pausedInCall = ['ringing', 'on-call', 'wrap-up'].includes(runtime.state) && runtime.pauseReason;
+    if (runtime.state !== 'paused' && !pausedInactive && !pausedInCall) {
       throw refused(`agent ${ext} is not paused (state ${runtime.state})`, { agent: ext, state: runtime.state });
     }
     await this.pauseAll(ext, session.queues, false);

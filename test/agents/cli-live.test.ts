@@ -120,7 +120,7 @@ describe('live CLI: agent and wrapup commands', () => {
     k.calls.active.set('1000', ['c1']);
     expect(await cli(['agent', 'logout', '1000'])).toMatchObject({
       code: 3,
-      stderr: 'callcenterd: cannot log out while calls are in progress\n',
+      stderr: 'callcenterd: cannot log out while calls are in progress (a supervisor may force it: --force)\n',
     });
     expect((await cli(['agent', 'pause', '1000', '--reason', 'Café'])).code).toBe(3);
     expect((await cli(['agent', 'login', 'abc', '--queues', 'support'])).code).toBe(2);

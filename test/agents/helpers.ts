@@ -177,8 +177,12 @@ export class FakeCalls implements CallDirectory {
   activeCallIds(ext: string): string[] {
     return this.active.get(ext) ?? [];
   }
+  /** Hooks the test sets to play the calls domain's side (e.g. svc.callEnded) when calls are ended. */
+  onEnd?: (ext: string, reason: string) => void;
   async endCallsOf(ext: string, reason: string): Promise<void> {
     this.ended.push({ ext, reason });
+    this.active.delete(ext);
+    this.onEnd?.(ext, reason);
   }
 }
 

@@ -122,7 +122,7 @@ describe('agent login / logout', () => {
     await k.svc.login.login('1000', { queues: ['support', 'vendas'] });
     k.calls.active.set('1000', ['call-1']);
     const err = await kind(k.svc.login.logout('1000'));
-    expect(err).toEqual({ kind: 'refused', message: 'cannot log out while calls are in progress' });
+    expect(err).toEqual({ kind: 'refused', message: 'cannot log out while calls are in progress (a supervisor may force it: --force)' });
     expect(k.ami.members).toHaveLength(2);
     k.calls.active.clear();
     await k.svc.login.logout('1000');
@@ -138,7 +138,34 @@ describe('agent login / logout', () => {
     const k = makeKit();
     await k.svc.login.login('1000', { queues: ['support'] });
     k.svc.callConnected('1000', { callId: 'c1', queue: 'support', direction: 'inbound' });
-    expect((await kind(k.svc.login.logout('1000'))).message).toBe('cannot log out while calls are in progress');
+    expect((await kind(k.svc.login.logout('1000'))).message).toBe('cannot log out while calls are in progress (a supervisor may force it: --force)');
+  });
+
+  it('forced logout ends the agent\'s calls (forced-logout) then logs out; nothing ended without force', async () => {
+    const k = makeKit();
+    await k.svc.login.login('1000', { queues: ['support', 'vendas'] });
+    k.calls.active.set('1000', ['call-1']);
+    k.svc.callConnected('1000', { callId: 'call-1', queue: 'support', direction: 'inbound' });
+    // The calls domain frees the agent when it ends the call: answered → wrap-up.
+    k.calls.onEnd = (ext) => k.svc.callEnded(ext, { callId: 'call-1', queue: 'support', answered: true });
+    expect((await kind(k.svc.login.logout('1000'))).kind).toBe('refused');
+    expect(k.calls.ended).toEqual([]);
+    const r = await k.svc.login.logout('1000', 'forced-logout', { force: true });
+    expect(r).toEqual({ extension: '1000', queues: ['support', 'vendas'], endedCalls: ['call-1'] });
+    expect(k.calls.ended).toEqual([{ ext: '1000', reason: 'forced-logout' }]);
+    expect(k.svc.status('1000').state).toBe('offline');
+    expect(k.ami.members).toEqual([]);
+    const s = k.db.prepare('SELECT logout_reason FROM agent_sessions').get() as { logout_reason: string };
+    expect(s.logout_reason).toBe('forced-logout');
+  });
+
+  it('forced logout also closes a stale on-call state no live call backs', async () => {
+    const k = makeKit();
+    await k.svc.login.login('1000', { queues: ['support'] });
+    k.svc.callConnected('1000', { callId: 'lost', queue: 'support', direction: 'inbound' });
+    await k.svc.login.logout('1000', 'forced-logout', { force: true });
+    expect(k.svc.status('1000').state).toBe('offline');
+    expect(k.calls.ended).toEqual([]);
   });
 
   it('lists extensions bound to the queues, registered and not in use', async () => {

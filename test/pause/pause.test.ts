@@ -86,6 +86,34 @@ describe('pauses', () => {
     expect(k.svc.status('1000').state).toBe('available');
   });
 
+  it('now: paused in the queues at once during a call, which goes on; rests in that pause after wrap-up', async () => {
+    const k = makeKit();
+    await k.svc.login.login('1000', { queues: ['support', 'vendas'] });
+    k.svc.callConnected('1000', { callId: 'c1', queue: 'support', direction: 'inbound' });
+    await expect(k.svc.pause.pause('1000', 'Almoço', { now: true, afterCall: true })).rejects.toThrow(/either/);
+    const r = await k.svc.pause.pause('1000', 'Almoço', { now: true });
+    expect(r).toEqual({ extension: '1000', reason: 'Almoço', statusId: 5, pending: false, duringCall: true });
+    expect(k.ami.members.every((m) => m.paused && m.reason === 'Almoço')).toBe(true);
+    expect(k.svc.status('1000')).toMatchObject({ state: 'on-call', pauseReason: 'Almoço', pendingPause: null, currentCallId: 'c1' });
+    expect(k.events.filter((e) => e.type === 'agent.pause').at(-1)!.data).toMatchObject({ reason: 'Almoço', duringCall: true });
+    k.svc.callEnded('1000', { callId: 'c1', queue: 'support', answered: true });
+    expect(k.svc.status('1000').state).toBe('wrap-up');
+    k.svc.wrapup.set('1000', 'Venda');
+    await flush();
+    expect(k.svc.status('1000')).toMatchObject({ state: 'paused', pauseReason: 'Almoço', pauseStatusId: 5 });
+    expect(k.ami.members.every((m) => m.paused && m.reason === 'Almoço')).toBe(true);
+  });
+
+  it('now: unpause during the call unpauses the queues and the call goes on', async () => {
+    const k = makeKit();
+    await k.svc.login.login('1000', { queues: ['support'] });
+    k.svc.callConnected('1000', { callId: 'c1', queue: 'support', direction: 'inbound' });
+    await k.svc.pause.pause('1000', 'Banheiro', { now: true });
+    await k.svc.pause.unpause('1000');
+    expect(k.ami.members[0]).toMatchObject({ paused: false });
+    expect(k.svc.status('1000')).toMatchObject({ state: 'on-call', pauseReason: null });
+  });
+
   it('a paused agent taking an outbound call returns to its pause afterwards', async () => {
     const k = makeKit();
     await k.svc.login.login('1000', { queues: ['support'] });

@@ -33,7 +33,14 @@ function statusRow(a: AgentStatus) {
     extension: a.extension,
     name: a.name,
     state: a.state,
-    reason: a.state === 'paused' ? a.pauseReason : a.pendingPause ? `after call: ${a.pendingPause}` : '',
+    reason:
+      a.state === 'paused'
+        ? a.pauseReason
+        : a.pendingPause
+          ? `after call: ${a.pendingPause}`
+          : a.pauseReason
+            ? `paused during call: ${a.pauseReason}`
+            : '',
     since: iso(a.since),
     queues: a.queues,
     calls: a.callsTaken,
@@ -78,11 +85,17 @@ export function registerAgentLiveCommands(ctx: CliContext): void {
 
   agent
     .command('logout')
-    .description('log an agent out of every queue (refused while calls are in progress)')
+    .description('log an agent out of every queue (refused while calls are in progress, unless --force)')
     .argument('<ext>', 'agent extension')
-    .action(async (e: string) => {
-      await ctx.api().request('POST', `/agents/${enc(ext(e))}/logout`);
-      ctx.out(`agent ${e} logged out`);
+    .option('--force', 'supervisor/admin: end the agent\'s calls (recorded as forced-logout), then log out')
+    .action(async (e: string, o: { force?: boolean }) => {
+      const r = await ctx.api().request<{ endedCalls?: string[] }>(
+        'POST',
+        `/agents/${enc(ext(e))}/logout`,
+        o.force ? { force: true } : undefined,
+      );
+      const ended = r?.endedCalls?.length ? ` (calls ended: ${r.endedCalls.join(', ')})` : '';
+      ctx.out(`agent ${e} logged out${ended}`);
     });
 
   agent
@@ -91,15 +104,19 @@ export function registerAgentLiveCommands(ctx: CliContext): void {
     .argument('<ext>', 'agent extension')
     .requiredOption('--reason <name>', 'pause reason from the pause-reason catalogue')
     .option('--after-call', 'pause only once the current call and its wrap-up end')
-    .action(async (e: string, o: { reason: string; afterCall?: boolean }) => {
-      const r = await ctx.api().request<{ pending: boolean; statusId: number }>('POST', `/agents/${enc(ext(e))}/pause`, {
-        reason: o.reason,
-        afterCall: o.afterCall,
-      });
+    .option('--now', 'supervisor/admin: pause the queues at once even during a call (the call goes on, no new calls)')
+    .action(async (e: string, o: { reason: string; afterCall?: boolean; now?: boolean }) => {
+      const r = await ctx.api().request<{ pending: boolean; statusId: number; duringCall?: boolean }>(
+        'POST',
+        `/agents/${enc(ext(e))}/pause`,
+        { reason: o.reason, afterCall: o.afterCall, now: o.now },
+      );
       ctx.out(
         r.pending
           ? `agent ${e} will pause after the current call: ${o.reason} (status ${r.statusId})`
-          : `agent ${e} paused: ${o.reason} (status ${r.statusId})`,
+          : r.duringCall
+            ? `agent ${e} paused now, its call goes on: ${o.reason} (status ${r.statusId})`
+            : `agent ${e} paused: ${o.reason} (status ${r.statusId})`,
       );
     });
 
