@@ -34,6 +34,14 @@ interface QueueHint {
 
 const HINT_TTL_MS = 10 * 60_000;
 
+/** Drops the entries older than HINT_TTL_MS from the front of a map kept in insertion = time order. */
+function expireOldest<V>(map: Map<string, V>, now: number, atOf: (v: V) => number): void {
+  for (const [k, v] of map) {
+    if (now - atOf(v) <= HINT_TTL_MS) return;
+    map.delete(k);
+  }
+}
+
 /** The call's state read afresh after an await (TypeScript keeps the narrowing from before it). */
 const stateOf = (call: CallRecord): CallRecord['state'] => call.state;
 
@@ -42,6 +50,11 @@ export class InboundCalls {
   private readonly hints = new Map<string, QueueHint>();
   /** linkedids of queue calls rejected as blocked (app_queue may offer them again meanwhile). */
   private readonly rejected = new Map<string, number>();
+  /**
+   * linkedid → legs created before their AgentCalled (no queue known yet). Was a scan of every live
+   * call per AgentCalled: at 300 calls/s and minutes of talk time that is tens of thousands.
+   */
+  private readonly awaitingQueue = new Map<string, { callIds: string[]; at: number }>();
 
   constructor(
     private readonly core: CallCore,
@@ -61,14 +74,23 @@ export class InboundCalls {
     if (!linkedid || !e.Queue) return;
     const now = this.core.deps.clock.now();
     const prev = this.hints.get(linkedid);
+    // Delete + set keeps each map in `at` order, so expiry only looks at the oldest entries (a full
+    // scan per event cost O(calls in the last 10 minutes)).
+    this.hints.delete(linkedid);
     this.hints.set(linkedid, { queue: e.Queue, channel: e.Channel ?? '', at: now, hungUp: prev?.hungUp });
-    for (const [k, h] of this.hints) if (now - h.at > HINT_TTL_MS) this.hints.delete(k);
-    for (const [k, at] of this.rejected) if (now - at > HINT_TTL_MS) this.rejected.delete(k);
+    expireOldest(this.hints, now, (h) => h.at);
+    expireOldest(this.rejected, now, (at) => at);
+    expireOldest(this.awaitingQueue, now, (w) => w.at);
     // The leg of a blocked caller may have arrived before this event: end the queued caller now.
     if (this.rejected.has(linkedid)) void this.hangupQueuedCaller(linkedid);
     // AMI and ARI are separate sockets: the leg may already be known; fill its queue in.
-    for (const c of this.core.list()) {
-      if (c.linkedid === linkedid && !c.queue && c.kind === 'inbound') this.core.update(c, { queue: e.Queue });
+    const waiting = this.awaitingQueue.get(linkedid);
+    if (waiting) {
+      this.awaitingQueue.delete(linkedid);
+      for (const id of waiting.callIds) {
+        const c = this.core.get(id);
+        if (c && !c.queue) this.core.update(c, { queue: e.Queue });
+      }
     }
   }
 
@@ -83,7 +105,10 @@ export class InboundCalls {
       // Told before the hangup: app_queue's AgentRingNoAnswer for this leg is not the agent's miss.
       this.legRejected(ext, linkedid, 'blocked');
       const again = linkedid !== undefined && this.rejected.has(linkedid);
-      if (linkedid) this.rejected.set(linkedid, this.core.deps.clock.now());
+      if (linkedid) {
+        this.rejected.delete(linkedid); // re-inserted last: the map stays in time order
+        this.rejected.set(linkedid, this.core.deps.clock.now());
+      }
       if (again) {
         // Same queue call offered again before the caller was gone: no second history row.
         await ignoreGone(this.core.deps.ari.channels.hangup(leg.id, 'rejected'), log, 'reject blocked caller');
@@ -103,6 +128,11 @@ export class InboundCalls {
       customerChannelId: leg.id,
       linkedid: linkedid ?? null,
     });
+    if (!call.queue && linkedid) {
+      const w = this.awaitingQueue.get(linkedid);
+      if (w) w.callIds.push(call.id);
+      else this.awaitingQueue.set(linkedid, { callIds: [call.id], at: this.core.deps.clock.now() });
+    }
     await this.connectAgent(call, leg);
   }
 

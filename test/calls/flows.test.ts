@@ -36,6 +36,25 @@ describe('inbound queue calls', () => {
   });
   afterEach(() => h.svc.stop());
 
+  it('leg before its AgentCalled: the queue is filled in by linkedid, once; stale hints expire', async () => {
+    h.ari.enterStasis(['agent-leg', '1000', 'lk-late'], { number: '5550199' });
+    await flush();
+    const call = h.svc.list()[0];
+    expect(call.queue).toBeNull();
+    h.svc.inbound.onAgentCalled({ Event: 'AgentCalled', Linkedid: 'lk-other', Queue: 'vendas', Channel: 'c1' });
+    expect(call.queue).toBeNull();
+    h.svc.inbound.onAgentCalled({ Event: 'AgentCalled', Linkedid: 'lk-late', Queue: 'support', Channel: 'c2' });
+    expect(call.queue).toBe('support');
+    expect(h.svc.repo.get(call.id)?.queue).toBe('support');
+    // A hint older than its TTL is not used for a leg arriving now.
+    h.clock.advance(11 * 60_000);
+    h.svc.inbound.onAgentCalled({ Event: 'AgentCalled', Linkedid: 'lk-new', Queue: 'support', Channel: 'c3' });
+    h.agents.add('1001');
+    h.ari.enterStasis(['agent-leg', '1001', 'lk-other'], { number: '5550198' });
+    await flush();
+    expect(h.svc.list().find((c) => c.agentExt === '1001')?.queue).toBeNull();
+  });
+
   it('rings the device, bridges it with the leg on answer', async () => {
     const { leg, dev, call } = await connectedQueueCall(h);
     expect(call).toMatchObject({ state: 'connected', queue: 'support', agentExt: '1000', customerNumber: '5550101', linkedid: 'lk-1' });
