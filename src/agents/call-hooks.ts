@@ -3,8 +3,11 @@
  * talk time are counted here, from the daemon's own view of the call, because app_queue credits
  * the wrong agent after an ARI-side transfer (DESIGN.md "Count your own statistics").
  * Agents who are not logged in may still take direct calls: those change no agent state.
+ * A call taken = the agent talked to a customer as the handling agent: a 'handling' part connected
+ * (queue, direct, outbound, callback), or a completed transfer's target (callTaken). Consult legs
+ * (cancelled or not yet completed) and conference participations are not calls taken.
  */
-import type { CallDirection } from '../daemon/ports';
+import type { CallDirection, CallPart } from '../daemon/ports';
 import type { WrapupService } from '../wrapup/service';
 import type { AgentCore } from './core';
 
@@ -12,6 +15,8 @@ export interface CallInfo {
   callId: string;
   queue?: string;
   direction: CallDirection;
+  /** Omitted = 'handling'. */
+  part?: CallPart;
 }
 
 export class CallHooks {
@@ -47,11 +52,19 @@ export class CallHooks {
         currentCallId: call.callId,
         currentQueue: call.queue ?? null,
         connectedAt: this.core.now(),
-        callsTaken: rt.callsTaken + 1,
+        ...((call.part ?? 'handling') === 'handling' ? { callsTaken: rt.callsTaken + 1 } : {}),
       },
     });
     // Busy for app_queue across all queues, also on outbound/direct calls (DESIGN.md hint rule).
     void this.core.setBusyBestEffort(ext, true);
+  }
+
+  /** A completed transfer's target now handles the customer: one more call taken. */
+  callTaken(ext: string, call: { callId: string; queue?: string }): void {
+    const li = this.core.loggedIn(ext);
+    if (!li) return;
+    this.core.deps.repo.patchRuntime(ext, { callsTaken: li.runtime.callsTaken + 1 });
+    this.core.deps.log.debug('call taken over by transfer', { agent: ext, callId: call.callId, queue: call.queue });
   }
 
   callEnded(ext: string, call: { callId: string; queue?: string; answered: boolean }): void {

@@ -4,7 +4,7 @@
  * CallDirectory through setCalls() (the composition root wires both directions).
  */
 import type { AmiClient } from '../ami/types';
-import type { AgentDirectory, AgentPresence, AgentStateName, CallDirectory, CallDirection } from '../daemon/ports';
+import type { AgentDirectory, AgentPresence, AgentStateName, CallDirectory, CallDirection, CallPart } from '../daemon/ports';
 import { NoAnswerService } from '../pause/no-answer';
 import { PauseService } from '../pause/pause';
 import { ResyncRetry } from '../net/resync-retry';
@@ -97,8 +97,11 @@ export class AgentService implements AgentDirectory {
   callRinging(extension: string, call: { callId: string; queue?: string; direction: CallDirection }): void {
     this.guard('callRinging', extension, () => this.hooks.callRinging(extension, call));
   }
-  callConnected(extension: string, call: { callId: string; queue?: string; direction: CallDirection }): void {
+  callConnected(extension: string, call: { callId: string; queue?: string; direction: CallDirection; part?: CallPart }): void {
     this.guard('callConnected', extension, () => this.hooks.callConnected(extension, call));
+  }
+  callTaken(extension: string, call: { callId: string; queue?: string }): void {
+    this.guard('callTaken', extension, () => this.hooks.callTaken(extension, call));
   }
   callEnded(extension: string, call: { callId: string; queue?: string; answered: boolean }): void {
     this.guard('callEnded', extension, () => this.hooks.callEnded(extension, call));

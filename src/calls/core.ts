@@ -17,7 +17,7 @@ import { ignoreGone } from './ari-util';
 import type { Originations } from './originations';
 import type { CallField, CallRepo } from './repo';
 import { assertActionAllowed, type CallAction, type CallActivity, type CallEvent, isAnswered, isTalking, nextState } from './state-machine';
-import type { CallKind, CallRecord } from './types';
+import { callPartOf, type CallKind, type CallRecord } from './types';
 
 export interface CoreDeps {
   ari: AriClient;
@@ -235,6 +235,7 @@ export class CallCore {
             callId: call.id,
             queue: call.queue ?? undefined,
             direction: call.direction,
+            part: callPartOf(call.kind),
           });
         }
         this.startTimeout(call);

@@ -7,8 +7,15 @@ export function isDaemonDialled(kind: CallKind): boolean {
   return kind === 'outbound' || kind === 'callback';
 }
 
+/** The agent's part for statistics (ports.ts CallPart): transfer targets consult, conferences join. */
+export function callPartOf(kind: CallKind): CallPart {
+  if (kind === 'transfer') return 'consult';
+  if (kind === 'conference') return 'conference';
+  return 'handling';
+}
+
 /** The call record shared by the registry, the repository, the API and the transfer/conference code. */
-import type { CallDirection } from '../daemon/ports';
+import type { CallDirection, CallPart } from '../daemon/ports';
 import type { CallState } from './state-machine';
 
 export type CallKind = 'inbound' | 'outbound' | 'transfer' | 'conference' | 'callback';

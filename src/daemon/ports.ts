@@ -29,13 +29,26 @@ export interface AgentPresence {
 
 export type CallDirection = 'inbound' | 'outbound' | 'internal';
 
+/**
+ * What an agent's call part is, for statistics: 'handling' = the agent talks to the customer as the
+ * handling agent (queue, direct, outbound, callback call); 'consult' = the target side of a transfer
+ * (counted as a call taken only once the transfer completes: callTaken); 'conference' = an agent
+ * added to a 3-way conference or room (never a call taken).
+ */
+export type CallPart = 'handling' | 'consult' | 'conference';
+
 /** Implemented by the agents domain; used by the calls domain. */
 export interface AgentDirectory {
   presence(extension: string): AgentPresence | undefined;
   /** The agent's device is ringing for this call (queue leg, transfer/conference target, callback). */
   callRinging(extension: string, call: { callId: string; queue?: string; direction: CallDirection }): void;
-  /** The agent is talking on this call. */
-  callConnected(extension: string, call: { callId: string; queue?: string; direction: CallDirection }): void;
+  /** The agent is talking on this call. `part` omitted = 'handling' (counts as a call taken). */
+  callConnected(extension: string, call: { callId: string; queue?: string; direction: CallDirection; part?: CallPart }): void;
+  /**
+   * The agent now handles the customer on this call part although it connected as another part: the
+   * target of a completed transfer. Counts as a call taken. Optional so older fakes stay valid.
+   */
+  callTaken?(extension: string, call: { callId: string; queue?: string }): void;
   /** The agent's part of the call ended: answered calls start wrap-up; unanswered ones do not. */
   callEnded(extension: string, call: { callId: string; queue?: string; answered: boolean }): void;
   /**

@@ -270,6 +270,8 @@ export class TransferService {
     control.updateCall(parent.id, { holdBridgeId: null, bridgeId: null });
     control.updateCall(child.id, { customerChannelId: leg, bridgeId: bridge, agentChannelId: targetChannelId });
     if (child.state === 'ringing-agent') control.core.transition(child, 'agent-answered');
+    // The target now handles the customer: a call taken for it (its consult alone was not one).
+    if (child.agentExt) control.core.deps.agents.callTaken?.(child.agentExt, { callId: child.id, queue: child.queue ?? undefined });
     t.endedAt = this.deps.clock.now();
     control.record(parent.id, 'transfer-complete', { child: child.id, to: describeTarget(t.target), by });
     // Blind: the target joins the customer before the first agent leaves (no silence in between).
