@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { route, type Principal, type RouteDef } from '../api/types';
 import { HistoryRepo, parseSince } from '../history/repo';
+import { callStatus } from '../history/status';
 import { forbidden } from '../util/errors';
 import type { CallService } from './service';
 import { publicCall, type CallRecord } from './types';
@@ -129,7 +130,8 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
           until: query.until ? parseSince(query.until, now()) : undefined,
           limit: query.limit,
         });
-        return { calls: calls.map(show) };
+        // status: user-facing (src/history/status.ts); endReason stays the raw reason.
+        return { calls: calls.map((c) => ({ ...show(c), status: callStatus(c) })) };
       },
     }),
     route({

@@ -7,6 +7,7 @@ import { rowToCall } from '../calls/repo';
 import type { CallRecord } from '../calls/types';
 import type { Db } from '../store/db';
 import { invalid } from '../util/errors';
+import { callStatus, type CallStatus } from './status';
 
 export type RecentCategory = 'missed' | 'incoming' | 'outgoing' | 'transferred';
 
@@ -20,7 +21,10 @@ export interface RecentCall {
   time: string;
   startedAt: number;
   durationSeconds: number;
-  status: string;
+  /** User-facing status (src/history/status.ts). */
+  status: CallStatus;
+  /** Raw internal end reason (null while in progress), for support and --json. */
+  endReason: string | null;
 }
 
 export interface HistoryQuery {
@@ -60,8 +64,14 @@ export function parseSince(value: string, now: number): number {
   });
 }
 
+/**
+ * Softphone category. A transfer part the target never answered is a missed call for the target;
+ * a transfer the agent started shows as transferred only once it went through (or while ongoing).
+ */
 export function categorize(call: CallRecord, transferred: boolean): RecentCategory {
-  if (call.kind === 'transfer' || transferred) return 'transferred';
+  if (call.kind === 'transfer' && call.answeredAt === null) return 'missed';
+  const status = callStatus(call);
+  if (call.kind === 'transfer' || status === 'transferred' || (transferred && status === 'in-progress')) return 'transferred';
   if (call.direction === 'outbound') return 'outgoing';
   return call.answeredAt ? 'incoming' : 'missed';
 }
@@ -113,7 +123,8 @@ export class HistoryRepo {
       time: localTime(c.startedAt),
       startedAt: c.startedAt,
       durationSeconds: c.answeredAt ? Math.round(((c.endedAt ?? now) - c.answeredAt) / 1000) : 0,
-      status: c.endedAt ? (c.endReason ?? 'ended') : c.state,
+      status: callStatus(c),
+      endReason: c.endReason,
     }));
   }
 }

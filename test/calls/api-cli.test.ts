@@ -100,7 +100,7 @@ describe('calls API and CLI', () => {
     const hist = await cli(['history', '--agent', '1000', '--json']);
     expect(JSON.parse(hist.stdout)).toEqual([expect.objectContaining({ id: c.id, endReason: 'prank' })]);
     const recent = await cli(['history', '--agent', '1000', '--recent', '--json']);
-    expect(JSON.parse(recent.stdout)[0]).toMatchObject({ category: 'incoming', number: '5550177', status: 'prank' });
+    expect(JSON.parse(recent.stdout)[0]).toMatchObject({ category: 'incoming', number: '5550177', status: 'answered', endReason: 'prank' });
     expect((await cli(['history', '--since', 'yesterday'])).code).toBe(2);
   });
 });

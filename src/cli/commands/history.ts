@@ -3,6 +3,7 @@
  * (works without the daemon). --recent shows the softphone view (missed/incoming/outgoing/transferred).
  */
 import { HistoryRepo, parseSince } from '../../history/repo';
+import { callStatus } from '../../history/status';
 import type { CliContext } from '../context';
 import { intOption } from '../context';
 import { CliError } from '../errors';
@@ -12,7 +13,10 @@ const time = (ms: number | null) => (ms ? new Date(ms).toISOString().replace('T'
 export function registerHistoryCommands(ctx: CliContext): void {
   ctx.program
     .command('history')
-    .description('call history (every call part, newest first)')
+    .description(
+      'call history (every call part, newest first). status: answered, transferred, missed, abandoned, rejected ' +
+        '(blocked), busy, no-answer, cancelled, failed, in-progress; the raw reason is endReason in --json',
+    )
     .option('--agent <ext>', 'only calls of this agent')
     .option('--since <time>', 'from: 2026-11-21, 2026-11-21T08:00, 30m, 2h, 7d')
     .option('--limit <n>', 'at most n rows (default 200)', intOption('--limit', 1, 5000))
@@ -37,7 +41,8 @@ export function registerHistoryCommands(ctx: CliContext): void {
         since: o.since ? parseSince(o.since, Date.now()) : undefined,
         limit: o.limit,
       });
-      if (o.json) return ctx.print(calls, { json: true });
+      // --json: the user-facing status plus the raw endReason of the row.
+      if (o.json) return ctx.print(calls.map((c) => ({ ...c, status: callStatus(c) })), { json: true });
       ctx.print(
         calls.map((c) => ({
           id: c.id,
@@ -49,7 +54,7 @@ export function registerHistoryCommands(ctx: CliContext): void {
           answered: time(c.answeredAt),
           ended: time(c.endedAt),
           talk: c.answeredAt ? Math.round(((c.endedAt ?? Date.now()) - c.answeredAt) / 1000) : 0,
-          status: c.endReason ?? c.state,
+          status: callStatus(c),
           disposition: c.disposition ?? '',
         })),
         { empty: 'no calls' },
