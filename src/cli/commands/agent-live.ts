@@ -65,7 +65,7 @@ async function allOrMine(api: ApiClient): Promise<AgentStatus[]> {
 }
 
 export function registerAgentLiveCommands(ctx: CliContext): void {
-  const agent = ctx.group('agent', 'agents: catalogue and live control (login, pause, status)');
+  const agent = ctx.group('agent', 'agents: catalogue (add/update/list/remove) and live control (login, pause, status)');
 
   agent
     .command('login')

@@ -40,7 +40,7 @@ function callId(v: string): string {
 }
 
 export function registerCallCommands(ctx: CliContext): void {
-  const call = ctx.group('call', 'live calls: dial, hold, mute, DTMF, hangup, prank');
+  const call = ctx.group('call', 'live calls: dial, hold, mute, DTMF, hangup, prank, transfer, conference, room');
 
   call
     .command('dial')

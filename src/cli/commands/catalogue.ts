@@ -93,7 +93,7 @@ export function registerCatalogueCommands(ctx: CliContext): void {
   const dispositions = () => new DispositionCatalogue({ db: ctx.db() });
 
   // ---- queue
-  const queue = ctx.group('queue', 'queues: catalogue (add/list/remove) and live status');
+  const queue = ctx.group('queue', 'queues: catalogue (add/update/list/remove)');
   const withQueueOptions = (cmd: ReturnType<typeof queue.command>) =>
     cmd
       .option('--wrapup-seconds <n>', 'wrap-up time after each call (default: policy.wrapup_seconds)')
@@ -133,7 +133,7 @@ export function registerCatalogueCommands(ctx: CliContext): void {
     });
 
   // ---- agent
-  const agent = ctx.group('agent', 'agents: catalogue (add/list/remove) and live control');
+  const agent = ctx.group('agent', 'agents: catalogue (add/update/list/remove) and live control (login, pause, status)');
   agent
     .command('add')
     .argument('<extension>', 'agent extension, 4 or 5 digits')
