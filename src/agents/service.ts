@@ -5,7 +5,7 @@
  */
 import type { AmiClient } from '../ami/types';
 import type { AgentDirectory, AgentPresence, AgentStateName, CallDirectory, CallDirection, CallPart } from '../daemon/ports';
-import { NoAnswerService } from '../pause/no-answer';
+import { NoAnswerService, type NoAnswerOptions } from '../pause/no-answer';
 import { PauseService } from '../pause/pause';
 import { ResyncRetry } from '../net/resync-retry';
 import { QueueResync } from '../queues/resync';
@@ -46,12 +46,12 @@ export class AgentService implements AgentDirectory {
   private readonly hooks: CallHooks;
   private unsubs: (() => void)[] = [];
 
-  constructor(deps: AgentCoreDeps & { probe: DeviceProbe; wrapupRepo: WrapupRepository }) {
+  constructor(deps: AgentCoreDeps & { probe: DeviceProbe; wrapupRepo: WrapupRepository; noAnswer?: NoAnswerOptions }) {
     this.core = new AgentCore(deps);
     this.wrapup = new WrapupService(this.core, deps.wrapupRepo);
     this.login = new LoginService(this.core, deps.probe, this.wrapup);
     this.pause = new PauseService(this.core);
-    this.noAnswer = new NoAnswerService(this.core);
+    this.noAnswer = new NoAnswerService(this.core, deps.noAnswer);
     this.devices = new DeviceWatcher(this.core, (ext) => this.wrapup.hasOpen(ext));
     this.resync = new QueueResync(this.core);
     this.hooks = new CallHooks(this.core, this.wrapup);

@@ -24,10 +24,13 @@ export interface NoAnswerOptions {
 }
 
 /**
- * Default grace: the AMI/ARI skew of one Asterisk is milliseconds; 300 ms covers a loaded daemon
- * while keeping the auto-pause prompt (app_queue re-offers within its timeout + retry).
+ * Default grace 0 (the miss settles on the next timer turn): every rejection path in the calls
+ * domain reports callRejected BEFORE it hangs the leg up, and app_queue's AgentRingNoAnswer is a
+ * consequence of that hangup, so the rejection is always remembered first. A longer grace would
+ * delay the auto-pause, and app_queue may ring the agent again inside it (an extra miss).
+ * The pending path stays for callers that cannot order it that way (graceMs option).
  */
-export const NO_ANSWER_GRACE_MS = 300;
+export const NO_ANSWER_GRACE_MS = 0;
 /** A rejection waits this long for its AgentRingNoAnswer (app_queue sends it when the leg ends). */
 const REJECT_MEMORY_MS = 60_000;
 

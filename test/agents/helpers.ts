@@ -234,7 +234,9 @@ export interface Kit {
   restart(): AgentService;
 }
 
-export function makeKit(opts: { policy?: Record<string, unknown>; db?: Db; clock?: FakeClock } = {}): Kit {
+export function makeKit(
+  opts: { policy?: Record<string, unknown>; db?: Db; clock?: FakeClock; noAnswerGraceMs?: number } = {},
+): Kit {
   const db = opts.db ?? openDatabase(':memory:');
   if (!opts.db) seedCatalogue(db);
   const ami = new FakeAmi();
@@ -256,6 +258,7 @@ export function makeKit(opts: { policy?: Record<string, unknown>; db?: Db; clock
       config,
       probe,
       wrapupRepo: new WrapupRepository(db),
+      noAnswer: opts.noAnswerGraceMs === undefined ? undefined : { graceMs: opts.noAnswerGraceMs },
     });
     s.setCalls(calls);
     return s;

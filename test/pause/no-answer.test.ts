@@ -16,8 +16,8 @@ function emitMiss(k: Kit, e: AmiEvent): void {
   k.clock.advance(NO_ANSWER_GRACE_MS);
 }
 
-async function loggedIn(policy: Record<string, unknown> = {}, queues = ['support', 'vendas']) {
-  const k = makeKit({ policy });
+async function loggedIn(policy: Record<string, unknown> = {}, queues = ['support', 'vendas'], noAnswerGraceMs?: number) {
+  const k = makeKit({ policy, noAnswerGraceMs });
   k.svc.start(k.ami);
   await k.svc.login.login('1000', { queues });
   return k;
@@ -112,12 +112,13 @@ describe('max no answer', () => {
       expect(k.events.some((e) => e.type === 'agent.pause')).toBe(false);
     });
 
-    it('miss first (AMI before ARI): a rejection within the grace period cancels it', async () => {
-      const k = await loggedIn({ max_no_answer: 1 });
+    it('miss first (AMI before ARI): with a grace period, a rejection within it cancels the miss', async () => {
+      const grace = 300;
+      const k = await loggedIn({ max_no_answer: 1 }, undefined, grace);
       k.ami.emit(legMiss('prank-2'));
-      k.clock.advance(NO_ANSWER_GRACE_MS / 2);
+      k.clock.advance(grace / 2);
       k.svc.callRejected('1000', { linkedid: 'prank-2', reason: 'blocked' });
-      k.clock.advance(NO_ANSWER_GRACE_MS * 2);
+      k.clock.advance(grace * 2);
       expect(k.svc.status('1000')).toMatchObject({ state: 'available', missesInRow: 0 });
     });
 
