@@ -157,15 +157,22 @@ export class CallCore {
     // Number, row, 'created' event and the agent's move to ringing commit together (one transaction
     // instead of four). Nothing after insertNew throws (the bus and the agents domain swallow their
     // own errors; a failed agent write rolls back only its savepoint).
-    return this.deps.repo.batch(() => {
-      const call = this.insertNew(init);
-      this.register(call);
-      this.publish('call.state', call, { state: call.state, previous: null });
-      if (call.agentExt && !isTalking(call.state)) {
-        this.deps.agents.callRinging(call.agentExt, { callId: call.id, queue: call.queue ?? undefined, direction: call.direction });
-      }
-      return call;
-    });
+    let registered: CallRecord | undefined;
+    try {
+      return this.deps.repo.batch(() => {
+        const call = this.insertNew(init);
+        this.register((registered = call));
+        this.publish('call.state', call, { state: call.state, previous: null });
+        if (call.agentExt && !isTalking(call.state)) {
+          this.deps.agents.callRinging(call.agentExt, { callId: call.id, queue: call.queue ?? undefined, direction: call.direction });
+        }
+        return call;
+      });
+    } catch (err) {
+      // The COMMIT failed (disk full, database locked too long): the row is gone, so is the call.
+      if (registered) this.unregister(registered);
+      throw err;
+    }
   }
 
   private insertNew(init: NewCall): CallRecord {
@@ -352,6 +359,13 @@ export class CallCore {
   private register(call: CallRecord): void {
     this.calls.set(call.id, call);
     this.index(call);
+  }
+
+  private unregister(call: CallRecord): void {
+    this.calls.delete(call.id);
+    for (const ch of [call.customerChannelId, call.agentChannelId]) {
+      if (ch && this.byChannel.get(ch) === call.id) this.byChannel.delete(ch);
+    }
   }
 
   private index(call: CallRecord): void {

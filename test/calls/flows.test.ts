@@ -36,6 +36,18 @@ describe('inbound queue calls', () => {
   });
   afterEach(() => h.svc.stop());
 
+  it('a failed write while creating a call leaves neither a row nor a live call', () => {
+    h.agents.callRinging = () => {
+      throw new Error('disk full'); // stands for a failed COMMIT: the whole creation rolls back
+    };
+    expect(() =>
+      h.svc.core.create({ kind: 'inbound', direction: 'inbound', state: 'ringing-agent', agentExt: '1000', customerChannelId: 'leg-x' }),
+    ).toThrow('disk full');
+    expect(h.svc.list()).toEqual([]);
+    expect(h.svc.core.callOfChannel('leg-x')).toBeUndefined();
+    expect(h.db.prepare('SELECT COUNT(*) FROM calls').pluck().get()).toBe(0);
+  });
+
   it('leg before its AgentCalled: the queue is filled in by linkedid, once; stale hints expire', async () => {
     h.ari.enterStasis(['agent-leg', '1000', 'lk-late'], { number: '5550199' });
     await flush();
