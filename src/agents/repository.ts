@@ -100,7 +100,12 @@ const SESSION_COLUMNS =
   'id, extension, queues, penalty, block_dialing_in_pause AS block, login_at AS loginAt, logout_at AS logoutAt';
 
 export class AgentRepository {
-  constructor(private readonly db: Db) {}
+  /** One transaction function for every call: db.transaction() builds four wrappers each time. */
+  private readonly runInTx: (fn: () => unknown) => unknown;
+
+  constructor(private readonly db: Db) {
+    this.runInTx = db.transaction((fn: () => unknown) => fn());
+  }
   /** Prepared once per SQL text: these run on every AMI/ARI event of a call, and prepare() costs more than the query. */
   private readonly stmts = new Map<string, Statement>();
   /** extension → runtime row (null: no row), filled on first read. */
@@ -123,9 +128,10 @@ export class AgentRepository {
     return st;
   }
 
+
   transaction<T>(fn: () => T): T {
     try {
-      return this.db.transaction(fn)();
+      return this.runInTx(fn) as T;
     } catch (err) {
       this.dropCache();
       throw err;

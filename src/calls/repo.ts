@@ -138,6 +138,8 @@ export class CallRepo {
   /** Narrow UPDATE statements by their (ordered) column list: a handful of shapes in practice. */
   private readonly narrow = new Map<string, Statement>();
   private dispositionStmt?: Statement;
+  /** One transaction function for every batch: db.transaction() builds four wrappers per call. */
+  private readonly runInTx: (fn: () => unknown) => unknown;
 
   constructor(private readonly deps: { db: Db; clock: Clock }) {
     const db = deps.db;
@@ -154,6 +156,7 @@ export class CallRepo {
       .prepare('INSERT INTO call_sequence (day, last) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last')
       .pluck();
     this.getStmt = db.prepare('SELECT * FROM calls WHERE id = ?');
+    this.runInTx = db.transaction((fn: () => unknown) => fn());
   }
 
   /**
@@ -161,8 +164,9 @@ export class CallRepo {
    * call_events row commit together, once.
    */
   batch<T>(fn: () => T): T {
-    return this.deps.db.transaction(fn)();
+    return this.runInTx(fn) as T;
   }
+
 
   /**
    * Next protocol number "YYYYMMDD-NNNNNN" (local date). The per-day counter lives in SQLite so
