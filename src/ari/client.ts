@@ -79,6 +79,7 @@ export class WsAriClient implements AriClient {
   private readonly log: Logger;
   private readonly requestTimeoutMs: number;
   private readonly pingIntervalMs: number;
+  private readonly rest: AriRest;
 
   constructor(private readonly opts: AriClientOptions) {
     if (!opts.username) throw invalid('ARI username is required', { field: 'asterisk.ari.username' });
@@ -106,7 +107,8 @@ export class WsAriClient implements AriClient {
       closedReason: 'event socket closed',
       lostMessage: 'ARI event socket lost',
     });
-    const res = createResources(new AriRest(this.endpoint, this.clock, this.requestTimeoutMs, this.log), this.app);
+    this.rest = new AriRest(this.endpoint, this.clock, this.requestTimeoutMs, this.log);
+    const res = createResources(this.rest, this.app);
     this.channels = res.channels;
     this.bridges = res.bridges;
     this.applications = res.applications;
@@ -132,7 +134,10 @@ export class WsAriClient implements AriClient {
   }
 
   stop(): Promise<void> {
-    return this.link.stop((s) => {
+    // The REST keep-alive sockets are closed once the event socket is down: idle ones would
+    // otherwise linger until their idle timeout, holding a connection on Asterisk (and keeping a
+    // test or a restarting daemon waiting). The agent stays usable: a later request opens a new one.
+    const stopped = this.link.stop((s) => {
       s.endReason = 'stopped';
       if (s.ws.readyState === WebSocket.OPEN) {
         // Polite close; a peer that never answers the close frame gets terminated.
@@ -142,6 +147,7 @@ export class WsAriClient implements AriClient {
         this.link.end(s, 'stopped');
       }
     });
+    return stopped.finally(() => this.rest.close());
   }
 
   onEvent(type: string, handler: (event: AriEvent) => void): () => void {

@@ -303,5 +303,19 @@ describe('ARI client', () => {
       await new Promise((r) => setTimeout(r, 60));
       expect(server.upgrades).toHaveLength(1);
     });
+
+    it('stop(): also closes the idle REST keep-alive sockets; a later request opens a new one', async () => {
+      server.routes['GET /ari/asterisk/info'] = () => ({ status: 200, body: { system: { version: '22.10.1' } } });
+      const c = client();
+      c.start();
+      await waitFor(() => c.connected);
+      await c.asterisk.info();
+      // event socket + one idle keep-alive REST socket
+      expect(server.openConnections).toBe(2);
+      await c.stop();
+      await waitFor(() => server.openConnections === 0, 500, 'REST keep-alive socket closed');
+      await c.asterisk.info();
+      expect(server.requests.filter((r) => r.path === '/ari/asterisk/info')).toHaveLength(2);
+    });
   });
 });

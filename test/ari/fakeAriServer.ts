@@ -57,6 +57,11 @@ export class FakeAriServer {
     });
   }
 
+  /** TCP connections currently open to this server (REST keep-alive sockets and event sockets). */
+  get openConnections(): number {
+    return this.raw.size;
+  }
+
   expectedAuth(): string {
     return 'Basic ' + Buffer.from(`${this.username}:${this.password}`).toString('base64');
   }
