@@ -25,7 +25,9 @@ export function conferenceRoutes(
     route({
       method: 'POST',
       path: '/calls/:id/conference',
-      summary: 'Add an agent (4-5 digits): the device rings, then joins as a 3-way call',
+      summary:
+        'Add an agent (4-5 digits): the device rings, then joins as a 3-way call. ' +
+        'The agent must be available: offline, busy, paused or in wrap-up → 409 naming why',
       tag: 'conference',
       roles: ['admin', 'supervisor', 'agent'],
       body: z.object({ agent: z.string().min(1, 'is required').max(10) }).strict(),

@@ -11,6 +11,7 @@
  * on as an ordinary call.
  */
 import type { AriChannel } from '../ari/types';
+import { assertAgentCanBeRung } from '../calls/agent-target';
 import type { CallService } from '../calls/service';
 import { isTalking, type CallActivity } from '../calls/state-machine';
 import type { CallRecord } from '../calls/types';
@@ -165,13 +166,7 @@ export class ConferenceService {
   private assertFree(call: CallRecord, ext: string): void {
     const { control } = this.deps;
     if (ext === call.agentExt) throw invalid(`agent ${ext} is already on this call`, { field: 'agent' });
-    const p = control.core.deps.agents.presence(ext);
-    if (!p) throw notFound(`agent ${ext} is not configured`, { agent: ext });
-    if (!p.loggedIn || p.state === 'offline') throw refused(`agent ${ext} is offline`, { agent: ext, reason: 'offline' });
-    const live = control.callsOfAgent(ext);
-    if (p.state === 'on-call' || p.state === 'ringing' || live.length > 0) {
-      throw refused(`agent ${ext} is busy`, { agent: ext, reason: 'busy' });
-    }
+    assertAgentCanBeRung({ agents: control.core.deps.agents, callsOfAgent: (e) => control.callsOfAgent(e) }, ext);
   }
 
   private async answered(m: ConferenceMember, channelId: string): Promise<void> {

@@ -17,7 +17,9 @@ export function transferRoutes(transfers: TransferService, own: (p: Principal, i
     route({
       method: 'POST',
       path: '/calls/:id/transfer',
-      summary: 'Transfer: agent (4-5 digits, attended unless kind=blind), service (3 digits, blind) or external number',
+      summary:
+        'Transfer: agent (4-5 digits, attended unless kind=blind), service (3 digits, blind) or external number. ' +
+        'An agent target must be available: offline, busy, paused or in wrap-up → 409 naming why',
       tag: 'transfers',
       roles: ['admin', 'supervisor', 'agent'],
       body: z

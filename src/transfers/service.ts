@@ -9,6 +9,7 @@
  * hangs up) = target hung up, customer moved back to the first agent.
  */
 import type { AriChannel } from '../ari/types';
+import { assertAgentCanBeRung } from '../calls/agent-target';
 import type { CallService } from '../calls/service';
 import { isTalking, type CallActivity } from '../calls/state-machine';
 import type { CallRecord } from '../calls/types';
@@ -187,13 +188,7 @@ export class TransferService {
   private assertTargetAgentFree(call: CallRecord, ext: string): void {
     const { control } = this.deps;
     if (ext === call.agentExt) throw invalid(`cannot transfer a call to its own agent ${ext}`, { field: 'target' });
-    const p = control.core.deps.agents.presence(ext);
-    if (!p) throw notFound(`agent ${ext} is not configured`, { agent: ext });
-    if (!p.loggedIn || p.state === 'offline') throw refused(`agent ${ext} is offline`, { agent: ext, reason: 'offline' });
-    const live = control.callsOfAgent(ext);
-    if (p.state === 'on-call' || p.state === 'ringing' || live.length > 0) {
-      throw refused(`agent ${ext} is busy${live.length ? ` on call ${live[0].id}` : ''}`, { agent: ext, reason: 'busy' });
-    }
+    assertAgentCanBeRung({ agents: control.core.deps.agents, callsOfAgent: (e) => control.callsOfAgent(e) }, ext);
   }
 
   private async targetAnswered(t: Transfer, channelId: string): Promise<void> {

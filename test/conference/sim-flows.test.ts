@@ -47,6 +47,21 @@ describe('conference, rooms and survey on the simulator', () => {
     await expect(w.conference.conference.add(call.id, '1000')).rejects.toMatchObject({ kind: 'invalid' });
   });
 
+  it('adding a paused or wrap-up agent is refused with a 409 naming why; the call stays as it was', async () => {
+    w = await world();
+    const { call } = await w.connectedCall();
+    w.agents.add('1001', { state: 'paused', pauseReason: 'Treinamento' });
+    await expect(w.conference.conference.add(call.id, '1001')).rejects.toMatchObject({
+      kind: 'refused',
+      message: 'agent 1001 is paused (Treinamento)',
+    });
+    w.agents.add('1002', { state: 'wrap-up' });
+    await expect(w.conference.conference.add(call.id, '1002')).rejects.toMatchObject({ kind: 'refused', message: 'agent 1002 is in wrap-up' });
+    expect(w.conference.conference.get(call.id)).toBeUndefined();
+    expect(w.svc.list()).toHaveLength(1);
+    expect(w.svc.get(call.id)!.state).toBe('connected');
+  });
+
   it('room: refused while not configured, then the call moves into *1000', async () => {
     w = await world();
     const { h, call } = await w.connectedCall();

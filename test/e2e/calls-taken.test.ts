@@ -17,23 +17,24 @@ describe('e2e: calls taken', () => {
   const partOf = async (e: E2E, parentId: string, kind: string) =>
     until(async () => (await e.calls()).find((c) => c.parentId === parentId && c.kind === kind && c.state === 'connected'), 5000, `${kind} part connected`);
 
-  /** The target's part ended: close its wrap-up if it got one, back to its pause. */
+  /** The target's part ended: close its wrap-up if it got one, back to available. */
   const settle = async (e: E2E, ext: string) => {
     const st = await until(async () => {
       const a = await e.agent(ext);
       return a.state !== 'on-call' && a.state !== 'ringing' ? a.state : undefined;
     }, 5000, `${ext} off the call`);
     if (st === 'wrap-up') expect((await e.cli(['wrapup', 'set', ext, '--disposition', 'Venda'])).code).toBe(0);
-    await until(async () => (await e.agent(ext)).state === 'paused', 5000, `${ext} back in pause`);
+    await until(async () => (await e.agent(ext)).state === 'available', 5000, `${ext} available again`);
   };
 
   it('cancelled consult and conference leg: not taken by the target; completed transfer: taken by the target', async () => {
     const e = (x = await startE2E());
     await e.login('1000', ['support']);
-    await e.login('1001', ['support']);
-    await e.cli(['agent', 'pause', '1001', '--reason', 'Almoço']); // queue calls go to 1000
     e.sim.placeQueueCall({ queue: 'support', callerNumber: '11912340000' });
     const call = await until(async () => (await e.calls()).find((c) => c.state === 'connected' && c.agent === '1000'), 5000, 'connected');
+    // 1001 logs in once the only queue call is with 1000: an available agent (a paused one is not a
+    // transfer/conference target).
+    await e.login('1001', ['support']);
     expect(await taken(e, '1000')).toBe(1);
 
     // 1. Attended transfer to 1001, consult answered, then cancelled.

@@ -78,6 +78,31 @@ describe('transfers on the simulator', () => {
     await until(() => w.svc.repo.get(call.id)?.endReason === 'customer-hangup');
   });
 
+  it('target paused or in wrap-up: refused with a 409 naming why, nothing is created', async () => {
+    const { call } = await w.connectedCall();
+    const before = w.sim.channels().length;
+    w.agents.add('1001', { state: 'paused', pauseReason: 'Almoço' });
+    await expect(w.transfers.transfers.start(call.id, { target: '1001' })).rejects.toMatchObject({
+      kind: 'refused',
+      message: 'agent 1001 is paused (Almoço)',
+      details: { agent: '1001', reason: 'paused', pauseReason: 'Almoço' },
+    });
+    w.agents.add('1002', { state: 'wrap-up' });
+    await expect(w.transfers.transfers.start(call.id, { target: '1002', kind: 'blind' })).rejects.toMatchObject({
+      kind: 'refused',
+      message: 'agent 1002 is in wrap-up',
+      details: { reason: 'wrap-up' },
+    });
+    expect(w.transfers.transfers.get(call.id)).toBeUndefined();
+    expect(w.svc.list()).toHaveLength(1);
+    expect(w.sim.channels()).toHaveLength(before);
+    expect(w.svc.get(call.id)!.state).toBe('connected');
+    // Back from the pause: the same target is rung.
+    w.agents.add('1001');
+    await w.transfers.transfers.start(call.id, { target: '1001' });
+    await until(() => w.transfers.transfers.get(call.id)?.state === 'consulting');
+  });
+
   it('target busy or not answering: clear error, the call goes on untouched', async () => {
     const { call } = await w.connectedCall();
     w.agents.add('1001', { state: 'on-call' });
