@@ -6,6 +6,10 @@
  * A call taken = the agent talked to a customer as the handling agent: a 'handling' part connected
  * (queue, direct, outbound, callback), or a completed transfer's target (callTaken). Consult legs
  * (cancelled or not yet completed) and conference participations are not calls taken.
+ * Wrap-up = after-call work for a customer the agent talked to: a handling part, a completed
+ * transfer's target, a conference participant. A consult leg that ends before the transfer completed
+ * (cancelled) never had the customer: the target goes straight back to available (or its pending
+ * pause), with no wrap-up window.
  */
 import type { CallDirection, CallPart } from '../daemon/ports';
 import type { WrapupService } from '../wrapup/service';
@@ -20,6 +24,12 @@ export interface CallInfo {
 }
 
 export class CallHooks {
+  /**
+   * ext → call id of the consult part the agent is on and has not taken over (no callTaken yet).
+   * In memory: after a daemon restart a recovered consult leg counts as a handled call (wrap-up).
+   */
+  private readonly openConsults = new Map<string, string>();
+
   constructor(
     private readonly core: AgentCore,
     private readonly wrapups: WrapupService,
@@ -45,6 +55,8 @@ export class CallHooks {
     if (rt.state === 'inactive') return;
     const sameCall = rt.state === 'on-call' && rt.currentCallId === call.callId;
     if (sameCall) return;
+    if (call.part === 'consult') this.openConsults.set(ext, call.callId);
+    else this.openConsults.delete(ext);
     this.core.transition(ext, 'on-call', {
       callId: call.callId,
       detail: call.queue ? `queue ${call.queue}` : call.direction,
@@ -62,6 +74,7 @@ export class CallHooks {
   /** A completed transfer's target now handles the customer: one more call taken. */
   callTaken(ext: string, call: { callId: string; queue?: string }): void {
     const li = this.core.loggedIn(ext);
+    if (this.openConsults.get(ext) === call.callId) this.openConsults.delete(ext);
     if (!li) return;
     this.core.deps.repo.patchRuntime(ext, { callsTaken: li.runtime.callsTaken + 1 });
     this.core.deps.log.debug('call taken over by transfer', { agent: ext, callId: call.callId, queue: call.queue });
@@ -73,6 +86,8 @@ export class CallHooks {
   }
 
   private recordCallEnded(ext: string, call: { callId: string; queue?: string; answered: boolean }): void {
+    const untakenConsult = this.openConsults.get(ext) === call.callId;
+    if (untakenConsult) this.openConsults.delete(ext);
     const li = this.core.loggedIn(ext);
     if (!li) return;
     const rt = li.runtime;
@@ -80,6 +95,10 @@ export class CallHooks {
     if (call.answered) {
       if (rt.connectedAt !== null && isCurrent) {
         this.core.deps.repo.patchRuntime(ext, { talkMs: rt.talkMs + Math.max(0, this.core.now() - rt.connectedAt) });
+      }
+      if (untakenConsult) {
+        if (rt.state === 'on-call' && isCurrent) this.leaveWithoutWrapup(ext, call.callId);
+        return;
       }
       // Only the call the agent is on opens a window (a consult leg ending keeps the agent on-call).
       if ((rt.state === 'on-call' && isCurrent) || rt.state === 'inactive') {
@@ -91,5 +110,13 @@ export class CallHooks {
       this.core.enterRest(ext, rt, { reason: 'not answered', callId: call.callId });
       this.core.deps.repo.patchRuntime(ext, { currentCallId: null, currentQueue: null });
     }
+  }
+
+  /** A consult leg ended without the customer: free the agent now, as a wrap-up end would. */
+  private leaveWithoutWrapup(ext: string, callId: string): void {
+    const rt = this.core.enterRest(ext, this.core.loggedIn(ext)!.runtime, { reason: 'consult ended', callId });
+    this.core.deps.repo.patchRuntime(ext, { currentCallId: null, currentQueue: null, connectedAt: null });
+    void this.core.setBusyBestEffort(ext, false);
+    this.core.deps.log.debug('consult leg ended before the transfer completed: no wrap-up', { agent: ext, callId, state: rt.state });
   }
 }

@@ -25,12 +25,14 @@ export const AGENT_STATES: readonly AgentStateName[] = [
  *   open and its deadline still records the disposition.
  * - on-call → on-call / ringing → ringing: a second leg (conference, consult) is not a new state.
  * - on-call/ringing → inactive: the device became unreachable; the calls domain ends the calls.
+ * - on-call → available/paused: a transfer target's consult leg ended before the transfer completed
+ *   (cancelled): the agent never had the customer, so no wrap-up (src/agents/call-hooks.ts).
  */
 export const AGENT_TRANSITIONS: Readonly<Record<AgentStateName, readonly AgentStateName[]>> = {
   offline: ['available'],
   available: ['ringing', 'on-call', 'paused', 'inactive', 'offline'],
   ringing: ['ringing', 'on-call', 'available', 'paused', 'inactive'],
-  'on-call': ['on-call', 'wrap-up', 'inactive'],
+  'on-call': ['on-call', 'wrap-up', 'available', 'paused', 'inactive'],
   'wrap-up': ['available', 'paused', 'ringing', 'on-call', 'inactive', 'offline'],
   paused: ['paused', 'available', 'ringing', 'on-call', 'inactive', 'offline'],
   inactive: ['inactive', 'available', 'paused', 'wrap-up', 'offline'],

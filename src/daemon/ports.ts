@@ -32,8 +32,9 @@ export type CallDirection = 'inbound' | 'outbound' | 'internal';
 /**
  * What an agent's call part is, for statistics: 'handling' = the agent talks to the customer as the
  * handling agent (queue, direct, outbound, callback call); 'consult' = the target side of a transfer
- * (counted as a call taken only once the transfer completes: callTaken); 'conference' = an agent
- * added to a 3-way conference or room (never a call taken).
+ * (counted as a call taken only once the transfer completes: callTaken; a consult leg that ends before
+ * that opens no wrap-up); 'conference' = an agent added to a 3-way conference or room (never a call
+ * taken; wrap-up when it ends, as it talked with the customer).
  */
 export type CallPart = 'handling' | 'consult' | 'conference';
 

@@ -14,12 +14,52 @@ describe('calls taken (AgentDirectory hooks)', () => {
     end('o1');
     expect(k.svc.status('1000').callsTaken).toBe(2);
     k.svc.callConnected('1000', { callId: 't1', queue: 'support', direction: 'inbound', part: 'consult' });
-    end('t1'); // consult cancelled
+    k.svc.callEnded('1000', { callId: 't1', queue: 'support', answered: true }); // consult cancelled: no wrap-up
     k.svc.callConnected('1000', { callId: 'c1', queue: 'support', direction: 'inbound', part: 'conference' });
     end('c1');
     expect(k.svc.status('1000').callsTaken).toBe(2);
     k.svc.callConnected('1000', { callId: 't2', queue: 'support', direction: 'inbound', part: 'consult' });
     k.svc.callTaken('1000', { callId: 't2', queue: 'support' }); // transfer completed
     expect(k.svc.status('1000')).toMatchObject({ callsTaken: 3, state: 'on-call' });
+  });
+});
+
+describe("wrap-up after a transfer target's or conference participant's part (AgentDirectory hooks)", () => {
+  const consult = { queue: 'support', direction: 'inbound' as const, part: 'consult' as const };
+
+  it('a cancelled consult leg frees the target at once: no wrap-up window, not busy for app_queue', async () => {
+    const k = makeKit();
+    await k.svc.login.login('1000', { queues: ['support'] });
+    k.svc.callRinging('1000', { callId: 't1', queue: 'support', direction: 'inbound' });
+    k.svc.callConnected('1000', { callId: 't1', ...consult });
+    await new Promise((r) => setImmediate(r));
+    expect(k.ami.customStates.get('Custom:agent-1000')).toBe('INUSE');
+    k.svc.callEnded('1000', { callId: 't1', queue: 'support', answered: true });
+    await new Promise((r) => setImmediate(r));
+    expect(k.svc.status('1000')).toMatchObject({ state: 'available', currentCallId: null, wrapup: null, callsTaken: 0 });
+    expect(k.svc.wrapup.open('1000')).toBeUndefined();
+    expect(k.ami.customStates.get('Custom:agent-1000')).toBe('NOT_INUSE');
+  });
+
+  it('a pause asked during a cancelled consult starts when it ends', async () => {
+    const k = makeKit();
+    await k.svc.login.login('1000', { queues: ['support'] });
+    k.svc.callConnected('1000', { callId: 't1', ...consult });
+    await k.svc.pause.pause('1000', 'Almoço');
+    k.svc.callEnded('1000', { callId: 't1', queue: 'support', answered: true });
+    expect(k.svc.status('1000')).toMatchObject({ state: 'paused', pauseReason: 'Almoço', wrapup: null });
+  });
+
+  it('a completed transfer (callTaken) and a conference participation end in wrap-up', async () => {
+    const k = makeKit();
+    await k.svc.login.login('1000', { queues: ['support'] });
+    k.svc.callConnected('1000', { callId: 't2', ...consult });
+    k.svc.callTaken('1000', { callId: 't2', queue: 'support' });
+    k.svc.callEnded('1000', { callId: 't2', queue: 'support', answered: true });
+    expect(k.svc.status('1000')).toMatchObject({ state: 'wrap-up', wrapup: { callId: 't2' } });
+    k.svc.wrapup.set('1000', 'Venda');
+    k.svc.callConnected('1000', { callId: 'c1', queue: 'support', direction: 'inbound', part: 'conference' });
+    k.svc.callEnded('1000', { callId: 'c1', queue: 'support', answered: true });
+    expect(k.svc.status('1000')).toMatchObject({ state: 'wrap-up', wrapup: { callId: 'c1' } });
   });
 });

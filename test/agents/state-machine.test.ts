@@ -23,10 +23,15 @@ describe('agent state machine', () => {
   it('refuses moves that make no sense', () => {
     expect(canTransition('offline', 'on-call')).toBe(false);
     expect(canTransition('on-call', 'offline')).toBe(false);
-    expect(canTransition('on-call', 'available')).toBe(false);
+    expect(canTransition('on-call', 'ringing')).toBe(false);
     expect(canTransition('ringing', 'wrap-up')).toBe(false);
     expect(() => nextState('offline', 'wrap-up')).toThrow(IllegalAgentTransition);
     expect(() => nextState('on-call', 'offline')).toThrow('illegal agent transition on-call → offline');
+  });
+
+  it('lets a transfer target leave a cancelled consult leg straight to available or its pending pause', () => {
+    expect(nextState('on-call', 'available')).toBe('available');
+    expect(nextState('on-call', 'paused')).toBe('paused');
   });
 
   it('lets max-no-answer pause a ringing agent and a paused agent take an outbound call', () => {
