@@ -171,13 +171,10 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
     route({
       method: 'DELETE',
       path: '/blocklist/:number',
-      summary: 'Unblock a number',
+      summary: 'Unblock a number (any form of it); answers the stored canonical form: {removed}',
       tag: 'blocklist',
       roles: ['admin', 'supervisor'],
-      handler: ({ params }) => {
-        svc.blocklist.remove(params.number);
-        return { removed: params.number };
-      },
+      handler: ({ params }) => ({ removed: svc.blocklist.remove(params.number) }),
     }),
   ];
 }

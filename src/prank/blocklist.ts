@@ -192,11 +192,13 @@ export class Blocklist {
     return { number, reason, callId: input.callId ?? null, blockedBy: input.blockedBy ?? null, createdAt: now, expiresAt };
   }
 
-  remove(rawNumber: string): void {
+  /** Unblocks any form of a number; returns the canonical form that was stored (for the answer). */
+  remove(rawNumber: string): string {
     const number = this.canonical(rawNumber);
     this.ensureNormalized();
     const res = this.deps.db.prepare('DELETE FROM blocklist WHERE number = ?').run(number);
     if (res.changes === 0) throw notFound(`${number} is not blocked`, { number });
+    return number;
   }
 
   /** Blocks in force (expired ones are hidden even if cleanup has not run yet). */

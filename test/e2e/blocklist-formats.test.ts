@@ -51,5 +51,10 @@ describe('e2e: blocklist number formats', () => {
     expect(offered(e, mark)).toBe(0);
     expect((await e.cli(['blocklist', 'remove', '021934567890'])).stdout).toContain('unblocked 5521934567890');
     expect(JSON.parse((await e.cli(['blocklist', 'list', '--json'])).stdout)).toEqual([]);
+    // The API answers with the stored form too, whatever form was typed.
+    expect((await e.api('POST', '/blocklist', { number: '+55 21 93456-7890', reason: 'manual' })).status).toBe(201);
+    const del = await e.api('DELETE', `/blocklist/${encodeURIComponent('(21) 93456-7890')}`);
+    expect(del).toMatchObject({ status: 200, body: { removed: '5521934567890' } });
+    expect((await e.api('DELETE', '/blocklist/021934567890')).status).toBe(404);
   });
 });

@@ -48,8 +48,6 @@ export function registerBlocklistCommands(ctx: CliContext): void {
     .description('unblock a number')
     .argument('<number>', 'caller number')
     .action((number: string) => {
-      const bl = open();
-      bl.remove(number);
-      ctx.out(`unblocked ${bl.canonical(number)}`);
+      ctx.out(`unblocked ${open().remove(number)}`);
     });
 }
