@@ -33,6 +33,13 @@ export interface CallsResult {
   leftover: { channels: number; bridges: number };
   perCall: {
     cpuMs: number;
+    /**
+     * The two parts of cpuMs (process.cpuUsage): JavaScript, V8 and libuv in user mode, and the kernel
+     * working for this process (socket writes and reads, SQLite's file I/O, epoll). On loopback a
+     * socket write also runs the peer's TCP receive path in this process's system time.
+     */
+    userMs: number;
+    systemMs: number;
     amiEvents: number;
     ariEvents: number;
     ariRequests: number;
@@ -109,6 +116,8 @@ export async function runCallsBench(o: BenchOptions, say: (line: string) => void
       leftover,
       perCall: {
         cpuMs,
+        userMs: daemonDelta.userMs / n,
+        systemMs: daemonDelta.systemMs / n,
         amiEvents: (ev1.ami - ev0.ami) / n,
         ariEvents: (ev1.ari - ev0.ari) / n,
         ariRequests: simResult.ariRequests / n,
@@ -137,6 +146,7 @@ export function printCalls(r: CallsResult, say: (line: string) => void): void {
   say(`  wall ${fmt(r.sim.wallMs / 1000, 1)} s → ${fmt(r.callsPerSecond, 1)} calls/s (loop throughput, not saturation)`);
   say(`  daemon CPU ${fmt(r.daemon.cpuMs, 0)} ms (user ${fmt(r.daemon.userMs, 0)}, system ${fmt(r.daemon.systemMs, 0)}), event loop busy ${fmt(r.daemon.eventLoopUtilization * 100, 0)} %`);
   say(`  → ${fmt(p.cpuMs, 3)} ms CPU per call   budget ${BUDGET_MS_PER_CALL} ms: ${r.verdict}`);
+  say(`    of which user ${fmt(p.userMs, 3)} ms, system (kernel: sockets incl. loopback peer receive, SQLite file I/O) ${fmt(p.systemMs, 3)} ms`);
   say(`  per call: AMI events in ${fmt(p.amiEvents, 1)}, ARI events in ${fmt(p.ariEvents, 1)}, ARI requests out ${fmt(p.ariRequests, 1)}, AMI actions out ${fmt(p.amiActions, 1)}`);
   say(`            SQLite write statements ${fmt(p.writeStatements, 1)}, rows changed ${fmt(p.rowsChanged, 1)}`);
   say(`  simulator (stand-in for Asterisk, other process): ${fmt(r.sim.simCpuMs / r.sim.placed, 3)} ms CPU per call`);

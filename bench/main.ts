@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the daemon's CPU per queue call (bench/daemon-per-call.ts) and per AMI event
- * (bench/replay-ami.ts), compared with the budget of ../shared/DESIGN.md ("Load"). Report only:
+ * (bench/replay-ami.ts), compared with the budget of docs/CALL-TOPOLOGY.md ("Load"). Report only:
  * exit 0 unless --strict and a figure is over budget (exit 1); bad options exit 2.
  * Benchmarks are kept out of `npm test` (jest roots are test/ only) and out of the unit tests.
  */

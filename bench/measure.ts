@@ -1,14 +1,14 @@
 /**
  * Counters shared by the benchmarks: process CPU, event-loop utilisation and SQLite writes of the
- * measured process, and the budget figures from ../shared/DESIGN.md ("Load").
+ * measured process, and the budget figures from docs/CALL-TOPOLOGY.md ("Load").
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import type { Db } from '../src/store/db';
 
-/** DESIGN.md: aim for ≤ 1.5 ms of daemon CPU per queue call. */
+/** CALL-TOPOLOGY.md: aim for ≤ 1.5 ms of daemon CPU per queue call. */
 export const BUDGET_MS_PER_CALL = 1.5;
-/** DESIGN.md: each queue call emits 80–87 AMI events on a real Asterisk 22.10.1. */
+/** CALL-TOPOLOGY.md: each queue call emits 80–87 AMI events on a real Asterisk 22.10.1. */
 export const REAL_AMI_EVENTS_PER_CALL = 85;
 /** The whole per-call budget spread over a real call's AMI events (an upper bound for AMI work alone). */
 export const BUDGET_US_PER_AMI_EVENT = (BUDGET_MS_PER_CALL * 1000) / REAL_AMI_EVENTS_PER_CALL;
