@@ -1,7 +1,8 @@
 /**
  * Transfers, 3-way conference and rooms (issue 4) against a real Asterisk, daemon in-process.
- * Agent 1000 takes the queue calls; 1001 and 1002 are logged in but paused (so the queue never
- * offers them a call) and serve as transfer/conference targets.
+ * Agent 1000 takes the support calls; 1001 and 1002 are logged in, available, in vendas only (so
+ * support never offers them a call) and serve as transfer/conference targets (a paused agent is not
+ * a target: it is refused with 409).
  */
 import { describeWithAsterisk } from './asterisk';
 import { eventually, Stack } from './harness';
@@ -12,16 +13,16 @@ describeWithAsterisk('transfers and conference on a real Asterisk', (install) =>
   beforeAll(async () => {
     stack = await Stack.start(install, {
       policy: { wrapup_seconds: 1, max_no_answer: 0 },
-      queues: [{ name: 'support' }],
+      queues: [{ name: 'support' }, { name: 'vendas' }],
       pauseReasons: [{ name: 'Almoço', statusId: 11 }],
       agents: [
         { extension: '1000', queues: ['support'] },
-        { extension: '1001', queues: ['support'] },
-        { extension: '1002', queues: ['support'] },
+        { extension: '1001', queues: ['vendas'] },
+        { extension: '1002', queues: ['vendas'] },
       ],
     });
-    for (const ext of ['1000', '1001', '1002']) await stack.ok('POST', `/agents/${ext}/login`, { queues: ['support'] });
-    for (const ext of ['1001', '1002']) await stack.ok('POST', `/agents/${ext}/pause`, { reason: 'Almoço' });
+    await stack.ok('POST', '/agents/1000/login', { queues: ['support'] });
+    for (const ext of ['1001', '1002']) await stack.ok('POST', `/agents/${ext}/login`, { queues: ['vendas'] });
   }, 90_000);
 
   afterAll(async () => {
