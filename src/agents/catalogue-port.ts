@@ -4,7 +4,7 @@
  * depend on how the catalogue module is organised; read-only, straight SQL on the shared DB.
  */
 import type { Db } from '../store/db';
-import type { Statement } from 'better-sqlite3';
+import { preparedOnce } from '../store/statements';
 
 export interface CatalogueAgent {
   extension: string;
@@ -33,17 +33,11 @@ export interface AgentCatalogue {
 }
 
 export class SqlAgentCatalogue implements AgentCatalogue {
-  constructor(private readonly db: Db) {}
   /** Prepared once per SQL text: these run on every AMI/ARI event of a call, and prepare() costs more than the query. */
-  private readonly stmts = new Map<string, Statement>();
+  private readonly sql: ReturnType<typeof preparedOnce>;
 
-  private sql(text: string): Statement {
-    let st = this.stmts.get(text);
-    if (!st) {
-      st = this.db.prepare(text);
-      this.stmts.set(text, st);
-    }
-    return st;
+  constructor(private readonly db: Db) {
+    this.sql = preparedOnce(db);
   }
 
   agent(extension: string): CatalogueAgent | undefined {

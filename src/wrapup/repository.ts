@@ -1,5 +1,5 @@
 /** Wrap-up rows (002_agents `wrapups`): one per answered call of an agent. */
-import type { Statement } from 'better-sqlite3';
+import { preparedOnce } from '../store/statements';
 import type { Db } from '../store/db';
 
 export interface WrapupRow {
@@ -23,17 +23,11 @@ type DbRow = Omit<WrapupRow, 'auto'> & { auto: number };
 const toRow = (r: DbRow): WrapupRow => ({ ...r, auto: r.auto === 1 });
 
 export class WrapupRepository {
-  constructor(private readonly db: Db) {}
   /** Prepared once per SQL text: a wrap-up opens and closes on every answered call. */
-  private readonly stmts = new Map<string, Statement>();
+  private readonly sql: ReturnType<typeof preparedOnce>;
 
-  private sql(text: string): Statement {
-    let st = this.stmts.get(text);
-    if (!st) {
-      st = this.db.prepare(text);
-      this.stmts.set(text, st);
-    }
-    return st;
+  constructor(private readonly db: Db) {
+    this.sql = preparedOnce(db);
   }
 
   insert(w: { extension: string; callId: string; queue: string | null; startedAt: number; deadline: number }): WrapupRow {
