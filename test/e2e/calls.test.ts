@@ -2,21 +2,12 @@
  * Issue 4 end to end (whole daemon on the simulator): queue call bridging, device cancel when the
  * leg ends, hangups in both directions, hold/unhold privacy, mute, DTMF, history and recent calls.
  */
-import { AGENT_1000, E2E, startE2E, until, type E2EOptions } from './helpers';
+import { AGENT_1000, bootEach, type E2E, until } from './helpers';
 
 jest.setTimeout(30000);
 
 describe('e2e: queue calls', () => {
-  let e: E2E | undefined;
-  const boot = async (o: E2EOptions = {}) => {
-    e = await startE2E(o);
-    await e.login('1000', ['support']);
-    return e;
-  };
-  afterEach(async () => {
-    await e?.stop();
-    e = undefined;
-  });
+  const boot = bootEach();
 
   /** A queue call answered by agent 1000; returns the sim handle and the daemon's call view. */
   async function answered(x: E2E, callerNumber: string) {

@@ -2,21 +2,12 @@
  * End to end, less common paths: Asterisk restart during a call, an outbound call the customer does
  * not answer, logout during wrap-up, agent tokens acting on another agent's call.
  */
-import { AGENT_1000, AGENT_1001, E2E, memberIface, startE2E, until, type E2EOptions } from './helpers';
+import { AGENT_1000, AGENT_1001, bootEach, memberIface, until } from './helpers';
 
 jest.setTimeout(30000);
 
 describe('e2e: faults and edges', () => {
-  let e: E2E | undefined;
-  const boot = async (o: E2EOptions = {}) => {
-    e = await startE2E(o);
-    await e.login('1000', ['support']);
-    return e;
-  };
-  afterEach(async () => {
-    await e?.stop();
-    e = undefined;
-  });
+  const boot = bootEach();
 
   it('Asterisk restart during a call: the call is ended, the agent goes to wrap-up and is re-added', async () => {
     const x = await boot();

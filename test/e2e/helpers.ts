@@ -206,3 +206,21 @@ export class E2E {
 export async function startE2E(opts: E2EOptions = {}): Promise<E2E> {
   return new E2E(opts).start();
 }
+
+/**
+ * One daemon per test, stopped after each (registers the afterEach): in a describe,
+ * `const boot = bootEach()`, then `const x = await boot(options)` in a test. The agents in `login`
+ * (default: 1000 in support) are logged in before the test gets the daemon.
+ */
+export function bootEach(login: Record<string, string[]> = { '1000': ['support'] }): (o?: E2EOptions) => Promise<E2E> {
+  let current: E2E | undefined;
+  afterEach(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  return async (o = {}) => {
+    current = await startE2E(o);
+    for (const [ext, queues] of Object.entries(login)) await current.login(ext, queues);
+    return current;
+  };
+}

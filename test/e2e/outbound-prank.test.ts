@@ -2,21 +2,12 @@
  * Issue 4 end to end (whole daemon on the simulator): outbound dial states and refusals (bad number,
  * international, paused with block_dialing_in_pause, dial-string injection), prank + blocklist.
  */
-import { AGENT_1000, E2E, memberIface, startE2E, until, type E2EOptions } from './helpers';
+import { AGENT_1000, bootEach, type E2E, memberIface, until } from './helpers';
 
 jest.setTimeout(30000);
 
 describe('e2e: outbound calls and prank', () => {
-  let e: E2E | undefined;
-  const boot = async (o: E2EOptions = {}) => {
-    e = await startE2E(o);
-    await e.login('1000', ['support']);
-    return e;
-  };
-  afterEach(async () => {
-    await e?.stop();
-    e = undefined;
-  });
+  const boot = bootEach();
 
   const originates = (x: E2E) => x.sim.actions.filter((a) => a.route === 'POST /channels' || a.route === 'POST /channels/{id}');
 
