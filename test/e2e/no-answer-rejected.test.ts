@@ -51,7 +51,11 @@ describe('e2e: no-answer misses of legs the daemon rejected', () => {
     const h = e.sim.placeQueueCall({ queue: 'support', callerNumber: '11912340001' });
     await until(() => misses(e, mark).length >= 2, 5000, 'two rejected offers');
     await new Promise((r) => setTimeout(r, NO_ANSWER_GRACE_MS + 200));
-    expect(await e.agent('1000')).toMatchObject({ state: 'available', missesInRow: 0 });
+    // With max_no_answer 1 a single counted miss would have paused the agent. app_queue keeps
+    // re-offering the waiting caller, so the agent may be 'ringing' again at this instant.
+    const a = await e.agent('1000');
+    expect(a.missesInRow).toBe(0);
+    expect(['available', 'ringing']).toContain(a.state);
     e.sim.setDevice('PJSIP/1000', { answer: 'auto', answerDelayMs: 10 });
     await until(() => e.sim.queueCall(h).state === 'connected', 5000, 'answered once the device is free');
     e.sim.customerHangup(h);
