@@ -65,6 +65,8 @@ export interface EventsHubOptions {
   pingIntervalMs?: number;
   /** A client this far behind is closed (1013) and must reconnect for a fresh snapshot. Default 4 MiB. */
   maxBufferedBytes?: number;
+  /** At stop(), how long to wait for clients to answer the 1001 close before cutting them off. Default 1 s. */
+  closeGraceMs?: number;
 }
 
 /** Queues an agent is logged into, read fresh for each decision (membership changes over time). */
@@ -117,6 +119,7 @@ export class EventsHub {
   private readonly clients = new Set<Client>();
   private pingTimer?: TimerHandle;
   private stopped = false;
+  private stopping?: Promise<void>;
 
   constructor(private readonly opts: EventsHubOptions) {}
 
@@ -202,15 +205,37 @@ export class EventsHub {
     }, this.opts.pingIntervalMs ?? 30_000);
   }
 
-  /** Closes every client (1001 going away) and refuses new ones. */
-  async stop(): Promise<void> {
+  /**
+   * Closes every client (1001 going away) and refuses new ones. Waits for the closing handshakes
+   * (bounded by closeGraceMs) so the caller may destroy the sockets afterwards without the clients
+   * seeing 1006. Idempotent: the API's stop() and the live module's stop() both call it.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
     this.stopped = true;
     if (this.pingTimer) this.opts.clock.clearTimeout(this.pingTimer);
     this.pingTimer = undefined;
-    for (const c of [...this.clients]) {
+    const clients = [...this.clients];
+    const closed = clients.map(
+      (c) => new Promise<void>((resolve) => (c.ws.readyState === WebSocket.CLOSED ? resolve() : c.ws.once('close', () => resolve()))),
+    );
+    for (const c of clients) {
       c.ws.close(1001, 'daemon stopping');
       this.drop(c);
     }
+    // A real timer, not the injected clock: this bounds socket I/O at shutdown, and a test's fake
+    // clock nobody advances any more must not hang the daemon's stop().
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(closed),
+      new Promise<void>((resolve) => (grace = setTimeout(resolve, this.opts.closeGraceMs ?? 1000))),
+    ]);
+    clearTimeout(grace);
+    for (const c of clients) if (c.ws.readyState !== WebSocket.CLOSED) c.ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
 }

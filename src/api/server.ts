@@ -67,6 +67,7 @@ export class ApiServer {
   private readonly server: http.Server;
   private readonly routes: Compiled[] = [];
   private readonly upgrades = new Map<string, UpgradeHandler>();
+  private readonly upgradeClosers: Array<() => Promise<void> | void> = [];
   private readonly tokenDigests: { digest: Buffer; token: ApiToken }[];
   private readonly sockets = new Set<Socket>();
   private address?: AddressInfo;
@@ -103,9 +104,14 @@ export class ApiServer {
     this.routes.push({ def: strictDef, re: new RegExp(`^${pattern}/?$`), keys });
   }
 
-  /** Registers a WebSocket endpoint; the principal is authenticated (header or ?token=) before the call. */
-  onUpgrade(path: string, handler: UpgradeHandler): void {
+  /**
+   * Registers a WebSocket endpoint; the principal is authenticated (header or ?token=) before the call.
+   * `close` runs at stop(), before the remaining sockets are destroyed, so the endpoint can send its
+   * own close frame (clients would otherwise see 1006, abnormal closure).
+   */
+  onUpgrade(path: string, handler: UpgradeHandler, close?: () => Promise<void> | void): void {
     this.upgrades.set(path, handler);
+    if (close) this.upgradeClosers.push(close);
   }
 
   /** Principal for a bearer token, or undefined. Constant-time over all configured tokens. */
@@ -143,8 +149,16 @@ export class ApiServer {
 
   async stop(): Promise<void> {
     if (!this.server.listening) return;
+    // Stop accepting first, then let the WebSocket endpoints say goodbye on their upgraded sockets.
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    // Keep-alive and upgraded sockets would hold close() open forever.
+    for (const close of this.upgradeClosers) {
+      try {
+        await close();
+      } catch (err) {
+        this.opts.log.warn('websocket endpoint close failed', { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    // Keep-alive sockets (and upgraded ones an endpoint left open) would hold close() open forever.
     for (const s of this.sockets) s.destroy();
     await closed;
   }

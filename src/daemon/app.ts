@@ -109,7 +109,7 @@ export async function startDaemon(config: Config, overrides: DaemonOverrides = {
     const routes: RouteDef[] = modules.flatMap((m) => m.routes?.() ?? []);
     const metrics = { contentType: live.metrics.contentType, render: live.metrics.render, allowed: metricsAllowed };
     const api = new ApiServer({ listen: config.api.listen, tokens: config.api.tokens, routes, health, log, version: VERSION, metrics });
-    for (const m of modules) for (const u of m.upgrades?.() ?? []) api.onUpgrade(u.path, u.handler);
+    for (const m of modules) for (const u of m.upgrades?.() ?? []) api.onUpgrade(u.path, u.handler, u.close);
     const apiUrl = await api.start();
     cleanup.push(() => api.stop());
     if (config.api.tokens.length === 0) log.warn('api.tokens is empty: every API call except /healthz will be refused');

@@ -37,8 +37,13 @@ export interface DaemonModule {
    * modules published (e.g. the agents module receives `ports.calls`).
    */
   wire?(ports: DaemonPorts): void;
-  /** WebSocket endpoints (e.g. /events); the API authenticates the token before calling handler. */
-  upgrades?(): { path: string; handler: UpgradeHandler }[];
+  /**
+   * WebSocket endpoints (e.g. /events); the API authenticates the token before calling handler.
+   * `close`, if given, is awaited by the API's stop() BEFORE it drops the remaining sockets, so the
+   * endpoint can end its sessions properly (e.g. /events sends 1001 "daemon stopping"; a socket
+   * destroyed first shows up as 1006 at the client).
+   */
+  upgrades?(): { path: string; handler: UpgradeHandler; close?: () => Promise<void> | void }[];
 }
 
 /** Read-only list of the agents' live status (what /monitor, /events and /metrics show). */

@@ -79,7 +79,9 @@ export function createLiveModule(deps: DaemonDeps, opts: { version?: string; pin
     routes(): RouteDef[] {
       return monitorRoutes(sources);
     },
-    upgrades: () => [{ path: '/events', handler: hub.handler }],
+    // close: the API's stop() runs first (reverse start order) and must not cut /events clients off
+    // before the hub sends 1001; hub.stop() is idempotent, so stop() above calling it again is fine.
+    upgrades: () => [{ path: '/events', handler: hub.handler, close: () => hub.stop() }],
     health: () => ({ eventClients: hub.clientCount, waiting: waiting.summary().reduce((n, q) => n + q.waiting, 0) }),
   };
 }

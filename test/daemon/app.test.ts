@@ -1,6 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { WebSocket } from 'ws';
 import { startDaemon, type DaemonHandle } from '../../src/daemon/app';
 import type { DaemonModule, ModuleFactory } from '../../src/daemon/module';
 import { route } from '../../src/api/types';
@@ -224,5 +225,18 @@ describe('the shipped module list (src/daemon/modules.ts)', () => {
     } finally {
       await daemon.stop();
     }
+  });
+
+  it('stop() closes /events clients with 1001 "daemon stopping", not 1006 (the API must not cut them off first)', async () => {
+    const daemon = await startDaemon(config(), { log: silentLogger(), amiFactory: () => new FakeAmi(), ariFactory: () => createFakeAri() });
+    const ws = new WebSocket(`${daemon.apiUrl.replace('http', 'ws')}/events?token=${TEST_ADMIN_TOKEN}`);
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    const snapshot = await new Promise<{ type: string }>((resolve, reject) => {
+      ws.once('message', (m) => resolve(JSON.parse(m.toString())));
+      ws.once('error', reject);
+    });
+    expect(snapshot.type).toBe('snapshot');
+    await daemon.stop();
+    expect(await closed).toEqual({ code: 1001, reason: 'daemon stopping' });
   });
 });
