@@ -11,7 +11,7 @@ import { AgentPicker } from './agent-picker';
 import type { CallbackDialer } from './model';
 import { CallbacksRepo } from './repo';
 import { callbackRoutes } from './routes';
-import { CallbackScheduler, type SchedulerOptions } from './scheduler';
+import { CallbackScheduler, type SchedulerLink, type SchedulerOptions } from './scheduler';
 import { CallbackService } from './service';
 
 export * from './model';
@@ -24,6 +24,8 @@ export { callServiceDialer } from './dialer';
 export interface CallbacksModuleDeps extends Pick<DaemonDeps, 'db' | 'bus' | 'clock' | 'config' | 'log'> {
   agents: Pick<AgentDirectory, 'presence'>;
   dialer: CallbackDialer;
+  /** The ARI link: callbacks fire only while it is up (and at once when it comes back). */
+  link?: SchedulerLink;
   /** Overrides of what config.policy.callbacks gives (tests shorten the re-check/rescan periods). */
   options?: Partial<SchedulerOptions>;
 }
@@ -46,6 +48,7 @@ export function createCallbacksModule(deps: CallbacksModuleDeps): CallbacksModul
     repo,
     picker,
     dialer: deps.dialer,
+    link: deps.link,
     clock: deps.clock,
     log: deps.log,
     options: { ...schedulerOptionsFromPolicy(deps.config.policy), ...deps.options },
@@ -78,5 +81,5 @@ export function createCallbacksModule(deps: CallbacksModuleDeps): CallbacksModul
 export const callbacksFactory: ModuleFactory = (deps, ports) => {
   const control = ports.callControl as CallService | undefined;
   if (!control || !ports.agents) throw new Error('callbacks module needs the agents and calls modules first');
-  return createCallbacksModule({ ...deps, agents: ports.agents, dialer: callServiceDialer(control, deps.bus) });
+  return createCallbacksModule({ ...deps, agents: ports.agents, link: deps.ari, dialer: callServiceDialer(control, deps.bus) });
 };

@@ -9,9 +9,15 @@
  * At due time: pick the agent (named, or the queue's longest-idle available one); nobody free →
  * try again in `waitRetryMs` until `giveUpAfterMs` past the due time. Then the dialer rings the
  * agent and dials the customer; a failed dial is retried after `retryDelayMs` up to `maxAttempts`.
+ *
+ * Asterisk being unreachable is nobody's failed dial: with the ARI link given, nothing fires while
+ * it is down (the daemon starts before ARI connects) and due callbacks fire when it (re)connects;
+ * a dial refused as `unavailable` (link lost mid-dial) gives its attempt back and waits likewise.
  */
+import { AriNotConnectedError } from '../ari/types';
 import type { Logger } from '../log/logger';
 import type { Clock, TimerHandle } from '../util/clock';
+import { CcError } from '../util/errors';
 import type { AgentPicker } from './agent-picker';
 import type { Callback, CallbackDialer } from './model';
 import type { CallbacksRepo } from './repo';
@@ -42,6 +48,18 @@ export interface SchedulerDeps {
   clock: Clock;
   log: Logger;
   options?: Partial<SchedulerOptions>;
+  /** The ARI link (AriClient). Absent (unit tests): Asterisk counts as always reachable. */
+  link?: SchedulerLink;
+}
+
+export interface SchedulerLink {
+  readonly connected: boolean;
+  onConnected(handler: () => void): () => void;
+}
+
+/** True when a dial failed because Asterisk could not be reached, not because of the agent/customer. */
+export function isUnreachable(err: unknown): boolean {
+  return (err instanceof CcError && err.kind === 'unavailable') || err instanceof AriNotConnectedError;
 }
 
 export class CallbackScheduler {
@@ -55,6 +73,7 @@ export class CallbackScheduler {
    * `pending` synchronously when fired (ringing, postponed or failed).
    */
   private readonly inFlight = new Set<Promise<void>>();
+  private offConnected?: () => void;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.opts = { ...DEFAULT_SCHEDULER_OPTIONS, ...deps.options };
@@ -63,6 +82,8 @@ export class CallbackScheduler {
   start(): void {
     if (this.running) return;
     this.running = true;
+    // Every (re)connect re-arms at once, so what came due while ARI was down fires now.
+    this.offConnected = this.deps.link?.onConnected(() => this.rearm());
     for (const c of this.deps.repo.interrupted()) {
       // The daemon stopped while this one was ringing: whether the call happened is unknown, and a
       // second call is better than a promised callback never made. Try again now.
@@ -77,6 +98,8 @@ export class CallbackScheduler {
 
   stop(): void {
     this.running = false;
+    this.offConnected?.();
+    this.offConnected = undefined;
     if (this.timer) this.deps.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -89,6 +112,9 @@ export class CallbackScheduler {
   rearm(minDelayMs = 0): void {
     if (!this.running) return;
     if (this.timer) this.deps.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    // Link down: no timer at all (a due row would otherwise spin); onConnected re-arms.
+    if (!this.linkUp()) return;
     const now = this.deps.clock.now();
     const next = this.deps.repo.nextDue();
     const wanted = next === undefined ? this.opts.rescanMs : Math.min(Math.max(0, next - now), this.opts.rescanMs);
@@ -101,6 +127,7 @@ export class CallbackScheduler {
 
   /** Fires everything due now; resolves when those attempts have finished (tests await it). */
   async tick(): Promise<void> {
+    if (!this.linkUp()) return;
     const due = this.deps.repo.due(this.deps.clock.now());
     const runs = due.map((c) => this.track(c));
     this.rearm(MIN_TICK_GAP_MS);
@@ -114,6 +141,10 @@ export class CallbackScheduler {
 
   health(): Record<string, unknown> {
     return { pending: this.deps.repo.list({ status: 'pending' }).length, ringing: this.inFlight.size };
+  }
+
+  private linkUp(): boolean {
+    return this.deps.link?.connected ?? true;
   }
 
   private track(c: Callback): Promise<void> {
@@ -156,6 +187,10 @@ export class CallbackScheduler {
       log.info('callback placed', { callbackId: c.id, agent: ext, callId });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
+      if (isUnreachable(err)) {
+        this.unreachable(c, reason);
+        return;
+      }
       if (attempts >= this.opts.maxAttempts) {
         repo.transition(c.id, 'ringing', 'failed', { lastError: reason });
         log.warn('callback failed', { callbackId: c.id, agent: ext, attempts, reason });
@@ -166,5 +201,23 @@ export class CallbackScheduler {
     } finally {
       this.busyAgents.delete(ext);
     }
+  }
+
+  /**
+   * Asterisk unreachable: the attempt is given back. Link known down → due again at once, which
+   * fires on reconnect; otherwise (REST failed with the socket up) retried after `waitRetryMs`,
+   * within the same `giveUpAfterMs` bound as waiting for an agent.
+   */
+  private unreachable(c: Callback, reason: string): void {
+    const { repo, clock, log } = this.deps;
+    const now = clock.now();
+    if (now - c.at >= this.opts.giveUpAfterMs) {
+      repo.transition(c.id, 'ringing', 'failed', { attempts: c.attempts, lastError: `gave up: ${reason}` });
+      log.warn('callback failed: Asterisk unreachable for too long', { callbackId: c.id, reason });
+      return;
+    }
+    const nextAt = this.linkUp() ? now + this.opts.waitRetryMs : now;
+    repo.transition(c.id, 'ringing', 'pending', { attempts: c.attempts, nextAt, lastError: reason });
+    log.info('callback postponed: Asterisk unreachable', { callbackId: c.id, reason });
   }
 }

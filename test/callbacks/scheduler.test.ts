@@ -1,13 +1,13 @@
 import { AgentPicker } from '../../src/callbacks/agent-picker';
 import type { CallbackDialer } from '../../src/callbacks/model';
 import { CallbacksRepo } from '../../src/callbacks/repo';
-import { CallbackScheduler, type SchedulerOptions } from '../../src/callbacks/scheduler';
+import { CallbackScheduler, type SchedulerLink, type SchedulerOptions } from '../../src/callbacks/scheduler';
 import { CallbackService } from '../../src/callbacks/service';
 import { EventBus } from '../../src/events/bus';
 import { silentLogger } from '../../src/log/logger';
 import type { Db } from '../../src/store/db';
 import { FakeClock } from '../../src/util/clock';
-import { refused } from '../../src/util/errors';
+import { refused, unavailable } from '../../src/util/errors';
 import { FakePresence, seededDb, testConfig } from './helpers';
 
 const START = Date.parse('2026-11-21T12:00:00Z');
@@ -26,12 +26,29 @@ class FakeDialer implements CallbackDialer {
 }
 
 /** One daemon "instance" over a DB that outlives it (restart tests create a second one). */
-function instance(db: Db, clock: FakeClock, presence: FakePresence, options: Partial<SchedulerOptions> = {}) {
+/** The ARI link as the scheduler sees it; up()/down() as the real client's (re)connects. */
+class FakeLink implements SchedulerLink {
+  connected = false;
+  private handlers = new Set<() => void>();
+  onConnected(h: () => void): () => void {
+    this.handlers.add(h);
+    return () => this.handlers.delete(h);
+  }
+  up(): void {
+    this.connected = true;
+    for (const h of this.handlers) h();
+  }
+  down(): void {
+    this.connected = false;
+  }
+}
+
+function instance(db: Db, clock: FakeClock, presence: FakePresence, options: Partial<SchedulerOptions> = {}, link?: FakeLink) {
   const bus = new EventBus();
   const repo = new CallbacksRepo(db, clock);
   const picker = new AgentPicker({ directory: presence, db, bus });
   const dialer = new FakeDialer();
-  const scheduler = new CallbackScheduler({ repo, picker, dialer, clock, log: silentLogger(), options });
+  const scheduler = new CallbackScheduler({ repo, picker, dialer, clock, log: silentLogger(), options, link });
   const service = new CallbackService({ db, repo, clock, policy: testConfig().policy, onChange: () => scheduler.rearm() });
   picker.start();
   scheduler.start();
@@ -217,5 +234,77 @@ describe('CallbackScheduler', () => {
     await advance(clock, MIN, i.scheduler);
     expect(i.dialer.calls).toHaveLength(1);
     i.scheduler.stop();
+  });
+
+  describe('ARI link down', () => {
+    it('fires nothing before ARI connects, then what is due at once on connect, with one attempt', async () => {
+      const clock = new FakeClock(START);
+      const presence = new FakePresence();
+      presence.set('1000', 'available');
+      const link = new FakeLink();
+      const i = instance(seededDb(), clock, presence, { retryDelayMs: 5 * MIN }, link);
+      const c = i.service.add({ agent: '1000', number: '11987654321', at: at(1) });
+
+      await advance(clock, 10 * MIN, i.scheduler);
+      expect(i.dialer.calls).toHaveLength(0);
+      expect(i.repo.get(c.id)).toMatchObject({ status: 'pending', attempts: 0, nextAt: START + MIN });
+
+      link.up();
+      await advance(clock, 0, i.scheduler);
+      expect(i.dialer.calls).toHaveLength(1);
+      expect(i.repo.get(c.id)).toMatchObject({ status: 'done', attempts: 1 });
+      i.scheduler.stop();
+    });
+
+    it('a dial refused because ARI dropped gives the attempt back and fires on reconnect', async () => {
+      const clock = new FakeClock(START);
+      const presence = new FakePresence();
+      presence.set('1000', 'available');
+      const link = new FakeLink();
+      link.up();
+      const i = instance(seededDb(), clock, presence, { retryDelayMs: 5 * MIN, maxAttempts: 1 }, link);
+      const c = i.service.add({ agent: '1000', number: '11987654321', at: at(1) });
+      // The link drops while the dial is under way: the dial fails as the calls core reports it.
+      i.dialer.failWith = unavailable('Asterisk (ARI) is not connected: cannot dial');
+      const dial = i.dialer.dialForAgent.bind(i.dialer);
+      i.dialer.dialForAgent = (...args) => {
+        link.down();
+        return dial(...args);
+      };
+
+      await advance(clock, MIN, i.scheduler);
+      expect(i.repo.get(c.id)).toMatchObject({ status: 'pending', attempts: 0, nextAt: START + MIN });
+      expect(i.repo.get(c.id)!.lastError).toMatch(/not connected/);
+      await advance(clock, 10 * MIN, i.scheduler);
+      expect(i.dialer.calls).toHaveLength(1);
+
+      i.dialer.failWith = undefined;
+      i.dialer.dialForAgent = dial;
+      link.up();
+      await advance(clock, 0, i.scheduler);
+      expect(i.dialer.calls).toHaveLength(2);
+      // maxAttempts 1: the unreachable try did not use it up.
+      expect(i.repo.get(c.id)).toMatchObject({ status: 'done', attempts: 1 });
+      i.scheduler.stop();
+    });
+
+    it('unavailable with the link up retries after waitRetryMs without using an attempt, until giving up', async () => {
+      const clock = new FakeClock(START);
+      const presence = new FakePresence();
+      presence.set('1000', 'available');
+      const i = instance(seededDb(), clock, presence, { waitRetryMs: MIN, retryDelayMs: 5 * MIN, giveUpAfterMs: 3 * MIN });
+      const c = i.service.add({ agent: '1000', number: '11987654321', at: at(1) });
+      i.dialer.failWith = unavailable('Asterisk not reachable: cannot originate');
+
+      await advance(clock, MIN, i.scheduler);
+      expect(i.repo.get(c.id)).toMatchObject({ status: 'pending', attempts: 0, nextAt: START + 2 * MIN });
+      await advance(clock, MIN, i.scheduler);
+      expect(i.dialer.calls).toHaveLength(2);
+      expect(i.repo.get(c.id)).toMatchObject({ status: 'pending', attempts: 0 });
+      await advance(clock, 2 * MIN, i.scheduler);
+      expect(i.repo.get(c.id)).toMatchObject({ status: 'failed', attempts: 0 });
+      expect(i.repo.get(c.id)!.lastError).toMatch(/^gave up: Asterisk not reachable/);
+      i.scheduler.stop();
+    });
   });
 });
