@@ -12,15 +12,32 @@ import { publicCall, type CallRecord } from './types';
 
 const ext = z.string().regex(/^\d{4,5}$/, 'must be an agent extension of 4 or 5 digits');
 
+/**
+ * The one 403 for an agent token reaching outside its scope: the same words the API server uses for
+ * `agentParam` routes, whatever was asked (another agent's call, history, dial).
+ */
+export function outOfScope(p: Principal, details?: Record<string, unknown>) {
+  return forbidden(`this token acts only for agent ${p.agent}`, details);
+}
+
 /** 403 unless the principal may act on this call. */
 export function assertOwnCall(p: Principal, call: CallRecord): void {
-  if (p.role === 'agent' && call.agentExt !== p.agent) {
-    throw forbidden(`call ${call.id} is not a call of agent ${p.agent}`, { call: call.id });
-  }
+  if (p.role === 'agent' && call.agentExt !== p.agent) throw outOfScope(p, { call: call.id });
+}
+
+/**
+ * Scope first, existence second: for an agent token a call id that is unknown, or another agent's
+ * (live or in history), is the same 403, so the answer never tells whether someone else's call
+ * exists (or has a transfer, a conference...). Other roles are not restricted.
+ */
+export function assertCallInScope(p: Principal, svc: Pick<CallService, 'get' | 'repo'>, id: string): void {
+  if (p.role !== 'agent') return;
+  const call = svc.get(id) ?? svc.repo.get(id);
+  if (!call || call.agentExt !== p.agent) throw outOfScope(p, { call: id });
 }
 
 function assertOwnAgent(p: Principal, agent: string | undefined): void {
-  if (p.role === 'agent' && agent !== p.agent) throw forbidden(`token may only act for agent ${p.agent}`);
+  if (p.role === 'agent' && agent !== p.agent) throw outOfScope(p, { field: 'agent' });
 }
 
 export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
@@ -29,9 +46,8 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
   const by = (p: Principal) => p.agent ?? p.name ?? p.role;
   /** Loads a live call the principal may act on. */
   const own = (p: Principal, id: string) => {
-    const call = svc.require(id);
-    assertOwnCall(p, call);
-    return call;
+    assertCallInScope(p, svc, id);
+    return svc.require(id);
   };
   const action = (
     path: string,
@@ -86,9 +102,9 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
       tag: 'calls',
       roles: ['admin', 'supervisor', 'agent'],
       handler: ({ params, principal }) => {
+        assertCallInScope(principal, svc, params.id);
         const call = svc.get(params.id) ?? svc.repo.get(params.id);
         if (!call) return svc.require(params.id); // throws the 404
-        assertOwnCall(principal, call);
         return { ...show(call), events: svc.repo.events(call.id) };
       },
     }),
@@ -121,7 +137,7 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
       }),
       handler: ({ principal, query }) => {
         if (principal.role === 'agent' && query.agent && query.agent !== principal.agent) {
-          throw forbidden(`token may only read the history of agent ${principal.agent}`);
+          throw outOfScope(principal, { field: 'agent' });
         }
         const agent = principal.role === 'agent' ? principal.agent : query.agent;
         const calls = history.list({

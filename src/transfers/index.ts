@@ -3,10 +3,9 @@
  * services. Built on the calls core primitives (src/calls/index.ts).
  */
 import type { Principal } from '../api/types';
-import { assertOwnCall } from '../calls/routes';
+import { assertCallInScope } from '../calls/routes';
 import type { CallService } from '../calls/service';
 import type { DaemonDeps, DaemonModule, ModuleFactory } from '../daemon/module';
-import { forbidden } from '../util/errors';
 import { transferRoutes } from './routes';
 import { TransferService } from './service';
 import { ServiceTransfer } from './service-transfer';
@@ -18,18 +17,14 @@ export { ServiceTransfer } from './service-transfer';
 export type TransfersModule = DaemonModule & { transfers: TransferService };
 
 /**
- * Agent tokens act only on their own calls. A finished call (e.g. after completing a transfer) is
+ * Agent tokens act only on their own calls, checked before anything is looked up (an unknown id and
+ * another agent's call are the same 403). A finished call (e.g. after completing a transfer) is
  * checked against the history row, so the agent can still read the outcome.
  */
 export function ownCallCheck(control: CallService): (p: Principal, id: string) => void {
   return (p, id) => {
-    const live = control.get(id);
-    if (live) return assertOwnCall(p, live);
-    const row = control.repo.get(id);
-    if (p.role === 'agent' && (!row || row.agentExt !== p.agent)) {
-      throw forbidden(`call ${id} is not a call of agent ${p.agent}`, { call: id });
-    }
-    if (!row) control.require(id); // 404 for everybody else
+    assertCallInScope(p, control, id);
+    if (!control.get(id) && !control.repo.get(id)) control.require(id); // 404 for everybody else
   };
 }
 

@@ -65,9 +65,10 @@ export function transferRoutes(transfers: TransferService, own: (p: Principal, i
       tag: 'transfers',
       roles: ['admin', 'supervisor', 'agent'],
       handler: ({ params, principal }) => {
+        // Scope before the lookup: a 404 "no transfer" must not tell an agent about another's call.
+        if (principal.role === 'agent') own(principal, params.id);
         const t = transfers.get(params.id);
         if (!t) throw notFound(`call ${params.id} has no transfer`, { call: params.id });
-        if (principal.role === 'agent') own(principal, params.id);
         return transferView(t);
       },
     }),

@@ -62,7 +62,7 @@ describe('calls API and CLI', () => {
     expect(JSON.parse(list.stdout).map((c: { id: string }) => c.id)).toEqual([mine.id]);
     const denied = await cli(['call', 'hold', other.id], TEST_AGENT_TOKEN);
     expect(denied.code).toBe(3);
-    expect(denied.stderr).toContain(`call ${other.id} is not a call of agent 1000`);
+    expect(denied.stderr).toContain('this token acts only for agent 1000');
     expect(other.state).toBe('connected');
     expect(await cli(['call', 'hold', mine.id], TEST_AGENT_TOKEN)).toMatchObject({ code: 0, stdout: `call ${mine.id}: on hold\n` });
     expect(mine.state).toBe('on-hold');

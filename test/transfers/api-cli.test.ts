@@ -38,7 +38,7 @@ describe('transfer API and CLI', () => {
     const { call } = await w.connectedCall();
     const denied = await cli(['call', 'transfer', call.id, '1002'], AGENT_1001_TOKEN);
     expect(denied.code).toBe(3);
-    expect(denied.stderr).toContain(`call ${call.id} is not a call of agent 1001`);
+    expect(denied.stderr).toContain('this token acts only for agent 1001');
     expect((await cli(['call', 'room', call.id, '1001'], AGENT_1001_TOKEN)).code).toBe(3);
     expect(w.svc.list()).toHaveLength(1);
 
@@ -61,5 +61,23 @@ describe('transfer API and CLI', () => {
     expect(back).toMatchObject({ code: 0, stdout: expect.stringMatching(/transfer to agent 1000 consulting/) });
     expect(await cli(['call', 'transfer-cancel', tr.childId], AGENT_1001_TOKEN)).toMatchObject({ code: 0 });
     expect(w.svc.get(tr.childId)!.state).toBe('connected');
+  });
+
+  it('scope before lookup: another agent\'s call, with or without a transfer, and an unknown id are the same 403', async () => {
+    const { call } = await w.connectedCall(); // agent 1000's call, no transfer yet
+    const ask = async (method: string, path: string, token = AGENT_1001_TOKEN) => {
+      const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+      return { status: res.status, body: (await res.json()) as { error?: { message: string } } };
+    };
+    const denied = { status: 403, body: { error: { code: 'forbidden', message: 'this token acts only for agent 1001', details: { call: call.id } } } };
+    expect(await ask('GET', `/calls/${call.id}/transfer`)).toEqual(denied);
+    expect(await ask('GET', `/calls/${call.id}/conference`)).toEqual(denied);
+    expect(await ask('GET', '/calls/nope/transfer')).toEqual({
+      status: 403,
+      body: { error: { code: 'forbidden', message: 'this token acts only for agent 1001', details: { call: 'nope' } } },
+    });
+    // The admin still learns the truth.
+    expect((await ask('GET', `/calls/${call.id}/transfer`, TEST_ADMIN_TOKEN)).status).toBe(404);
+    expect((await ask('GET', '/calls/nope/transfer', TEST_ADMIN_TOKEN)).status).toBe(404);
   });
 });
