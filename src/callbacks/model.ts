@@ -55,6 +55,9 @@ export interface Callback {
 
 /** Port fulfilled by the calls core: ring the agent's device, then dial the customer. */
 export interface CallbackDialer {
-  /** Resolves with the new call's protocol number once placed; rejects (CcError) when it cannot be. */
-  dialForAgent(ext: string, number: string, ddi: string, opts: { callbackId: number }): Promise<string>;
+  /**
+   * `queue`: a queue callback's queue, so the call shows that queue's caller id and is recorded
+   * under it (not the agent's first queue).
+   * Resolves with the new call's protocol number once placed; rejects (CcError) when it cannot be. */
+  dialForAgent(ext: string, number: string, ddi: string, opts: { callbackId: number; queue?: string }): Promise<string>;
 }

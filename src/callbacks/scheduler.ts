@@ -182,7 +182,7 @@ export class CallbackScheduler {
     this.busyAgents.add(ext);
     log.info('callback ringing agent', { callbackId: c.id, agent: ext, attempt: attempts });
     try {
-      const callId = await this.deps.dialer.dialForAgent(ext, c.number, c.ddi, { callbackId: c.id });
+      const callId = await this.deps.dialer.dialForAgent(ext, c.number, c.ddi, { callbackId: c.id, queue: c.queue });
       repo.transition(c.id, 'ringing', 'done', { callId });
       log.info('callback placed', { callbackId: c.id, agent: ext, callId });
     } catch (err) {

@@ -19,6 +19,11 @@ export interface DialRequest {
   ddi?: string;
   /** Recorded kind of the call (history): 'callback' for scheduled callbacks. Default 'outbound'. */
   kind?: 'outbound' | 'callback';
+  /**
+   * The queue the call is made for (a queue callback): its caller id wins and the call row records
+   * it. Must be one of the agent's queues. Default: the agent's first queue.
+   */
+  queue?: string;
 }
 
 export class OutboundCalls {
@@ -36,8 +41,11 @@ export class OutboundCalls {
     if (!presence.device) throw refused(`agent ${req.agent} has no device`, { agent: req.agent });
     if (!ari.connected) throw unavailable('Asterisk (ARI) is not connected: cannot dial');
     const dialString = buildDialString(config.asterisk.dial_template, number);
-    const callerId = resolveCallerId(presence, this.queueSettings(presence.queues), config.policy);
-    const queue = presence.queues.length > 0 ? presence.queues[0] : null;
+    if (req.queue !== undefined && !presence.queues.includes(req.queue)) {
+      throw refused(`agent ${req.agent} is not logged into queue ${req.queue}`, { agent: req.agent, queue: req.queue });
+    }
+    const callerId = resolveCallerId(presence, this.queueSettings(presence.queues), config.policy, req.queue);
+    const queue = req.queue ?? (presence.queues.length > 0 ? presence.queues[0] : null);
 
     const call = this.core.create({
       kind: req.kind ?? 'outbound',

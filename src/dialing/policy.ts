@@ -28,12 +28,14 @@ export function assertMayDial(ext: string, presence: AgentPresence | undefined):
 }
 
 /**
- * Caller id for an outbound call: the first of the agent's queues (in login order) that has one
- * wins, else the general policy.caller_id; '' means "let the trunk decide".
+ * Caller id for an outbound call: the call's own queue (`preferQueue`, e.g. a queue callback's)
+ * if it has one, else the first of the agent's queues (in login order) that has one, else the
+ * general policy.caller_id; '' means "let the trunk decide".
  */
-export function resolveCallerId(presence: AgentPresence, queues: QueueDialSettings[], policy: Policy): string {
+export function resolveCallerId(presence: AgentPresence, queues: QueueDialSettings[], policy: Policy, preferQueue?: string): string {
   const byName = new Map(queues.map((q) => [q.name, q]));
-  for (const name of presence.queues) {
+  const order = preferQueue ? [preferQueue, ...presence.queues] : presence.queues;
+  for (const name of order) {
     const cid = byName.get(name)?.caller_id;
     if (cid) return sanitizeCallerId(cid);
   }

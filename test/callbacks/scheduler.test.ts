@@ -18,8 +18,10 @@ class FakeDialer implements CallbackDialer {
   calls: { ext: string; number: string; ddi: string; callbackId: number }[] = [];
   failWith?: Error;
   private seq = 0;
-  async dialForAgent(ext: string, number: string, ddi: string, opts: { callbackId: number }): Promise<string> {
+  queues: (string | undefined)[] = [];
+  async dialForAgent(ext: string, number: string, ddi: string, opts: { callbackId: number; queue?: string }): Promise<string> {
     this.calls.push({ ext, number, ddi, callbackId: opts.callbackId });
+    this.queues.push(opts.queue);
     if (this.failWith) throw this.failWith;
     return `CB-${++this.seq}`;
   }
@@ -126,6 +128,8 @@ describe('CallbackScheduler', () => {
     await advance(clock, MIN, i.scheduler);
     expect(i.dialer.calls.map((d) => d.ext)).toEqual(['1001']);
     expect(i.repo.get(c.id)!.status).toBe('done');
+    // The dial is made for the callback's queue (caller id, recorded queue), not the agent's first.
+    expect(i.dialer.queues).toEqual(['support']);
     i.scheduler.stop();
   });
 

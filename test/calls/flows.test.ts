@@ -250,6 +250,25 @@ describe('outbound calls', () => {
     expect(h.ari.chans.size).toBe(0);
   });
 
+  it("a call made for a queue (queue callback) uses that queue's caller id and records that queue", async () => {
+    const ins = h.db.prepare('INSERT INTO queues (name, caller_id, created_at) VALUES (?, ?, 0)');
+    ins.run('sales', '1150050000');
+    ins.run('support', '1130030000');
+    h.agents.add('1002', { queues: ['sales', 'support'] });
+    const call = await h.svc.dial({ agent: '1002', number: '11987654321', kind: 'callback', queue: 'support' });
+    expect(call).toMatchObject({ queue: 'support', callerId: '1130030000', kind: 'callback' });
+    expect(h.svc.repo.get(call.id)).toMatchObject({ queue: 'support', callerId: '1130030000' });
+    // Without a queue: the agent's first queue, as before.
+    h.agents.add('1003', { queues: ['sales', 'support'] });
+    expect(await h.svc.dial({ agent: '1003', number: '11987654321' })).toMatchObject({ queue: 'sales', callerId: '1150050000' });
+    // A queue the agent is not in: refused, nothing dialled.
+    h.agents.add('1004', { queues: ['sales'] });
+    const before = h.ari.originated('agent').length;
+    const e = await rejects(h.svc.dial({ agent: '1004', number: '11987654321', queue: 'support' }));
+    expect(e.kind).toBe('refused');
+    expect(h.ari.originated('agent')).toHaveLength(before);
+  });
+
   it('refuses bad numbers, international and paused-with-block: nothing dialled', async () => {
     expect((await rejects(h.svc.dial({ agent: '1000', number: '1198765432' }))).kind).toBe('invalid');
     expect((await rejects(h.svc.dial({ agent: '1000', number: '2025550123', ddi: '1' }))).kind).toBe('refused');

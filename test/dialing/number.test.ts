@@ -88,4 +88,13 @@ describe('dial policy', () => {
     expect(resolveCallerId(base, [{ name: 'sales', caller_id: null }], p)).toBe('1140040000');
     expect(resolveCallerId(base, [], policy)).toBe('');
   });
+  it("caller id: the call's own queue (a queue callback's) first, then the agent's queues", () => {
+    const p = testConfig({ caller_id: '1140040000' }).policy;
+    const both = [{ name: 'sales', caller_id: '1150050000' }, { name: 'support', caller_id: '1130030000' }];
+    expect(resolveCallerId(base, both, p)).toBe('1150050000');
+    expect(resolveCallerId(base, both, p, 'support')).toBe('1130030000');
+    // The call's queue has none: the usual order applies.
+    expect(resolveCallerId(base, [{ name: 'sales', caller_id: '1150050000' }, { name: 'support', caller_id: null }], p, 'support')).toBe('1150050000');
+    expect(resolveCallerId(base, [{ name: 'support', caller_id: null }], p, 'support')).toBe('1140040000');
+  });
 });
