@@ -27,7 +27,7 @@ export async function runDemo(out: (line: string) => void = (l) => process.stdou
 
 
     out('');
-    out('Summary of the hour (calls and talk time from /history, misses/pauses/dispositions from /events; times in demo minutes)');
+    out('Summary of the hour (calls taken from agent status, talk time from /history, misses/pauses/dispositions from /events; times in demo minutes)');
     const rows = await summaryRows(world, narrator, MINUTE_MS);
     out(formatRows(rows).trimEnd());
     for (const n of notes) out(`note: ${n}`);

@@ -7,6 +7,9 @@
  * on every run.
  */
 import WebSocket from 'ws';
+import { callStatus } from '../history/status';
+import type { CallKind } from '../calls/types';
+import type { CallDirection } from '../daemon/ports';
 
 export interface StreamEvent {
   type: string;
@@ -30,6 +33,12 @@ export class Narrator {
   readonly events: StreamEvent[] = [];
   readonly tally = new Map<string, AgentTally>();
   private readonly callNo = new Map<string, number>();
+  /**
+   * "in wrap-up for call #N" lines held back until call #N's own "ended" line: the daemon opens the
+   * wrap-up as the agent's part ends, a moment before it publishes call.ended, and a reader expects
+   * the call to end first. Keyed by call id; flushed early if the same agent moves on.
+   */
+  private readonly heldWrapups = new Map<string, { agent?: string; line: string }>();
   private waiters: { pred: Pred; from: number; resolve: (e: StreamEvent) => void }[] = [];
   private ws?: WebSocket;
   snapshotSeq = -1;
@@ -97,7 +106,14 @@ export class Narrator {
   private onEvent(e: StreamEvent): void {
     this.events.push(e);
     const line = this.describe(e);
-    if (line) this.print(`  ${this.label()}  ${line}`);
+    if (e.type === 'wrapup.started' && e.callId && line) {
+      this.heldWrapups.set(e.callId, { agent: e.agent, line: `  ${this.label()}  ${line}` });
+    } else {
+      // Anything else from that agent (wrap-up done, logout...) must not overtake its wrap-up line.
+      if (e.type !== 'call.ended') for (const [id, h] of this.heldWrapups) if (e.agent && h.agent === e.agent) this.release(id);
+      if (line) this.print(`  ${this.label()}  ${line}`);
+      if (e.type === 'call.ended' && e.callId) this.release(e.callId);
+    }
     const idx = this.events.length - 1;
     for (const w of [...this.waiters]) {
       if (idx >= w.from && w.pred(e)) {
@@ -105,6 +121,13 @@ export class Narrator {
         w.resolve(e);
       }
     }
+  }
+
+  private release(callId: string): void {
+    const h = this.heldWrapups.get(callId);
+    if (!h) return;
+    this.heldWrapups.delete(callId);
+    this.print(h.line);
   }
 
   private describe(e: StreamEvent): string | undefined {
@@ -132,13 +155,15 @@ export class Narrator {
         return undefined;
       case 'call.state':
         if (d.state === 'connected' && d.previous === 'on-hold') return `call ${this.call(e.callId)} back from hold`;
-        if (d.state === 'connected') return `call ${this.call(e.callId)} ${d.direction} ${d.number ?? ''} connected to ${who}`.replace(/\s+/g, ' ');
+        // The kind, not the direction: a transfer or conference leg is inbound for the agent's phone,
+        // but to the reader it is "the transfer" / "the 3-way call".
+        if (d.state === 'connected') return `call ${this.call(e.callId)} ${String(d.kind ?? d.direction)} ${d.number ?? ''} connected to ${who}`.replace(/\s+/g, ' ');
         if (d.state === 'on-hold') return `call ${this.call(e.callId)} on hold (customer hears music)`;
         return undefined;
       case 'call.ended':
         // An unanswered ring of one agent: the queue.member line above already told the story.
         if (d.reason === 'not-answered') return undefined;
-        return `call ${this.call(e.callId)} ended (${d.reason})${d.answered === false ? ', not answered' : ''}`;
+        return `call ${this.call(e.callId)} ended (${endedStatus(e)})`;
       case 'wrapup.started':
         return `${who} in wrap-up for call ${this.call(e.callId)}`;
       case 'wrapup.ended':
@@ -154,4 +179,17 @@ export class Narrator {
 function byOther(finishedBy: unknown, agent: string | undefined): string {
   if (!finishedBy || finishedBy === 'agent' || finishedBy === agent) return '';
   return ` (ended by ${String(finishedBy)})`;
+}
+
+/** The user-facing status history shows for this part (src/history/status.ts), not the raw reason. */
+function endedStatus(e: StreamEvent): string {
+  const d = e.data;
+  return callStatus({
+    endedAt: e.at,
+    answeredAt: d.answered === false ? null : e.at,
+    endReason: typeof d.reason === 'string' ? d.reason : null,
+    kind: d.kind as CallKind,
+    direction: d.direction as CallDirection,
+    agentExt: e.agent ?? null,
+  });
 }

@@ -169,7 +169,7 @@ export async function playHour(w: DemoWorld, n: Narrator, clock: DemoClock, say:
   const from5 = n.mark();
   const p = await w.agent(c5.agent).request<{ blocked: boolean; expiresAt: number | null }>('POST', `/calls/${c5.callId}/prank`);
   if (!p.blocked) throw new Error('demo: the prank number was not blocked');
-  say(`         (5511966660666 blocked until ${clockLabel({ minute: ctx.clock.minute + DEMO_POLICY.prank_block_minutes })})`);
+  say(`         (prank: agent hung up, 5511966660666 blocked until ${clockLabel({ minute: ctx.clock.minute + DEMO_POLICY.prank_block_minutes })})`);
   // A prank needs no after-call work: the daemon closes the wrap-up with the automatic disposition.
   await n.waitFor(ofAgent('wrapup.ended', c5.agent), 'the wrap-up after the prank to close', { from: from5 });
   await waitAvailable(ctx, c5.agent);
