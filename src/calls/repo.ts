@@ -209,6 +209,20 @@ export class CallRepo {
     return this.dispositionStmt.run(disposition, at, id).changes === 1;
   }
 
+  /**
+   * Ended, unanswered 'not-answered' parts of a queue call (linkedid) that ended at or after
+   * `since` become 'caller-abandoned' (see src/calls/abandons.ts). Returns their ids.
+   */
+  markAbandoned(linkedid: string, since: number): string[] {
+    return this.deps.db
+      .prepare(
+        `UPDATE calls SET end_reason = 'caller-abandoned'
+         WHERE linkedid = ? AND end_reason = 'not-answered' AND answered_at IS NULL AND ended_at >= ? RETURNING id`,
+      )
+      .pluck()
+      .all(linkedid, since) as string[];
+  }
+
   get(id: string): CallRecord | undefined {
     const r = this.getStmt.get(id) as CallRow | undefined;
     return r ? rowToCall(r) : undefined;

@@ -2,6 +2,7 @@
  * Wires the call core together and exposes the primitives other features build on (see the
  * header of src/calls/index.ts). Plain TS: everything arrives through the constructor.
  */
+import { Abandons } from './abandons';
 import type { AmiClient } from '../ami/types';
 import type { CallDirectory } from '../daemon/ports';
 import { Blocklist } from '../prank/blocklist';
@@ -31,6 +32,7 @@ export class CallService implements CallDirectory {
   readonly outbound: OutboundCalls;
   readonly router: StasisRouter;
   readonly recovery: Recovery;
+  readonly abandons: Abandons;
   private readonly unsubscribe: (() => void)[] = [];
   private recovering: Promise<RecoveryReport | undefined> | undefined;
   lastRecovery: RecoveryReport | undefined;
@@ -46,6 +48,7 @@ export class CallService implements CallDirectory {
     this.outbound = new OutboundCalls(this.core, this.hangups);
     this.router = new StasisRouter(deps, this.core, this.originations, this.hangups);
     this.recovery = new Recovery(this.core, this.originations, this.hangups);
+    this.abandons = new Abandons(this.core);
     this.router.onStart('agent-leg', (e) => this.inbound.onAgentLeg(e));
     this.router.onStart('inbound', (e) => this.inbound.onDirect(e));
     this.router.onAnyStart = (id) => this.recovery.startedSinceConnect.add(id);
@@ -56,6 +59,7 @@ export class CallService implements CallDirectory {
     this.core.start();
     this.router.start();
     this.unsubscribe.push(this.inbound.listenAmi());
+    this.unsubscribe.push(this.abandons.listen(this.deps.ami));
     this.unsubscribe.push(this.deps.ari.onConnected(() => void this.resync()));
     if (this.deps.ari.connected) void this.resync();
   }

@@ -5,10 +5,12 @@
  *
  * Vocabulary (a call part = one history row, seen from its agent):
  *   in-progress  not ended yet
- *   answered     talked (ended by either side, timeout, prank, forced logout...)
+ *   answered     talked (ended by either side, prank, forced logout...)
+ *   timeout      talked, then cut by the daemon at the max call duration (policy)
  *   transferred  talked, then handed to another agent, number or service
  *   missed       an inbound/transfer part offered to the agent that the agent never answered
- *   abandoned    the caller hung up before anybody answered (no agent part)
+ *   abandoned    the caller hung up before anybody answered: no agent part, or the part of an
+ *                agent whose phone was ringing then (AMI QueueCallerAbandon: 'caller-abandoned')
  *   rejected     refused by the blocklist
  *   busy         the agent (or the called number) was busy
  *   no-answer    an outbound call the called number (or the dialling agent's device) did not answer
@@ -20,6 +22,7 @@ import type { CallRecord } from '../calls/types';
 export type CallStatus =
   | 'in-progress'
   | 'answered'
+  | 'timeout'
   | 'transferred'
   | 'missed'
   | 'abandoned'
@@ -32,6 +35,7 @@ export type CallStatus =
 export const CALL_STATUSES: readonly CallStatus[] = [
   'in-progress',
   'answered',
+  'timeout',
   'transferred',
   'missed',
   'abandoned',
@@ -61,6 +65,7 @@ const UNANSWERED: Record<string, CallStatus> = {
   'agent-hangup': 'cancelled',
   'forced-logout': 'cancelled',
   'customer-hangup': 'abandoned',
+  'caller-abandoned': 'abandoned',
   'agent-device-failed': 'failed',
   'bridge-failed': 'failed',
   'dial-failed': 'failed',
@@ -73,7 +78,7 @@ export function callStatus(c: Pick<CallRecord, 'endedAt' | 'answeredAt' | 'endRe
   if (c.endedAt === null) return 'in-progress';
   const reason = c.endReason ?? '';
   if (FIXED[reason]) return FIXED[reason];
-  if (c.answeredAt !== null) return 'answered';
+  if (c.answeredAt !== null) return reason === 'timeout' ? 'timeout' : 'answered';
   // An outbound call the agent's own device did not pick up: the call was never placed.
   if (c.direction === 'outbound' && reason === 'agent-no-answer') return 'no-answer';
   const mapped = UNANSWERED[reason];

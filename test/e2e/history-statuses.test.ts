@@ -3,9 +3,8 @@
  * walks an answered call, a missed call (its device never answers), an abandoned call (the caller
  * hangs up while it rings), a blocked caller, an outbound call nobody answers and a completed
  * transfer; `GET /agents/:ext/recent-calls` and `callcenterd history --json` must say the same.
- * As status.ts defines it, 'abandoned' is a part with no agent; a queue caller who hangs up while an
- * agent's phone rings leaves only that agent's part, which is 'missed' for the agent (the simulator
- * has no caller entering Stasis before the queue, the only way to get an agent-less queue part).
+ * A queue caller who hangs up while an agent's phone rings leaves that agent's part 'abandoned'
+ * (AMI QueueCallerAbandon, src/calls/abandons.ts), not the agent's 'missed', and counts no miss.
  * A blocked caller is refused before any agent is rung: its part has no agent ('rejected' in the
  * history, not in the agent's recent calls).
  */
@@ -48,8 +47,11 @@ describe('e2e: history statuses', () => {
     // Abandoned: the caller hangs up while 1000's device rings.
     const abandoned = e.sim.placeQueueCall({ queue: 'support', callerNumber: '11911110003' });
     await until(() => rows('11911110003').some((r) => r.agent_ext === '1000' && r.ended_at === null), 5000, '1000 ringing');
+    const missesBefore = (await e.agent('1000')).missesInRow;
     e.sim.customerHangup(abandoned);
-    await until(() => rows('11911110003').length > 0 && rows('11911110003').every((r) => r.ended_at !== null), 5000, 'abandoned call over');
+    await until(() => rows('11911110003').length > 0 && rows('11911110003').every((r) => r.end_reason === 'caller-abandoned'), 5000, 'abandoned call over');
+    // Not a miss of the agent: the no-answer count did not move.
+    expect((await e.agent('1000')).missesInRow).toBe(missesBefore);
     e.sim.setDevice('PJSIP/1000', { answer: 'auto', answerDelayMs: 10 });
     if ((await e.agent('1000')).state === 'paused') expect((await e.cli(['agent', 'unpause', '1000'])).code).toBe(0);
     await e.waitAgentState('1000', 'available');
@@ -89,7 +91,7 @@ describe('e2e: history statuses', () => {
     const expected1000 = {
       '11911110001': ['answered'],
       '11911110002': expect.arrayContaining(['missed']),
-      '11911110003': ['missed'],
+      '11911110003': ['abandoned'],
       '11933330005': ['no-answer'],
       '11911110006': ['transferred'],
     };
@@ -107,6 +109,6 @@ describe('e2e: history statuses', () => {
     expect(parts.filter((p) => p.customerNumber === '11922220004')).toEqual([
       expect.objectContaining({ agentExt: null, status: 'rejected', endReason: 'blocked' }),
     ]);
-    expect(parts.find((p) => p.customerNumber === '11911110003')).toMatchObject({ agentExt: '1000', status: 'missed', endReason: 'not-answered' });
+    expect(parts.find((p) => p.customerNumber === '11911110003')).toMatchObject({ agentExt: '1000', status: 'abandoned', endReason: 'caller-abandoned' });
   });
 });
