@@ -68,12 +68,13 @@ describe('callback CLI', () => {
     expect((await cli(['callback', 'cancel', '2'], TEST_AGENT_TOKEN)).code).toBe(3);
 
     expect(await cli(['callback', 'cancel', '1'])).toMatchObject({ code: 0, stdout: 'callback 1 cancelled\n' });
-    expect(await cli(['callback', 'cancel', '1'])).toMatchObject({ code: 3, stderr: 'callcenterd: callback 1 is cancelled: cannot become cancelled\n' });
+    expect(await cli(['callback', 'cancel', '1'])).toMatchObject({ code: 3, stderr: 'callcenterd: callback 1 is already cancelled\n' });
     expect((await cli(['callback', 'cancel', '99'])).code).toBe(3);
     expect((await cli(['callback', 'cancel', 'x'])).code).toBe(2);
     const table = (await cli(['callback', 'list', '--status', 'pending'])).stdout;
-    expect(table.split('\n')[0]).toMatch(/^ID\s+FOR\s+NUMBER\s+AT\s+STATUS/);
-    expect(table).toMatch(/2\s+queue support\s+\+55 1133334444/);
+    expect(table.split('\n')[0]).toMatch(/^ID\s+FOR\s+NUMBER\s+AT\s+STATUS\s+NEXT\s+ATTEMPTS/);
+    const next = JSON.parse((await cli(['callback', 'list', '--json'])).stdout).find((c: { id: number }) => c.id === 2).nextAtIso;
+    expect(table).toMatch(new RegExp(`2\\s+queue support\\s+\\+55 1133334444\\s+\\S+\\s+pending\\s+${next.replace(/\./g, '\\.')}\\s+0`));
     expect(db.prepare('SELECT COUNT(*) AS n FROM callbacks').get()).toEqual({ n: 2 });
   });
 });

@@ -12,6 +12,7 @@ interface CallbackView {
   number: string;
   ddi: string;
   atIso: string;
+  nextAtIso: string;
   status: string;
   attempts: number;
   callId?: string;
@@ -24,6 +25,8 @@ const row = (c: CallbackView) => ({
   number: `+${c.ddi} ${c.number}`,
   at: c.atIso,
   status: c.status,
+  // When it is tried next (later than AT after a retry or while nobody is free); final ones: none.
+  next: c.status === 'pending' ? c.nextAtIso : '',
   attempts: c.attempts,
   call: c.callId ?? '',
   error: c.lastError ?? '',
