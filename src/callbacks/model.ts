@@ -26,6 +26,9 @@ export const CALLBACK_TRANSITIONS: Record<CallbackStatus, readonly CallbackStatu
 
 export function assertCallbackTransition(from: CallbackStatus, to: CallbackStatus, id: number): void {
   if (!CALLBACK_TRANSITIONS[from].includes(to)) {
+    // A final status has no way out at all: "is already done" says it; "cannot become" would
+    // suggest some other change might still work.
+    if (CALLBACK_TRANSITIONS[from].length === 0) throw new CcError('refused', `callback ${id} is already ${from}`, { id, status: from });
     throw new CcError('refused', `callback ${id} is ${from}: cannot become ${to}`, { id, status: from });
   }
 }

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { route, type Principal, type RouteDef } from '../api/types';
 import { HistoryRepo, parseSince } from '../history/repo';
 import { callStatus } from '../history/status';
-import { forbidden } from '../util/errors';
+import { forbidden, notFound } from '../util/errors';
 import type { CallService } from './service';
 import { publicCall, type CallRecord } from './types';
 
@@ -104,7 +104,8 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
       handler: ({ params, principal }) => {
         assertCallInScope(principal, svc, params.id);
         const call = svc.get(params.id) ?? svc.repo.get(params.id);
-        if (!call) return svc.require(params.id); // throws the 404
+        // Not svc.require(): its "no live call" is right for actions, but this covers past calls too.
+        if (!call) throw notFound(`no call ${params.id}`, { call: params.id });
         return { ...show(call), events: svc.repo.events(call.id) };
       },
     }),

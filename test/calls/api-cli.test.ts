@@ -72,7 +72,8 @@ describe('calls API and CLI', () => {
     expect(await cli(['call', 'dtmf', other.id, '9#'])).toMatchObject({ code: 0 });
     expect((await cli(['call', 'dtmf', other.id, '9x'])).code).toBe(2);
     expect((await cli(['call', 'show', 'nope'])).code).toBe(2);
-    expect((await cli(['call', 'show', '20991231-000001'])).code).toBe(3);
+    // `call show` covers past calls too: not "no live call".
+    expect(await cli(['call', 'show', '20991231-000001'])).toMatchObject({ code: 3, stderr: 'callcenterd: no call 20991231-000001\n' });
   });
 
   it('dial validation errors exit 2 and dial nothing; dial starts the call', async () => {
@@ -95,6 +96,8 @@ describe('calls API and CLI', () => {
     expect(JSON.parse(bl.stdout)).toEqual([expect.objectContaining({ number: '5550177', reason: 'prank', callId: c.id })]);
     expect((await cli(['blocklist', 'add', '1000'])).code).toBe(2);
     expect((await cli(['blocklist', 'add', '11912345678', '--minutes', '5'])).code).toBe(0);
+    // Re-blocking without --minutes makes the block permanent: said so, not "until never".
+    expect((await cli(['blocklist', 'add', '11912345678'])).stdout).toBe('blocked 5511912345678 with no expiry\n');
     expect((await cli(['blocklist', 'remove', '5550177'])).stdout).toBe('unblocked 5550177\n');
     expect((await cli(['blocklist', 'remove', '5550177'])).code).toBe(3);
     const hist = await cli(['history', '--agent', '1000', '--json']);

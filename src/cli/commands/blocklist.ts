@@ -41,7 +41,7 @@ export function registerBlocklistCommands(ctx: CliContext): void {
     .option('--reason <text>', 'why', 'manual')
     .action((number: string, o: { minutes?: number; reason: string }) => {
       const e = open().add({ number, reason: o.reason, minutes: o.minutes, blockedBy: 'cli' });
-      ctx.out(`blocked ${e.number} until ${time(e.expiresAt)}`);
+      ctx.out(e.expiresAt ? `blocked ${e.number} until ${time(e.expiresAt)}` : `blocked ${e.number} with no expiry`);
     });
 
   bl.command('remove')
