@@ -2,6 +2,7 @@
  * HTTP routes of the agents domain (softphones, supervisors, and the live CLI commands).
  * Agent tokens may only act on their own extension (agentParam); supervisors/admins on all.
  */
+import { agentListSchema, agentStatusSchema } from './status-schema';
 import { z } from 'zod';
 import { route, type RouteDef } from '../api/types';
 import { forbidden } from '../util/errors';
@@ -32,6 +33,7 @@ export function agentRoutes(svc: AgentService): RouteDef[] {
       summary: 'State of every agent',
       tag: 'agents',
       roles: ['admin', 'supervisor'],
+      response: agentListSchema,
       handler: () => ({ agents: svc.list() }),
     }),
     route({
@@ -41,6 +43,7 @@ export function agentRoutes(svc: AgentService): RouteDef[] {
       tag: 'agents',
       roles: ['admin', 'supervisor', 'agent'],
       agentParam: 'ext',
+      response: agentStatusSchema,
       handler: ({ params }) => svc.status(params.ext),
     }),
     route({

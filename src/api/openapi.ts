@@ -104,11 +104,44 @@ const ERROR_SCHEMA: JsonSchema = {
   properties: {
     error: {
       type: 'object',
-      properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } },
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        field: { type: 'string', description: 'the input field at fault (400), when there is one' },
+        details: { type: 'object', additionalProperties: true, description: 'machine-readable context, e.g. {call} or {agent, state}' },
+      },
       required: ['code', 'message'],
     },
   },
   required: ['error'],
+};
+
+/** What /events sends (WebSocket text frames, JSON): first one snapshot, then events. */
+const EVENTS_SNAPSHOT: JsonSchema = {
+  type: 'object',
+  properties: {
+    type: { enum: ['snapshot'] },
+    seq: { type: 'integer', description: 'bus sequence the snapshot reflects; every later event has a greater seq' },
+    at: { type: 'integer', description: 'epoch milliseconds' },
+    agents: { type: 'array', items: { type: 'object' }, description: 'agent status objects (as GET /agents/{ext}), scoped to the token' },
+    calls: { type: 'array', items: { type: 'object' }, description: 'live call parts (as GET /calls), scoped to the token' },
+    queues: { type: 'array', items: { type: 'object' }, description: 'queue summaries (as GET /monitor queues), scoped to the token' },
+  },
+  required: ['type', 'seq', 'at', 'agents', 'calls', 'queues'],
+};
+const EVENTS_EVENT: JsonSchema = {
+  type: 'object',
+  properties: {
+    type: { type: 'string', enum: [...DOMAIN_EVENT_TYPES] },
+    seq: { type: 'integer', description: 'strictly increasing, none missing for this client' },
+    at: { type: 'integer', description: 'epoch milliseconds' },
+    agent: { type: 'string', description: 'the agent the event is about, when there is one' },
+    agents: { type: 'array', items: { type: 'string' }, description: 'other agents concerned (transfer target, added agent)' },
+    queue: { type: 'string' },
+    callId: { type: 'string' },
+    data: { type: 'object', additionalProperties: true, description: 'type-specific fields' },
+  },
+  required: ['type', 'seq', 'at', 'data'],
 };
 
 const errorResponse = (description: string) => ({
@@ -154,7 +187,10 @@ export function buildOpenApi(
         description:
           `Event types: ${DOMAIN_EVENT_TYPES.join(', ')}. transfer.state (ringing, consulting, completed, failed, cancelled) and ` +
           'conference.state (ringing, joined, failed, cancelled, left, removed, handed-over) carry callId (the transferred call), ' +
-          'agent (the transferring agent) and agents (the target or added agent), so both softphones receive them.',
+          'agent (the transferring agent) and agents (the target or added agent), so both softphones receive them. ' +
+          'Messages: one EventsSnapshot first, then EventsEvent frames (components.schemas). On daemon stop the socket is ' +
+          'closed with 1001 "daemon stopping"; a client too slow to keep up is closed with 1013 and should reconnect.',
+        'x-messages': [{ $ref: '#/components/schemas/EventsSnapshot' }, { $ref: '#/components/schemas/EventsEvent' }],
         tags: ['events'],
         security: [{ bearer: [] }, { queryToken: [] }],
         parameters: [{ name: 'token', in: 'query', required: false, schema: { type: 'string' }, description: 'bearer token for clients that cannot set headers' }],
@@ -200,6 +236,11 @@ export function buildOpenApi(
       responses['503'] = errorResponse('Asterisk not reachable right now');
     }
     if (parameters.length) op.parameters = parameters;
+    if (r.response) {
+      const status = String(r.responseStatus ?? 200);
+      delete responses['200'];
+      responses[status] = { description: 'OK', content: { 'application/json': { schema: zodToJsonSchema(r.response) } } };
+    }
     if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: zodToJsonSchema(r.body) } } };
     (paths[oaPath] ??= {})[r.method.toLowerCase()] = op;
   }
@@ -212,7 +253,7 @@ export function buildOpenApi(
         bearer: { type: 'http', scheme: 'bearer' },
         ...(info.upgrades?.length ? { queryToken: { type: 'apiKey', in: 'query', name: 'token' } } : {}),
       },
-      schemas: { Error: ERROR_SCHEMA },
+      schemas: { Error: ERROR_SCHEMA, ...(info.upgrades?.length ? { EventsSnapshot: EVENTS_SNAPSHOT, EventsEvent: EVENTS_EVENT } : {}) },
     },
   };
 }

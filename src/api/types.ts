@@ -39,6 +39,14 @@ export interface RouteDef<BS extends ZodTypeAny = ZodTypeAny, QS extends ZodType
   agentParam?: string;
   body?: BS;
   query?: QS;
+  /**
+   * The success body, documented in /openapi.json under `responseStatus`. Optional: routes without it
+   * are documented as a bare "OK". Must describe exactly what the handler returns (a test validates
+   * real answers against it).
+   */
+  response?: ZodTypeAny;
+  /** Status of the success answer documented with `response` (default 200). */
+  responseStatus?: 200 | 201 | 202;
   /** Returns the JSON body (200), or { status, body }. Throw CcError for 400/403/404/409/503. */
   handler(ctx: RouteContext<ZodInfer<BS>, ZodInfer<QS>>): Promise<unknown> | unknown;
 }
