@@ -2,7 +2,7 @@
  * HTTP routes of the agents domain (softphones, supervisors, and the live CLI commands).
  * Agent tokens may only act on their own extension (agentParam); supervisors/admins on all.
  */
-import { agentListSchema, agentStatusSchema } from './status-schema';
+import { agentListSchema, agentStatusSchema, loginResultSchema, logoutResultSchema, pauseResultSchema, unpauseResultSchema } from './status-schema';
 import { z } from 'zod';
 import { route, type RouteDef } from '../api/types';
 import { forbidden } from '../util/errors';
@@ -67,6 +67,7 @@ export function agentRoutes(svc: AgentService): RouteDef[] {
         queues: z.array(z.string().trim().min(1)).min(1, 'needs at least one queue'),
         penalty: z.number().int().min(0).max(1000).optional(),
       }),
+      response: loginResultSchema,
       handler: async ({ params, body }) => svc.login.login(params.ext, body),
     }),
     route({
@@ -79,6 +80,7 @@ export function agentRoutes(svc: AgentService): RouteDef[] {
       roles: ['admin', 'supervisor', 'agent'],
       agentParam: 'ext',
       body: z.object({ force: z.boolean().optional() }),
+      response: logoutResultSchema,
       handler: async ({ params, body, principal }) => {
         if (body.force) assertMayForce(principal.role, 'force a logout');
         return svc.login.logout(params.ext, body.force ? 'forced-logout' : 'logout', { force: body.force });
@@ -94,6 +96,7 @@ export function agentRoutes(svc: AgentService): RouteDef[] {
       roles: ['admin', 'supervisor', 'agent'],
       agentParam: 'ext',
       body: z.object({ reason, afterCall: z.boolean().optional(), now: z.boolean().optional() }),
+      response: pauseResultSchema,
       handler: async ({ params, body, principal }) => {
         if (body.now) assertMayForce(principal.role, 'pause an agent now during a call');
         return svc.pause.pause(params.ext, body.reason, { afterCall: body.afterCall, now: body.now });
@@ -107,6 +110,7 @@ export function agentRoutes(svc: AgentService): RouteDef[] {
       roles: ['admin', 'supervisor', 'agent'],
       agentParam: 'ext',
       body: z.object({ reason }),
+      response: pauseResultSchema,
       handler: async ({ params, body }) => svc.pause.pause(params.ext, body.reason, { afterCall: true }),
     }),
     route({
@@ -116,6 +120,7 @@ export function agentRoutes(svc: AgentService): RouteDef[] {
       tag: 'agents',
       roles: ['admin', 'supervisor', 'agent'],
       agentParam: 'ext',
+      response: unpauseResultSchema,
       handler: async ({ params }) => svc.pause.unpause(params.ext),
     }),
   ];

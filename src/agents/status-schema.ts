@@ -29,3 +29,35 @@ export const agentStatusSchema = z
   .strict();
 
 export const agentListSchema = z.object({ agents: z.array(agentStatusSchema) }).strict();
+
+/** POST /agents/:ext/login (src/agents/login.ts LoginResult). */
+export const loginResultSchema = z
+  .object({
+    extension: z.string(),
+    sessionId: z.number().int(),
+    queues: z.array(z.object({ queue: z.string(), penalty: z.number().int() }).strict()),
+  })
+  .strict();
+
+/** POST /agents/:ext/logout; endedCalls only for a forced logout. */
+export const logoutResultSchema = z
+  .object({
+    extension: z.string(),
+    queues: z.array(z.string()),
+    endedCalls: z.array(z.string()).optional().describe('forced logout: the calls it ended'),
+  })
+  .strict();
+
+/** POST /agents/:ext/pause (src/pause/pause.ts PauseResult). */
+export const pauseResultSchema = z
+  .object({
+    extension: z.string(),
+    reason: z.string(),
+    statusId: z.number().int(),
+    pending: z.boolean().describe('true = stored as pause after this call, not applied yet'),
+    duringCall: z.boolean().optional().describe('now: paused in the queues during a call that goes on'),
+  })
+  .strict();
+
+/** POST /agents/:ext/unpause. */
+export const unpauseResultSchema = z.object({ extension: z.string(), cancelledPending: z.boolean() }).strict();

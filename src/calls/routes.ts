@@ -8,6 +8,7 @@ import { HistoryRepo, parseSince } from '../history/repo';
 import { callStatus } from '../history/status';
 import { forbidden, notFound } from '../util/errors';
 import type { CallService } from './service';
+import { callDetailSchema, callListSchema, callSchema, historyListSchema, prankResultSchema, recentCallsSchema } from './schema';
 import { publicCall, type CallRecord } from './types';
 
 const ext = z.string().regex(/^\d{4,5}$/, 'must be an agent extension of 4 or 5 digits');
@@ -54,6 +55,7 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
     summary: string,
     fn: (id: string, p: Principal, body: never) => Promise<unknown>,
     body?: z.ZodTypeAny,
+    response: z.ZodTypeAny = callSchema,
   ) =>
     route({
       method: 'POST',
@@ -62,6 +64,7 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
       tag: 'calls',
       roles: ['admin', 'supervisor', 'agent'],
       body,
+      response,
       handler: async ({ params, principal, body: b }) => {
         own(principal, params.id);
         const r = await fn(params.id, principal, b as never);
@@ -77,6 +80,8 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
       tag: 'calls',
       roles: ['admin', 'supervisor', 'agent'],
       body: z.object({ agent: ext, number: z.string().min(1, 'is required').max(40), ddi: z.string().max(5).optional() }),
+      response: callSchema,
+      responseStatus: 201,
       handler: async ({ body, principal }) => {
         assertOwnAgent(principal, body.agent);
         return { status: 201, body: show(await svc.dial(body)) };
@@ -89,6 +94,7 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
       tag: 'calls',
       roles: ['admin', 'supervisor', 'agent'],
       query: z.object({ agent: ext.optional() }),
+      response: callListSchema,
       handler: ({ principal, query }) => {
         const agent = principal.role === 'agent' ? principal.agent : query.agent;
         const calls = agent ? svc.callsOfAgent(agent) : svc.list();
@@ -101,6 +107,7 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
       summary: 'One call (live, or from history) with its events',
       tag: 'calls',
       roles: ['admin', 'supervisor', 'agent'],
+      response: callDetailSchema,
       handler: ({ params, principal }) => {
         assertCallInScope(principal, svc, params.id);
         const call = svc.get(params.id) ?? svc.repo.get(params.id);
@@ -123,7 +130,7 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
     action('prank', 'Prank: hang up the customer now and block the number for policy.prank_block_minutes', async (id, p) => {
       const r = await svc.actions.prank(id, by(p));
       return { call: show(r.call), blocked: r.blocked, expiresAt: r.expiresAt };
-    }),
+    }, undefined, prankResultSchema),
     route({
       method: 'GET',
       path: '/history',
@@ -136,6 +143,7 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
         until: z.string().optional(),
         limit: z.coerce.number().int().min(1).max(5000).optional(),
       }),
+      response: historyListSchema,
       handler: ({ principal, query }) => {
         if (principal.role === 'agent' && query.agent && query.agent !== principal.agent) {
           throw outOfScope(principal, { field: 'agent' });
@@ -159,6 +167,7 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
       roles: ['admin', 'supervisor', 'agent'],
       agentParam: 'ext',
       query: z.object({ limit: z.coerce.number().int().min(1).max(200).optional() }),
+      response: recentCallsSchema,
       handler: ({ params, query }) => ({ calls: history.recent(params.ext, query.limit ?? 20) }),
     }),
     route({

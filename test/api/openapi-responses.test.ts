@@ -10,6 +10,7 @@ import { parseConfigObject } from '../../src/config/load';
 import { silentLogger } from '../../src/log/logger';
 import { createFakeAri, FakeAmi } from '../helpers/fake-links';
 import { cleanupTmpDirs, makeTmpDir, TEST_ADMIN_TOKEN, withOverrides } from '../helpers/tmp';
+import { AGENT_1000, startE2E, until, type E2E } from '../e2e/helpers';
 
 afterAll(cleanupTmpDirs);
 
@@ -69,5 +70,113 @@ describe('documented responses', () => {
     // A real error carries details as documented.
     const notFound = await call('GET', '/agents/1009');
     expect(notFound).toEqual({ status: 404, body: { error: { code: 'not_found', message: 'agent 1009 does not exist', details: { agent: '1009' } } } });
+  });
+});
+
+/**
+ * The integration routes (session, calls, agent actions, history) on the whole daemon driving the
+ * simulator, so the answers are the ones a softphone really gets: a queue call answered, held,
+ * unheld, muted and hung up; an outbound dial; login, pause, unpause, logout.
+ */
+describe('documented responses of the integration routes (daemon on the simulator)', () => {
+  jest.setTimeout(20000);
+  let x: E2E;
+  let doc: { paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>> };
+  const checked: string[] = [];
+
+  beforeAll(async () => {
+    x = await startE2E();
+    doc = (await x.api('GET', '/openapi.json')).body;
+  });
+  afterAll(() => x.stop());
+
+  /** Calls the route and checks status, body against its schema, and the document. Returns the body. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async function documented(method: string, path: string, url: string, body?: unknown, token?: string): Promise<any> {
+    const r = x.daemon.modules.flatMap((m) => m.routes?.() ?? []).find((d) => d.method === method && d.path === path);
+    if (!r?.response) throw new Error(`${method} ${path} declares no response schema`);
+    const res = await x.api(method, url, body, token);
+    expect({ route: `${method} ${path}`, status: res.status }).toEqual({ route: `${method} ${path}`, status: r.responseStatus ?? 200 });
+    const parsed = r.response.safeParse(res.body);
+    expect(parsed.success ? 'valid' : { route: `${method} ${path}`, body: res.body, issues: parsed.error.issues }).toBe('valid');
+    const op = doc.paths[path.replace(/:(\w+)/g, '{$1}')][method.toLowerCase()];
+    expect(op.responses[String(r.responseStatus ?? 200)].content).toEqual({
+      'application/json': { schema: expect.objectContaining({ type: 'object', additionalProperties: false }) },
+    });
+    checked.push(`${method} ${path}`);
+    return res.body;
+  }
+
+  it('GET /me for an admin and for an agent token', async () => {
+    expect(await documented('GET', '/me', '/me')).toEqual({ role: 'admin', agent: null, name: 'ops' });
+    expect(await documented('GET', '/me', '/me', undefined, AGENT_1000)).toEqual({ role: 'agent', agent: '1000', name: null });
+  });
+
+  it('agent login, pause, unpause', async () => {
+    const login = await documented('POST', '/agents/:ext/login', '/agents/1000/login', { queues: ['support'] });
+    expect(login).toMatchObject({ extension: '1000', queues: [{ queue: 'support', penalty: 0 }] });
+    await documented('POST', '/agents/:ext/login', '/agents/1001/login', { queues: ['support'] });
+    expect(await documented('POST', '/agents/:ext/pause', '/agents/1000/pause', { reason: 'Almoço' })).toEqual({
+      extension: '1000',
+      reason: 'Almoço',
+      statusId: 2,
+      pending: false,
+    });
+    expect(await documented('POST', '/agents/:ext/unpause', '/agents/1000/unpause')).toEqual({ extension: '1000', cancelledPending: false });
+    await x.waitAgentState('1000', 'available');
+  });
+
+  it('a queue call: list, show, hold, unhold, mute, hangup; then history and recent calls', async () => {
+    await documented('POST', '/agents/:ext/pause', '/agents/1001/pause', { reason: 'Almoço' });
+    x.sim.placeQueueCall({ queue: 'support', callerNumber: '5511987650001' });
+    const live = await until(async () => (await x.calls()).find((c) => c.state === 'connected'), 5000, 'queue call connected');
+    const list = await documented('GET', '/calls', '/calls');
+    expect(list.calls.map((c: { id: string }) => c.id)).toEqual([live.id]);
+    expect((await documented('POST', '/calls/:id/hold', `/calls/${live.id}/hold`)).state).toBe('on-hold');
+    expect((await documented('POST', '/calls/:id/unhold', `/calls/${live.id}/unhold`)).state).toBe('connected');
+    expect((await documented('POST', '/calls/:id/mute', `/calls/${live.id}/mute`)).muted).toBe(true);
+    const shown = await documented('GET', '/calls/:id', `/calls/${live.id}`);
+    expect(shown.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['hold', 'unhold']));
+    expect((await documented('POST', '/calls/:id/hangup', `/calls/${live.id}/hangup`)).id).toBe(live.id);
+    await until(async () => (await x.api('GET', `/calls/${live.id}`)).body.endedAt !== null, 5000, 'call ended');
+    // An ended call (from history) answers the same documented shape.
+    expect((await documented('GET', '/calls/:id', `/calls/${live.id}`)).endReason).not.toBeNull();
+    const history = await documented('GET', '/history', '/history');
+    expect(history.calls[0]).toMatchObject({ id: live.id, status: 'answered' });
+    const recent = await documented('GET', '/agents/:ext/recent-calls', '/agents/1000/recent-calls');
+    expect(recent.calls[0]).toMatchObject({ id: live.id, category: 'incoming' });
+  });
+
+  it('an outbound dial (201) and a logout', async () => {
+    await documented('POST', '/agents/:ext/unpause', '/agents/1001/unpause');
+    await x.waitAgentState('1001', 'available');
+    const dialled = await documented('POST', '/calls/dial', '/calls/dial', { agent: '1001', number: '11987654321' });
+    expect(dialled).toMatchObject({ kind: 'outbound', agent: '1001', state: 'dialing-agent' });
+    await until(async () => (await x.api('GET', `/calls/${dialled.id}`)).body.state === 'connected', 5000, 'outbound call connected');
+    await documented('POST', '/calls/:id/hangup', `/calls/${dialled.id}/hangup`);
+    // Logout during the wrap-up of the answered call is allowed (only calls in progress refuse it).
+    await x.waitAgentState('1001', 'wrap-up');
+    expect(await documented('POST', '/agents/:ext/logout', '/agents/1001/logout')).toEqual({ extension: '1001', queues: ['support'] });
+  });
+
+  it('checked every route of this group against a real answer', () => {
+    expect([...new Set(checked)].sort()).toEqual(
+      [
+        'GET /me',
+        'GET /calls',
+        'GET /calls/:id',
+        'POST /calls/dial',
+        'POST /calls/:id/hold',
+        'POST /calls/:id/unhold',
+        'POST /calls/:id/mute',
+        'POST /calls/:id/hangup',
+        'POST /agents/:ext/login',
+        'POST /agents/:ext/logout',
+        'POST /agents/:ext/pause',
+        'POST /agents/:ext/unpause',
+        'GET /history',
+        'GET /agents/:ext/recent-calls',
+      ].sort(),
+    );
   });
 });
