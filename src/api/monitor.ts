@@ -9,6 +9,7 @@ import type { AgentStatus } from '../agents/service';
 import type { AgentStateName } from '../daemon/ports';
 import type { QueueWaiting } from '../monitor/waiting';
 import { notFound } from '../util/errors';
+import { MONITOR_AGENT_STATES, monitorAgentSchema, monitorQueueSchema, monitorSchema } from './monitor-schema';
 import { route, type RouteDef } from './types';
 
 /** What a live call looks like to the monitor (publicCall() output has these fields). */
@@ -33,7 +34,7 @@ export interface MonitorSources {
   waiting(queues: string[]): QueueWaiting[];
 }
 
-export const MONITOR_AGENT_STATES: readonly AgentStateName[] = ['available', 'ringing', 'on-call', 'wrap-up', 'paused', 'inactive'];
+export { MONITOR_AGENT_STATES };
 
 export interface MonitorAgent {
   extension: string;
@@ -109,6 +110,7 @@ export function monitorRoutes(src: MonitorSources): RouteDef[] {
       summary: 'Supervisor view: per queue waiting callers, longest wait, agents by state; per agent state, since, call, pause',
       tag: 'monitor',
       roles: ['admin', 'supervisor'],
+      response: monitorSchema,
       handler: () => buildMonitor(src),
     }),
     route({
@@ -117,6 +119,7 @@ export function monitorRoutes(src: MonitorSources): RouteDef[] {
       summary: 'One queue: waiting callers, longest wait, abandoned, logged-in agents by state',
       tag: 'monitor',
       roles: ['admin', 'supervisor'],
+      response: monitorQueueSchema,
       handler: ({ params }) => {
         const q = buildMonitor(src).queues.find((x) => x.queue === params.queue);
         if (!q) throw notFound(`queue ${params.queue} does not exist`, { queue: params.queue });
@@ -131,6 +134,7 @@ export function monitorRoutes(src: MonitorSources): RouteDef[] {
       roles: ['admin', 'supervisor', 'agent'],
       agentParam: 'ext',
       query: z.object({}).strict(),
+      response: monitorAgentSchema,
       handler: ({ params }) => {
         const a = src.agents().find((x) => x.extension === params.ext);
         if (!a) throw notFound(`agent ${params.ext} does not exist`, { agent: params.ext });

@@ -135,6 +135,15 @@ describe('documented responses of the integration routes (daemon on the simulato
     expect((await documented('POST', '/calls/:id/hold', `/calls/${live.id}/hold`)).state).toBe('on-hold');
     expect((await documented('POST', '/calls/:id/unhold', `/calls/${live.id}/unhold`)).state).toBe('connected');
     expect((await documented('POST', '/calls/:id/mute', `/calls/${live.id}/mute`)).muted).toBe(true);
+    // A second caller waits (1000 busy, 1001 paused): the monitor shows both the call and the waiter.
+    const waiter = x.sim.placeQueueCall({ queue: 'support', callerNumber: '5511987650002' });
+    await until(async () => (await x.api('GET', '/monitor/queues/support')).body.waiting === 1, 5000, 'a caller waiting');
+    const monitor = await documented('GET', '/monitor', '/monitor');
+    expect(monitor.agents.find((a: { extension: string }) => a.extension === '1000').call).toMatchObject({ id: live.id });
+    expect((await documented('GET', '/monitor/queues/:queue', '/monitor/queues/support')).callers).toHaveLength(1);
+    expect((await documented('GET', '/monitor/agents/:ext', '/monitor/agents/1000')).state).toBe('on-call');
+    x.sim.customerHangup(waiter);
+    await until(async () => (await x.api('GET', '/monitor/queues/support')).body.waiting === 0, 5000, 'the waiter gone');
     const shown = await documented('GET', '/calls/:id', `/calls/${live.id}`);
     expect(shown.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['hold', 'unhold']));
     expect((await documented('POST', '/calls/:id/hangup', `/calls/${live.id}/hangup`)).id).toBe(live.id);
@@ -176,6 +185,9 @@ describe('documented responses of the integration routes (daemon on the simulato
         'POST /agents/:ext/unpause',
         'GET /history',
         'GET /agents/:ext/recent-calls',
+        'GET /monitor',
+        'GET /monitor/queues/:queue',
+        'GET /monitor/agents/:ext',
       ].sort(),
     );
   });
