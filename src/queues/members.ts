@@ -1,5 +1,5 @@
 /**
- * The AMI side of queue membership, following ../shared/DESIGN.md:
+ * The AMI side of queue membership, following docs/CALL-TOPOLOGY.md:
  *   Interface      Local/<ext>@<contexts.agent_leg>/n
  *   StateInterface hint:<ext>@<contexts.agent_hints>   (hint = <device>&Custom:agent-<ext>)
  * and the daemon's own busy flag Custom:agent-<ext> (AMI Setvar DEVICE_STATE(...)).

@@ -1,6 +1,6 @@
 /**
  * In-process fake Asterisk 22 speaking real AMI (TCP) and real ARI (HTTP + WebSocket), so tests and
- * `npm run demo` exercise the real client libraries. Behaviour follows ../shared/DESIGN.md and
+ * `npm run demo` exercise the real client libraries. Behaviour follows docs/CALL-TOPOLOGY.md and
  * test/fixtures/captures (shapes checked in test/sim).
  *
  * ## Quick start
