@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { route, type RouteDef } from '../api/types';
 import type { Callback } from './model';
+import { callbackListSchema, callbackSchema } from './schema';
 import { parseCallbackStatus, type CallbackService } from './service';
 
 const addBody = z
@@ -37,6 +38,7 @@ export function callbackRoutes(service: CallbackService): RouteDef[] {
       tag: 'callbacks',
       roles: ['admin', 'supervisor', 'agent'],
       query: listQuery,
+      response: callbackListSchema,
       handler: ({ query, principal }) =>
         service.list({ status: parseCallbackStatus(query.status), agent: query.agent }, principal).map(callbackView),
     }),
@@ -47,6 +49,8 @@ export function callbackRoutes(service: CallbackService): RouteDef[] {
       tag: 'callbacks',
       roles: ['admin', 'supervisor', 'agent'],
       body: addBody,
+      response: callbackSchema,
+      responseStatus: 201,
       handler: ({ body, principal }) => ({ status: 201, body: callbackView(service.add(body, principal)) }),
     }),
     route({
@@ -55,6 +59,7 @@ export function callbackRoutes(service: CallbackService): RouteDef[] {
       summary: 'Cancel a pending callback',
       tag: 'callbacks',
       roles: ['admin', 'supervisor', 'agent'],
+      response: callbackSchema,
       handler: ({ params, principal }) => callbackView(service.cancel(params.id, principal)),
     }),
   ];

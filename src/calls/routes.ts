@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { route, type Principal, type RouteDef } from '../api/types';
 import { HistoryRepo, parseSince } from '../history/repo';
+import { blockEntrySchema, blockListSchema, blockRemovedSchema } from '../prank/schema';
 import { callStatus } from '../history/status';
 import { forbidden, notFound } from '../util/errors';
 import type { CallService } from './service';
@@ -176,6 +177,7 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
       summary: 'Blocked numbers in force',
       tag: 'blocklist',
       roles: ['admin', 'supervisor'],
+      response: blockListSchema,
       handler: () => ({ entries: svc.blocklist.list() }),
     }),
     route({
@@ -189,6 +191,8 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
         reason: z.string().trim().min(1, 'is required').max(200).default('manual'),
         minutes: z.number().int().min(1).max(10_000_000).optional(),
       }),
+      response: blockEntrySchema,
+      responseStatus: 201,
       handler: ({ body, principal }) => ({
         status: 201,
         body: svc.blocklist.add({ ...body, blockedBy: principal.name ?? principal.role }),
@@ -200,6 +204,7 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
       summary: 'Unblock a number (any form of it); answers the stored canonical form: {removed}',
       tag: 'blocklist',
       roles: ['admin', 'supervisor'],
+      response: blockRemovedSchema,
       handler: ({ params }) => ({ removed: svc.blocklist.remove(params.number) }),
     }),
   ];

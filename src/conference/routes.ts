@@ -8,6 +8,7 @@ import { route, type Principal, type RouteDef } from '../api/types';
 import type { ConferenceMember, ConferenceService } from './service';
 import type { RoomService } from './room-service';
 import type { RoomsRepo } from './rooms';
+import { conferenceMemberSchema, conferenceStateSchema, roomListSchema, roomMoveSchema, roomRemovedSchema, roomSchema } from './schema';
 
 const by = (p: Principal) => p.agent ?? p.name ?? p.role;
 
@@ -31,6 +32,8 @@ export function conferenceRoutes(
       tag: 'conference',
       roles: ['admin', 'supervisor', 'agent'],
       body: z.object({ agent: z.string().min(1, 'is required').max(10) }).strict(),
+      response: conferenceMemberSchema,
+      responseStatus: 202,
       handler: async ({ params, principal, body }) => {
         own(principal, params.id);
         return { status: 202, body: memberView(await conference.add(params.id, body.agent, by(principal))) };
@@ -42,6 +45,7 @@ export function conferenceRoutes(
       summary: 'Stop ringing the added agent, or remove it from the 3-way call',
       tag: 'conference',
       roles: ['admin', 'supervisor', 'agent'],
+      response: conferenceMemberSchema,
       handler: async ({ params, principal }) => {
         own(principal, params.id);
         return memberView(await conference.cancel(params.id, by(principal)));
@@ -53,6 +57,7 @@ export function conferenceRoutes(
       summary: 'State of the agent added to a call',
       tag: 'conference',
       roles: ['admin', 'supervisor', 'agent'],
+      response: conferenceStateSchema,
       handler: ({ params, principal }) => {
         own(principal, params.id);
         const m = conference.get(params.id);
@@ -66,6 +71,7 @@ export function conferenceRoutes(
       tag: 'conference',
       roles: ['admin', 'supervisor', 'agent'],
       body: z.object({ extension: z.string().min(1, 'is required').max(10) }).strict(),
+      response: roomMoveSchema,
       handler: async ({ params, principal, body }) => {
         own(principal, params.id);
         return roomService.moveCall(params.id, body.extension, by(principal));
@@ -77,6 +83,7 @@ export function conferenceRoutes(
       summary: 'Configured conference rooms',
       tag: 'conference',
       roles: ['admin', 'supervisor', 'agent'],
+      response: roomListSchema,
       handler: () => ({ rooms: rooms.list() }),
     }),
     route({
@@ -86,6 +93,8 @@ export function conferenceRoutes(
       tag: 'conference',
       roles: ['admin', 'supervisor'],
       body: z.object({ extension: z.string().min(1, 'is required').max(10) }).strict(),
+      response: roomSchema,
+      responseStatus: 201,
       handler: ({ body }) => ({ status: 201, body: rooms.add(body.extension) }),
     }),
     route({
@@ -94,6 +103,7 @@ export function conferenceRoutes(
       summary: 'Remove room *EXT',
       tag: 'conference',
       roles: ['admin', 'supervisor'],
+      response: roomRemovedSchema,
       handler: ({ params }) => {
         rooms.remove(params.ext);
         return { removed: `*${params.ext.replace(/^\*/, '')}` };

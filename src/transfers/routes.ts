@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { route, type Principal, type RouteDef } from '../api/types';
 import { notFound } from '../util/errors';
 import { transferView } from './model';
+import { transferSchema } from './schema';
 import type { TransferService } from './service';
 
 const by = (p: Principal) => p.agent ?? p.name ?? p.role;
@@ -29,6 +30,9 @@ export function transferRoutes(transfers: TransferService, own: (p: Principal, i
           ddi: z.string().max(5).optional(),
         })
         .strict(),
+      // A service target finishes at once and answers 200 {callId, childCallId, service, state}.
+      response: transferSchema,
+      responseStatus: 202,
       handler: async ({ params, principal, body }) => {
         own(principal, params.id);
         const r = await transfers.start(params.id, { ...body, by: by(principal) });
@@ -42,6 +46,7 @@ export function transferRoutes(transfers: TransferService, own: (p: Principal, i
       summary: 'Complete an attended transfer: customer with the target, first agent leaves',
       tag: 'transfers',
       roles: ['admin', 'supervisor', 'agent'],
+      response: transferSchema,
       handler: async ({ params, principal }) => {
         own(principal, params.id);
         return transferView(await transfers.complete(params.id, by(principal)));
@@ -53,6 +58,7 @@ export function transferRoutes(transfers: TransferService, own: (p: Principal, i
       summary: 'Cancel a transfer: target hung up, customer back with the agent',
       tag: 'transfers',
       roles: ['admin', 'supervisor', 'agent'],
+      response: transferSchema,
       handler: async ({ params, principal }) => {
         own(principal, params.id);
         return transferView(await transfers.cancel(params.id, by(principal)));
@@ -64,6 +70,7 @@ export function transferRoutes(transfers: TransferService, own: (p: Principal, i
       summary: 'State of the transfer of a call (ringing, consulting, completed, failed, cancelled)',
       tag: 'transfers',
       roles: ['admin', 'supervisor', 'agent'],
+      response: transferSchema,
       handler: ({ params, principal }) => {
         // Scope before the lookup: a 404 "no transfer" must not tell an agent about another's call.
         if (principal.role === 'agent') own(principal, params.id);

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { route, type RouteDef } from '../api/types';
 import type { WrapupService } from './service';
+import { wrapupSchema } from './schema';
 
 const disposition = z.string().trim().min(1, 'is required').max(100);
 
@@ -15,6 +16,7 @@ export function wrapupRoutes(svc: WrapupService): RouteDef[] {
       roles: ['admin', 'supervisor', 'agent'],
       agentParam: 'ext',
       body: z.object({ disposition, notes: z.string().max(2000).optional() }),
+      response: wrapupSchema,
       handler: ({ params, body }) => svc.set(params.ext, body.disposition, body.notes),
     }),
     route({
@@ -24,6 +26,7 @@ export function wrapupRoutes(svc: WrapupService): RouteDef[] {
       tag: 'wrapup',
       roles: ['admin', 'supervisor'],
       body: z.object({ disposition, notes: z.string().max(2000).optional() }),
+      response: wrapupSchema,
       handler: ({ params, body, principal }) =>
         svc.finish(params.ext, body.disposition, principal.name ?? principal.role, body.notes),
     }),

@@ -10,7 +10,7 @@ import { parseConfigObject } from '../../src/config/load';
 import { silentLogger } from '../../src/log/logger';
 import { createFakeAri, FakeAmi } from '../helpers/fake-links';
 import { cleanupTmpDirs, makeTmpDir, TEST_ADMIN_TOKEN, withOverrides } from '../helpers/tmp';
-import { AGENT_1000, startE2E, until, type E2E } from '../e2e/helpers';
+import { AGENT_1000, AGENT_1001, startE2E, until, type E2E } from '../e2e/helpers';
 
 afterAll(cleanupTmpDirs);
 
@@ -73,6 +73,44 @@ describe('documented responses', () => {
   });
 });
 
+type OpenApiDoc = { paths: Record<string, Record<string, { responses: Record<string, { content?: { 'application/json': { schema: JsonNode } } }> }>> };
+type JsonNode = { type?: string; additionalProperties?: unknown; items?: JsonNode; oneOf?: JsonNode[] };
+
+/**
+ * Documented bodies are closed: an object forbids unknown fields, an array's items and every
+ * alternative of a union too (so the document is as strict as the zod schema the test validates).
+ */
+function closed(s: JsonNode): boolean {
+  if (s.oneOf) return s.oneOf.every(closed);
+  if (s.type === 'array') return !!s.items && closed(s.items);
+  return s.type === 'object' && s.additionalProperties === false;
+}
+
+/**
+ * Returns `documented(method, path, url, body?, token?)`: calls the route, checks the status, the
+ * body against its schema and the document, records the route in `checked`, returns the body.
+ */
+function documentedOn(x: () => E2E, doc: () => OpenApiDoc, checked: string[]) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return async (method: string, path: string, url: string, body?: unknown, token?: string): Promise<any> => {
+    const r = x().daemon.modules.flatMap((m) => m.routes?.() ?? []).find((d) => d.method === method && d.path === path);
+    if (!r?.response) throw new Error(`${method} ${path} declares no response schema`);
+    const res = await x().api(method, url, body, token);
+    expect({ route: `${method} ${path}`, status: res.status, body: res.status < 300 ? 'ok' : res.body }).toEqual({
+      route: `${method} ${path}`,
+      status: r.responseStatus ?? 200,
+      body: 'ok',
+    });
+    const parsed = r.response.safeParse(res.body);
+    expect(parsed.success ? 'valid' : { route: `${method} ${path}`, body: res.body, issues: parsed.error.issues }).toBe('valid');
+    const op = doc().paths[path.replace(/:(\w+)/g, '{$1}')][method.toLowerCase()];
+    const content = op.responses[String(r.responseStatus ?? 200)].content;
+    expect({ route: `${method} ${path}`, closed: !!content && closed(content['application/json'].schema) }).toEqual({ route: `${method} ${path}`, closed: true });
+    checked.push(`${method} ${path}`);
+    return res.body;
+  };
+}
+
 /**
  * The integration routes (session, calls, agent actions, history) on the whole daemon driving the
  * simulator, so the answers are the ones a softphone really gets: a queue call answered, held,
@@ -81,7 +119,7 @@ describe('documented responses', () => {
 describe('documented responses of the integration routes (daemon on the simulator)', () => {
   jest.setTimeout(20000);
   let x: E2E;
-  let doc: { paths: Record<string, Record<string, { responses: Record<string, { content?: unknown }> }>> };
+  let doc: OpenApiDoc;
   const checked: string[] = [];
 
   beforeAll(async () => {
@@ -90,22 +128,7 @@ describe('documented responses of the integration routes (daemon on the simulato
   });
   afterAll(() => x.stop());
 
-  /** Calls the route and checks status, body against its schema, and the document. Returns the body. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async function documented(method: string, path: string, url: string, body?: unknown, token?: string): Promise<any> {
-    const r = x.daemon.modules.flatMap((m) => m.routes?.() ?? []).find((d) => d.method === method && d.path === path);
-    if (!r?.response) throw new Error(`${method} ${path} declares no response schema`);
-    const res = await x.api(method, url, body, token);
-    expect({ route: `${method} ${path}`, status: res.status }).toEqual({ route: `${method} ${path}`, status: r.responseStatus ?? 200 });
-    const parsed = r.response.safeParse(res.body);
-    expect(parsed.success ? 'valid' : { route: `${method} ${path}`, body: res.body, issues: parsed.error.issues }).toBe('valid');
-    const op = doc.paths[path.replace(/:(\w+)/g, '{$1}')][method.toLowerCase()];
-    expect(op.responses[String(r.responseStatus ?? 200)].content).toEqual({
-      'application/json': { schema: expect.objectContaining({ type: 'object', additionalProperties: false }) },
-    });
-    checked.push(`${method} ${path}`);
-    return res.body;
-  }
+  const documented = documentedOn(() => x, () => doc, checked);
 
   it('GET /me for an admin and for an agent token', async () => {
     expect(await documented('GET', '/me', '/me')).toEqual({ role: 'admin', agent: null, name: 'ops' });
@@ -188,6 +211,119 @@ describe('documented responses of the integration routes (daemon on the simulato
         'GET /monitor',
         'GET /monitor/queues/:queue',
         'GET /monitor/agents/:ext',
+      ].sort(),
+    );
+  });
+});
+
+/**
+ * Callbacks, blocklist, rooms, and what agents do with a live call (conference, transfer, room
+ * move, wrap-up) on the whole daemon driving the simulator.
+ */
+describe('documented responses of callbacks, blocklist, rooms, conference, transfers, wrap-up', () => {
+  jest.setTimeout(30000);
+  let x: E2E;
+  let doc: OpenApiDoc;
+  const checked: string[] = [];
+  const documented = documentedOn(() => x, () => doc, checked);
+
+  beforeAll(async () => {
+    x = await startE2E();
+    doc = (await x.api('GET', '/openapi.json')).body;
+  });
+  afterAll(() => x.stop());
+
+  /** The call part of `kind` made from `parentId`, once connected. */
+  const partOf = (parentId: string, kind: string) =>
+    until(async () => (await x.calls()).find((c) => c.parentId === parentId && c.kind === kind && c.state === 'connected'), 5000, `${kind} part connected`);
+  /** `ext` is off its call: close a wrap-up it got with the CLI, then wait until available. */
+  const settle = async (ext: string) => {
+    const st = await until(async () => {
+      const a = await x.agent(ext);
+      return a.state !== 'on-call' && a.state !== 'ringing' ? a.state : undefined;
+    }, 5000, `${ext} off the call`);
+    if (st === 'wrap-up') expect((await x.cli(['wrapup', 'set', ext, '--disposition', 'Venda'])).code).toBe(0);
+    await x.waitAgentState(ext, 'available');
+  };
+
+  it('callbacks: add (201), list, cancel', async () => {
+    const at = new Date(Date.now() + 3_600_000).toISOString();
+    const added = await documented('POST', '/callbacks', '/callbacks', { agent: '1002', number: '11987654321', at });
+    expect(added).toMatchObject({ agent: '1002', status: 'pending', atIso: at });
+    expect((await documented('GET', '/callbacks', '/callbacks')).map((c: { id: number }) => c.id)).toEqual([added.id]);
+    expect(await documented('DELETE', '/callbacks/:id', `/callbacks/${added.id}`)).toMatchObject({ id: added.id, status: 'cancelled' });
+  });
+
+  it('blocklist: add (201), list, remove', async () => {
+    const entry = await documented('POST', '/blocklist', '/blocklist', { number: '11987650009', minutes: 5 });
+    expect(entry).toMatchObject({ number: '5511987650009', reason: 'manual', blockedBy: 'ops' });
+    expect((await documented('GET', '/blocklist', '/blocklist')).entries).toEqual([entry]);
+    expect(await documented('DELETE', '/blocklist/:number', '/blocklist/11987650009')).toEqual({ removed: '5511987650009' });
+  });
+
+  it('a queue call: conference, transfer cancelled and completed, room move, wrap-up by the agent and by a supervisor', async () => {
+    expect(await documented('POST', '/rooms', '/rooms', { extension: '1001' })).toMatchObject({ extension: '1001', name: '*1001', agentName: 'Bruno' });
+    expect((await documented('GET', '/rooms', '/rooms')).rooms.map((r: { name: string }) => r.name)).toEqual(['*1001']);
+    await x.login('1000', ['support']);
+    x.sim.placeQueueCall({ queue: 'support', callerNumber: '11912340000' });
+    const call = await until(async () => (await x.calls()).find((c) => c.state === 'connected' && c.agent === '1000'), 5000, 'connected');
+    // 1001 logs in once the queue call is with 1000: an available target.
+    await x.login('1001', ['support']);
+
+    expect(await documented('GET', '/calls/:id/conference', `/calls/${call.id}/conference`)).toEqual({ callId: call.id, state: 'none' });
+    expect(await documented('POST', '/calls/:id/conference', `/calls/${call.id}/conference`, { agent: '1001' }, AGENT_1000)).toMatchObject({ agent: '1001', state: 'ringing' });
+    await partOf(call.id, 'conference');
+    expect((await documented('GET', '/calls/:id/conference', `/calls/${call.id}/conference`)).state).toBe('joined');
+    expect((await documented('POST', '/calls/:id/conference/cancel', `/calls/${call.id}/conference/cancel`, undefined, AGENT_1000)).callId).toBe(call.id);
+    await settle('1001');
+
+    expect(await documented('POST', '/calls/:id/transfer', `/calls/${call.id}/transfer`, { target: '1001', kind: 'attended' }, AGENT_1000)).toMatchObject({
+      targetType: 'agent',
+      state: 'ringing',
+    });
+    await partOf(call.id, 'transfer');
+    expect((await documented('GET', '/calls/:id/transfer', `/calls/${call.id}/transfer`)).state).toBe('consulting');
+    expect((await documented('POST', '/calls/:id/transfer/cancel', `/calls/${call.id}/transfer/cancel`, undefined, AGENT_1000)).state).toBe('cancelled');
+    await settle('1001');
+
+    await documented('POST', '/calls/:id/transfer', `/calls/${call.id}/transfer`, { target: '1001', kind: 'attended' }, AGENT_1000);
+    const child = await partOf(call.id, 'transfer');
+    expect((await documented('POST', '/calls/:id/transfer/complete', `/calls/${call.id}/transfer/complete`, undefined, AGENT_1000)).state).toBe('completed');
+    await x.waitAgentState('1000', 'wrap-up');
+    const done = await documented('POST', '/agents/:ext/wrapup', '/agents/1000/wrapup', { disposition: 'Venda' }, AGENT_1000);
+    expect(done).toMatchObject({ extension: '1000', callId: call.id, disposition: 'Venda', auto: false, finishedBy: 'agent' });
+
+    await until(async () => (await x.calls()).find((c) => c.id === child.id && c.agent === '1001' && c.state === 'connected'), 5000, 'transferred');
+    expect(await documented('POST', '/calls/:id/room', `/calls/${child.id}/room`, { extension: '1001' }, AGENT_1001)).toMatchObject({ callId: child.id, room: '*1001' });
+    expect((await x.api('POST', `/calls/${child.id}/hangup`)).status).toBe(200);
+    await x.waitAgentState('1001', 'wrap-up');
+    const finished = await documented('POST', '/agents/:ext/wrapup/finish', '/agents/1001/wrapup/finish', { disposition: 'Resolvido' });
+    expect(finished).toMatchObject({ extension: '1001', callId: child.id, disposition: 'Resolvido', finishedBy: 'supervisor:ops' });
+    expect(await documented('DELETE', '/rooms/:ext', '/rooms/1001')).toEqual({ removed: '*1001' });
+  });
+
+  it('checked every route of this group against a real answer', () => {
+    expect([...new Set(checked)].sort()).toEqual(
+      [
+        'GET /callbacks',
+        'POST /callbacks',
+        'DELETE /callbacks/:id',
+        'GET /blocklist',
+        'POST /blocklist',
+        'DELETE /blocklist/:number',
+        'GET /rooms',
+        'POST /rooms',
+        'DELETE /rooms/:ext',
+        'GET /calls/:id/conference',
+        'POST /calls/:id/conference',
+        'POST /calls/:id/conference/cancel',
+        'POST /calls/:id/transfer',
+        'GET /calls/:id/transfer',
+        'POST /calls/:id/transfer/cancel',
+        'POST /calls/:id/transfer/complete',
+        'POST /calls/:id/room',
+        'POST /agents/:ext/wrapup',
+        'POST /agents/:ext/wrapup/finish',
       ].sort(),
     );
   });

@@ -1,0 +1,33 @@
+/**
+ * The JSON shape of a scheduled callback as the API answers it (callbackView in ./routes.ts), for
+ * /openapi.json (RouteDef.response). Strict, so a field added to Callback without documenting it
+ * fails test/api/openapi-responses.test.ts.
+ */
+import { z } from 'zod';
+import { CALLBACK_STATES } from './model';
+
+const ms = z.number().int().describe('epoch milliseconds');
+
+export const callbackSchema = z
+  .object({
+    id: z.number().int(),
+    agent: z.string().optional().describe('set for a callback to a named agent'),
+    queue: z.string().optional().describe('set for a callback to whichever agent of this queue is free'),
+    number: z.string().describe('national digits'),
+    ddi: z.string().describe('country code'),
+    at: ms.describe('due time asked for (epoch milliseconds)'),
+    nextAt: ms.describe('next try (epoch milliseconds): at, then later after a retry'),
+    status: z.enum(CALLBACK_STATES),
+    attempts: z.number().int(),
+    callId: z.string().optional().describe('the call placed, once done'),
+    lastError: z.string().optional(),
+    createdBy: z.string().optional(),
+    createdAt: ms,
+    updatedAt: ms,
+    atIso: z.string().describe('`at` as ISO 8601 UTC'),
+    nextAtIso: z.string().describe('`nextAt` as ISO 8601 UTC'),
+  })
+  .strict();
+
+/** GET /callbacks answers a bare array (the CLI reads it so). */
+export const callbackListSchema = z.array(callbackSchema);

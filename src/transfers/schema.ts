@@ -1,0 +1,23 @@
+/**
+ * The JSON shape of a transfer as the API answers it (transferView in ./model.ts), for
+ * /openapi.json (RouteDef.response). Strict, so a field added to the view without documenting it
+ * fails test/api/openapi-responses.test.ts.
+ */
+import { z } from 'zod';
+import { TRANSFER_STATES } from './model';
+
+const ms = z.number().int().describe('epoch milliseconds');
+
+export const transferSchema = z
+  .object({
+    callId: z.string().describe('the call part being transferred'),
+    childCallId: z.string().describe('the new call part of the target'),
+    kind: z.enum(['attended', 'blind']),
+    target: z.string().describe('e.g. "agent 1001", "number +5511987654321"'),
+    targetType: z.enum(['agent', 'service', 'external']),
+    state: z.enum(TRANSFER_STATES),
+    startedAt: ms,
+    endedAt: ms.nullable(),
+    reason: z.string().nullable().describe('why it failed / was cancelled'),
+  })
+  .strict();

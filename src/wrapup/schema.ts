@@ -1,0 +1,24 @@
+/**
+ * The JSON shape of a finished wrap-up (WrapupRow in ./repository.ts) as POST /agents/:ext/wrapup
+ * and /wrapup/finish answer it, for /openapi.json (RouteDef.response). Strict, so a column added to
+ * the row without documenting it fails test/api/openapi-responses.test.ts.
+ */
+import { z } from 'zod';
+
+const ms = z.number().int().describe('epoch milliseconds');
+
+export const wrapupSchema = z
+  .object({
+    id: z.number().int(),
+    extension: z.string(),
+    callId: z.string(),
+    queue: z.string().nullable(),
+    startedAt: ms,
+    deadline: ms,
+    endedAt: ms.nullable(),
+    disposition: z.string().nullable(),
+    notes: z.string().nullable(),
+    auto: z.boolean().describe('true = closed by the timer with the automatic disposition'),
+    finishedBy: z.string().nullable().describe('"agent" or "supervisor:<name>"'),
+  })
+  .strict();
