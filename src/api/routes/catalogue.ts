@@ -11,6 +11,14 @@ import { PauseReasonCatalogue } from '../../pause/reasons';
 import type { Db } from '../../store/db';
 import type { Clock } from '../../util/clock';
 import { DispositionCatalogue } from '../../wrapup/dispositions';
+import {
+  catalogueAgentSchema,
+  catalogueQueueSchema,
+  catalogueRemovedSchema,
+  dispositionSchema,
+  pauseReasonSchema,
+  queueRemovedSchema,
+} from '../catalogue-schema';
 import { route, type RouteContext, type RouteDef } from '../types';
 
 const TAG = 'catalogue';
@@ -41,7 +49,7 @@ export function catalogueRoutes(deps: { db: Db; clock?: Clock }): RouteDef[] {
   const reasons = new PauseReasonCatalogue(deps);
   const dispositions = new DispositionCatalogue(deps);
   return [
-    route({ method: 'GET', path: '/catalogue/queues', summary: 'List queues', tag: TAG, roles: ['admin', 'supervisor'], handler: () => queues.list() }),
+    route({ method: 'GET', path: '/catalogue/queues', summary: 'List queues', tag: TAG, roles: ['admin', 'supervisor'], response: z.array(catalogueQueueSchema), handler: () => queues.list() }),
     route({
       method: 'POST',
       path: '/catalogue/queues',
@@ -49,6 +57,8 @@ export function catalogueRoutes(deps: { db: Db; clock?: Clock }): RouteDef[] {
       tag: TAG,
       roles: ['admin'],
       body: queueSettings.extend({ name: z.string() }),
+      response: catalogueQueueSchema,
+      responseStatus: 201,
       handler: ({ body }) => {
         const { name, ...settings } = body;
         return { status: 201, body: queues.add(name, settings) };
@@ -61,6 +71,7 @@ export function catalogueRoutes(deps: { db: Db; clock?: Clock }): RouteDef[] {
       tag: TAG,
       roles: ['admin'],
       body: queueSettings,
+      response: catalogueQueueSchema,
       handler: ({ params, body }) => queues.update(params.name, body),
     }),
     route({
@@ -70,9 +81,10 @@ export function catalogueRoutes(deps: { db: Db; clock?: Clock }): RouteDef[] {
       tag: TAG,
       roles: ['admin'],
       query: force,
+      response: queueRemovedSchema,
       handler: ({ params, query }) => queues.remove(params.name, { force: query.force === 'true' }),
     }),
-    route({ method: 'GET', path: '/catalogue/agents', summary: 'List agents', tag: TAG, roles: ['admin', 'supervisor'], handler: () => agents.list() }),
+    route({ method: 'GET', path: '/catalogue/agents', summary: 'List agents', tag: TAG, roles: ['admin', 'supervisor'], response: z.array(catalogueAgentSchema), handler: () => agents.list() }),
     route({
       method: 'POST',
       path: '/catalogue/agents',
@@ -80,6 +92,8 @@ export function catalogueRoutes(deps: { db: Db; clock?: Clock }): RouteDef[] {
       tag: TAG,
       roles: ['admin'],
       body: z.object({ extension: z.string(), name: z.string(), device: z.string(), queues: agentQueues.optional() }).strict(),
+      response: catalogueAgentSchema,
+      responseStatus: 201,
       handler: ({ body }) => ({ status: 201, body: agents.add(body) }),
     }),
     route({
@@ -89,6 +103,7 @@ export function catalogueRoutes(deps: { db: Db; clock?: Clock }): RouteDef[] {
       tag: TAG,
       roles: ['admin'],
       body: z.object({ name: z.string().optional(), device: z.string().optional(), queues: agentQueues.optional() }).strict(),
+      response: catalogueAgentSchema,
       handler: ({ params, body }) => agents.update(params.ext, body),
     }),
     route({
@@ -97,6 +112,7 @@ export function catalogueRoutes(deps: { db: Db; clock?: Clock }): RouteDef[] {
       summary: 'Remove an agent',
       tag: TAG,
       roles: ['admin'],
+      response: catalogueRemovedSchema,
       handler: removeBy('ext', (k) => agents.remove(k)),
     }),
     route({
@@ -105,6 +121,7 @@ export function catalogueRoutes(deps: { db: Db; clock?: Clock }): RouteDef[] {
       summary: 'List pause reasons',
       tag: TAG,
       roles: ['admin', 'supervisor', 'agent'],
+      response: z.array(pauseReasonSchema),
       handler: () => reasons.list(),
     }),
     route({
@@ -114,6 +131,8 @@ export function catalogueRoutes(deps: { db: Db; clock?: Clock }): RouteDef[] {
       tag: TAG,
       roles: ['admin'],
       body: z.object({ name: z.string(), statusId: z.number().int() }).strict(),
+      response: pauseReasonSchema,
+      responseStatus: 201,
       handler: ({ body }) => ({ status: 201, body: reasons.add(body.name, body.statusId) }),
     }),
     route({
@@ -122,6 +141,7 @@ export function catalogueRoutes(deps: { db: Db; clock?: Clock }): RouteDef[] {
       summary: 'Remove a pause reason',
       tag: TAG,
       roles: ['admin'],
+      response: catalogueRemovedSchema,
       handler: removeBy('name', (k) => reasons.remove(k)),
     }),
     route({
@@ -130,6 +150,7 @@ export function catalogueRoutes(deps: { db: Db; clock?: Clock }): RouteDef[] {
       summary: 'List dispositions',
       tag: TAG,
       roles: ['admin', 'supervisor', 'agent'],
+      response: z.array(dispositionSchema),
       handler: () => dispositions.list(),
     }),
     route({
@@ -139,6 +160,8 @@ export function catalogueRoutes(deps: { db: Db; clock?: Clock }): RouteDef[] {
       tag: TAG,
       roles: ['admin'],
       body: z.object({ tag: z.string(), description: z.string().optional() }).strict(),
+      response: dispositionSchema,
+      responseStatus: 201,
       handler: ({ body }) => ({ status: 201, body: dispositions.add(body.tag, body.description ?? '') }),
     }),
     route({
@@ -147,6 +170,7 @@ export function catalogueRoutes(deps: { db: Db; clock?: Clock }): RouteDef[] {
       summary: 'Remove a disposition',
       tag: TAG,
       roles: ['admin'],
+      response: catalogueRemovedSchema,
       handler: removeBy('tag', (k) => dispositions.remove(k)),
     }),
   ];
