@@ -26,7 +26,8 @@ export interface CallInfo {
 export class CallHooks {
   /**
    * ext → call id of the consult part the agent is on and has not taken over (no callTaken yet).
-   * In memory: after a daemon restart a recovered consult leg counts as a handled call (wrap-up).
+   * In memory: after a daemon restart call recovery re-announces a consult leg it finds
+   * (callConnected with part 'consult' for the call the agent is already on) before ending it.
    */
   private readonly openConsults = new Map<string, string>();
 
@@ -54,7 +55,11 @@ export class CallHooks {
     const rt = li.runtime;
     if (rt.state === 'inactive') return;
     const sameCall = rt.state === 'on-call' && rt.currentCallId === call.callId;
-    if (sameCall) return;
+    if (sameCall) {
+      // Re-announced after a restart: only the consult mark (memory) was lost, the state is right.
+      if (call.part === 'consult') this.openConsults.set(ext, call.callId);
+      return;
+    }
     if (call.part === 'consult') this.openConsults.set(ext, call.callId);
     else this.openConsults.delete(ext);
     this.core.transition(ext, 'on-call', {

@@ -6,6 +6,11 @@
  *    mute, transfer, hangup keep working; max-duration timers are re-armed);
  *  - anything else (a side vanished while we were away, a call still ringing from a previous
  *    process) is ended cleanly: what remains is hung up and the agent is freed;
+ *  - a transfer target's part (ringing or consulting) cannot be re-adopted (the transfer's own
+ *    state lived in the old process): it is ended as "transfer-cancelled" by the restart, its device
+ *    hung up, and a customer the consult left in a holding bridge is moved back to the first agent
+ *    (never left alone on hold music); a 3-way conference's added part ends the same way and the
+ *    call goes on between customer and first agent;
  *  - our channels/bridges that no call owns (and no other feature claims) are hung up/destroyed.
  */
 import type { AriChannel, AriBridge } from '../ari/types';
@@ -77,9 +82,21 @@ export class Recovery {
     }
 
     // 2. Calls persisted by a previous process.
+    const consultsCancelled = new Set<string>();
     for (const row of repo.open()) {
       if (this.core.get(row.id)) continue;
-      if (this.canAdopt(row, alive)) {
+      if (row.kind === 'transfer' && row.parentId) {
+        // A transfer in progress cannot be resumed: cancel it (the parent goes on if it can).
+        this.core.adopt(row);
+        if (row.agentExt && row.answeredAt !== null) {
+          // The target only consulted (never had the customer): no wrap-up, as for any cancel.
+          this.core.deps.agents.callConnected(row.agentExt, { callId: row.id, queue: row.queue ?? undefined, direction: row.direction, part: 'consult' });
+        }
+        await this.core.end(row.id, 'transfer-cancelled', { data: { reason: 'consult cancelled by daemon restart', state: row.state } });
+        this.core.record(row.parentId, 'transfer-cancelled', { child: row.id, reason: 'consult cancelled by daemon restart' });
+        consultsCancelled.add(row.parentId);
+        report.ended.push(row.id);
+      } else if (this.canAdopt(row, alive)) {
         this.adopt(row);
         report.adopted.push(row.id);
       } else {
@@ -92,6 +109,8 @@ export class Recovery {
         report.ended.push(row.id);
       }
     }
+
+    for (const id of consultsCancelled) await this.returnFromConsult(id);
 
     // 3. Orphans: ours by app membership, owned by no live call, claimed by no feature. A channel
     //    or bridge can be in the app a moment before its StasisStart is handled (a queue call
@@ -145,6 +164,25 @@ export class Recovery {
     const bridges = new Set<string>();
     for (const id of app.bridge_ids) if (!ownedBridges.has(id) && !this.bridgeClaimers.some((f) => f(id))) bridges.add(id);
     return { channels, bridges };
+  }
+
+  /**
+   * A consult put the customer alone in a holding bridge with MOH; the consult is gone with the
+   * restart, so the customer goes back into the call bridge with the first agent.
+   */
+  private async returnFromConsult(callId: string): Promise<void> {
+    const { ari, log } = this.core.deps;
+    const call = this.core.get(callId);
+    if (!call || call.state !== 'on-hold' || !call.customerChannelId || !call.bridgeId) return;
+    try {
+      await ari.bridges.addChannel(call.bridgeId, [call.customerChannelId]);
+      if (call.holdBridgeId) await ignoreGone(ari.bridges.destroy(call.holdBridgeId), log, 'destroy holding bridge');
+      this.core.transition(call, 'unhold', { holdBridgeId: null });
+      this.core.record(call.id, 'unhold', { by: 'daemon-restart' });
+    } catch (err) {
+      // Left on hold: the agent (or a supervisor) can still unhold or hang up through the API.
+      log.error('recovery: cannot return the customer from the consult', { callId, err: (err as Error).message });
+    }
   }
 
   private canAdopt(call: CallRecord, alive: Map<string, AriChannel>): boolean {
