@@ -66,4 +66,25 @@ describe('e2e: daemon restart mid transfer / conference / room', () => {
     await hangupAndCheckClean(x, call.id);
     await x.waitAgentState('1000', 'wrap-up');
   });
+
+  it('(b) while the transfer target rings: the ring is cancelled, the call goes on', async () => {
+    const x = (e = await startE2E());
+    const call = await connectedCall(x);
+    x.sim.setDevice('PJSIP/1001', { answer: 'never' });
+    expect((await x.api('POST', `/calls/${call.id}/transfer`, { target: '1001', kind: 'attended' }, AGENT_1000)).status).toBe(202);
+    const ringing = await until(() => x.sim.channels().find((c) => c.device === 'PJSIP/1001'), 3000, 'target ringing');
+    const child = await until(async () => (await x.calls()).find((c) => c.parentId === call.id && c.kind === 'transfer'), 3000, 'child');
+
+    await x.restartDaemon();
+
+    await until(() => !x.sim.channel(ringing.id), 5000, 'target no longer ringing');
+    await until(() => x.rows('SELECT end_reason FROM calls WHERE id = ?', child.id)[0]?.end_reason, 5000, 'child row ended');
+    expect(x.rows('SELECT end_reason FROM calls WHERE id = ?', child.id)[0].end_reason).toBe('transfer-cancelled');
+    expect(x.sim.canHear(call.channels.agent, call.channels.customer)).toBe(true);
+    expect(x.sim.isHearingMoh(call.channels.customer)).toBe(false);
+    await x.waitAgentState('1001', 'available');
+    expect((await x.agent('1000')).state).toBe('on-call');
+    expect((await x.calls()).map((c) => c.id)).toEqual([call.id]);
+    await hangupAndCheckClean(x, call.id);
+  });
 });
