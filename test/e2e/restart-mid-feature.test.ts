@@ -87,4 +87,24 @@ describe('e2e: daemon restart mid transfer / conference / room', () => {
     expect((await x.calls()).map((c) => c.id)).toEqual([call.id]);
     await hangupAndCheckClean(x, call.id);
   });
+
+  it('(c) during a 3-way conference: the extra leg is ended cleanly, the call goes on', async () => {
+    const x = (e = await startE2E());
+    const call = await connectedCall(x);
+    expect((await x.api('POST', `/calls/${call.id}/conference`, { agent: '1001' }, AGENT_1000)).status).toBe(202);
+    const conf = await until(async () => (await x.calls()).find((c) => c.parentId === call.id && c.kind === 'conference' && c.state === 'connected'), 5000, 'joined');
+    expect(x.sim.canHear(conf.channels.agent, call.channels.customer)).toBe(true);
+
+    await x.restartDaemon();
+
+    await until(() => !x.sim.channel(conf.channels.agent), 5000, 'added agent device hung up');
+    await until(() => x.rows('SELECT end_reason FROM calls WHERE id = ?', conf.id)[0]?.end_reason, 5000, 'conference row ended');
+    expect(x.sim.canHear(call.channels.agent, call.channels.customer)).toBe(true);
+    // The added agent talked with the customer: its after-call work is due, then it is free.
+    await until(async () => ['wrap-up', 'available'].includes((await x.agent('1001')).state), 5000, '1001 freed');
+    expect((await x.agent('1000')).state).toBe('on-call');
+    // The old conference is gone with the restart: nothing left to cancel.
+    expect((await x.api('POST', `/calls/${call.id}/conference/cancel`, {}, AGENT_1000)).status).toBe(409);
+    await hangupAndCheckClean(x, call.id);
+  });
 });
