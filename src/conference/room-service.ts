@@ -4,7 +4,8 @@
  *    when its agent hangs up, the customer stays in the room with whoever is there;
  *  - dial-in: a dialplan may send callers with Stasis(<app>,room,<ext>) (e.g. extension `*1000`);
  *  - after a restart, room bridges and the channels in them are claimed so call recovery does not
- *    remove them as orphans.
+ *    remove them as orphans, and a re-adopted call whose sides sit in a room bridge is known as a
+ *    room call again (the call → room map lived in the old process).
  * A room must be configured (`callcenterd room add EXT`), else a clear error and nothing changes.
  */
 import type { AriBridge, AriChannel, AriEvent, StasisStartEvent } from '../ari/types';
@@ -25,8 +26,8 @@ export interface RoomServiceDeps {
 export class RoomService {
   /** Call id → room extension, for calls moved into a room. */
   private readonly callRoom = new Map<string, string>();
-  /** Channels currently in a room bridge (claimed on recovery). */
-  private readonly participants = new Set<string>();
+  /** Channels currently in a room bridge → that bridge (claimed on recovery). */
+  private readonly participants = new Map<string, string>();
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(private readonly deps: RoomServiceDeps) {}
@@ -36,7 +37,7 @@ export class RoomService {
     const ari = control.core.deps.ari;
     bridges.start();
     // The calls core's guard refuses hold/unhold/transfer/conference for calls in a room.
-    control.registerActivity((id) => (this.callRoom.has(id) ? 'in-room' : undefined));
+    control.registerActivity((id) => (this.roomOfCall(id) ? 'in-room' : undefined));
     control.onAgentHangup((call) => this.onAgentHangup(call));
     control.onCallEnded((call) => void this.callRoom.delete(call.id));
     control.onStasisStart('room', (e) => this.onDialIn(e));
@@ -47,7 +48,7 @@ export class RoomService {
     this.unsubscribe.push(
       ari.onEvent('ChannelEnteredBridge', (e: AriEvent) => {
         const ev = e as { bridge?: AriBridge; channel?: AriChannel };
-        if (ev.bridge && ev.channel && bridges.roomOf(ev.bridge.id)) this.participants.add(ev.channel.id);
+        if (ev.bridge && ev.channel && bridges.roomOf(ev.bridge.id)) this.participants.set(ev.channel.id, ev.bridge.id);
       }),
       ari.onEvent('ChannelLeftBridge', (e: AriEvent) => {
         const ev = e as { channel?: AriChannel };
@@ -63,8 +64,20 @@ export class RoomService {
     this.deps.bridges.stop();
   }
 
+  /**
+   * The room a live call is in. A call moved into a room has no bridge of its own (the room
+   * outlives it); after a restart the map is empty, so such a call re-adopted by call recovery is
+   * recognised by its customer side sitting in a room bridge, and remembered again.
+   */
   roomOfCall(callId: string): string | undefined {
-    return this.callRoom.get(callId);
+    const known = this.callRoom.get(callId);
+    if (known) return known;
+    const call = this.deps.control.get(callId);
+    if (!call || call.bridgeId !== null || !call.customerChannelId) return undefined;
+    const bridge = this.participants.get(call.customerChannelId);
+    const room = bridge ? this.deps.bridges.roomOf(bridge) : undefined;
+    if (room) this.callRoom.set(callId, room);
+    return room;
   }
 
   /** Moves customer and agent of a call into room `*<ext>`. */
@@ -79,7 +92,7 @@ export class RoomService {
   private async doMove(call: CallRecord, ext: string, by?: string): Promise<{ callId: string; room: string; bridgeId: string }> {
     const { control, bridges } = this.deps;
     const callId = call.id;
-    if (this.callRoom.get(callId) === ext) throw refused(`call ${callId} is already in room *${ext}`);
+    if (this.roomOfCall(callId) === ext) throw refused(`call ${callId} is already in room *${ext}`);
     // During a transfer or a 3-way conference: refused (409) by the one guard.
     control.guard(call, 'room');
     if (call.state !== 'connected') throw refused(`cannot move a call that is ${call.state} into a room`, { call: callId });
@@ -101,7 +114,7 @@ export class RoomService {
 
   /** The agent leaves the room; the customer stays in it. */
   private async onAgentHangup(call: CallRecord): Promise<boolean> {
-    const room = this.callRoom.get(call.id);
+    const room = this.roomOfCall(call.id);
     if (!room) return false;
     this.callRoom.delete(call.id);
     await this.deps.control.endCall(call.id, 'agent-left-room', { keepCustomer: true, data: { room: `*${room}` } });
@@ -131,7 +144,7 @@ export class RoomService {
       await bridges.recover();
       for (const id of Object.values(bridges.snapshot())) {
         const b = await control.core.deps.ari.bridges.get(id).catch(() => undefined);
-        for (const ch of b?.channels ?? []) this.participants.add(ch);
+        for (const ch of b?.channels ?? []) this.participants.set(ch, id);
       }
     } catch (err) {
       log.warn('room recovery failed', { err: (err as Error).message });

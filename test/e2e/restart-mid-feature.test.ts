@@ -107,4 +107,29 @@ describe('e2e: daemon restart mid transfer / conference / room', () => {
     expect((await x.api('POST', `/calls/${call.id}/conference/cancel`, {}, AGENT_1000)).status).toBe(409);
     await hangupAndCheckClean(x, call.id);
   });
+
+  it('(d) in a room: the call is still the room call (agent leaves, customer stays), hangup works', async () => {
+    const x = (e = await startE2E());
+    expect((await x.cli(['room', 'add', '1002'])).code).toBe(0);
+    const call = await connectedCall(x);
+    const moved = await x.api('POST', `/calls/${call.id}/room`, { extension: '1002' }, AGENT_1000);
+    expect(moved.status).toBeLessThan(300);
+    const bridgeId = moved.body.bridgeId as string;
+
+    await x.restartDaemon();
+    // Past the orphan grace period: the room bridge and its people are not orphans.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(x.sim.bridges().map((b) => b.id)).toContain(bridgeId);
+    expect(x.sim.canHear(call.channels.agent, call.channels.customer)).toBe(true);
+    expect((await x.calls()).map((c) => c.id)).toEqual([call.id]);
+    expect((await x.agent('1000')).state).toBe('on-call');
+    // Still a room call: hold is refused (it would take the customer out of the room).
+    expect((await x.api('POST', `/calls/${call.id}/hold`, {}, AGENT_1000)).status).toBe(409);
+    // The agent leaves: the customer stays in the room, the call part ends.
+    x.sim.hangupDevice('PJSIP/1000');
+    await until(async () => (await x.calls()).length === 0, 5000, 'agent part ended');
+    expect(x.sim.channel(call.channels.customer)).toBeTruthy();
+    expect(x.rows('SELECT end_reason FROM calls WHERE id = ?', call.id)[0].end_reason).toBe('agent-left-room');
+    await x.waitAgentState('1000', 'wrap-up');
+  });
 });
