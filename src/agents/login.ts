@@ -33,6 +33,16 @@ export interface WrapupCloser {
   closeForLogout(ext: string): void;
 }
 
+/** A session starts and ends with no pause (asked or pending) and no call. */
+const NO_PAUSE_NO_CALL = {
+  pauseReason: null,
+  pauseStatusId: null,
+  pendingPause: null,
+  pendingStatusId: null,
+  currentCallId: null,
+  currentQueue: null,
+} as const;
+
 export class LoginService {
   private readonly inflight = new Set<string>();
   private calls?: CallDirectory;
@@ -114,17 +124,7 @@ export class LoginService {
         repo.ensureRuntime(ext, at);
         this.core.transition(ext, 'available', {
           reason: 'login',
-          patch: {
-            sessionId: id,
-            pauseReason: null,
-            pauseStatusId: null,
-            pendingPause: null,
-            pendingStatusId: null,
-            currentCallId: null,
-            currentQueue: null,
-            connectedAt: null,
-            missesInRow: 0,
-          },
+          patch: { sessionId: id, ...NO_PAUSE_NO_CALL, connectedAt: null, missesInRow: 0 },
         });
         return id;
       });
@@ -194,14 +194,7 @@ export class LoginService {
       if (rt && rt.state !== 'offline') {
         this.core.transition(ext, 'offline', {
           reason,
-          patch: {
-            pauseReason: null,
-            pauseStatusId: null,
-            pendingPause: null,
-            pendingStatusId: null,
-            currentCallId: null,
-            currentQueue: null,
-          },
+          patch: { ...NO_PAUSE_NO_CALL },
         });
       }
     });
