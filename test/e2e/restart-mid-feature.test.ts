@@ -52,7 +52,13 @@ describe('e2e: daemon restart mid transfer / conference / room', () => {
     expect(x.sim.isHearingMoh(call.channels.customer)).toBe(false);
     await until(() => x.rows('SELECT end_reason FROM calls WHERE id = ?', consult.id)[0]?.end_reason, 5000, 'consult row ended');
     expect(x.rows('SELECT end_reason FROM calls WHERE id = ?', consult.id)[0].end_reason).toBe('transfer-cancelled');
-    const live = (await x.calls()).find((c) => c.id === call.id);
+    // The sim shows the customer back in the agent bridge a moment before recovery records the
+    // unhold (it waits for the ARI answers), so wait for the daemon's view too.
+    const live = await until(
+      async () => (await x.calls()).find((c) => c.id === call.id && c.state === 'connected' && c.holdBridgeId === null),
+      5000,
+      'call connected again, no holding bridge',
+    );
     expect(live).toMatchObject({ state: 'connected', holdBridgeId: null });
     expect(x.rows("SELECT COUNT(*) AS n FROM call_events WHERE call_id = ? AND type = 'transfer-cancelled'", call.id)[0].n).toBe(1);
     await x.waitAgentState('1001', 'available');
