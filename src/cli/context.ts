@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { loadConfig, resolveConfigPath } from '../config/load';
 import type { Config } from '../config/schema';
 import { openDatabase, type Db } from '../store/db';
+import { systemClock, type Clock } from '../util/clock';
 import { ApiClient } from './api-client';
 import { CliError } from './errors';
 import { formatRows, type PrintOptions } from './output';
@@ -16,6 +17,12 @@ export interface CliIo {
   stderr(text: string): void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /**
+   * The CLI's time source (ms since epoch). The binary reads the wall clock; tests that drive the
+   * daemon's domain with a FakeClock pass the same clock here, so a block/expiry written under the
+   * fake time is read back under it (a CLI reading the wall clock against fake-time rows is a time bomb).
+   */
+  now: () => number;
 }
 
 /** Options every subcommand accepts (they are program-level options, recognised anywhere). */
@@ -39,6 +46,11 @@ export class CliContext {
 
   get env(): NodeJS.ProcessEnv {
     return this.io.env;
+  }
+
+  /** Clock for commands that read the DB directly (expiries, "since", ages). */
+  get clock(): Clock {
+    return { ...systemClock, now: this.io.now };
   }
 
   globals(): GlobalOptions {

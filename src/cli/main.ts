@@ -40,6 +40,7 @@ function defaultIo(): CliIo {
     stderr: (s) => process.stderr.write(s),
     env: process.env,
     cwd: process.cwd(),
+    now: () => Date.now(),
   };
 }
 

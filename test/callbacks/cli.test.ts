@@ -16,7 +16,9 @@ describe('callback CLI', () => {
   let url: string;
   let cfg: string;
   let rearms = 0;
-  const cli = (args: string[], token = TEST_ADMIN_TOKEN) => runCli([...args, '--config', cfg, '--api', url, '--token', token]);
+  let clock: FakeClock;
+  const cli = (args: string[], token = TEST_ADMIN_TOKEN) =>
+    runCli([...args, '--config', cfg, '--api', url, '--token', token], { now: () => clock.now() });
 
   beforeEach(async () => {
     const dir = makeTmpDir();
@@ -26,7 +28,7 @@ describe('callback CLI', () => {
     for (const ext of ['1000', '1001']) {
       db.prepare('INSERT INTO agents (extension, name, device, created_at) VALUES (?, ?, ?, 0)').run(ext, `A ${ext}`, `PJSIP/${ext}`);
     }
-    const clock = new FakeClock(Date.parse('2026-11-21T12:00:00Z'));
+    clock = new FakeClock(Date.parse('2026-11-21T12:00:00Z'));
     const service = new CallbackService({ db, repo: new CallbacksRepo(db, clock), clock, policy: testConfig().policy, onChange: () => rearms++ });
     server = new ApiServer({
       listen: '127.0.0.1:0',

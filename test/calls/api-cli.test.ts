@@ -17,7 +17,9 @@ describe('calls API and CLI', () => {
   let server: ApiServer;
   let url: string;
   let cfg: string;
-  const cli = (args: string[], token = TEST_ADMIN_TOKEN) => runCli([...args, '--config', cfg, '--api', url, '--token', token]);
+  // The CLI shares the harness's fake clock: it reads blocks and history straight from the DB.
+  const cli = (args: string[], token = TEST_ADMIN_TOKEN) =>
+    runCli([...args, '--config', cfg, '--api', url, '--token', token], { now: () => h.clock.now() });
 
   async function queueCall(ext: string, linkedid: string, number: string) {
     h.ari.enterStasis(['agent-leg', ext, linkedid], { number });

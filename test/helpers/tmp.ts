@@ -76,8 +76,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI in-process, like `callcenterd ...args`, with an isolated env (no CALLCENTERD_* leaks). */
-export async function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+/**
+ * Runs the CLI in-process, like `callcenterd ...args`, with an isolated env (no CALLCENTERD_* leaks).
+ * A test whose daemon side runs on a FakeClock must pass `now` from that clock: the CLI reads the DB
+ * directly (blocklist expiries, history --since), and the wall clock against fake-time rows makes the
+ * test pass or fail depending on the day it runs.
+ */
+export async function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; now?: () => number } = {}): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await main(['node', 'callcenterd', ...args], {
@@ -89,6 +94,7 @@ export async function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cw
     },
     env: opts.env ?? {},
     cwd: opts.cwd ?? os.tmpdir(),
+    now: opts.now ?? (() => Date.now()),
   });
   return { code, stdout, stderr };
 }

@@ -5,7 +5,6 @@
  * so any format of the same number (11999990000, +5511999990000, 011999990000) is one block.
  */
 import { Blocklist } from '../../prank/blocklist';
-import { systemClock } from '../../util/clock';
 import type { CliContext } from '../context';
 import { intOption } from '../context';
 
@@ -13,7 +12,7 @@ const time = (ms: number | null) => (ms ? new Date(ms).toISOString().replace('T'
 
 export function registerBlocklistCommands(ctx: CliContext): void {
   const bl = ctx.group('blocklist', 'blocked caller numbers (pranks and manual blocks)');
-  const open = () => new Blocklist({ db: ctx.db(), clock: systemClock, config: ctx.config() });
+  const open = () => new Blocklist({ db: ctx.db(), clock: ctx.clock, config: ctx.config() });
 
   bl.command('list')
     .description('blocks in force')

@@ -26,7 +26,7 @@ export function registerHistoryCommands(ctx: CliContext): void {
       if (o.agent !== undefined && !/^\d{4,5}$/.test(o.agent)) {
         throw new CliError(2, `--agent: must be an agent extension of 4 or 5 digits, got "${o.agent}"`);
       }
-      const repo = new HistoryRepo({ db: ctx.db(), now: () => Date.now() });
+      const repo = new HistoryRepo({ db: ctx.db(), now: () => ctx.clock.now() });
       if (o.recent) {
         if (!o.agent) throw new CliError(2, '--recent needs --agent EXT');
         ctx.print(repo.recent(o.agent, o.limit ?? 20), {
@@ -38,7 +38,7 @@ export function registerHistoryCommands(ctx: CliContext): void {
       }
       const calls = repo.list({
         agent: o.agent,
-        since: o.since ? parseSince(o.since, Date.now()) : undefined,
+        since: o.since ? parseSince(o.since, ctx.clock.now()) : undefined,
         limit: o.limit,
       });
       // --json: the user-facing status plus the raw endReason of the row.
@@ -53,7 +53,7 @@ export function registerHistoryCommands(ctx: CliContext): void {
           started: time(c.startedAt),
           answered: time(c.answeredAt),
           ended: time(c.endedAt),
-          talk: c.answeredAt ? Math.round(((c.endedAt ?? Date.now()) - c.answeredAt) / 1000) : 0,
+          talk: c.answeredAt ? Math.round(((c.endedAt ?? ctx.clock.now()) - c.answeredAt) / 1000) : 0,
           status: callStatus(c),
           disposition: c.disposition ?? '',
         })),

@@ -3,11 +3,10 @@
  * A room exists only for a configured agent extension of 4-5 digits.
  */
 import { RoomsRepo } from '../../conference/rooms';
-import { systemClock } from '../../util/clock';
 import type { CliContext } from '../context';
 
 export function registerRoomCommands(ctx: CliContext): void {
-  const repo = () => new RoomsRepo(ctx.db(), systemClock);
+  const repo = () => new RoomsRepo(ctx.db(), ctx.clock);
   const room = ctx.group('room', 'conference rooms *EXT (one per agent extension)');
 
   room
