@@ -156,7 +156,7 @@ describe('ApiClient', () => {
 describe('CliContext.api()', () => {
   const { buildProgram } = jest.requireActual('../../src/cli/main') as typeof import('../../src/cli/main');
   const ctxFor = (args: string[], env: NodeJS.ProcessEnv = {}) => {
-    const { program, ctx } = buildProgram({ stdout: () => undefined, stderr: () => undefined, env, cwd: '/' , now: () => Date.now() });
+    const { program, ctx } = buildProgram({ stdout: () => undefined, stderr: () => undefined, env, cwd: '/', now: () => Date.now() });
     program.parseOptions(args); // sets the global options as a real invocation would
     return ctx;
   };

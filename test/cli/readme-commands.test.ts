@@ -18,7 +18,7 @@ const cell = (s: string) => s.replace(/([|*])/g, '\\$1').replace(/\s+/g, ' ').tr
 
 /** One row per group (bold) followed by its subcommands, and one per plain command, as --help lists them. */
 function commandTable(): string {
-  const { program } = buildProgram({ stdout: () => undefined, stderr: () => undefined, env: {}, cwd: '/' , now: () => Date.now() });
+  const { program } = buildProgram({ stdout: () => undefined, stderr: () => undefined, env: {}, cwd: '/', now: () => Date.now() });
   const help = program.createHelp();
   const visible = (c: Command) => help.visibleCommands(c).filter((s) => s.name() !== 'help');
   const rows = ['| command | what |', '|---|---|'];
