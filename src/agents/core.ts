@@ -205,6 +205,11 @@ export class AgentCore {
 
   /** Best effort: pause/unpause in every queue of the session; failures are logged, re-sync repairs. */
   async pauseInQueuesBestEffort(ext: string, queues: string[], paused: boolean, reason?: string): Promise<void> {
+    if (!this.deps.members.linkUp) {
+      // Not an error: the queue re-sync run on every AMI (re)connect applies the pause from the store.
+      this.deps.log.debug('AMI down: pause left to the re-sync on connect', { agent: ext, paused });
+      return;
+    }
     for (const q of queues) {
       try {
         await this.deps.members.pause(q, ext, paused, reason);
@@ -220,6 +225,11 @@ export class AgentCore {
   }
 
   async setBusyBestEffort(ext: string, busy: boolean): Promise<void> {
+    if (!this.deps.members.linkUp) {
+      // The re-sync on every AMI (re)connect sets Custom:agent-<ext> from the agent's state.
+      this.deps.log.debug('AMI down: device state left to the re-sync on connect', { agent: ext, busy });
+      return;
+    }
     try {
       await this.deps.members.setBusy(ext, busy);
     } catch (e) {

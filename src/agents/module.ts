@@ -40,8 +40,11 @@ export function createAgentsModule(deps: DaemonDeps): AgentsModule {
     service,
     setCalls: (c) => service.setCalls(c),
     start() {
-      lastReload = service.start(deps.ami);
-      deps.log.info('agents started', { wrapups: lastReload });
+      service.start(deps.ami);
+    },
+    ready() {
+      lastReload = service.ready();
+      deps.log.info('agents ready', { wrapups: lastReload });
     },
     stop() {
       service.stop();

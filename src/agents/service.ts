@@ -62,8 +62,8 @@ export class AgentService implements AgentDirectory {
     this.devices.setCalls(calls);
   }
 
-  /** Subscribes to AMI and reloads wrap-up deadlines (overdue ones fire now). */
-  start(ami: AmiClient): { scheduled: number; fired: number } {
+  /** Subscribes to AMI and starts the queue re-sync on every (re)connect. */
+  start(ami: AmiClient): void {
     this.noAnswer.attach(ami);
     this.devices.attach(ami);
     // On every (re)connect, retried while the link stays up: one failed QueueStatus/QueueAdd must
@@ -80,6 +80,15 @@ export class AgentService implements AgentDirectory {
     });
     retry.start();
     this.unsubs.push(() => retry.stop());
+  }
+
+  /**
+   * Reloads wrap-up deadlines; overdue ones close now. Called once every module has started (the
+   * daemon's ready phase), never from start(): closing a window publishes 'wrapup.ended', which the
+   * calls domain turns into the call's disposition and /events into a message. Closed from start(),
+   * before those subscribers exist, an overdue window lost its disposition on the call.
+   */
+  ready(): { scheduled: number; fired: number } {
     return this.wrapup.reload();
   }
 

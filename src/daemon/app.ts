@@ -112,6 +112,7 @@ export async function startDaemon(config: Config, overrides: DaemonOverrides = {
     for (const m of modules) for (const u of m.upgrades?.() ?? []) api.onUpgrade(u.path, u.handler, u.close);
     const apiUrl = await api.start();
     cleanup.push(() => api.stop());
+    for (const m of modules) await m.ready?.();
     if (config.api.tokens.length === 0) log.warn('api.tokens is empty: every API call except /healthz will be refused');
     log.info('callcenterd started', { api: apiUrl, version: VERSION, modules: modules.map((m) => m.name) });
 

@@ -28,6 +28,12 @@ export interface DaemonModule {
   name: string;
   /** Subscribe to AMI/ARI, reload timers from the store. Called once, before AMI/ARI start. */
   start?(): Promise<void> | void;
+  /**
+   * Called once after EVERY module's start() (so every bus subscriber exists) and after the API
+   * listens: act on state recovered from the store, e.g. wrap-up deadlines that passed while the
+   * daemon was down. The same code path then runs as for a live event (history, /events, metrics).
+   */
+  ready?(): Promise<void> | void;
   stop?(): Promise<void> | void;
   routes?(): RouteDef[];
   /** Extra fields for /healthz. */

@@ -40,6 +40,11 @@ export class QueueMembers {
     private readonly contexts: MemberContexts,
   ) {}
 
+  /** False while AMI is not connected: actions would only fail; the re-sync on connect applies state. */
+  get linkUp(): boolean {
+    return this.ami.state === 'connected';
+  }
+
   iface(ext: string): string {
     return `Local/${ext}@${this.contexts.agent_leg}/n`;
   }

@@ -4,6 +4,9 @@
  * (automatic disposition at the deadline, `wrapup set`, `wrapup finish`, pause after the call,
  * daemon restart mid wrap-up) and logout refused during a call.
  */
+import { PassThrough } from 'node:stream';
+import { EventBus, type DomainEvent } from '../../src/events/bus';
+import { createLogger } from '../../src/log/logger';
 import { AGENT_1000, E2E, memberIface, startE2E, SUPERVISOR, until, type E2EOptions } from './helpers';
 
 jest.setTimeout(30000);
@@ -179,12 +182,35 @@ describe('e2e: agents with queue calls', () => {
     await x.daemon.stop();
     await until(() => Date.now() > row.deadline + 100, 5000, 'deadline passed while the daemon was down');
     expect(x.rows('SELECT ended_at FROM wrapups WHERE id = ?', row.id)[0].ended_at).toBeNull();
-    await x.startDaemon();
+    // Watch the new daemon from its first instant: its bus (what /events sends) and its warnings.
+    const bus = new EventBus();
+    const seen: DomainEvent[] = [];
+    bus.subscribe((e) => void seen.push(e));
+    const logged = new PassThrough();
+    let logText = '';
+    logged.on('data', (b) => (logText += String(b)));
+    await x.startDaemon({ bus, log: createLogger('warn', { stream: logged }) });
     await until(() => x.rows('SELECT ended_at FROM wrapups WHERE id = ?', row.id)[0].ended_at !== null, 3000, 'wrap-up closed');
     expect(x.rows('SELECT disposition, finished_by FROM wrapups WHERE id = ?', row.id)[0]).toEqual({ disposition: 'Tabulação automática', finished_by: 'timer' });
+    // Closed at start-up exactly as a live expiry: the call's history carries the disposition.
+    expect(x.rows('SELECT disposition FROM calls WHERE id = ?', call)[0].disposition).toBe('Tabulação automática');
+    expect(x.rows("SELECT data FROM call_events WHERE call_id = ? AND type = 'disposition'", call).map((r) => JSON.parse(r.data))).toEqual([
+      { disposition: 'Tabulação automática', by: 'timer' },
+    ]);
+    expect(seen.filter((e) => e.type === 'wrapup.ended')).toEqual([
+      expect.objectContaining({ agent: '1000', callId: call, data: expect.objectContaining({ auto: true, finishedBy: 'timer', late: true }) }),
+    ]);
+    const hist = await x.cli(['history', '--agent', '1000', '--json']);
+    expect(JSON.parse(hist.stdout)[0]).toMatchObject({ id: call, disposition: 'Tabulação automática' });
     await x.waitAgentState('1000', 'available');
     expect(x.sim.member('support', memberIface('1000'))).toMatchObject({ paused: false });
     await until(() => x.sim.deviceState('Custom:agent-1000') === 'NOT_INUSE', 3000, 'custom state free');
+    // No AMI action was tried before AMI was up (it only failed and warned): the re-sync set it.
+    expect(logText).not.toMatch(/device state not set|QueuePause failed/i);
+    // And the agent takes the next queue call.
+    const h2 = x.sim.placeQueueCall({ queue: 'support', callerNumber: '5550117' });
+    await x.waitAgentState('1000', 'on-call');
+    x.sim.customerHangup(h2);
   });
 
   it('daemon restart before the deadline: the new daemon fires it on time', async () => {

@@ -9,7 +9,7 @@ import YAML from 'yaml';
 import { AgentCatalogueRepo } from '../../src/agents/catalogue';
 import { parseConfigObject } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
-import { startDaemon, type DaemonHandle } from '../../src/daemon/app';
+import { startDaemon, type DaemonHandle, type DaemonOverrides } from '../../src/daemon/app';
 import { silentLogger } from '../../src/log/logger';
 import { PauseReasonCatalogue } from '../../src/pause/reasons';
 import { QueueCatalogue } from '../../src/queues/catalogue';
@@ -125,8 +125,9 @@ export class E2E {
     }
   }
 
-  async startDaemon(): Promise<DaemonHandle> {
-    this.daemon = await startDaemon(this.config, { log: silentLogger() });
+  /** `overrides` lets a scenario watch the daemon from its very start (its bus, its log). */
+  async startDaemon(overrides: DaemonOverrides = {}): Promise<DaemonHandle> {
+    this.daemon = await startDaemon(this.config, { log: silentLogger(), ...overrides });
     await until(
       () => this.daemon.deps.ami.state === 'connected' && this.daemon.deps.ari.connected && this.sim.isAppRegistered(),
       5000,

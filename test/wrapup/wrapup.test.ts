@@ -113,7 +113,8 @@ describe('wrap-up', () => {
     await k.svc.login.login('1000', { queues: ['support'] });
     await answered(k);
     const svc2 = k.restart(); // old timers are gone with the old instance
-    expect(svc2.start(k.ami)).toEqual({ scheduled: 1, fired: 0 });
+    svc2.start(k.ami);
+    expect(svc2.ready()).toEqual({ scheduled: 1, fired: 0 });
     k.clock.advance(29_999);
     expect(svc2.status('1000').state).toBe('wrap-up');
     k.clock.advance(1);
@@ -132,7 +133,8 @@ describe('wrap-up', () => {
     k.ami.state = 'disconnected';
     clock.advance(120_000); // ...and stays down past the deadline
     const svc2 = k.restart();
-    expect(svc2.start(k.ami)).toEqual({ scheduled: 0, fired: 1 });
+    svc2.start(k.ami);
+    expect(svc2.ready()).toEqual({ scheduled: 0, fired: 1 });
     const row = wrapups(k)[0];
     expect(row).toMatchObject({ disposition: 'Tabulação automática', auto: 1, endedAt: clock.now() });
     expect(svc2.status('1000').state).toBe('available');
