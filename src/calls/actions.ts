@@ -12,6 +12,26 @@
 import { invalid, refused } from '../util/errors';
 import type { Blocklist } from '../prank/blocklist';
 import { isInternalNumber } from '../prank/blocklist';
+import { CcError } from '../util/errors';
+
+export interface PrankResult {
+  call: CallRecord;
+  blocked: boolean;
+  expiresAt: number | null;
+  /** Why nothing was blocked (null when blocked). */
+  notBlocked: 'withheld' | 'internal' | 'not-a-number' | null;
+}
+
+/** Caller IDs Asterisk and trunks use for a withheld/unavailable number (compared lower-case). */
+const WITHHELD = new Set(['', 'anonymous', 'unknown', 'restricted', 'private', 'withheld', 'unavailable']);
+
+/** Why a caller number cannot be blocked, or undefined when it can (the blocklist still parses it). */
+export function unblockable(number: string | null | undefined): 'withheld' | 'internal' | undefined {
+  const n = (number ?? '').trim();
+  if (WITHHELD.has(n.toLowerCase())) return 'withheld';
+  if (isInternalNumber(n)) return 'internal';
+  return undefined;
+}
 import { ariAction, ignoreGone, newBridgeId } from './ari-util';
 import type { CallCore } from './core';
 import { nextState, isTalking } from './state-machine';
@@ -115,27 +135,39 @@ export class CallActions {
 
   /**
    * Prank: hang up the customer at once and block the number for policy.prank_block_minutes.
-   * Internal numbers (extensions, services) are hung up but never blocked.
+   * The hang-up never depends on the block: a withheld caller ID (Asterisk's `anonymous`, the
+   * pranksters' favourite), an empty one, one that is not a number, or an internal number
+   * (extensions, services) is hung up and not blocked, and the answer and the history say why.
    */
-  async prank(id: string, by?: string): Promise<{ call: CallRecord; blocked: boolean; expiresAt: number | null }> {
+  async prank(id: string, by?: string): Promise<PrankResult> {
     const call = this.core.require(id);
     const number = call.customerNumber;
     let blocked = false;
     let expiresAt: number | null = null;
-    if (number && !isInternalNumber(number)) {
-      const entry = this.blocklist.add({
-        number,
-        reason: 'prank',
-        minutes: this.core.deps.config.policy.prank_block_minutes,
-        callId: id,
-        blockedBy: by ?? call.agentExt ?? undefined,
-      });
-      blocked = true;
-      expiresAt = entry.expiresAt;
+    let notBlocked: PrankResult['notBlocked'] = null;
+    let failure: unknown;
+    const why = unblockable(number);
+    if (why) notBlocked = why;
+    else {
+      try {
+        const entry = this.blocklist.add({
+          number: number as string,
+          reason: 'prank',
+          minutes: this.core.deps.config.policy.prank_block_minutes,
+          callId: id,
+          blockedBy: by ?? call.agentExt ?? undefined,
+        });
+        blocked = true;
+        expiresAt = entry.expiresAt;
+      } catch (e) {
+        if (e instanceof CcError && e.kind === 'invalid') notBlocked = 'not-a-number';
+        else failure = e; // e.g. the database: the customer is still hung up, then the error is told
+      }
     }
-    this.core.record(id, 'prank', { number, blocked, expiresAt, by });
+    this.core.record(id, 'prank', { number, blocked, expiresAt, notBlocked, by, ...(failure ? { error: String((failure as Error).message ?? failure) } : {}) });
     await this.core.end(id, 'prank', { data: { by } });
-    return { call, blocked, expiresAt };
+    if (failure) throw failure;
+    return { call, blocked, expiresAt, notBlocked };
   }
 
   private async exclusive(id: string, what: string, fn: (call: CallRecord) => Promise<void>): Promise<CallRecord> {

@@ -128,9 +128,9 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
       z.object({ digits: z.string().min(1, 'is required').max(32) }),
     ),
     action('hangup', 'Hang up the call (both sides)', (id, p) => svc.actions.hangup(id, by(p))),
-    action('prank', 'Prank: hang up the customer now and block the number for policy.prank_block_minutes', async (id, p) => {
+    action('prank', 'Prank: hang up the customer now and block the number for policy.prank_block_minutes (a withheld or non-number caller ID is hung up, not blocked: see notBlocked)', async (id, p) => {
       const r = await svc.actions.prank(id, by(p));
-      return { call: show(r.call), blocked: r.blocked, expiresAt: r.expiresAt };
+      return { call: show(r.call), blocked: r.blocked, expiresAt: r.expiresAt, notBlocked: r.notBlocked };
     }, undefined, prankResultSchema),
     route({
       method: 'GET',

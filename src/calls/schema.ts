@@ -48,7 +48,15 @@ export const callDetailSchema = callSchema.extend({ events: z.array(callEventSch
 
 /** POST /calls/:id/prank. */
 export const prankResultSchema = z
-  .object({ call: callSchema, blocked: z.boolean().describe('false when the number could not be blocked (no number, internal)'), expiresAt: ms.nullable() })
+  .object({
+    call: callSchema,
+    blocked: z.boolean().describe('false when the number could not be blocked; `notBlocked` says why'),
+    expiresAt: ms.nullable(),
+    notBlocked: z
+      .enum(['withheld', 'internal', 'not-a-number'])
+      .nullable()
+      .describe('withheld: no caller ID (anonymous, empty); internal: an extension or service; not-a-number: a caller ID that is no phone number'),
+  })
   .strict();
 
 /** GET /history: calls with their user-facing status (src/history/status.ts). */

@@ -108,4 +108,13 @@ describe('calls API and CLI', () => {
     expect(JSON.parse(recent.stdout)[0]).toMatchObject({ category: 'incoming', number: '5550177', status: 'answered', endReason: 'prank' });
     expect((await cli(['history', '--since', 'yesterday'])).code).toBe(2);
   });
+
+  it('prank on a withheld caller ID hangs up and says nothing was blocked', async () => {
+    const c = await queueCall('1000', 'lk-w', 'anonymous');
+    const p = await cli(['call', 'prank', c.id]);
+    expect(p).toMatchObject({ code: 0, stdout: `call ${c.id}: hung up; "anonymous" not blocked (the caller ID is withheld: nothing to block)\n` });
+    expect(h.svc.activeCallIds('1000')).toEqual([]);
+    const show = await cli(['call', 'show', c.id, '--json']);
+    expect(JSON.parse(show.stdout).events).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'prank', data: expect.objectContaining({ blocked: false, notBlocked: 'withheld' }) })]));
+  });
 });

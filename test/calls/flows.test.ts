@@ -8,8 +8,8 @@ function startQueueCall(h: Harness, ext = '1000', number = '5550101') {
   return leg;
 }
 
-async function connectedQueueCall(h: Harness) {
-  const leg = startQueueCall(h);
+async function connectedQueueCall(h: Harness, number = '5550101') {
+  const leg = startQueueCall(h, '1000', number);
   await flush();
   const dev = h.ari.originated('agent')[0];
   h.ari.answer(dev.id);
@@ -203,6 +203,24 @@ describe('inbound queue calls', () => {
     const later = h.ari.enterStasis(['inbound', 'queue', 'support'], { number: '5550101' });
     await flush();
     expect(h.ari.log).toContain(`continue ${later} queues,support,1`);
+  });
+
+  it.each([
+    ['anonymous', 'withheld'],
+    ['', 'withheld'],
+    ['Anonymous', 'withheld'],
+    ['abc', 'not-a-number'],
+    ['301', 'internal'],
+  ])('prank on caller ID %j: hangs up anyway, blocks nothing, says why in the answer and the history', async (number, why) => {
+    const { leg, call } = await connectedQueueCall(h, number);
+    const r = await h.svc.actions.prank(call.id, '1000');
+    expect(r).toMatchObject({ blocked: false, expiresAt: null, notBlocked: why });
+    await flush();
+    expect(h.ari.chans.has(leg)).toBe(false);
+    expect(h.svc.repo.get(call.id)!.endReason).toBe('prank');
+    const ev = h.db.prepare("SELECT data FROM call_events WHERE call_id = ? AND type = 'prank'").get(call.id) as { data: string };
+    expect(JSON.parse(ev.data)).toMatchObject({ blocked: false, notBlocked: why });
+    expect(h.db.prepare('SELECT COUNT(*) AS n FROM blocklist').get()).toEqual({ n: 0 });
   });
 
   it('direct inbound to an agent rings and bridges it', async () => {

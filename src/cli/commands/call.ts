@@ -120,11 +120,17 @@ export function registerCallCommands(ctx: CliContext): void {
     .action(async (id: string) => {
       const r = await ctx
         .api()
-        .request<{ call: CallView; blocked: boolean; expiresAt: number | null }>('POST', `/calls/${enc(callId(id))}/prank`);
+        .request<{ call: CallView; blocked: boolean; expiresAt: number | null; notBlocked: string | null }>('POST', `/calls/${enc(callId(id))}/prank`);
+      const why: Record<string, string> = {
+        withheld: 'the caller ID is withheld: nothing to block',
+        internal: 'internal number, never blocked',
+        'not-a-number': 'the caller ID is not a phone number: nothing to block',
+      };
+      const shown = r.call.number ? JSON.stringify(r.call.number) : 'no caller ID';
       ctx.out(
         r.blocked
-          ? `call ${id}: hung up; ${r.call.number} blocked until ${time(r.expiresAt)}`
-          : `call ${id}: hung up; ${r.call.number ?? 'number'} not blocked (internal number)`,
+          ? `call ${id}: hung up; ${r.call.number} blocked ${r.expiresAt === null ? 'with no expiry' : `until ${time(r.expiresAt)}`}`
+          : `call ${id}: hung up; ${shown} not blocked (${why[r.notBlocked ?? ''] ?? 'not blocked'})`,
       );
     });
 }
