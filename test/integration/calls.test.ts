@@ -140,6 +140,25 @@ describeWithAsterisk('calls on a real Asterisk', (install) => {
     await stack.ok('POST', '/agents/1000/unpause');
   }, 60_000);
 
+  test('prank on a withheld caller ID (anonymous): the customer is hung up, nothing is blocked, the answer says why', async () => {
+    await eventually(async () => (await stack.agent('1002')).state === 'available', 15_000, 'agent 1002 available');
+    await stack.ok('POST', '/agents/1000/pause', { reason: 'Almoço' });
+    try {
+      const cust = await stack.customerCalls('support', 'anonymous');
+      const call = await liveCallOf('1002');
+      expect(call.number).toBe('anonymous');
+      const r = await stack.ok('POST', `/calls/${call.id}/prank`);
+      expect(r).toMatchObject({ blocked: false, notBlocked: 'withheld', expiresAt: null });
+      await eventually(async () => !(await stack.channelExists(cust.queueSideId)), 10_000, 'withheld caller hung up');
+      const shown = await stack.ok('GET', `/calls/${call.id}`);
+      expect(shown).toMatchObject({ state: 'ended', endReason: 'prank' });
+      expect(shown.events).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'prank', data: expect.objectContaining({ notBlocked: 'withheld' }) })]));
+      expect(JSON.stringify(await stack.ok('GET', '/blocklist'))).not.toContain('anonymous');
+    } finally {
+      await stack.ok('POST', '/agents/1000/unpause');
+    }
+  }, 60_000);
+
   test('outbound: the agent device then the customer through the dial template, bridged', async () => {
     await eventually(async () => (await stack.agent('1000')).state === 'available', 15_000, 'agent 1000 available');
     const r = await stack.api('POST', '/calls/dial', { agent: '1000', number: '(11) 98765-4321' });

@@ -60,4 +60,42 @@ describeWithAsterisk('daemon crash recovery on a real Asterisk', (install) => {
     await eventually(async () => (await stack.agent('1000')).state === 'available', 10_000, 'agent free after wrap-up');
     expect(await stack.member('support', '1000')).toMatchObject({ Paused: '0' });
   }, 90_000);
+
+  test('kill -9 during wrap-up, the window runs out while the daemon is down: the next instance records the automatic disposition and the agent takes the next call', async () => {
+    // The previous test left the in-process daemon running: this scenario needs the real process again.
+    await stack.stopDaemon();
+    await stack.startDaemonProcess();
+    await eventually(async () => (await stack.agent('1000')).state === 'available', 15_000, 'agent 1000 available');
+    const cust = await stack.customerCalls('support', '5511987650042');
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const call: any = await eventually(async () => {
+      const calls = (await stack.ok('GET', '/calls?agent=1000')).calls as { state: string }[];
+      return calls.find((c) => c.state === 'connected');
+    }, 20_000, 'connected call');
+    await stack.hangupChannel(call.channels.agent);
+    await eventually(async () => (await stack.agent('1000')).state === 'wrap-up', 10_000, 'agent 1000 in wrap-up');
+    await stack.killDaemonProcess();
+    // policy.wrapup_seconds is 2: the window runs out while no daemon runs.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await stack.channelExists(cust.queueSideId)).toBe(false);
+
+    await stack.startDaemon();
+    const ended = await eventually(async () => {
+      const c = await stack.ok('GET', `/calls/${call.id}`);
+      return c.disposition ? c : undefined;
+    }, 15_000, 'disposition recorded on the call');
+    expect(ended).toMatchObject({ state: 'ended', disposition: 'Tabulação automática' });
+    expect(ended.events).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'disposition', data: expect.objectContaining({ by: 'timer' }) })]));
+    const hist = await stack.ok('GET', '/history?agent=1000');
+    expect(hist.calls.find((c: { id: string }) => c.id === call.id)).toMatchObject({ disposition: 'Tabulação automática' });
+    await eventually(async () => (await stack.agent('1000')).state === 'available', 10_000, 'agent available');
+    // Asterisk offers the next queue call to the agent: its Custom device state is free again.
+    const next = await stack.customerCalls('support', '5511987650043');
+    const call2 = await eventually(async () => {
+      const calls = (await stack.ok('GET', '/calls?agent=1000')).calls as { state: string; id: string }[];
+      return calls.find((c) => c.state === 'connected' && c.id !== call.id);
+    }, 20_000, 'next queue call connected to agent 1000');
+    await stack.ok('POST', `/calls/${call2.id}/hangup`);
+    await eventually(async () => !(await stack.channelExists(next.queueSideId)), 10_000, 'second customer hung up');
+  }, 90_000);
 });
