@@ -16,6 +16,7 @@ export const catalogueQueueSchema = z
     callerId: z.string().nullable(),
     surveyExtension: z.string().nullable(),
     callTimeoutSeconds: orDefault('seconds a queue call rings an agent'),
+    record: z.enum(['always', 'never', 'on-demand']).nullable().describe('call recording; null = policy.recording'),
     createdAt: ms,
   })
   .strict();

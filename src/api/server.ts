@@ -13,7 +13,7 @@ import { dottedPath, friendlyErrorMap } from '../config/zod-messages';
 import type { Logger } from '../log/logger';
 import { CcError, HTTP_STATUS } from '../util/errors';
 import { buildOpenApi } from './openapi';
-import type { Principal, RouteDef } from './types';
+import { RawReply, type Principal, type RouteDef } from './types';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
@@ -210,7 +210,7 @@ export class ApiServer {
       const query = def.query ? validate(def.query, rawQuery, 'query') : rawQuery;
       const raw = await readBody(req, this.opts.maxBodyBytes ?? 1 << 20);
       const body = def.body ? validate(def.body, raw ?? {}, 'body') : noBody(raw);
-      const result = await def.handler({ principal, params, query, body });
+      const result = await def.handler({ principal, params, query, body, headers: req.headers });
       respond(res, result);
     } catch (err) {
       this.fail(res, err, method, url.pathname);
@@ -330,6 +330,7 @@ async function readBody(req: http.IncomingMessage, max: number): Promise<unknown
 
 /** A handler result is { status, body } only when it has exactly those keys and a numeric status. */
 function respond(res: http.ServerResponse, result: unknown): void {
+  if (result instanceof RawReply) return sendRaw(res, result);
   if (result === undefined) return send(res, 204, undefined);
   if (result && typeof result === 'object' && !Array.isArray(result)) {
     const keys = Object.keys(result);
@@ -339,6 +340,17 @@ function respond(res: http.ServerResponse, result: unknown): void {
     }
   }
   send(res, 200, result);
+}
+
+function sendRaw(res: http.ServerResponse, r: RawReply): void {
+  res.writeHead(r.status, r.headers);
+  if (r.body === undefined) return void res.end();
+  if (typeof r.body === 'string' || Buffer.isBuffer(r.body)) return void res.end(r.body);
+  const stream = r.body as NodeJS.ReadableStream & { destroy?: () => void };
+  // A file that vanishes or fails mid-way: the client sees a cut response, never a crash.
+  stream.on('error', () => res.destroy());
+  res.on('close', () => stream.destroy?.());
+  stream.pipe(res);
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown): void {

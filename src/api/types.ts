@@ -20,6 +20,20 @@ export interface RouteContext<B = unknown, Q = Record<string, string>> {
   params: Record<string, string>;
   query: Q;
   body: B;
+  /** Request headers (e.g. Range for audio), lower-case names. */
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * A non-JSON answer (audio, CSV): status, headers and a body or a stream. Handlers return it
+ * instead of a JSON value; the server writes it as is (a stream error ends the response).
+ */
+export class RawReply {
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string | number>,
+    readonly body: Buffer | string | NodeJS.ReadableStream | undefined,
+  ) {}
 }
 
 export interface RouteResult {

@@ -68,6 +68,7 @@ export class WsAriClient implements AriClient {
   readonly app: string;
   readonly channels: AriClient['channels'];
   readonly bridges: AriClient['bridges'];
+  readonly recordings: AriClient['recordings'];
   readonly applications: AriClient['applications'];
   readonly deviceStates: AriClient['deviceStates'];
   readonly endpoints: AriClient['endpoints'];
@@ -111,6 +112,7 @@ export class WsAriClient implements AriClient {
     const res = createResources(this.rest, this.app);
     this.channels = res.channels;
     this.bridges = res.bridges;
+    this.recordings = res.recordings;
     this.applications = res.applications;
     this.deviceStates = res.deviceStates;
     this.endpoints = res.endpoints;

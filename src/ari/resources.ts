@@ -11,11 +11,12 @@ import type {
   AriClient,
   AriDeviceState,
   AriEndpoint,
+  AriLiveRecording,
   MuteDirection,
   OriginateParams,
 } from './types';
 
-type Resources = Pick<AriClient, 'channels' | 'bridges' | 'applications' | 'deviceStates' | 'endpoints' | 'asterisk'>;
+type Resources = Pick<AriClient, 'channels' | 'bridges' | 'recordings' | 'applications' | 'deviceStates' | 'endpoints' | 'asterisk'>;
 
 export const DEVICE_STATES = ['NOT_INUSE', 'INUSE', 'BUSY', 'INVALID', 'UNAVAILABLE', 'RINGING', 'RINGINUSE', 'ONHOLD', 'UNKNOWN'] as const;
 const MUTE_DIRECTIONS: readonly MuteDirection[] = ['in', 'out', 'both'];
@@ -117,6 +118,44 @@ export function createResources(rest: AriRest, app: string): Resources {
         if (!variable) throw invalid('getVariable: variable is required', { field: 'variable' });
         const res = await r.request<{ value: string }>('GET', `${ch(id)}/variable`, { variable });
         return res?.value ?? '';
+      },
+      async snoop(id, p) {
+        const dirs = ['none', 'in', 'out', 'both'];
+        if ((p.spy && !dirs.includes(p.spy)) || (p.whisper && !dirs.includes(p.whisper))) {
+          throw invalid('snoop: spy and whisper must be none, in, out or both', { field: 'spy' });
+        }
+        return r.request<AriChannel>('POST', `${ch(id)}/snoop`, {
+          spy: p.spy ?? 'none',
+          whisper: p.whisper ?? 'none',
+          app: p.app ?? app,
+          appArgs: p.appArgs,
+          snoopId: p.snoopId,
+        });
+      },
+      async record(id, p) {
+        if (!p?.name || !p.format) throw invalid('record: name and format are required', { field: 'name' });
+        return r.request<AriLiveRecording>('POST', `${ch(id)}/record`, {
+          name: p.name,
+          format: p.format,
+          maxDurationSeconds: p.maxDurationSeconds,
+          ifExists: p.ifExists ?? 'fail',
+          beep: p.beep ?? false,
+          terminateOn: p.terminateOn ?? 'none',
+        });
+      },
+    },
+    recordings: {
+      async getLive(name) {
+        return r.request<AriLiveRecording>('GET', `/recordings/live/${seg(name, 'recordingName')}`);
+      },
+      async stop(name) {
+        await r.request('POST', `/recordings/live/${seg(name, 'recordingName')}/stop`);
+      },
+      async mute(name) {
+        await r.request('POST', `/recordings/live/${seg(name, 'recordingName')}/mute`);
+      },
+      async unmute(name) {
+        await r.request('DELETE', `/recordings/live/${seg(name, 'recordingName')}/mute`);
       },
     },
     bridges: {

@@ -138,8 +138,48 @@ export interface DeviceStateChangedEvent extends AriEventBase {
   device_state: AriDeviceState;
 }
 
+/** ARI LiveRecording (recordings on a channel in Stasis, e.g. a snoop channel). */
+export interface AriLiveRecording {
+  name: string;
+  format: string;
+  /** queued | recording | paused | done | failed | canceled */
+  state: string;
+  target_uri?: string;
+  /** Seconds, once known (RecordingFinished). */
+  duration?: number;
+  cause?: string;
+}
+
+export interface RecordingEvent extends AriEventBase {
+  type: 'RecordingStarted' | 'RecordingFinished' | 'RecordingFailed';
+  recording: AriLiveRecording;
+}
+
+/** POST /channels/{id}/snoop: spy = what is heard from the channel, whisper = what is injected into it. */
+export interface SnoopParams {
+  spy?: 'none' | 'in' | 'out' | 'both';
+  whisper?: 'none' | 'in' | 'out' | 'both';
+  /** Defaults to the client's app. */
+  app?: string;
+  appArgs?: string;
+  /** Explicit id of the snoop channel (known before any event arrives). */
+  snoopId?: string;
+}
+
+/** POST /channels/{id}/record. */
+export interface RecordParams {
+  /** Path below Asterisk's recording directory, without extension (sub-folders allowed). */
+  name: string;
+  format: string;
+  maxDurationSeconds?: number;
+  ifExists?: 'fail' | 'overwrite' | 'append';
+  beep?: boolean;
+  terminateOn?: 'none' | 'any' | '*' | '#';
+}
+
 export type AriEvent =
   | StasisStartEvent
+  | RecordingEvent
   | StasisEndEvent
   | ChannelStateChangeEvent
   | ChannelDestroyedEvent
@@ -203,6 +243,16 @@ export interface AriClient {
     stopMoh(channelId: string): Promise<void>;
     setVariable(channelId: string, variable: string, value: string): Promise<void>;
     getVariable(channelId: string, variable: string): Promise<string>;
+    /** A snoop channel on `channelId`, in Stasis at once (what it hears/injects: SnoopParams). */
+    snoop(channelId: string, params: SnoopParams): Promise<AriChannel>;
+    record(channelId: string, params: RecordParams): Promise<AriLiveRecording>;
+  };
+  recordings: {
+    getLive(name: string): Promise<AriLiveRecording>;
+    stop(name: string): Promise<void>;
+    /** Mute = silence written in place of the audio (the file keeps the call's timeline). */
+    mute(name: string): Promise<void>;
+    unmute(name: string): Promise<void>;
   };
   bridges: {
     create(params: { bridgeId?: string; type?: string; name?: string }): Promise<AriBridge>;

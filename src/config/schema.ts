@@ -99,6 +99,22 @@ export const configSchema = z
       .object({ level: z.enum(['error', 'warn', 'info', 'debug']).default('info') })
       .strict()
       .default({}),
+    /** Call recordings (src/recordings): where Asterisk writes them and how long they are kept. */
+    recording: z
+      .object({
+        /** Asterisk's recording directory (astspooldir/recording) as the daemon sees it (shared mount if remote). */
+        dir: z.string().min(1).default('/var/spool/asterisk/recording'),
+        /** Folder under it for callcenterd's files (ARI recording names start with it). */
+        subdir: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')
+          .default('callcenterd'),
+        format: z.enum(['wav', 'gsm', 'ulaw', 'alaw', 'wav16']).default('wav'),
+        /** Days a recording's file is kept; a daily job removes older files and marks their rows. 0 = forever. */
+        retention_days: z.number().int().min(0).max(36500).default(0),
+      })
+      .strict()
+      .default({}),
     policy: z
       .object({
         wrapup_seconds: z.number().int().min(0).max(3600).default(30),
@@ -118,6 +134,8 @@ export const configSchema = z
         caller_id: z.string().default(''),
         /** On AMI reconnect, remove queue members no agent session owns (else only report them). */
         remove_unknown_members: z.boolean().default(false),
+        /** Which call parts are recorded when their queue does not say: always, never or on-demand (`call record start`). */
+        recording: z.enum(['always', 'never', 'on-demand']).default('never'),
         /** Scheduled callbacks: retries of a failed dial and how long to wait for a free agent. */
         callbacks: z
           .object({

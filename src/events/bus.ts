@@ -15,6 +15,7 @@ export type DomainEventType =
   | 'call.ended'
   | 'transfer.state' // transfer of a call moved (data: state, previous, kind, target, targetType, targetAgent, childCallId, reason)
   | 'conference.state' // agent added to a call moved (data: state, previous, addedAgent, childCallId, reason)
+  | 'recording.state' // recording of a call part moved (data: recordingId, state, previous, by, file, reason)
   | 'queue.caller' // caller joined/left/abandoned a queue
   | 'queue.member' // member status seen from AMI
   | 'system'; // AMI/ARI connected/disconnected, re-sync results
@@ -32,6 +33,7 @@ export const DOMAIN_EVENT_TYPES: readonly DomainEventType[] = [
   'call.ended',
   'transfer.state',
   'conference.state',
+  'recording.state',
   'queue.caller',
   'queue.member',
   'system',

@@ -6,6 +6,7 @@ import type { Db } from '../store/db';
 import { int, isUniqueViolation, matches, optionalInt, optionalText } from '../store/validate';
 import { systemClock, type Clock } from '../util/clock';
 import { invalid, notFound, refused } from '../util/errors';
+import { RECORD_MODES, type RecordMode } from '../recordings/model';
 
 /** Lower-case letters, digits, _ and -; must start with a letter or digit (Asterisk queue names). */
 export const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -20,6 +21,8 @@ export interface Queue {
   callerId: string | null;
   surveyExtension: string | null;
   callTimeoutSeconds: number | null;
+  /** always | never | on-demand; null = policy.recording (src/recordings). */
+  record: RecordMode | null;
   createdAt: number;
 }
 
@@ -32,6 +35,7 @@ interface Row {
   caller_id: string | null;
   survey_extension: string | null;
   call_timeout_seconds: number | null;
+  record: RecordMode | null;
   created_at: number;
 }
 
@@ -42,6 +46,7 @@ const fromRow = (r: Row): Queue => ({
   callerId: r.caller_id,
   surveyExtension: r.survey_extension,
   callTimeoutSeconds: r.call_timeout_seconds,
+  record: r.record,
   createdAt: r.created_at,
 });
 
@@ -59,7 +64,14 @@ function validateSettings(s: QueueSettings): Omit<Queue, 'name' | 'createdAt'> {
         ? null
         : matches('survey_extension', s.surveyExtension, SURVEY_EXTEN, 'must be a dialplan extension, optionally exten@context'),
     callTimeoutSeconds: optionalInt('call_timeout_seconds', s.callTimeoutSeconds, 0, 86400),
+    record: validateRecordMode(s.record),
   };
+}
+
+function validateRecordMode(v: unknown): RecordMode | null {
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v === 'string' && (RECORD_MODES as readonly string[]).includes(v)) return v as RecordMode;
+  throw invalid(`record must be one of ${RECORD_MODES.join(', ')} (got ${JSON.stringify(v)})`, { field: 'record' });
 }
 
 export class QueueCatalogue {
@@ -90,10 +102,10 @@ export class QueueCatalogue {
     try {
       this.deps.db
         .prepare(
-          `INSERT INTO queues (name, wrapup_seconds, max_no_answer, caller_id, survey_extension, call_timeout_seconds, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO queues (name, wrapup_seconds, max_no_answer, caller_id, survey_extension, call_timeout_seconds, record, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(n, s.wrapupSeconds, s.maxNoAnswer, s.callerId, s.surveyExtension, s.callTimeoutSeconds, q.createdAt);
+        .run(n, s.wrapupSeconds, s.maxNoAnswer, s.callerId, s.surveyExtension, s.callTimeoutSeconds, s.record, q.createdAt);
     } catch (err) {
       if (isUniqueViolation(err)) throw invalid(`queue ${n} already exists`, { field: 'name' });
       throw err;
@@ -107,10 +119,10 @@ export class QueueCatalogue {
     const merged = validateSettings({ ...current, ...patch });
     this.deps.db
       .prepare(
-        `UPDATE queues SET wrapup_seconds = ?, max_no_answer = ?, caller_id = ?, survey_extension = ?, call_timeout_seconds = ?
+        `UPDATE queues SET wrapup_seconds = ?, max_no_answer = ?, caller_id = ?, survey_extension = ?, call_timeout_seconds = ?, record = ?
          WHERE name = ?`,
       )
-      .run(merged.wrapupSeconds, merged.maxNoAnswer, merged.callerId, merged.surveyExtension, merged.callTimeoutSeconds, name);
+      .run(merged.wrapupSeconds, merged.maxNoAnswer, merged.callerId, merged.surveyExtension, merged.callTimeoutSeconds, merged.record, name);
     return { ...current, ...merged };
   }
 

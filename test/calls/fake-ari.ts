@@ -15,6 +15,10 @@ import {
 
 interface FakeChannel extends AriChannel {
   inStasis: boolean;
+  /** Set on snoop channels: the channel they spy on (destroyed with it). */
+  snoopOf?: string;
+  snoopSpy?: string;
+  snoopWhisper?: string;
   appArgs?: string[];
   bridge?: string;
   muted: Set<string>;
@@ -35,6 +39,9 @@ export class FakeAri implements AriClient {
   private connectedHandlers = new Set<() => void>();
   private seq = 0;
   failOriginate = false;
+  /** Live recordings by name: what they record (a channel id), muted or not, their state. */
+  readonly recs = new Map<string, { name: string; format: string; target: string; muted: boolean; state: string; mutes: number }>();
+  failRecord = false;
 
   start(): void {}
   async stop(): Promise<void> {}
@@ -162,6 +169,45 @@ export class FakeAri implements AriClient {
     stopMoh: async () => undefined,
     setVariable: async () => undefined,
     getVariable: async () => '',
+    snoop: async (id, p) => {
+      this.must(id);
+      const sid = p.snoopId ?? `snoop-${++this.seq}`;
+      this.log.push(`snoop ${id} ${p.spy ?? 'none'}/${p.whisper ?? 'none'} ${p.appArgs ?? ''}`);
+      const ch = this.newChannel(sid, `Snoop/${id}-${++this.seq}`, 'Up', '');
+      ch.inStasis = true;
+      ch.appArgs = (p.appArgs ?? '').split(',');
+      ch.snoopOf = id;
+      ch.snoopSpy = p.spy;
+      ch.snoopWhisper = p.whisper;
+      this.emit({ type: 'StasisStart', args: ch.appArgs, channel: this.snap(ch) });
+      return this.snap(ch);
+    },
+    record: async (id, p) => {
+      this.must(id);
+      if (this.failRecord) throw new AriHttpError('POST', `/channels/${id}/record`, 500, 'Internal Server Error');
+      if (this.recs.has(p.name) && this.recs.get(p.name)!.state === 'recording') throw new AriHttpError('POST', `/channels/${id}/record`, 409, 'Recording already in progress');
+      this.log.push(`record ${id} ${p.name}.${p.format}`);
+      this.recs.set(p.name, { name: p.name, format: p.format, target: id, muted: false, state: 'recording', mutes: 0 });
+      this.emit({ type: 'RecordingStarted', recording: { name: p.name, format: p.format, state: 'recording', target_uri: `channel:${id}` } });
+      return { name: p.name, format: p.format, state: 'queued', target_uri: `channel:${id}` };
+    },
+  };
+
+  recordings: AriClient['recordings'] = {
+    getLive: async (name) => {
+      const r = this.recs.get(name);
+      if (!r || r.state !== 'recording') throw new AriHttpError('GET', `/recordings/live/${name}`, 404, 'Recording not found');
+      return { name, format: r.format, state: 'recording', target_uri: `channel:${r.target}` };
+    },
+    stop: async (name) => this.finishRecording(this.liveRec(name)),
+    mute: async (name) => {
+      const r = this.liveRec(name);
+      r.muted = true;
+      r.mutes++;
+    },
+    unmute: async (name) => {
+      this.liveRec(name).muted = false;
+    },
   };
 
   bridges: AriClient['bridges'] = {
@@ -266,8 +312,23 @@ export class FakeAri implements AriClient {
     return ch;
   }
 
+  private liveRec(name: string) {
+    const r = this.recs.get(name);
+    if (!r || r.state !== 'recording') throw new AriHttpError('POST', `/recordings/live/${name}`, 404, 'Recording not found');
+    return r;
+  }
+
+  private finishRecording(r: { name: string; format: string; target: string; state: string }): void {
+    if (r.state !== 'recording') return;
+    r.state = 'done';
+    this.emit({ type: 'RecordingFinished', recording: { name: r.name, format: r.format, state: 'done', target_uri: `channel:${r.target}`, duration: 3 } });
+  }
+
   private destroy(ch: FakeChannel, cause: string): void {
     this.chans.delete(ch.id);
+    // Asterisk: a snoop channel ends with the channel it spies on; its recordings end with it.
+    for (const s of [...this.chans.values()]) if (s.snoopOf === ch.id) this.destroy(s, cause);
+    for (const r of this.recs.values()) if (r.target === ch.id) this.finishRecording(r);
     if (ch.bridge) {
       const b = this.brs.get(ch.bridge);
       if (b) b.channels = b.channels.filter((x) => x !== ch.id);
@@ -283,7 +344,7 @@ export class FakeAri implements AriClient {
   }
 
   private snap(ch: FakeChannel): AriChannel {
-    const { inStasis: _a, appArgs: _b, bridge: _c, muted: _d, dtmf: _e, ...rest } = ch;
+    const { inStasis: _a, appArgs: _b, bridge: _c, muted: _d, dtmf: _e, snoopOf: _f, snoopSpy: _g, snoopWhisper: _h, ...rest } = ch;
     return JSON.parse(JSON.stringify(rest)) as AriChannel;
   }
 

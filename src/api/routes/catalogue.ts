@@ -30,6 +30,7 @@ const queueSettings = z
     callerId: z.string().nullable().optional(),
     surveyExtension: z.string().nullable().optional(),
     callTimeoutSeconds: nullableInt,
+    record: z.enum(['always', 'never', 'on-demand']).nullable().optional(),
   })
   .strict();
 const agentQueues = z.array(z.object({ queue: z.string(), penalty: z.number().int().default(0) }).strict());

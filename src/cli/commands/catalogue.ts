@@ -17,6 +17,7 @@ interface QueueOpts {
   callerId?: string;
   surveyExtension?: string;
   callTimeout?: string;
+  record?: string;
 }
 
 function queueSettings(o: QueueOpts) {
@@ -26,6 +27,8 @@ function queueSettings(o: QueueOpts) {
     callerId: o.callerId,
     surveyExtension: o.surveyExtension,
     callTimeoutSeconds: parseSetting('--call-timeout', o.callTimeout, 0, 86400),
+    // "" resets to the policy; anything else is checked by the catalogue (always | never | on-demand).
+    record: o.record === undefined ? undefined : ((o.record === '' ? null : o.record) as never),
   };
 }
 
@@ -100,7 +103,8 @@ export function registerCatalogueCommands(ctx: CliContext): void {
       .option('--max-no-answer <n>', 'unanswered calls before the agent is paused, 0 = off (default: policy)')
       .option('--caller-id <callerid>', 'outbound caller id for agents of this queue')
       .option('--survey-extension <exten>', 'extension[@context] the customer goes to when the agent hangs up')
-      .option('--call-timeout <seconds>', 'max call duration, 0 = off (default: policy.call_timeout_seconds)');
+      .option('--call-timeout <seconds>', 'max call duration, 0 = off (default: policy.call_timeout_seconds)')
+      .option('--record <mode>', 'call recording: always | never | on-demand (default: policy.recording)');
   withQueueOptions(queue.command('add').argument('<name>', 'queue name as in queues.conf').description('add a queue'))
     .action((name: string, o: QueueOpts) => {
       const q = queues().add(name, queueSettings(o));
@@ -120,6 +124,7 @@ export function registerCatalogueCommands(ctx: CliContext): void {
       { key: 'callerId', header: 'caller_id' },
       { key: 'surveyExtension', header: 'survey' },
       { key: 'callTimeoutSeconds', header: 'call_timeout' },
+      { key: 'record', header: 'record' },
     ],
   });
   queue
