@@ -7,7 +7,7 @@
  * Numbers are stored and compared in ONE canonical form (canonicalNumber): E.164 digits with the
  * DDI, national numbers completed with policy.default_country_code. So a block entered as
  * 11999990000 also stops +5511999990000, 5511999990000 and 011999990000, and the reverse. Rows
- * written before this rule are normalized once per Blocklist instance (merged, nothing lost).
+ * written before this rule are normalized once per database (merged, nothing lost).
  */
 import type { Db } from '../store/db';
 import type { Clock } from '../util/clock';
@@ -100,28 +100,30 @@ export class Blocklist {
   }
 
   /**
-   * Rows stored before canonical numbers (or with another DDI setting) are rewritten once: a row
-   * whose canonical twin exists is merged into it, keeping the block that lasts longer.
+   * Rows stored before canonical numbers (migration 005 marks them canonical = 0) are rewritten
+   * once per database: a row whose canonical twin exists is merged into it, keeping the block that
+   * lasts longer. Canonical rows are never re-read: E.164 digits without '+' can look like a
+   * national number ("4930123456": Berlin, or DDD 49 in Brazil), so re-reading them would move a
+   * foreign block to a Brazilian number.
    */
   private ensureNormalized(): void {
     if (this.normalized) return;
     this.normalized = true;
     const { db } = this.deps;
-    const rows = db.prepare('SELECT * FROM blocklist').all() as Row[];
-    const moves: { from: Row; to: string }[] = [];
-    for (const r of rows) {
-      let to: string;
-      try {
-        to = this.canonical(r.number);
-      } catch {
-        continue; // not a number we could ever match: leave it for an operator to see and remove
-      }
-      if (to !== r.number) moves.push({ from: r, to });
-    }
-    if (!moves.length) return;
+    // Nearly always nothing to do: then no write transaction either.
+    if (!db.prepare('SELECT 1 FROM blocklist WHERE canonical = 0 LIMIT 1').get()) return;
     const lasts = (e: number | null) => (e === null ? Number.POSITIVE_INFINITY : e);
+    // IMMEDIATE: the daemon and a CLI command may both start this at once; one does it.
     db.transaction(() => {
-      for (const { from, to } of moves) {
+      const rows = db.prepare('SELECT * FROM blocklist WHERE canonical = 0').all() as Row[];
+      for (const from of rows) {
+        let to: string;
+        try {
+          to = this.canonical(from.number);
+        } catch {
+          continue; // not a number we could ever match: leave it for an operator to see and remove
+        }
+        if (to === from.number) continue;
         const twin = db.prepare('SELECT * FROM blocklist WHERE number = ?').get(to) as Row | undefined;
         if (!twin) {
           db.prepare('UPDATE blocklist SET number = ? WHERE number = ?').run(to, from.number);
@@ -134,7 +136,8 @@ export class Blocklist {
         }
         db.prepare('DELETE FROM blocklist WHERE number = ?').run(from.number);
       }
-    })();
+      db.prepare('UPDATE blocklist SET canonical = 1 WHERE canonical = 0').run();
+    }).immediate();
   }
 
   /** The block in force for this caller, if any (expired rows are ignored even before cleanup). */
@@ -179,10 +182,11 @@ export class Blocklist {
     const expiresAt = input.minutes ? now + input.minutes * 60_000 : null;
     this.deps.db
       .prepare(
-        `INSERT INTO blocklist (number, reason, call_id, blocked_by, created_at, expires_at)
-         VALUES (@number, @reason, @callId, @blockedBy, @now, @expiresAt)
+        `INSERT INTO blocklist (number, reason, call_id, blocked_by, created_at, expires_at, canonical)
+         VALUES (@number, @reason, @callId, @blockedBy, @now, @expiresAt, 1)
          ON CONFLICT(number) DO UPDATE SET reason = excluded.reason, call_id = excluded.call_id,
-           blocked_by = excluded.blocked_by, created_at = excluded.created_at, expires_at = excluded.expires_at`,
+           blocked_by = excluded.blocked_by, created_at = excluded.created_at, expires_at = excluded.expires_at,
+           canonical = 1`,
       )
       .run({ number, reason, callId: input.callId ?? null, blockedBy: input.blockedBy ?? null, now, expiresAt });
     return { number, reason, callId: input.callId ?? null, blockedBy: input.blockedBy ?? null, createdAt: now, expiresAt };

@@ -109,6 +109,16 @@ describe('calls API and CLI', () => {
     expect(h.ari.log).toContainEqual(expect.stringMatching(/^originate PJSIP\/14155550100@trunk /));
   });
 
+  it('blocklist add: every way of writing a number stores one canonical number', async () => {
+    expect(await cli(['blocklist', 'add', '+1 415 555 0100'])).toMatchObject({ code: 0, stdout: 'blocked 14155550100 with no expiry\n' });
+    expect(await cli(['blocklist', 'add', '0014155550100'])).toMatchObject({ code: 0, stdout: 'blocked 14155550100 with no expiry\n' });
+    expect(await cli(['blocklist', 'add', '+55 (011) 98765-4321'])).toMatchObject({ code: 0, stdout: 'blocked 5511987654321 with no expiry\n' });
+    expect(await cli(['blocklist', 'add', '0 15 11 98765-4321'])).toMatchObject({ code: 0, stdout: 'blocked 5511987654321 with no expiry\n' });
+    expect((await cli(['blocklist', 'add', '+1415555&0100'])).code).toBe(2);
+    const list = JSON.parse((await cli(['blocklist', 'list', '--json'])).stdout) as { number: string }[];
+    expect(list.map((e) => e.number).sort()).toEqual(['14155550100', '5511987654321']);
+  });
+
   it('prank via CLI blocks the number; blocklist and history commands read the DB', async () => {
     const c = await queueCall('1000', 'lk-p', '5550177');
     const p = await cli(['call', 'prank', c.id]);

@@ -92,6 +92,17 @@ describe('blocklist', () => {
       expect(canonicalNumber('+800 1234 5678', '55')).toBe('80012345678');
     });
 
+    it('a stored foreign block stays what it is for the next process (rows are not re-read)', () => {
+      const { clock, db, bl } = setup();
+      bl.add({ number: '+49 30 123456', reason: 'prank' }); // digits also read as a landline in DDD 49
+      bl.add({ number: '+1 415 555 0100', reason: 'prank' });
+      const next = new Blocklist({ db, clock }); // e.g. the CLI after the daemon
+      expect(next.list().map((e) => e.number).sort()).toEqual(['14155550100', '4930123456']);
+      expect(next.isBlocked('0049 30 123456')).toBe(true);
+      expect(next.isBlocked('+1 (415) 555-0100')).toBe(true);
+      expect(next.isBlocked('4930123456')).toBe(false); // a Brazilian caller in DDD 49
+    });
+
     it('uses policy.default_country_code for national numbers', () => {
       const clock = new FakeClock();
       const bl = new Blocklist({ db: openDatabase(':memory:'), clock, config: { policy: { default_country_code: '1' } } });
