@@ -77,10 +77,17 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
     route({
       method: 'POST',
       path: '/calls/dial',
-      summary: 'Outbound call: ring the agent device, then the customer (DDI 55 unless international is on)',
+      summary:
+        'Outbound call: ring the agent device, then the customer. number: national (DDD + number, trunk 0 ' +
+        'and carrier code allowed) or international (+DDI or 00DDI); a DDI other than ' +
+        'policy.default_country_code needs international calls on and the DDI allowed (else 409)',
       tag: 'calls',
       roles: ['admin', 'supervisor', 'agent'],
-      body: z.object({ agent: ext, number: z.string().min(1, 'is required').max(40), ddi: z.string().max(5).optional() }),
+      body: z.object({
+        agent: ext,
+        number: z.string().min(1, 'is required').max(40),
+        ddi: z.string().max(5).optional().describe('country code of a national number; must agree with a +DDI in number'),
+      }),
       response: callSchema,
       responseStatus: 201,
       handler: async ({ body, principal }) => {

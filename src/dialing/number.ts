@@ -1,11 +1,13 @@
 /**
- * Outbound number rules and dial-string building. Pure: every rejection is an `invalid` CcError that
- * says what is wrong, and nothing is dialled. The only thing ever substituted into a dial string is a
- * string of digits validated here, so no input can inject a second destination (`&`), options (`,`),
- * another technology (`/`), a new line or a dialplan expression (`${...}`).
+ * Outbound number rules and dial-string building. Pure: every rejection is a CcError that says what
+ * is wrong (`invalid`, or `refused` for a DDI the policy forbids), and nothing is dialled. Numbers
+ * are read by the shared parser (./phone.ts). The only thing ever substituted into a dial string is
+ * a string of digits validated here, so no input can inject a second destination (`&`), options
+ * (`,`), another technology (`/`), a new line or a dialplan expression (`${...}`).
  */
 import { invalid, refused } from '../util/errors';
 import type { Policy } from '../config/schema';
+import { assertNoDialInjection, lengthProblem, parsePhone } from './phone';
 
 export interface ValidatedNumber {
   ddi: string;
@@ -18,22 +20,8 @@ export interface ValidatedNumber {
   kind: 'mobile' | 'landline' | 'international';
 }
 
-/** Formatting characters an agent may type ("(11) 98765-4321"); anything else is an error. */
-const FORMATTING = /[\s().-]/g;
-const FORBIDDEN = [
-  { re: /[\r\n]/, what: 'a line break' },
-  { re: /\$\{/, what: '"${"' },
-  { re: /&/, what: '"&"' },
-  { re: /,/, what: '","' },
-  { re: /\//, what: '"/"' },
-];
-
-/** Throws when `value` carries anything that could change a dial string's meaning. */
-export function assertNoDialInjection(value: string, field: string): void {
-  for (const f of FORBIDDEN) {
-    if (f.re.test(value)) throw invalid(`${field} must not contain ${f.what}`, { field });
-  }
-}
+// The injection guard lives with the parser (./phone); re-exported for callers of this module.
+export { assertNoDialInjection };
 
 export function validateDdi(ddi: string | undefined, policy: Policy): string {
   const d = (ddi ?? policy.default_country_code).trim();
@@ -55,8 +43,10 @@ export function validateDdi(ddi: string | undefined, policy: Policy): string {
 
 /** Brazilian number: DDD (11-99, no zero digit) + 9-digit mobile starting with 9 or 8-digit landline (2-5). */
 export function validateBrazilian(digits: string): { national: string; kind: 'mobile' | 'landline' } {
+  // The parser has already taken off a trunk 0 / carrier code it could make sense of: a 0 left here
+  // is not followed by a DDD and a number of the right length.
   if (digits.startsWith('0')) {
-    throw invalid('number must start with the DDD (2 digits), without a leading 0 or carrier code', {
+    throw invalid('number must start with the DDD (2 digits), optionally after the trunk 0 and a carrier code', {
       field: 'number',
     });
   }
@@ -87,28 +77,24 @@ export function validateBrazilian(digits: string): { national: string; kind: 'mo
   return { national: digits, kind: 'landline' };
 }
 
+/**
+ * A number a person typed, ready to dial: parsed by the shared parser (./phone: +DDI, 00DDI,
+ * national with trunk 0 / carrier code, formatting), its DDI (written, `rawDdi` or the default)
+ * checked against the international policy exactly like `--ddi`, then checked as a number of that
+ * country: Brazil's own rules (clear messages per mistake), elsewhere libphonenumber's lengths.
+ */
 export function validateNumber(rawNumber: string, rawDdi: string | undefined, policy: Policy): ValidatedNumber {
-  if (typeof rawNumber !== 'string' || rawNumber.trim() === '') throw invalid('number is required', { field: 'number' });
-  assertNoDialInjection(rawNumber, 'number');
-  const ddi = validateDdi(rawDdi, policy);
-  const digits = rawNumber.replace(FORMATTING, '');
-  if (!/^\d+$/.test(digits)) throw invalid(`number must contain digits only (got "${rawNumber}")`, { field: 'number' });
+  const parsed = parsePhone(rawNumber, { ddi: rawDdi, defaultDdi: policy.default_country_code });
+  const ddi = validateDdi(parsed.ddi, policy);
+  const home = ddi === policy.default_country_code;
   if (ddi === '55') {
-    const { national, kind } = validateBrazilian(digits);
-    return { ddi, national, full: ddi + national, dialNumber: ddi === policy.default_country_code ? national : ddi + national, kind };
+    const { national, kind } = validateBrazilian(parsed.national);
+    return { ddi, national, full: ddi + national, dialNumber: home ? national : ddi + national, kind };
   }
-  // Other countries: only the E.164 length limit is checked (15 digits including the DDI).
-  if (digits.startsWith('0')) throw invalid('international number must not start with 0', { field: 'number' });
-  if (digits.length < 4 || ddi.length + digits.length > 15) {
-    throw invalid(`international number must have 4 to ${15 - ddi.length} digits after DDI ${ddi}`, { field: 'number' });
-  }
-  return {
-    ddi,
-    national: digits,
-    full: ddi + digits,
-    dialNumber: ddi === policy.default_country_code ? digits : ddi + digits,
-    kind: 'international',
-  };
+  const problem = lengthProblem(ddi, parsed.national);
+  if (problem) throw invalid(problem, { field: 'number' });
+  const national = parsed.national;
+  return { ddi, national, full: ddi + national, dialNumber: home ? national : ddi + national, kind: 'international' };
 }
 
 /**

@@ -7,11 +7,12 @@
  * Numbers are stored and compared in ONE canonical form (canonicalNumber): E.164 digits with the
  * DDI, national numbers completed with policy.default_country_code. So a block entered as
  * 11999990000 also stops +5511999990000, 5511999990000 and 011999990000, and the reverse. Rows
- * written before this rule are normalized once per Blocklist instance (merged, nothing lost).
+ * written before this rule are normalized once per database (merged, nothing lost).
  */
 import type { Db } from '../store/db';
 import type { Clock } from '../util/clock';
 import { invalid, notFound } from '../util/errors';
+import { compactNumber, lengthProblem, parsePhone, type ParsedPhone } from '../dialing/phone';
 
 export interface BlockEntry {
   number: string;
@@ -45,41 +46,36 @@ export function isInternalNumber(number: string): boolean {
   return /^\d{3,5}$/.test(number);
 }
 
-/** National significant number lengths per DDI (Brazil: DDD + 8-digit landline / 9-digit mobile). */
-const NATIONAL_LENGTHS: Record<string, [number, number]> = { '55': [10, 11], '1': [10, 10] };
-/** Other DDIs: a number this long without the DDI is taken as national. */
-const GENERIC_NATIONAL_MIN = 8;
-
 /**
- * Canonical caller number: E.164 digits with the DDI (no '+').
- * - "+<digits>" and "00<digits>" (international access code) are already international;
+ * Canonical caller number: E.164 digits with the DDI (no '+'), read by the shared parser
+ * (src/dialing/phone.ts) so a block matches every way the same number can be written:
+ * - "+<DDI>..." and "00<DDI>..." carry their DDI; a trunk prefix after it ("+44 (0)7911...") is dropped;
  * - 3-5 digits are internal numbers (extensions, services): kept as they are;
- * - a leading 0 is the national trunk prefix ("0" + DDD + number); for Brazil a 2-digit carrier
- *   code after it ("0" + CSP + DDD + number) is dropped too; the DDI is added;
- * - a national number (Brazil: 10-11 digits) gets the DDI; one that already starts with the DDI and
- *   is DDI + national long is kept;
- * - anything else (short local numbers without area code) is kept as digits: no DDI can be guessed.
- * Throws `invalid` when the input is not 3-20 digits (formatting characters allowed).
+ * - national numbers get `countryCode`, without the trunk prefix (and Brazil's carrier code); a
+ *   leading DDI typed without '+' counts only where the number is valid just that way;
+ * - a number whose length fits no number of its country (short local numbers, "+1000") is kept as
+ *   its digits: no DDI can be told, and it must still match the same caller id next time.
+ * Unlike dialing, no policy and no Brazilian DDD/mobile rules apply: a block must match whatever
+ * caller id the network sends, valid or not.
+ * Throws `invalid` when the input is not 3-20 digits (formatting characters and a leading + allowed).
  */
 export function canonicalNumber(raw: string, countryCode = '55'): string {
-  const v = String(raw ?? '').trim().replace(/[\s().-]/g, '');
-  const international = v.startsWith('+');
-  const d = international ? v.slice(1) : v;
-  if (!/^\d{3,20}$/.test(d)) throw invalid(`number must be 3-20 digits (got "${raw}")`, { field: 'number' });
-  if (international) return d;
-  if (d.startsWith('00')) return d.slice(2);
-  if (isInternalNumber(d)) return d;
-  const [min, max] = NATIONAL_LENGTHS[countryCode] ?? [GENERIC_NATIONAL_MIN, 15 - countryCode.length];
-  if (d.startsWith('0')) {
-    let national = d.slice(1);
-    if (countryCode === '55' && national.length >= min + 2 && national.length <= max + 2) national = national.slice(2);
-    return countryCode + national;
+  let v = '';
+  try {
+    v = compactNumber(raw);
+  } catch {
+    // "anonymous", empty, injection attempts: one message for all, the contract callers rely on
   }
-  const withDdi = d.length >= countryCode.length + min && d.length <= countryCode.length + max;
-  // Known DDIs: the length tells (Brazil: 12-13 digits = DDI + national); others: prefix wins.
-  if (d.startsWith(countryCode) && withDdi && (d.length > max || !NATIONAL_LENGTHS[countryCode])) return d;
-  if (d.length >= min && d.length <= max) return countryCode + d;
-  return d;
+  if (!/^\+?\d{3,20}$/.test(v)) throw invalid(`number must be 3-20 digits (got "${raw}")`, { field: 'number' });
+  const digits = v.startsWith('+') ? v.slice(1) : v.startsWith('00') ? v.slice(2) : v;
+  if (digits === v && isInternalNumber(v)) return v;
+  let parsed: ParsedPhone;
+  try {
+    parsed = parsePhone(v, { defaultDdi: countryCode });
+  } catch {
+    return digits; // unknown country code: nothing better than the digits
+  }
+  return lengthProblem(parsed.ddi, parsed.national) ? digits : parsed.ddi + parsed.national;
 }
 
 export interface BlocklistDeps {
@@ -104,28 +100,30 @@ export class Blocklist {
   }
 
   /**
-   * Rows stored before canonical numbers (or with another DDI setting) are rewritten once: a row
-   * whose canonical twin exists is merged into it, keeping the block that lasts longer.
+   * Rows stored before canonical numbers (migration 005 marks them canonical = 0) are rewritten
+   * once per database: a row whose canonical twin exists is merged into it, keeping the block that
+   * lasts longer. Canonical rows are never re-read: E.164 digits without '+' can look like a
+   * national number ("4930123456": Berlin, or DDD 49 in Brazil), so re-reading them would move a
+   * foreign block to a Brazilian number.
    */
   private ensureNormalized(): void {
     if (this.normalized) return;
     this.normalized = true;
     const { db } = this.deps;
-    const rows = db.prepare('SELECT * FROM blocklist').all() as Row[];
-    const moves: { from: Row; to: string }[] = [];
-    for (const r of rows) {
-      let to: string;
-      try {
-        to = this.canonical(r.number);
-      } catch {
-        continue; // not a number we could ever match: leave it for an operator to see and remove
-      }
-      if (to !== r.number) moves.push({ from: r, to });
-    }
-    if (!moves.length) return;
+    // Nearly always nothing to do: then no write transaction either.
+    if (!db.prepare('SELECT 1 FROM blocklist WHERE canonical = 0 LIMIT 1').get()) return;
     const lasts = (e: number | null) => (e === null ? Number.POSITIVE_INFINITY : e);
+    // IMMEDIATE: the daemon and a CLI command may both start this at once; one does it.
     db.transaction(() => {
-      for (const { from, to } of moves) {
+      const rows = db.prepare('SELECT * FROM blocklist WHERE canonical = 0').all() as Row[];
+      for (const from of rows) {
+        let to: string;
+        try {
+          to = this.canonical(from.number);
+        } catch {
+          continue; // not a number we could ever match: leave it for an operator to see and remove
+        }
+        if (to === from.number) continue;
         const twin = db.prepare('SELECT * FROM blocklist WHERE number = ?').get(to) as Row | undefined;
         if (!twin) {
           db.prepare('UPDATE blocklist SET number = ? WHERE number = ?').run(to, from.number);
@@ -138,7 +136,8 @@ export class Blocklist {
         }
         db.prepare('DELETE FROM blocklist WHERE number = ?').run(from.number);
       }
-    })();
+      db.prepare('UPDATE blocklist SET canonical = 1 WHERE canonical = 0').run();
+    }).immediate();
   }
 
   /** The block in force for this caller, if any (expired rows are ignored even before cleanup). */
@@ -183,10 +182,11 @@ export class Blocklist {
     const expiresAt = input.minutes ? now + input.minutes * 60_000 : null;
     this.deps.db
       .prepare(
-        `INSERT INTO blocklist (number, reason, call_id, blocked_by, created_at, expires_at)
-         VALUES (@number, @reason, @callId, @blockedBy, @now, @expiresAt)
+        `INSERT INTO blocklist (number, reason, call_id, blocked_by, created_at, expires_at, canonical)
+         VALUES (@number, @reason, @callId, @blockedBy, @now, @expiresAt, 1)
          ON CONFLICT(number) DO UPDATE SET reason = excluded.reason, call_id = excluded.call_id,
-           blocked_by = excluded.blocked_by, created_at = excluded.created_at, expires_at = excluded.expires_at`,
+           blocked_by = excluded.blocked_by, created_at = excluded.created_at, expires_at = excluded.expires_at,
+           canonical = 1`,
       )
       .run({ number, reason, callId: input.callId ?? null, blockedBy: input.blockedBy ?? null, now, expiresAt });
     return { number, reason, callId: input.callId ?? null, blockedBy: input.blockedBy ?? null, createdAt: now, expiresAt };

@@ -37,6 +37,18 @@ describe('CallbackService.add', () => {
     expect(s.repo.list()).toHaveLength(1);
   });
 
+  it('reads E.164 numbers with the shared parser: +55 stored as national + DDI, +1 refused by the policy', () => {
+    const s = setup();
+    expect(s.service.add({ agent: '1000', number: '+55 (11) 98765-4321', at: AT })).toMatchObject({ number: '11987654321', ddi: '55' });
+    expect(s.service.add({ agent: '1000', number: '0 15 11 98765-4321', at: AT })).toMatchObject({ number: '11987654321', ddi: '55' });
+    expect(kindOf(() => s.service.add({ agent: '1000', number: '+1 415 555 0100', at: AT }))).toBe('refused');
+    const policy = { ...testConfig().policy, international_calls: true, allowed_country_codes: ['1'] };
+    const intl = new CallbackService({ db: s.db, repo: s.repo, clock: s.clock, policy });
+    expect(intl.add({ agent: '1000', number: '001 415 555 0100', at: AT })).toMatchObject({ number: '4155550100', ddi: '1' });
+    expect(kindOf(() => intl.add({ agent: '1000', number: '+1 415 555 0100', ddi: '55', at: AT }))).toBe('invalid');
+    expect(s.repo.list()).toHaveLength(3);
+  });
+
   it('stores a callback for a queue', () => {
     const s = setup();
     const c = s.service.add({ queue: 'support', number: '1133334444', at: AT });

@@ -8,6 +8,7 @@ import { callRoutes } from '../../src/calls/routes';
 import { HistoryRepo } from '../../src/history/repo';
 import { silentLogger } from '../../src/log/logger';
 import { openDatabase } from '../../src/store/db';
+import { apiRequest } from '../helpers/api';
 import { cleanupTmpDirs, makeTmpDir, runCli, TEST_ADMIN_TOKEN, TEST_AGENT_TOKEN, writeConfig } from '../helpers/tmp';
 import { flush } from './fake-ari';
 import { makeHarness, type Harness } from './harness';
@@ -87,6 +88,35 @@ describe('calls API and CLI', () => {
     expect(h.ari.log.filter((l) => l.startsWith('originate'))).toEqual([]);
     const ok = await cli(['call', 'dial', '1000', '11987654321']);
     expect(ok.stdout).toMatch(/^call \d{8}-\d{6}: dialing-agent \(agent 1000 → 11987654321\)\n$/);
+  });
+
+  it('E.164 numbers: the +DDI goes through the international policy (exit 3 / 409 when off), dials when allowed', async () => {
+    const off = await cli(['call', 'dial', '1000', '+14155550100']);
+    expect(off).toMatchObject({ code: 3, stderr: 'callcenterd: international calls are disabled: only DDI 55 is allowed\n' });
+    const api = await apiRequest(url, 'POST', '/calls/dial', TEST_ADMIN_TOKEN, { agent: '1000', number: '001 (415) 555-0100' });
+    expect(api).toMatchObject({ status: 409, body: { error: { code: 'refused', message: expect.stringMatching(/only DDI 55/) } } });
+    expect(h.ari.log.filter((l) => l.startsWith('originate'))).toEqual([]);
+
+    // The daemon reads the policy at each dial: international on, DDI 1 allowed.
+    Object.assign(h.config.policy, { international_calls: true, allowed_country_codes: ['1'] });
+    const clash = await cli(['call', 'dial', '1000', '+14155550100', '--ddi', '55']);
+    expect(clash).toMatchObject({ code: 2, stderr: expect.stringMatching(/has DDI 1 but ddi 55 was given/) });
+    expect((await cli(['call', 'dial', '1000', '+44 7911 123456'])).code).toBe(3); // DDI 44 not allowed
+    const ok = await cli(['call', 'dial', '1000', '+14155550100']);
+    expect(ok).toMatchObject({ code: 0, stdout: expect.stringMatching(/^call \d{8}-\d{6}: dialing-agent \(agent 1000 → 14155550100\)\n$/) });
+    h.ari.answer(h.ari.originated('agent')[0].id);
+    await flush();
+    expect(h.ari.log).toContainEqual(expect.stringMatching(/^originate PJSIP\/14155550100@trunk /));
+  });
+
+  it('blocklist add: every way of writing a number stores one canonical number', async () => {
+    expect(await cli(['blocklist', 'add', '+1 415 555 0100'])).toMatchObject({ code: 0, stdout: 'blocked 14155550100 with no expiry\n' });
+    expect(await cli(['blocklist', 'add', '0014155550100'])).toMatchObject({ code: 0, stdout: 'blocked 14155550100 with no expiry\n' });
+    expect(await cli(['blocklist', 'add', '+55 (011) 98765-4321'])).toMatchObject({ code: 0, stdout: 'blocked 5511987654321 with no expiry\n' });
+    expect(await cli(['blocklist', 'add', '0 15 11 98765-4321'])).toMatchObject({ code: 0, stdout: 'blocked 5511987654321 with no expiry\n' });
+    expect((await cli(['blocklist', 'add', '+1415555&0100'])).code).toBe(2);
+    const list = JSON.parse((await cli(['blocklist', 'list', '--json'])).stdout) as { number: string }[];
+    expect(list.map((e) => e.number).sort()).toEqual(['14155550100', '5511987654321']);
   });
 
   it('prank via CLI blocks the number; blocklist and history commands read the DB', async () => {

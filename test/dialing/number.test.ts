@@ -28,7 +28,8 @@ describe('Brazilian number validation', () => {
     ['119876543210', /mobile .* 11 digits/],
     ['113456789', /too short/],
     ['11345678901', /landline .* 10 digits/],
-    ['01187654321', /leading 0/],
+    ['0 11 8765-4321', /landline with 2-5 \(got 8\)/], // the trunk 0 is fine, the number after it is not
+    ['0123', /must start with the DDD \(2 digits\), optionally after the trunk 0 and a carrier code/],
     ['1018765432', /invalid DDD "10"/],
     ['1176543210', /landline with 2-5/],
     ['11abc54321', /digits only/],
@@ -37,6 +38,42 @@ describe('Brazilian number validation', () => {
     const e = err(() => validateNumber(n, undefined, policy));
     expect(e.kind).toBe('invalid');
     expect(e.message).toMatch(msg);
+  });
+
+  it('accepts the national forms people type: trunk 0, carrier code, +55 / 0055, formatting', () => {
+    for (const n of ['011987654321', '0 15 11 98765-4321', '(011) 98765-4321', '+55 11 98765-4321', '+55 (011) 98765-4321', '0055 11 98765.4321', '5511987654321']) {
+      expect([n, validateNumber(n, undefined, policy)]).toEqual([
+        n,
+        { ddi: '55', national: '11987654321', full: '5511987654321', dialNumber: '11987654321', kind: 'mobile' },
+      ]);
+    }
+    expect(validateNumber('+55 21 3456-7890', '55', policy)).toMatchObject({ national: '2134567890', kind: 'landline' });
+    // Brazil's own rules still apply to a number written with +55.
+    expect(err(() => validateNumber('+55 11 9876-5432', undefined, policy)).message).toMatch(/mobile .* 11 digits with the DDD, got 10/);
+  });
+
+  it('a DDI written in the number goes through the international policy exactly like --ddi', () => {
+    for (const n of ['+14155550100', '+1 (415) 555-0100', '0014155550100']) {
+      const off = err(() => validateNumber(n, undefined, policy));
+      expect([n, off.kind, off.message]).toEqual([n, 'refused', 'international calls are disabled: only DDI 55 is allowed']);
+      expect(validateNumber(n, undefined, intl)).toEqual({
+        ddi: '1', national: '4155550100', full: '14155550100', dialNumber: '14155550100', kind: 'international',
+      });
+    }
+    const notListed = err(() => validateNumber('+44 7911 123456', undefined, intl));
+    expect([notListed.kind, notListed.message]).toEqual(['refused', 'DDI 44 is not allowed (allowed: 55, 1, 351)']);
+    expect(validateNumber('+351 912 345 678', '351', intl)).toMatchObject({ full: '351912345678' });
+    const clash = err(() => validateNumber('+1 415 555 0100', '55', intl));
+    expect([clash.kind, clash.message]).toEqual(['invalid', expect.stringMatching(/has DDI 1 but ddi 55 was given/)]);
+  });
+
+  it('other countries: lengths from libphonenumber metadata, their trunk prefix dropped', () => {
+    expect(err(() => validateNumber('+1 415 555 010', undefined, intl)).message).toBe('number too short for DDI 1 (9 digits after the DDI)');
+    expect(err(() => validateNumber('415 555 01000', '1', intl)).message).toMatch(/too long for DDI 1/);
+    expect(err(() => validateNumber('+999 1234 5678', undefined, intl)).message).toMatch(/unknown country code/);
+    expect(validateNumber('1 (415) 555-0100', '1', intl)).toMatchObject({ national: '4155550100', full: '14155550100' });
+    const pt = testConfig({ international_calls: true, allowed_country_codes: ['351'], default_country_code: '351' }).policy;
+    expect(validateNumber('912 345 678', undefined, pt)).toMatchObject({ ddi: '351', dialNumber: '912345678' });
   });
 
   it('refuses other DDIs unless international calls are on, then only the allowed ones', () => {

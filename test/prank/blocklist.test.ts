@@ -53,7 +53,10 @@ describe('blocklist', () => {
   });
 
   describe('one canonical number form (E.164 digits with the DDI)', () => {
-    const FORMATS = ['11999990000', '5511999990000', '+5511999990000', '011999990000', '+55 (11) 99999-0000', '015 11 99999-0000', '005511999990000'];
+    const FORMATS = [
+      '11999990000', '5511999990000', '+5511999990000', '011999990000', '+55 (11) 99999-0000', '015 11 99999-0000', '005511999990000',
+      '+55 (011) 99999-0000', '0055 11 99999.0000',
+    ];
 
     it('canonicalNumber: every format of one number gives the same key', () => {
       for (const f of FORMATS) expect([f, canonicalNumber(f, '55')]).toEqual([f, '5511999990000']);
@@ -75,6 +78,29 @@ describe('blocklist', () => {
       expect(bl.isBlocked('11999990001')).toBe(false);
       bl.remove(FORMATS[(FORMATS.indexOf(entered) + 1) % FORMATS.length]);
       expect(bl.isBlocked(entered)).toBe(false);
+    });
+
+    it('international forms of a foreign number store one canonical number (the shared parser)', () => {
+      const { bl } = setup();
+      expect(bl.add({ number: '+1 415 555 0100', reason: 'prank' }).number).toBe('14155550100');
+      expect(bl.add({ number: '0014155550100', reason: 'prank' }).number).toBe('14155550100');
+      expect(bl.list().map((e) => e.number)).toEqual(['14155550100']);
+      // A trunk 0 written after the DDI is not part of the number.
+      expect(canonicalNumber('+44 (0)7911 123456', '55')).toBe('447911123456');
+      expect(canonicalNumber('0044 7911 123456', '55')).toBe('447911123456');
+      expect(canonicalNumber('07911 123456', '44')).toBe('447911123456');
+      expect(canonicalNumber('+800 1234 5678', '55')).toBe('80012345678');
+    });
+
+    it('a stored foreign block stays what it is for the next process (rows are not re-read)', () => {
+      const { clock, db, bl } = setup();
+      bl.add({ number: '+49 30 123456', reason: 'prank' }); // digits also read as a landline in DDD 49
+      bl.add({ number: '+1 415 555 0100', reason: 'prank' });
+      const next = new Blocklist({ db, clock }); // e.g. the CLI after the daemon
+      expect(next.list().map((e) => e.number).sort()).toEqual(['14155550100', '4930123456']);
+      expect(next.isBlocked('0049 30 123456')).toBe(true);
+      expect(next.isBlocked('+1 (415) 555-0100')).toBe(true);
+      expect(next.isBlocked('4930123456')).toBe(false); // a Brazilian caller in DDD 49
     });
 
     it('uses policy.default_country_code for national numbers', () => {

@@ -35,7 +35,7 @@ export function registerBlocklistCommands(ctx: CliContext): void {
 
   bl.command('add')
     .description('block a number (internal extensions/services are refused)')
-    .argument('<number>', 'caller number, any format: 11999990000, +55 11 99999-0000, 011999990000')
+    .argument('<number>', 'caller number, any format: 11999990000, +55 11 99999-0000, 0055 11 99999-0000, 011999990000')
     .option('--minutes <n>', 'block for n minutes (default: until removed)', intOption('--minutes', 1, 10_000_000))
     .option('--reason <text>', 'why', 'manual')
     .action((number: string, o: { minutes?: number; reason: string }) => {

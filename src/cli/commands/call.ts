@@ -46,9 +46,11 @@ export function registerCallCommands(ctx: CliContext): void {
     .command('dial')
     .description('outbound call: rings the agent device, then the customer')
     .argument('<ext>', 'agent extension')
-    .argument('<number>', 'DDD + number, e.g. 11987654321')
-    .option('--ddi <ddi>', 'country code (only 55 unless international calls are enabled)', '55')
-    .action(async (ext: string, number: string, o: { ddi: string }) => {
+    .argument('<number>', 'national (11987654321, 0 11 98765-4321) or international (+1 415 555 0100, 0014155550100)')
+    // No default: a national number gets policy.default_country_code on the daemon, and a number
+    // written with +DDI must not be contradicted by a DDI the user never typed.
+    .option('--ddi <ddi>', 'country code of a national number (default: policy.default_country_code)')
+    .action(async (ext: string, number: string, o: { ddi?: string }) => {
       if (!/^\d{4,5}$/.test(ext)) throw new CliError(2, `EXT: must be an agent extension of 4 or 5 digits, got "${ext}"`);
       const c = await ctx.api().request<CallView>('POST', '/calls/dial', { agent: ext, number, ddi: o.ddi });
       ctx.out(`call ${c.id}: ${c.state} (agent ${ext} → ${c.number})`);

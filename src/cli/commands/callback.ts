@@ -39,8 +39,8 @@ export function registerCallbackCommands(ctx: CliContext): void {
     .description('schedule a callback for an agent or a queue (its longest-idle available agent)')
     .option('--agent <ext>', 'agent extension')
     .option('--queue <queue>', 'queue name')
-    .requiredOption('--number <number>', 'customer number, DDD + number, e.g. 11987654321')
-    .option('--ddi <ddi>', 'country code (only 55 unless international calls are enabled)')
+    .requiredOption('--number <number>', 'customer number: national (11987654321) or international (+1 415 555 0100)')
+    .option('--ddi <ddi>', 'country code of a national number (default: policy.default_country_code)')
     .requiredOption('--at <iso-time>', 'when, ISO 8601, e.g. 2026-11-21T15:30:00-03:00')
     .action(async (o: { agent?: string; queue?: string; number: string; ddi?: string; at: string }) => {
       if ((o.agent === undefined) === (o.queue === undefined)) throw new CliError(2, 'give exactly one of --agent or --queue');

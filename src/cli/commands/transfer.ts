@@ -33,7 +33,7 @@ export function registerTransferCommands(ctx: CliContext): void {
     .command('transfer')
     .description('transfer: agent (4-5 digits, attended), service (3 digits, blind) or external number')
     .argument('<call>', 'protocol number')
-    .argument('<target>', 'agent extension, service, or number (DDD + number)')
+    .argument('<target>', 'agent extension, service, or number (national, or international as +DDI / 00DDI)')
     .option('--blind', 'do not consult: complete as soon as the target answers')
     .option('--ddi <ddi>', 'country code of an external number')
     .option('--no-wait', 'return while the target is still ringing')

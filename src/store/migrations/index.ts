@@ -5,7 +5,8 @@ import { m001Core } from './001_core';
 import { m002Agents } from './002_agents';
 import { m003Calls } from './003_calls';
 import { m004Callbacks } from './004_callbacks';
-import { m005Recordings } from './005_recordings';
+import { m005BlocklistCanonical } from './005_blocklist_canonical';
+import { m006Recordings } from './006_recordings';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: Migration[] = [m001Core, m002Agents, m003Calls, m004Callbacks, m005Recordings];
+export const MIGRATIONS: Migration[] = [m001Core, m002Agents, m003Calls, m004Callbacks, m005BlocklistCanonical, m006Recordings];

@@ -7,8 +7,8 @@ import type { Migration } from './index';
  * where it is, how long, who started it, and the pauses (sensitive data) kept with it.
  * queues.record: per-queue mode (NULL = policy.recording).
  */
-export const m005Recordings: Migration = {
-  version: 5,
+export const m006Recordings: Migration = {
+  version: 6,
   name: 'recordings',
   sql: `
 ALTER TABLE queues ADD COLUMN record TEXT CHECK (record IN ('always', 'never', 'on-demand'));
