@@ -52,7 +52,10 @@ export class QueueEngine extends QueueMembers {
 
   placeCall(o: { queue: string; callerNumber: string; callerName?: string; id?: string }): QueueCall {
     const q = this.queue(o.queue);
-    if (!/^\+?[0-9*#]+$/.test(o.callerNumber)) throw new CcError('invalid', `Invalid caller number: ${o.callerNumber}`);
+    // A trunk may send any text as the number (`anonymous` when withheld, SIP user parts, garbage):
+    // the daemon must cope. Only CR/LF are refused: AMI writes CallerIDNum unescaped, so they would
+    // break the event framing of the sim itself.
+    if (!o.callerNumber || /[\r\n]/.test(o.callerNumber)) throw new CcError('invalid', `Invalid caller number: ${JSON.stringify(o.callerNumber)}`);
     const handle = o.id ?? `sim-c${++this.callSeq}`;
     if (this.calls.has(handle)) throw new CcError('refused', `Call id already in use: ${handle}`);
     const caller = { name: o.callerName ?? '', number: o.callerNumber };
