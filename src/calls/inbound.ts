@@ -18,6 +18,7 @@
 import type { AmiClient, AmiEvent } from '../ami/types';
 import type { AriChannel, StasisStartEvent } from '../ari/types';
 import type { Blocklist } from '../prank/blocklist';
+import { formatCallerId } from '../util/caller-id';
 import { ariAction, ignoreGone, newBridgeId } from './ari-util';
 import type { CallCore } from './core';
 import type { Hangups } from './hangups';
@@ -186,9 +187,8 @@ export class InboundCalls {
       return;
     }
     await ignoreGone(ari.channels.ring(customer.id), log, 'indicate ringing');
-    const display = customer.caller?.number
-      ? `"${(customer.caller.name || customer.caller.number).replace(/["<>]/g, '')}" <${customer.caller.number}>`
-      : undefined;
+    // The caller id was sanitised when the channel entered Stasis (router); this only builds the string.
+    const display = formatCallerId(customer.caller?.name, customer.caller?.number);
     // Whether the device reached Ringing: a device that never rang (busy, unreachable) is not a miss.
     let rang = false;
     try {

@@ -2,6 +2,8 @@
  * Stasis event router: one subscription to ARI, dispatch by kind.
  *   StasisStart   args[0]: 'agent-leg' | 'inbound' | 'originated' (our own originates) | tags other
  *                 features registered with `onStart(tag, handler)`; unknown tags are logged and left.
+ *                 The channel's caller id is sanitised here, before any handler sees it: this is
+ *                 where a trunk's caller name/number enter the daemon (src/util/caller-id.ts).
  *   StasisEnd / ChannelDestroyed   originated channel → Originations; else the customer side of a
  *                 live call → Hangups.customerGone (StasisEnd is the end of a leg: DESIGN.md).
  *   ChannelStateChange             originated channel ringing (outbound "ringing" state).
@@ -15,6 +17,7 @@ import type {
   StasisStartEvent,
 } from '../ari/types';
 import type { Logger } from '../log/logger';
+import { sanitizeCallerId } from '../util/caller-id';
 import type { CallCore } from './core';
 import type { Hangups } from './hangups';
 import type { Originations } from './originations';
@@ -61,7 +64,9 @@ export class StasisRouter {
     for (const u of this.unsubscribe.splice(0)) u();
   }
 
-  private async onStasisStart(e: StasisStartEvent): Promise<void> {
+  private async onStasisStart(raw: StasisStartEvent): Promise<void> {
+    // A copy: the ARI client's event object is not ours to change.
+    const e: StasisStartEvent = { ...raw, channel: { ...raw.channel, caller: sanitizeCallerId(raw.channel.caller) } };
     this.onAnyStart?.(e.channel.id);
     const tag = e.args?.[0];
     if (tag === 'originated') {

@@ -16,6 +16,7 @@ import type { CallService } from '../calls/service';
 import { isTalking, type CallActivity } from '../calls/state-machine';
 import type { CallRecord } from '../calls/types';
 import type { Logger } from '../log/logger';
+import { formatCallerId } from '../util/caller-id';
 import type { Clock } from '../util/clock';
 import { CcError, invalid, notFound, refused, unavailable } from '../util/errors';
 
@@ -134,7 +135,7 @@ export class ConferenceService {
     try {
       m.channelId = await control.originateAgentDevice(rawAgent, {
         callId: child.id,
-        callerId: call.customerNumber ? `"Conference ${call.customerNumber}" <${call.customerNumber}>` : undefined,
+        callerId: formatCallerId(`Conference ${call.customerNumber ?? ''}`, call.customerNumber),
         timeoutSec: this.deps.ringTimeoutSec ?? 30,
         onAnswer: (ch: AriChannel) => void this.answered(m, ch.id),
         onFail: (reason: string) => void this.failed(m, `agent ${rawAgent} did not answer (${reason})`),

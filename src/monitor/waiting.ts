@@ -9,6 +9,7 @@
 import type { AmiClient, AmiEvent } from '../ami/types';
 import type { EventBus } from '../events/bus';
 import type { Logger } from '../log/logger';
+import { sanitizeCallerName, sanitizeCallerNumber } from '../util/caller-id';
 import type { Clock } from '../util/clock';
 import { invalid } from '../util/errors';
 import { ResyncRetry } from '../net/resync-retry';
@@ -45,7 +46,14 @@ export interface QueueWaitingDeps {
 }
 
 /** Unknown/'unknown' caller ids are reported as '' (Asterisk fills the literal word in). */
-const callerField = (v: string | undefined) => (!v || v === 'unknown' || v === '<unknown>' ? '' : v);
+const unknownAsEmpty = (v: string | undefined) => (!v || v === 'unknown' || v === '<unknown>' ? '' : v);
+
+/**
+ * QueueCallerJoin/QueueEntry are where the caller id of a waiting caller enters the daemon over AMI:
+ * sanitised here, once (src/util/caller-id.ts), before the monitor, /events and the CLI show it.
+ */
+const callerNumber = (v: string | undefined) => sanitizeCallerNumber(unknownAsEmpty(v));
+const callerName = (v: string | undefined) => sanitizeCallerName(unknownAsEmpty(v));
 
 /** QueueCallerJoin and QueueStatus's QueueEntry carry the same caller fields. */
 function waitingCaller(e: AmiEvent, joinedAt: number): WaitingCaller {
@@ -53,8 +61,8 @@ function waitingCaller(e: AmiEvent, joinedAt: number): WaitingCaller {
     uniqueid: e.Uniqueid,
     queue: e.Queue,
     channel: e.Channel ?? '',
-    callerNumber: callerField(e.CallerIDNum),
-    callerName: callerField(e.CallerIDName),
+    callerNumber: callerNumber(e.CallerIDNum),
+    callerName: callerName(e.CallerIDName),
     position: Number(e.Position) || 0,
     joinedAt,
   };

@@ -18,8 +18,11 @@
  * ```
  *
  * ## Scripting API (all synchronous unless noted; bad input throws CcError and changes nothing)
- * - Queues: `addQueue(name, {strategy, timeoutMs, retryMs, wrapupMs, members})` (static config; members
- *   given here survive a restart, QueueAdd members do not). `member(queue, iface)` reads a member.
+ * - Queues: `addQueue(name, {strategy, timeoutMs, retryMs, wrapupMs, autofill, members})` (static config;
+ *   members given here survive a restart, QueueAdd members do not). `member(queue, iface)` reads a
+ *   member. `queues: loadQueuesConf('asterisk-conf/queues.conf')` boots with a real queues.conf.
+ *   autofill (default on, as shipped): every waiting caller is offered to a free member at once;
+ *   off (Asterisk's default): only the head caller is, the others re-check every `recheckMs`.
  * - Queue calls: `placeQueueCall({queue, callerNumber, callerName?, id?})` → handle `{id, channelId, queue}`;
  *   `id` is the customer's linkedid (= 3rd Stasis arg of the agent leg, `Linkedid` of AgentCalled).
  *   `queueCall(h)` → {state: waiting|ringing|connected|ended, member, legId, endReason, ...};
@@ -79,6 +82,13 @@ export interface SimOptions {
   retryMs?: number;
   /** Default app_queue wrapuptime. */
   wrapupMs?: number;
+  /**
+   * Default app_queue autofill for queues that do not set it. true, as the shipped
+   * asterisk-conf/queues.conf sets it; Asterisk's own default is false (see loadQueuesConf).
+   */
+  autofill?: boolean;
+  /** With autofill=no, how often a caller not at the head re-checks its turn (app_queue: 1000). */
+  recheckMs?: number;
   /** Multiplies second-based values sent by the daemon (originate timeout). Default 0.1. */
   timeScale?: number;
   agentLegContext?: string;
@@ -140,7 +150,8 @@ export class Simulator {
       clock: this.clock,
       app: this.app,
       agentLegContext: opts.agentLegContext ?? 'cc-agent',
-      defaults: { timeoutMs: opts.queueTimeoutMs ?? 1500, retryMs: opts.retryMs ?? 200, wrapupMs: opts.wrapupMs ?? 0 },
+      defaults: { timeoutMs: opts.queueTimeoutMs ?? 1500, retryMs: opts.retryMs ?? 200, wrapupMs: opts.wrapupMs ?? 0, autofill: opts.autofill ?? true },
+      recheckMs: opts.recheckMs ?? 1000,
     });
     this.devices = new Devices(this.model, {
       clock: this.clock,
@@ -372,3 +383,4 @@ export * from './shapes';
 export * from './sim-log';
 export { createAmiHandler } from './ami-actions';
 export { createAriRouter } from './ari-routes';
+export * from './queues-conf';

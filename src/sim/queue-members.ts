@@ -26,6 +26,7 @@ export class QueueMembers {
       timeoutMs: o.timeoutMs ?? this.opts.defaults.timeoutMs,
       retryMs: o.retryMs ?? this.opts.defaults.retryMs,
       wrapupMs: o.wrapupMs ?? this.opts.defaults.wrapupMs,
+      autofill: o.autofill ?? this.opts.defaults.autofill,
       isStatic: true,
       staticMembers: o.members ?? [],
       members: [],

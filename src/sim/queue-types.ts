@@ -18,6 +18,12 @@ export interface QueueOptions {
   retryMs?: number;
   /** app_queue `wrapuptime`: no new call within this long after the last one. */
   wrapupMs?: number;
+  /**
+   * app_queue `autofill`. yes: as many waiting callers as there are free members are offered at
+   * once. no (Asterisk's default): only the caller at the head of the queue is offered; the others
+   * wait, re-checking every second, until they are at the head.
+   */
+  autofill?: boolean;
   /** Static members from queues.conf: they survive an Asterisk restart. */
   members?: Array<{ interface: string; memberName?: string; stateInterface?: string; penalty?: number }>;
 }
@@ -50,6 +56,7 @@ export interface SimQueue {
   timeoutMs: number;
   retryMs: number;
   wrapupMs: number;
+  autofill: boolean;
   isStatic: boolean;
   staticMembers: NonNullable<QueueOptions['members']>;
   members: SimMember[];

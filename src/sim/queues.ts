@@ -26,7 +26,9 @@ export interface QueueEngineOptions {
   clock: Clock;
   app: string;
   agentLegContext: string;
-  defaults: { timeoutMs: number; retryMs: number; wrapupMs: number };
+  defaults: { timeoutMs: number; retryMs: number; wrapupMs: number; autofill: boolean };
+  /** How often a caller that is not at the head re-checks its turn with autofill=no (app_queue RECHECK: 1 s). */
+  recheckMs: number;
 }
 
 const AGENT_IFACE = /^Local\/(\d+)@([A-Za-z0-9_-]+)(\/n)?$/;
@@ -52,7 +54,10 @@ export class QueueEngine extends QueueMembers {
 
   placeCall(o: { queue: string; callerNumber: string; callerName?: string; id?: string }): QueueCall {
     const q = this.queue(o.queue);
-    if (!/^\+?[0-9*#]+$/.test(o.callerNumber)) throw new CcError('invalid', `Invalid caller number: ${o.callerNumber}`);
+    // A trunk may send any text as the number (`anonymous` when withheld, SIP user parts, garbage):
+    // the daemon must cope. Only CR/LF are refused: AMI writes CallerIDNum unescaped, so they would
+    // break the event framing of the sim itself.
+    if (!o.callerNumber || /[\r\n]/.test(o.callerNumber)) throw new CcError('invalid', `Invalid caller number: ${JSON.stringify(o.callerNumber)}`);
     const handle = o.id ?? `sim-c${++this.callSeq}`;
     if (this.calls.has(handle)) throw new CcError('refused', `Call id already in use: ${handle}`);
     const caller = { name: o.callerName ?? '', number: o.callerNumber };
@@ -139,6 +144,13 @@ export class QueueEngine extends QueueMembers {
   private tryRing(call: QueueCall): void {
     if (call.state !== 'waiting') return;
     const q = this.queue(call.queue);
+    // autofill=no: app_queue's is_our_turn() lets only the caller at position 1 ring members, and it
+    // stays at position 1 while its member rings; the others poll their turn every RECHECK second.
+    // (autofill=yes: each waiting caller is offered to a free member, as many at once as are free.)
+    if (!q.autofill && call.position !== 1) {
+      call.timer = this.later(this.opts.recheckMs, () => this.tryRing(call));
+      return;
+    }
     const chosen = pickMembers(q, this.model.now(), this.pendingInterfaces());
     if (chosen.length === 0) return this.retryLater(call);
     this.transition(call, 'ringing');

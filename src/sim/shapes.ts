@@ -82,6 +82,20 @@ export function bridgeJson(b: BridgeView): AriBridge {
 
 const unknownIfEmpty = (v: string) => (v === '' ? '<unknown>' : v);
 
+const C_ESCAPES: Record<string, string> = {
+  '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v',
+  '\\': '\\\\', "'": "\\'", '"': '\\"', '?': '\\?',
+};
+
+/**
+ * Asterisk 22 writes CallerIDName/ConnectedLineName into AMI through ast_escape_c()
+ * (main/manager_channels.c), so a name holding CR/LF cannot break the event framing; the numbers
+ * are written as they are.
+ */
+export function amiEscapeC(v: string): string {
+  return v.replace(/[\x07\b\f\n\r\t\v\\'"?]/g, (c) => C_ESCAPES[c]);
+}
+
 /** Channel block of AMI channel events (Newchannel, Hangup, Queue*, Agent*); prefix "Dest" for members. */
 export function amiChannelFields(ch: ChannelView, prefix = ''): AmiFieldList {
   const p = (k: string) => `${prefix}${k}`;
@@ -90,9 +104,9 @@ export function amiChannelFields(ch: ChannelView, prefix = ''): AmiFieldList {
     [p('ChannelState'), String(AMI_STATE_NUM[ch.state])],
     [p('ChannelStateDesc'), ch.state],
     [p('CallerIDNum'), unknownIfEmpty(ch.caller.number)],
-    [p('CallerIDName'), unknownIfEmpty(ch.caller.name)],
+    [p('CallerIDName'), unknownIfEmpty(amiEscapeC(ch.caller.name))],
     [p('ConnectedLineNum'), unknownIfEmpty(ch.connected.number)],
-    [p('ConnectedLineName'), unknownIfEmpty(ch.connected.name)],
+    [p('ConnectedLineName'), unknownIfEmpty(amiEscapeC(ch.connected.name))],
     [p('Language'), 'en'],
     [p('AccountCode'), ''],
     [p('Context'), ch.dialplan.context],

@@ -15,6 +15,7 @@ import { isTalking, type CallActivity } from '../calls/state-machine';
 import type { CallRecord } from '../calls/types';
 import type { Config } from '../config/schema';
 import type { Logger } from '../log/logger';
+import { formatCallerId } from '../util/caller-id';
 import type { Clock } from '../util/clock';
 import { CcError, invalid, notFound, refused, unavailable } from '../util/errors';
 import {
@@ -161,7 +162,7 @@ export class TransferService {
       onFail: (reason: string) => void this.targetFailed(t, `${describeTarget(target)} did not answer (${reason})`),
       onHangup: (reason: string) => void this.targetHungUp(t, reason),
     };
-    const display = call.customerNumber ? `"Transfer ${call.customerNumber}" <${call.customerNumber}>` : undefined;
+    const display = formatCallerId(`Transfer ${call.customerNumber ?? ''}`, call.customerNumber);
     const timeoutSec = this.deps.ringTimeoutSec ?? 30;
     try {
       const channelId =

@@ -35,6 +35,8 @@ export class FakeAri implements AriClient {
   readonly chans = new Map<string, FakeChannel>();
   readonly brs = new Map<string, FakeBridge>();
   readonly log: string[] = [];
+  /** Every originate request, as the daemon sent it. */
+  readonly originates: OriginateParams[] = [];
   private handlers = new Map<string, Set<(e: AriEvent) => void>>();
   private connectedHandlers = new Set<() => void>();
   private seq = 0;
@@ -73,9 +75,10 @@ export class FakeAri implements AriClient {
   // ---- test controls ----
 
   /** A channel a dialplan hands to Stasis (agent-leg ;2 or direct inbound). */
-  enterStasis(args: string[], opts: { id?: string; number?: string; name?: string } = {}): string {
+  enterStasis(args: string[], opts: { id?: string; number?: string; name?: string; callerName?: string } = {}): string {
     const id = opts.id ?? `leg-${++this.seq}`;
     const ch = this.newChannel(id, opts.name ?? `Local/x@cc-agent-${this.seq};2`, 'Ring', opts.number ?? '5550101');
+    ch.caller.name = opts.callerName ?? '';
     ch.inStasis = true;
     ch.appArgs = args;
     ch.dialplan = { context: 'cc-agent', exten: args[1] ?? 's', priority: 2, app_name: 'Stasis', app_data: [this.app, ...args].join(',') };
@@ -130,6 +133,7 @@ export class FakeAri implements AriClient {
   channels: AriClient['channels'] = {
     originate: async (p: OriginateParams) => {
       this.log.push(`originate ${p.endpoint} ${p.appArgs}`);
+      this.originates.push(p);
       if (this.failOriginate) throw new AriHttpError('POST', '/channels', 500, 'boom');
       const id = p.channelId ?? `orig-${++this.seq}`;
       const ch = this.newChannel(id, `${p.endpoint}-${++this.seq};1`, 'Down', p.callerId ?? '');

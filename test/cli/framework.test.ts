@@ -77,6 +77,28 @@ describe('CLI framework', () => {
     expect(JSON.parse(formatRows(rows, { json: true }))).toEqual(rows);
     expect(formatRows([], { empty: 'no queues' })).toBe('no queues\n');
   });
+
+  it('tables show control characters escaped: a stored caller id cannot drive the terminal', () => {
+    // A row stored before caller ids were sanitised (or any free text): NUL, ESC, CR/LF, C1 CSI, bidi.
+    const rows = [
+      { number: '5550101\x00', name: 'Eve"\r\n<sip:evil>\x00\x1b[31m', data: { cid: 'x\x9b2J\u202e' } },
+      { number: '5550102', name: 'Ana', data: null },
+    ];
+    const out = formatRows(rows);
+    expect(out).toBe(
+      [
+        `NUMBER       NAME${' '.repeat(32)}DATA`,
+        '5550101\\x00  Eve"\\x0d\\x0a<sip:evil>\\x00\\x1b[31m  {"cid":"x\\x9b2J\\u202e"}',
+        '5550102      Ana',
+        '',
+      ].join('\n'),
+    );
+    expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    // --json keeps the data (a script gets the same values back) with nothing raw for a terminal.
+    const json = formatRows(rows, { json: true });
+    expect(JSON.parse(json)).toEqual(rows);
+    expect(json).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+  });
 });
 
 describe('closed stdout (`callcenterd monitor --watch | head`)', () => {

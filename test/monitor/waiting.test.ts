@@ -105,6 +105,21 @@ describe('QueueWaitingTracker', () => {
     ]);
   });
 
+  it('sanitises the caller id read from AMI (control characters gone, anonymous kept)', () => {
+    // Asterisk C-escapes CallerIDName in AMI (CR/LF arrive as backslash sequences) but not the number.
+    ami.emit(caller('QueueCallerJoin', '01', 'support', { CallerIDNum: '5550\x00101\x1b[31m', CallerIDName: 'Eve\\r\\n\x1b[2J\x9b31m' }));
+    ami.emit(caller('QueueCallerJoin', '02', 'support', { CallerIDNum: 'anonymous', CallerIDName: 'Anonymous' }));
+    const callers = t.queue('support').callers;
+    expect(callers.map((c) => [c.number, c.name])).toEqual([
+      ['5550101[31m', 'Eve\\r\\n[2J31m'],
+      ['anonymous', 'Anonymous'],
+    ]);
+    // What /events and the monitor publish: no raw control character, none JSON-escaped either.
+    const published = JSON.stringify(events.map((e) => e.data));
+    expect(published).toContain('5550101[31m');
+    expect(published).not.toMatch(/[\u0000-\u001f\u007f-\u009f]|\\u00[01][0-9a-f]/);
+  });
+
   it('rebuilds from QueueStatus on (re)connect, using Wait for the join time', async () => {
     ami.emit(caller('QueueCallerJoin', 'gone')); // left while we were disconnected
     ami.entries = [

@@ -37,7 +37,7 @@ export interface World {
   transfers: TransfersModule;
   conference: ConferenceModule;
   /** Places a queue call answered by agent 1000; resolves with the live call part. */
-  connectedCall(number?: string): Promise<{ h: ReturnType<Simulator['placeQueueCall']>; call: CallRecord }>;
+  connectedCall(number?: string, callerName?: string): Promise<{ h: ReturnType<Simulator['placeQueueCall']>; call: CallRecord }>;
   stop(): Promise<void>;
 }
 
@@ -73,8 +73,8 @@ export async function world(opts: { survey?: string } = {}): Promise<World> {
     svc,
     transfers,
     conference,
-    async connectedCall(number = '5550101') {
-      const h = sim.placeQueueCall({ queue: 'support', callerNumber: number });
+    async connectedCall(number = '5550101', callerName?: string) {
+      const h = sim.placeQueueCall({ queue: 'support', callerNumber: number, callerName });
       await until(() => sim.queueCall(h).state === 'connected' && live()?.state === 'connected');
       return { h, call: live()! };
     },

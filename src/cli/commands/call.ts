@@ -4,6 +4,7 @@
  */
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
+import { jsonSafe } from '../../util/printable';
 
 const enc = encodeURIComponent;
 const time = (ms: unknown) => (typeof ms === 'number' ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '');
@@ -77,7 +78,7 @@ export function registerCallCommands(ctx: CliContext): void {
         'GET',
         `/calls/${enc(callId(id))}`,
       );
-      if (o.json) return ctx.out(JSON.stringify(c, null, 2));
+      if (o.json) return ctx.out(jsonSafe(JSON.stringify(c, null, 2)));
       ctx.print([row(c)]);
       if (c.endReason) ctx.out(`ended: ${c.endReason}`);
       ctx.print(

@@ -7,6 +7,7 @@ import type { MonitorAgent, MonitorQueue, MonitorView } from '../../api/monitor'
 import type { CliContext } from '../context';
 import { intOption } from '../context';
 import { formatRows } from '../output';
+import { jsonSafe } from '../../util/printable';
 
 /** 75 → "1:15"; 3700 → "1:01:40". */
 export function duration(seconds: number | null): string {
@@ -74,7 +75,7 @@ export function registerMonitorCommand(ctx: CliContext): void {
       const api = ctx.api();
       const once = async () => {
         const v = await api.request<MonitorView>('GET', '/monitor');
-        ctx.io.stdout(o.json ? `${JSON.stringify(v, null, o.watch ? 0 : 2)}\n` : renderMonitor(v));
+        ctx.io.stdout(o.json ? `${jsonSafe(JSON.stringify(v, null, o.watch ? 0 : 2))}\n` : renderMonitor(v));
       };
       if (!o.watch) return once();
       let stop = false;
