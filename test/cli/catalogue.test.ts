@@ -21,7 +21,7 @@ describe('admin CLI (no daemon)', () => {
     });
     await cli('queue', 'add', 'sales', '--max-no-answer', '0', '--survey-extension', '900', '--call-timeout', '3600');
     const table = await cli('queue', 'list');
-    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+WRAPUP\s+MAX_NO_ANSWER\s+CALLER_ID\s+SURVEY\s+CALL_TIMEOUT$/);
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+WRAPUP\s+MAX_NO_ANSWER\s+CALLER_ID\s+SURVEY\s+CALL_TIMEOUT\s+RECORD$/);
     expect(table.stdout).toMatch(/support\s+15\s+4830000000/);
     const json = JSON.parse((await cli('queue', 'list', '--json')).stdout);
     expect(json.map((q: { name: string }) => q.name)).toEqual(['sales', 'support']);

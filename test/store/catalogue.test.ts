@@ -38,6 +38,7 @@ describe('catalogue repositories', () => {
       name: 'support',
       wrapupSeconds: 10,
       maxNoAnswer: null,
+      record: null,
       callerId: '4830000000',
       surveyExtension: '900@cc-survey',
       callTimeoutSeconds: null,

@@ -118,7 +118,7 @@ export function registerCallCommands(ctx: CliContext): void {
 
   call
     .command('prank')
-    .description('hang up the customer now and block the number (policy.prank_block_minutes)')
+    .description('hang up the customer now and block the number (policy.prank_block_minutes); a withheld or non-number caller ID is hung up, not blocked')
     .argument('<call>', 'protocol number')
     .action(async (id: string) => {
       const r = await ctx
