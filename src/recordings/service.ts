@@ -13,7 +13,8 @@
 import type { DomainEvent, EventBus } from '../events/bus';
 import type { Logger } from '../log/logger';
 import type { Clock } from '../util/clock';
-import { invalid, notFound, refused } from '../util/errors';
+import { notFound, refused } from '../util/errors';
+import { purgeRecordings, type PurgeResult } from './purge';
 import { isOpen, modeFor, nextRecordingState, recordingName, snoopIdOf, wavDurationMs, type RecordablePart, type RecordMode, type RecordingEvent } from './model';
 import type { Recording, RecordingRepository } from './repository';
 
@@ -95,7 +96,7 @@ export class RecordingService {
   /** Agent (own call) or supervisor: start / pause / resume. */
   async act(callId: string, action: RecordAction, by: string): Promise<Recording> {
     const call = this.deps.calls.get(callId);
-    if (!call) throw notFound(`no live call ${callId}`, { call: callId });
+    if (!call) throw notFound(`no call ${callId}`, { call: callId });
     if (action === 'start') {
       const open = this.openOf(callId);
       if (open) throw refused(`call ${callId} is already being recorded (recording ${open.id})`, { recording: open.id });
@@ -225,23 +226,15 @@ export class RecordingService {
   }
 
   /** Removes the files of finished recordings started before `before` (retention / purge). */
-  purge(before: number, by: string): { deleted: number; missing: number } {
-    if (!Number.isFinite(before)) throw invalid('a valid date is required', { field: 'before' });
-    let deleted = 0;
-    let missing = 0;
-    for (const rec of this.deps.repo.purgeable(before)) {
-      if (!this.deps.files.remove(rec.file)) missing++;
-      this.transition(rec.id, 'purge', by, { deletedAt: this.deps.clock.now() });
-      deleted++;
-    }
-    return { deleted, missing };
+  purge(before: number): PurgeResult {
+    return purgeRecordings(this.deps.repo, this.deps.files, before, this.deps.clock.now());
   }
 
   private transition(
     id: number,
     event: RecordingEvent,
     by: string,
-    patch: { endReason?: string; durationMs?: number | null; sizeBytes?: number | null; deletedAt?: number } = {},
+    patch: { endReason?: string; durationMs?: number | null; sizeBytes?: number | null } = {},
   ): void {
     const rec = this.deps.repo.get(id)!;
     const state = nextRecordingState(rec.state, event);
@@ -249,7 +242,7 @@ export class RecordingService {
     const ends = event === 'finish' || event === 'fail';
     this.deps.repo.setState(id, state, { ...patch, ...(ends ? { endedAt: at } : {}) });
     const data = { recordingId: id, state, previous: rec.state, by, file: rec.file, ...(patch.endReason ? { reason: patch.endReason } : {}) };
-    if (event !== 'purge') this.deps.calls.record(rec.callId, 'recording', { action: event, ...data });
+    this.deps.calls.record(rec.callId, 'recording', { action: event, ...data });
     this.deps.bus.publish({ type: 'recording.state', at, agent: rec.agentExt ?? undefined, queue: rec.queue ?? undefined, callId: rec.callId, data });
   }
 }

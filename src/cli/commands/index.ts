@@ -16,6 +16,7 @@ import { registerMonitorCommand } from './monitor';
 import { registerTransferCommands } from './transfer';
 import { registerRoomCommands } from './room';
 import { registerCallbackCommands } from './callback';
+import { registerRecordingCommands } from './recording';
 
 export const registrars: Registrar[] = [
   registerConfigCommands,
@@ -31,4 +32,5 @@ export const registrars: Registrar[] = [
   registerTransferCommands,
   registerRoomCommands,
   registerCallbackCommands,
+  registerRecordingCommands,
 ];
