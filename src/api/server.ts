@@ -172,7 +172,7 @@ export class ApiServer {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = Date.now();
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req);
     const method = (req.method ?? 'GET').toUpperCase();
     try {
       if (method === 'GET' && url.pathname === '/healthz') {
@@ -202,7 +202,7 @@ export class ApiServer {
       }
       const exec = match.re.exec(url.pathname)!;
       const params: Record<string, string> = {};
-      match.keys.forEach((k, idx) => (params[k] = decodeURIComponent(exec[idx + 1])));
+      match.keys.forEach((k, idx) => (params[k] = decodeSegment(exec[idx + 1])));
       if (principal.role === 'agent' && def.agentParam && params[def.agentParam] !== principal.agent) {
         throw new HttpError(403, 'forbidden', `this token acts only for agent ${principal.agent}`);
       }
@@ -245,7 +245,7 @@ export class ApiServer {
   }
 
   private handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req);
     const handler = this.upgrades.get(url.pathname);
     const reject = (status: number, text: string) => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -260,6 +260,29 @@ export class ApiServer {
       this.opts.log.error('websocket upgrade failed', { path: url.pathname, error: err instanceof Error ? err.stack : String(err) });
       socket.destroy();
     }
+  }
+}
+
+/**
+ * The request target as a URL. Prefixed with our origin rather than resolved against it: resolving
+ * treats a target such as "//[::" as scheme-relative and throws, which in the 'upgrade' listener
+ * was an uncaught exception (the process died). Prefixed, any target parses; unknown paths are 404s.
+ */
+function requestUrl(req: http.IncomingMessage): URL {
+  const target = req.url ?? '/';
+  try {
+    return new URL(target.startsWith('/') ? `http://localhost${target}` : target);
+  } catch {
+    return new URL('http://localhost/');
+  }
+}
+
+/** A path parameter, percent-decoded; malformed encoding is the client's fault (400), not a bug (500). */
+function decodeSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, 'invalid', 'malformed percent-encoding in the path');
   }
 }
 
