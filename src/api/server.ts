@@ -68,13 +68,13 @@ export class ApiServer {
   private readonly routes: Compiled[] = [];
   private readonly upgrades = new Map<string, UpgradeHandler>();
   private readonly upgradeClosers: Array<() => Promise<void> | void> = [];
-  private readonly tokenDigests: { digest: Buffer; token: ApiToken }[];
+  private readonly tokenDigests: { digest: Buffer; token: ApiToken; id: string }[];
   private readonly sockets = new Set<Socket>();
   private address?: AddressInfo;
 
   constructor(private readonly opts: ApiServerOptions) {
     // Compare digests, not raw tokens: equal length, so timingSafeEqual never leaks the token length.
-    this.tokenDigests = opts.tokens.map((token) => ({ digest: sha(token.token), token }));
+    this.tokenDigests = opts.tokens.map((token, i) => ({ digest: sha(token.token), token, id: `api.tokens[${i}]` }));
     for (const def of opts.routes) this.addRoute(def);
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.on('connection', (s) => {
@@ -118,9 +118,9 @@ export class ApiServer {
   authenticate(token: string | undefined): Principal | undefined {
     if (!token) return undefined;
     const digest = sha(token);
-    let found: ApiToken | undefined;
-    for (const t of this.tokenDigests) if (crypto.timingSafeEqual(digest, t.digest) && !found) found = t.token;
-    return found && { role: found.role, agent: found.agent, name: found.name };
+    let found: { token: ApiToken; id: string } | undefined;
+    for (const t of this.tokenDigests) if (crypto.timingSafeEqual(digest, t.digest) && !found) found = t;
+    return found && { role: found.token.role, agent: found.token.agent, name: found.token.name, tokenId: found.id };
   }
 
   async start(): Promise<string> {

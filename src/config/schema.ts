@@ -92,6 +92,18 @@ export const configSchema = z
               seen.add(t.token);
             });
           }),
+        /**
+         * /events: queued bytes (plus ~400 per queued message) after which a client that does not
+         * read is closed (1013). Bounds the memory a stalled client can pin; must exceed a snapshot.
+         */
+        events_max_buffered_bytes: z
+          .number()
+          .int()
+          .min(65536, 'must be at least 65536 (64 KiB): a snapshot must fit')
+          .max(1 << 30, 'must be at most 1073741824 (1 GiB)')
+          .default(1 << 20),
+        /** /events: sockets one token may hold at once; the next upgrade is refused with HTTP 429. */
+        events_max_connections_per_token: z.number().int().min(1).max(10000).default(10),
       })
       .strict()
       .default({}),

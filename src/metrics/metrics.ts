@@ -22,6 +22,8 @@ export interface MetricsSources {
   queues(): readonly { queue: string; waiting: number; longestWaitSeconds: number; abandoned: number }[];
   links(): { ami: { up: boolean; info?: LinkHealthInfo }; ari: { up: boolean; info?: LinkHealthInfo } };
   eventClients(): number;
+  /** /events clients closed for falling behind, upgrades refused by the per-token cap (since start). */
+  eventLimits(): { tooSlow: number; refused: number };
 }
 
 export interface MetricsOptions {
@@ -162,6 +164,26 @@ export function createMetrics(src: MetricsSources, opts: MetricsOptions): Daemon
     registers,
     collect() {
       this.set(src.eventClients());
+    },
+  });
+  // The hub owns these counts (like the links' reconnects): mirror them at scrape time.
+  new Counter({
+    name: 'callcenterd_events_clients_closed_total',
+    help: '/events clients closed by the daemon; reason too_slow = queue over api.events_max_buffered_bytes',
+    labelNames: ['reason'],
+    registers,
+    collect() {
+      this.reset();
+      this.inc({ reason: 'too_slow' }, src.eventLimits().tooSlow);
+    },
+  });
+  new Counter({
+    name: 'callcenterd_events_connections_refused_total',
+    help: '/events upgrades refused (HTTP 429) because the token held api.events_max_connections_per_token sockets',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(src.eventLimits().refused);
     },
   });
   const domainEvents = new Counter({

@@ -16,6 +16,7 @@ const sources = (): MetricsSources => ({
     ari: { up: false, info: { state: 'connecting', reconnects: 1, eventsReceived: 300 } },
   }),
   eventClients: () => 2,
+  eventLimits: () => ({ tooSlow: 3, refused: 5 }),
 });
 
 describe('metrics registry', () => {
@@ -41,6 +42,8 @@ describe('metrics registry', () => {
       'callcenterd_link_reconnects_total{link="ami"} 4',
       'callcenterd_link_reconnects_total{link="ari"} 1',
       'callcenterd_events_clients 2',
+      'callcenterd_events_clients_closed_total{reason="too_slow"} 3',
+      'callcenterd_events_connections_refused_total 5',
       'callcenterd_domain_events_total{type="agent.state"} 2',
       'callcenterd_build_info{version="9.9.9"} 1',
     ])
@@ -50,6 +53,7 @@ describe('metrics registry', () => {
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
     // A second scrape mirrors the clients' counters; it does not add them up again.
     expect((await m.render()).split('\n')).toContain('callcenterd_link_reconnects_total{link="ami"} 4');
+    expect((await m.render()).split('\n')).toContain('callcenterd_events_connections_refused_total 5');
     m.stop();
   });
 
