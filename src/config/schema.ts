@@ -17,6 +17,26 @@ const hostPort = z
 
 const PORT_MESSAGE = 'must be a number between 1 and 65535';
 
+/**
+ * What is wrong with an ARI base URL, or undefined. One rule for the config schema (`config check`,
+ * `config show`, `run`) and the ARI client (src/ari/rest.ts): `config check` passed URLs with
+ * user:password@ that `run` then refused, and the systemd unit trusts `config check`. Never echoes
+ * the URL: it may hold a password.
+ */
+export function ariUrlProblem(url: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'must be a URL such as http://127.0.0.1:8088';
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `must be http:// or https:// (got ${u.protocol})`;
+  // Credentials belong in username/password: those are masked by `config show` and kept out of
+  // logs; a URL is logged (e.g. the events URL on connect) and shown as it is.
+  if (u.username || u.password) return 'must not embed credentials (user:password@): set asterisk.ari.username and asterisk.ari.password';
+  return undefined;
+}
+
 const extension = z.string().regex(/^\d{4,5}$/, 'must be an agent extension of 4 or 5 digits');
 
 export const tokenSchema = z
@@ -38,7 +58,10 @@ export const configSchema = z
       .object({
         ari: z
           .object({
-            url: z.string().url('must be a URL such as http://127.0.0.1:8088'),
+            url: z.string().superRefine((v, ctx) => {
+              const problem = ariUrlProblem(v);
+              if (problem) ctx.addIssue({ code: 'custom', message: problem });
+            }),
             username: z.string().min(1),
             password: z.string().min(1, 'is required (or set CALLCENTERD_ARI_PASSWORD)'),
             app: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('callcenter'),

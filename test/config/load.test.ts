@@ -81,6 +81,18 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses an ARI url the ARI client would refuse (embedded credentials, non-http scheme), without echoing it', () => {
+    const url = (u: string, env: NodeJS.ProcessEnv = {}) => problemsOf(() => parseConfigObject(withOverrides({ asterisk: { ari: { url: u } } }), env));
+    const creds = url('http://ariuser:Hunter2pw@127.0.0.1:8088');
+    expect(creds).toEqual(['asterisk.ari.url: must not embed credentials (user:password@): set asterisk.ari.username and asterisk.ari.password']);
+    expect(url('http://ariuser@127.0.0.1:8088')).toEqual(creds);
+    expect(url('ws://127.0.0.1:8088')).toEqual(['asterisk.ari.url: must be http:// or https:// (got ws:)']);
+    expect(problemsOf(() => parseConfigObject(withOverrides(), { CALLCENTERD_ARI_URL: 'https://u:Hunter2pw@pbx/ari' }))).toEqual([
+      'asterisk.ari.url (from CALLCENTERD_ARI_URL): must not embed credentials (user:password@): set asterisk.ari.username and asterisk.ari.password',
+    ]);
+    expect(parseConfigObject(withOverrides({ asterisk: { ari: { url: 'https://pbx.example:8089/ari' } } }), {}).asterisk.ari.url).toBe('https://pbx.example:8089/ari');
+  });
+
   it('refuses the same token twice without echoing it', () => {
     const raw = withOverrides();
     raw.api.tokens.push({ ...raw.api.tokens[0], role: 'agent', agent: '1001' });
