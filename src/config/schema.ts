@@ -37,11 +37,26 @@ export function ariUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
+/**
+ * How the placeholder secrets of config/callcenterd.example.yaml begin ("change-me-ari",
+ * "replace-with-a-long-random-admin-token"). A copied example ran with them: anyone who has read
+ * the example knew the daemon's API tokens.
+ */
+export const PLACEHOLDER_PREFIXES = ['change-me', 'replace-with'] as const;
+
+/** A secret that is still an example placeholder is refused; the message shows only the prefix. */
+function realSecret<T extends z.ZodString>(schema: T) {
+  return schema.superRefine((v, ctx) => {
+    const prefix = PLACEHOLDER_PREFIXES.find((p) => v.toLowerCase().startsWith(p));
+    if (prefix) ctx.addIssue({ code: 'custom', message: `still the example placeholder "${prefix}-..."; set a real secret` });
+  });
+}
+
 const extension = z.string().regex(/^\d{4,5}$/, 'must be an agent extension of 4 or 5 digits');
 
 export const tokenSchema = z
   .object({
-    token: z.string().min(16, 'must be at least 16 characters'),
+    token: realSecret(z.string().min(16, 'must be at least 16 characters')),
     role: z.enum(['admin', 'supervisor', 'agent']),
     agent: extension.optional(),
     name: z.string().optional(),
@@ -63,7 +78,7 @@ export const configSchema = z
               if (problem) ctx.addIssue({ code: 'custom', message: problem });
             }),
             username: z.string().min(1),
-            password: z.string().min(1, 'is required (or set CALLCENTERD_ARI_PASSWORD)'),
+            password: realSecret(z.string().min(1, 'is required (or set CALLCENTERD_ARI_PASSWORD)')),
             app: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('callcenter'),
           })
           .strict(),
@@ -77,7 +92,7 @@ export const configSchema = z
               .max(65535, PORT_MESSAGE)
               .default(5038),
             username: z.string().min(1),
-            secret: z.string().min(1, 'is required (or set CALLCENTERD_AMI_SECRET)'),
+            secret: realSecret(z.string().min(1, 'is required (or set CALLCENTERD_AMI_SECRET)')),
             /** Wait this long for `Event: FullyBooted` after Login before assuming Asterisk is booted. */
             boot_grace_ms: z.number().int().min(1).max(600_000).default(10_000),
           })

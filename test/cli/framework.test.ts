@@ -59,6 +59,16 @@ describe('CLI framework', () => {
     for (const r of [check, show, run]) expect(r.stderr).not.toContain('Hunter2pw');
   });
 
+  it('config check and run refuse a placeholder secret left from the example', async () => {
+    const file = writeConfig({ asterisk: { ari: { password: 'change-me-ari' } } });
+    const problem = 'asterisk.ari.password: still the example placeholder "change-me-..."; set a real secret';
+    for (const args of [['config', 'check'], ['run']]) {
+      const r = await runCli([...args, '--config', file]);
+      expect(r).toMatchObject({ code: 2, stdout: '' });
+      expect(r.stderr).toContain(problem);
+    }
+  });
+
   it('a command on an invalid config prints one line naming the key, exit 2', async () => {
     const bad = writeConfig({ asterisk: { ami: { port: 'x' } } });
     const r = await runCli(['db', 'migrate', '--config', bad]);
