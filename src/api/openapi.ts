@@ -174,12 +174,14 @@ export function buildOpenApi(
   if (info.metrics) {
     paths['/metrics'] = {
       get: {
-        summary: 'Prometheus metrics: no token from loopback; from other addresses an admin or supervisor token',
+        summary:
+          'Prometheus metrics: no token from loopback; from other addresses, or through a proxy (Forwarded, X-Forwarded-For ' +
+          'or X-Real-IP present), an admin or supervisor token',
         tags: ['system'],
         security: [{}, { bearer: [] }],
         responses: {
           '200': { description: 'Prometheus text exposition', content: { 'text/plain': { schema: { type: 'string' } } } },
-          '401': errorResponse('remote scrape without a valid token'),
+          '401': errorResponse('remote or proxied scrape without a valid token'),
           '403': errorResponse('role may not read metrics'),
         },
       },

@@ -34,12 +34,13 @@ export interface ApiServerOptions {
   version?: string;
   /**
    * GET /metrics (Prometheus text). `allowed` decides access per request (e.g. loopback without a
-   * token, remote scrapers with a token); a refused scrape gets 401 (no/invalid token) or 403.
+   * token, remote scrapers with a token); `proxied` says the request carries forwarding headers
+   * (see isProxied). A refused scrape gets 401 (no/invalid token) or 403.
    */
   metrics?: {
     contentType: string;
     render(): Promise<string>;
-    allowed(remoteAddress: string | undefined, principal: Principal | undefined): boolean;
+    allowed(remoteAddress: string | undefined, principal: Principal | undefined, proxied: boolean): boolean;
   };
 }
 
@@ -222,8 +223,9 @@ export class ApiServer {
   private async serveMetrics(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const metrics = this.opts.metrics!;
     const principal = this.authenticate(bearer(req.headers.authorization));
-    if (!metrics.allowed(req.socket.remoteAddress, principal)) {
-      if (!principal) throw new HttpError(401, 'unauthorized', 'metrics from this address need a bearer token');
+    const proxied = isProxied(req);
+    if (!metrics.allowed(req.socket.remoteAddress, principal, proxied)) {
+      if (!principal) throw new HttpError(401, 'unauthorized', `metrics ${proxied ? 'through a proxy' : 'from this address'} need a bearer token`);
       throw new HttpError(403, 'forbidden', `role ${principal.role} may not read metrics`);
     }
     const text = await metrics.render();
@@ -284,6 +286,16 @@ function decodeSegment(raw: string): string {
   } catch {
     throw new HttpError(400, 'invalid', 'malformed percent-encoding in the path');
   }
+}
+
+/**
+ * Whether a proxy relayed this request: it added Forwarded (RFC 7239), X-Forwarded-For or X-Real-IP
+ * (nginx, Caddy, Apache, HAProxy add one). Then the socket's loopback address is the proxy's, not
+ * the client's.
+ */
+export function isProxied(req: http.IncomingMessage): boolean {
+  const h = req.headers;
+  return h.forwarded !== undefined || h['x-forwarded-for'] !== undefined || h['x-real-ip'] !== undefined;
 }
 
 function bearer(header: string | undefined): string | undefined {

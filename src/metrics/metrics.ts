@@ -8,8 +8,8 @@
  * empty) so dashboards and alerts see stable series.
  *
  * Access (decided here, documented in the README): /metrics answers without a token to loopback
- * clients (a Prometheus on the same host); from any other address it needs an admin or supervisor
- * bearer token. See metricsAllowed().
+ * clients (a Prometheus on the same host); from any other address, or through a proxy, it needs an
+ * admin or supervisor bearer token. See metricsAllowed().
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { LinkHealthInfo } from '../ami/types';
@@ -44,9 +44,14 @@ export interface DaemonMetrics {
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
-/** Loopback scrapers need no token; remote ones need an admin or supervisor token. */
-export function metricsAllowed(remoteAddress: string | undefined, principal: Principal | undefined): boolean {
-  if (remoteAddress && LOOPBACK.test(remoteAddress)) return true;
+/**
+ * Loopback scrapers need no token; remote ones need an admin or supervisor token. `proxied`: the
+ * request carries forwarding headers, so a reverse proxy on this host relayed it (the socket is
+ * loopback, the client is anyone the proxy serves): it needs a token too. The headers' addresses
+ * are never trusted (any client can send them); their presence only takes the shortcut away.
+ */
+export function metricsAllowed(remoteAddress: string | undefined, principal: Principal | undefined, proxied = false): boolean {
+  if (!proxied && remoteAddress && LOOPBACK.test(remoteAddress)) return true;
   return principal?.role === 'admin' || principal?.role === 'supervisor';
 }
 
