@@ -265,7 +265,7 @@ export class EventsHub {
     if (pending > (this.opts.maxBufferedBytes ?? EVENTS_DEFAULTS.maxBufferedBytes)) {
       // Skipping events would break the "none missing" promise: make the client start over instead.
       this.stats.tooSlow++;
-      this.opts.log.warn('events client too slow, closing', { role: c.principal.role, agent: c.principal.agent, pendingBytes: pending });
+      this.opts.log.warn('events client too slow, closing', { role: c.principal.role, agent: c.principal.agent, pendingBytes: Math.round(pending) });
       c.ws.close(TOO_SLOW_CLOSE.code, TOO_SLOW_CLOSE.reason);
       this.drop(c);
       return;
