@@ -6,7 +6,7 @@ import { invalid } from '../src/util/errors';
 
 export interface BenchOptions {
   /** Which benchmarks to run. */
-  only: 'all' | 'calls' | 'replay';
+  only: 'all' | 'calls' | 'replay' | 'events';
   calls: number;
   agents: number;
   concurrency: number;
@@ -16,6 +16,9 @@ export interface BenchOptions {
   wrapupSeconds: number;
   /** Replay rounds over all captures. */
   rounds: number;
+  /** /events benchmark: clients that never read, and agent events published. */
+  stalled: number;
+  events: number;
   /** Daemon log level; logs go to a discarding stream, so formatting cost is measured, I/O is not. */
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   /** Exit 1 when a figure is over budget (default: report only, exit 0). */
@@ -32,13 +35,15 @@ export const DEFAULTS: BenchOptions = {
   answerMs: 5,
   wrapupSeconds: 0,
   rounds: 20,
+  stalled: 20,
+  events: 40000,
   logLevel: 'info',
   strict: false,
   json: false,
 };
 
 export const USAGE = `usage: npm run bench -- [options]
-  --only all|calls|replay   which benchmark (default all)
+  --only all|calls|replay|events  which benchmark (default all)
   --calls N                 queue calls to drive (default ${DEFAULTS.calls}, 1-100000)
   --agents N                logged-in agents with auto-answering devices (default ${DEFAULTS.agents}, 1-200)
   --concurrency N           calls in progress at once (default = agents, at most agents)
@@ -46,6 +51,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --answer-ms N             device answer delay (default ${DEFAULTS.answerMs})
   --wrapup S                daemon wrap-up seconds (default ${DEFAULTS.wrapupSeconds}; >0 needs talk-ms long enough)
   --rounds N                replay rounds over every AMI capture (default ${DEFAULTS.rounds})
+  --stalled N               /events clients that never read (default ${DEFAULTS.stalled}, 1-200)
+  --events N                agent events published in the /events benchmark (default ${DEFAULTS.events})
   --log-level L             daemon log level error|warn|info|debug (default info, logs discarded)
   --strict                  exit 1 when a figure is over budget
   --json                    print the results as JSON too`;
@@ -58,6 +65,8 @@ const INT_LIMITS: Record<string, [keyof BenchOptions, number, number]> = {
   '--answer-ms': ['answerMs', 0, 10000],
   '--wrapup': ['wrapupSeconds', 0, 3600],
   '--rounds': ['rounds', 1, 10000],
+  '--stalled': ['stalled', 1, 200],
+  '--events': ['events', 1000, 1000000],
 };
 
 export function parseArgs(argv: string[]): BenchOptions {
@@ -74,7 +83,9 @@ export function parseArgs(argv: string[]): BenchOptions {
     else if (flag === '--json') o.json = true;
     else if (flag === '--only') {
       const v = value();
-      if (v !== 'all' && v !== 'calls' && v !== 'replay') throw invalid(`--only must be all, calls or replay (got ${v})`, { option: flag });
+      if (v !== 'all' && v !== 'calls' && v !== 'replay' && v !== 'events') {
+        throw invalid(`--only must be all, calls, replay or events (got ${v})`, { option: flag });
+      }
       o.only = v;
     } else if (flag === '--log-level') {
       const v = value();

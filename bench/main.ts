@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the daemon's CPU per queue call (bench/daemon-per-call.ts) and per AMI event
- * (bench/replay-ami.ts), compared with the budget of docs/CALL-TOPOLOGY.md ("Load"). Report only:
+ * (bench/replay-ami.ts), compared with the budget of docs/CALL-TOPOLOGY.md ("Load"), and the RSS
+ * cost of /events clients that never read (bench/events-slow-clients.ts). Report only:
  * exit 0 unless --strict and a figure is over budget (exit 1); bad options exit 2.
  * Benchmarks are kept out of `npm test` (jest roots are test/ only) and out of the unit tests.
  */
@@ -9,6 +10,7 @@ import { CcError } from '../src/util/errors';
 import { parseArgs, type BenchOptions } from './args';
 import { printCalls, runCallsBench, type CallsResult } from './daemon-per-call';
 import { BUDGET_MS_PER_CALL, REAL_AMI_EVENTS_PER_CALL, fmt, verdict } from './measure';
+import { printEvents, runEventsBench, type EventsResult } from './events-slow-clients';
 import { printReplay, runReplayBench, type ReplayResult } from './replay-ami';
 
 const say = (line: string) => console.log(line);
@@ -27,19 +29,26 @@ async function main(argv: string[]): Promise<number> {
   say(`callcenterd benchmark — node ${process.version}, ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ''}, load avg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   let calls: CallsResult | undefined;
   let replay: ReplayResult | undefined;
-  if (o.only !== 'replay') {
+  let events: EventsResult | undefined;
+  if (o.only === 'all' || o.only === 'calls') {
     say('\n== daemon CPU per queue call (daemon in this process, simulator in a child process)');
     calls = await runCallsBench(o, say);
     printCalls(calls, say);
   }
-  if (o.only !== 'calls') {
+  if (o.only === 'all' || o.only === 'replay') {
     say('\n== AMI replay: real Asterisk 22 captures → AMI parser → daemon AMI handlers (no sockets)');
     replay = await runReplayBench(o, say);
     printReplay(replay, say);
   }
+  if (o.only === 'all' || o.only === 'events') {
+    say('\n== /events: RSS of the server with clients that never read (server in a child process per scenario)');
+    events = await runEventsBench(o, say);
+    printEvents(events, say);
+  }
   let over = false;
   if (calls) over ||= calls.verdict === 'OVER' || calls.sim.failed > 0;
   if (replay) over ||= replay.verdict === 'OVER';
+  if (events) over ||= events.verdict === 'OVER';
   if (calls && replay) {
     // The simulator sends fewer AMI events per call than a real Asterisk (80-87); price the missing
     // ones at the replay's cost per event to estimate the per-call figure against a real Asterisk.
@@ -47,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
     const estimate = calls.perCall.cpuMs + (missing * replay.usPerEvent) / 1000;
     say(`\n== estimate on a real Asterisk: ${fmt(calls.perCall.cpuMs, 3)} ms + ${fmt(missing, 0)} more AMI events × ${fmt(replay.usPerEvent, 2)} µs = ${fmt(estimate, 3)} ms/call (budget ${BUDGET_MS_PER_CALL}: ${verdict(estimate, BUDGET_MS_PER_CALL)})`);
   }
-  if (o.json) say(JSON.stringify({ calls, replay }, null, 2));
+  if (o.json) say(JSON.stringify({ calls, replay, events }, null, 2));
   if (o.strict && over) {
     say('\n--strict: over budget (or failed calls) → exit 1');
     return 1;

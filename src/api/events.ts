@@ -16,6 +16,11 @@
  * snapshot is sent the buffer is flushed, dropping events whose seq <= the snapshot's seq. So an event
  * published while the snapshot is built (or while the handshake completes) is neither lost nor sent
  * twice.
+ *
+ * Memory (clients that never read): each event is serialised once and the same Buffer is queued for
+ * every client, so a stalled client costs its queue bookkeeping, not a copy of the stream. A client
+ * whose queue passes maxBufferedBytes is closed with 1013; a token may hold at most
+ * maxConnectionsPerToken sockets (the next upgrade gets HTTP 429). Both are api.* config keys.
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -63,8 +68,14 @@ export interface EventsHubOptions {
   log: Logger;
   /** Ping period; a client that missed the previous pong is dropped (half-open TCP). Default 30 s. */
   pingIntervalMs?: number;
-  /** A client this far behind is closed (1013) and must reconnect for a fresh snapshot. Default 4 MiB. */
+  /**
+   * A client this far behind is closed (1013) and must reconnect for a fresh snapshot. Counted as
+   * ws bufferedAmount plus QUEUED_MESSAGE_OVERHEAD per queued message (estimated from the client's
+   * average message size). Default 1 MiB.
+   */
   maxBufferedBytes?: number;
+  /** Open sockets one token may hold (closing ones included); the next upgrade gets 429. Default 10. */
+  maxConnectionsPerToken?: number;
   /** At stop(), how long to wait for clients to answer the 1001 close before cutting them off. Default 1 s. */
   closeGraceMs?: number;
 }
@@ -112,11 +123,45 @@ interface Client {
   principal: Principal;
   alive: boolean;
   unsubscribe: () => void;
+  /** Totals sent, for the average message size (how many messages bufferedAmount holds). */
+  sentBytes: number;
+  sentMessages: number;
+}
+
+/** Defaults of the api.events_* config keys (the schema repeats them; a test keeps them equal). */
+export const EVENTS_DEFAULTS = { maxBufferedBytes: 1 << 20, maxConnectionsPerToken: 10 } as const;
+
+/**
+ * Memory a queued message costs beyond its bytes: measured ~400 bytes of RSS per queued frame on a
+ * stalled socket (ws frame header Buffer, two stream write requests; Node 20, ws 8). With events of
+ * ~150 bytes that is most of a slow client's footprint, which bufferedAmount alone does not see.
+ */
+export const QUEUED_MESSAGE_OVERHEAD = 400;
+
+/** The close a too-slow client gets (documented in the README and the OpenAPI /events entry). */
+export const TOO_SLOW_CLOSE = { code: 1013, reason: 'too slow: reconnect for a fresh snapshot' } as const;
+
+/** Counters for /metrics: clients closed for falling behind, upgrades refused by the per-token cap. */
+export interface EventsLimitStats {
+  tooSlow: number;
+  refused: number;
+}
+
+/** Identity for the per-token cap: the configured token entry, never the secret itself. */
+function tokenKey(p: Principal): string {
+  return p.tokenId ?? `${p.role}:${p.agent ?? ''}:${p.name ?? ''}`;
 }
 
 export class EventsHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   private readonly clients = new Set<Client>();
+  /** Sockets per token, counted from the upgrade until the TCP socket is gone. */
+  private readonly perToken = new Map<string, number>();
+  /** Tokens already warned about while at the cap (a reconnect loop must not flood the log). */
+  private readonly warnedTokens = new Set<string>();
+  /** One serialisation per event, shared by every client's queue (see "Memory" above). */
+  private readonly encoded = new WeakMap<object, Buffer>();
+  readonly stats: EventsLimitStats = { tooSlow: 0, refused: 0 };
   private pingTimer?: TimerHandle;
   private stopped = false;
   private stopping?: Promise<void>;
@@ -135,6 +180,7 @@ export class EventsHub {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
+    if (!this.reserve(principal, socket)) return;
     const { bus, state } = this.opts;
     // Subscribe first: anything published from here on is either in the buffer or sent live.
     const buffer: SeqEvent[] = [];
@@ -144,12 +190,12 @@ export class EventsHub {
       // Login/logout/state changes of this agent may change its queues: re-read them then only.
       if (principal.role === 'agent' && e.agent === principal.agent) myQueues = agentQueues(state, principal.agent);
       if (!eventVisible(principal, e, myQueues)) return;
-      if (client) this.send(client, frame(e));
+      if (client) this.send(client, this.encode(e));
       else buffer.push(e);
     });
     try {
       this.wss.handleUpgrade(req, socket, head, (ws) => {
-        const c: Client = { ws, principal, alive: true, unsubscribe };
+        const c: Client = { ws, principal, alive: true, unsubscribe, sentBytes: 0, sentMessages: 0 };
         ws.on('pong', () => (c.alive = true));
         ws.on('close', () => this.drop(c));
         ws.on('error', () => this.drop(c));
@@ -158,7 +204,7 @@ export class EventsHub {
         this.clients.add(c);
         const snap = scopedSnapshot(principal, state, bus.lastSeq, this.opts.clock.now());
         this.send(c, snap);
-        for (const e of buffer.splice(0)) if ((e.seq ?? 0) > snap.seq) this.send(c, frame(e));
+        for (const e of buffer.splice(0)) if ((e.seq ?? 0) > snap.seq) this.send(c, this.encode(e));
         client = c;
         this.opts.log.info('events client connected', { role: principal.role, agent: principal.agent, clients: this.clients.size });
         this.schedulePing();
@@ -169,16 +215,66 @@ export class EventsHub {
     }
   }
 
-  private send(c: Client, msg: unknown): void {
+  /**
+   * Counts the socket against its token's cap, or answers 429 and returns false. Released when the
+   * TCP socket closes, not when the WebSocket is dropped: a client closed for being too slow holds
+   * its queue until the close handshake ends, so a reconnect loop must not multiply that memory.
+   */
+  private reserve(principal: Principal, socket: Duplex): boolean {
+    const max = this.opts.maxConnectionsPerToken ?? EVENTS_DEFAULTS.maxConnectionsPerToken;
+    const key = tokenKey(principal);
+    const open = this.perToken.get(key) ?? 0;
+    if (open >= max) {
+      this.stats.refused++;
+      const who = { role: principal.role, agent: principal.agent, token: principal.tokenId, name: principal.name, max };
+      if (this.warnedTokens.has(key)) this.opts.log.debug('events connection refused: per-token limit', who);
+      else this.opts.log.warn('events connection refused: token at api.events_max_connections_per_token', who);
+      this.warnedTokens.add(key);
+      const body = JSON.stringify({
+        error: { code: 'too_many_connections', message: `this token already has ${max} /events connections (api.events_max_connections_per_token)` },
+      });
+      socket.end(
+        `HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      return false;
+    }
+    if (socket.destroyed) return false; // the client gave up during authentication: nothing to count
+    this.perToken.set(key, open + 1);
+    socket.once('close', () => {
+      const left = (this.perToken.get(key) ?? 1) - 1;
+      if (left > 0) this.perToken.set(key, left);
+      else this.perToken.delete(key);
+      this.warnedTokens.delete(key);
+    });
+    return true;
+  }
+
+  private encode(e: SeqEvent): Buffer {
+    let b = this.encoded.get(e);
+    if (!b) this.encoded.set(e, (b = Buffer.from(JSON.stringify(frame(e)))));
+    return b;
+  }
+
+  private send(c: Client, msg: Buffer | Snapshot): void {
     if (c.ws.readyState !== WebSocket.OPEN) return;
-    if (c.ws.bufferedAmount > (this.opts.maxBufferedBytes ?? 4 << 20)) {
+    // bufferedAmount is what sits in this process (what the kernel took is gone from it); the number
+    // of messages in it is estimated from the average size, so a burst the kernel absorbs costs nothing.
+    const buffered = c.ws.bufferedAmount;
+    const pending = buffered + (buffered && (buffered * c.sentMessages * QUEUED_MESSAGE_OVERHEAD) / c.sentBytes);
+    if (pending > (this.opts.maxBufferedBytes ?? EVENTS_DEFAULTS.maxBufferedBytes)) {
       // Skipping events would break the "none missing" promise: make the client start over instead.
-      this.opts.log.warn('events client too slow, closing', { role: c.principal.role, agent: c.principal.agent });
-      c.ws.close(1013, 'too slow: reconnect for a fresh snapshot');
+      this.stats.tooSlow++;
+      this.opts.log.warn('events client too slow, closing', { role: c.principal.role, agent: c.principal.agent, pendingBytes: Math.round(pending) });
+      c.ws.close(TOO_SLOW_CLOSE.code, TOO_SLOW_CLOSE.reason);
       this.drop(c);
       return;
     }
-    c.ws.send(JSON.stringify(msg));
+    const data = Buffer.isBuffer(msg) ? msg : Buffer.from(JSON.stringify(msg));
+    c.sentBytes += data.length;
+    c.sentMessages++;
+    // binary: false = a text frame, as before; a Buffer is sent as it is (not copied per client).
+    c.ws.send(data, { binary: false });
   }
 
   private drop(c: Client): void {

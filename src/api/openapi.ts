@@ -149,6 +149,13 @@ const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 });
 
+/** How the daemon may close an /events socket (documented as x-close-codes, and in the README). */
+export const EVENTS_CLOSE_CODES = [
+  { code: 1001, reason: 'daemon stopping', when: 'the daemon shuts down' },
+  { code: 1009, reason: 'Max payload size exceeded', when: 'the client sent a message over 4 KiB' },
+  { code: 1013, reason: 'too slow: reconnect for a fresh snapshot', when: 'queued messages passed api.events_max_buffered_bytes' },
+] as const;
+
 /** `metrics`: GET /metrics is served; `upgrades`: WebSocket paths (e.g. /events) to document. */
 export function buildOpenApi(
   routes: RouteDef[],
@@ -167,12 +174,14 @@ export function buildOpenApi(
   if (info.metrics) {
     paths['/metrics'] = {
       get: {
-        summary: 'Prometheus metrics: no token from loopback; from other addresses an admin or supervisor token',
+        summary:
+          'Prometheus metrics: no token from loopback; from other addresses, or through a proxy (Forwarded, X-Forwarded-For ' +
+          'or X-Real-IP present), an admin or supervisor token',
         tags: ['system'],
         security: [{}, { bearer: [] }],
         responses: {
           '200': { description: 'Prometheus text exposition', content: { 'text/plain': { schema: { type: 'string' } } } },
-          '401': errorResponse('remote scrape without a valid token'),
+          '401': errorResponse('remote or proxied scrape without a valid token'),
           '403': errorResponse('role may not read metrics'),
         },
       },
@@ -188,8 +197,12 @@ export function buildOpenApi(
           `Event types: ${DOMAIN_EVENT_TYPES.join(', ')}. transfer.state (ringing, consulting, completed, failed, cancelled) and ` +
           'conference.state (ringing, joined, failed, cancelled, left, removed, handed-over) carry callId (the transferred call), ' +
           'agent (the transferring agent) and agents (the target or added agent), so both softphones receive them. ' +
-          'Messages: one EventsSnapshot first, then EventsEvent frames (components.schemas). On daemon stop the socket is ' +
-          'closed with 1001 "daemon stopping"; a client too slow to keep up is closed with 1013 and should reconnect.',
+          'Messages: one EventsSnapshot first, then EventsEvent frames (components.schemas). Close codes (x-close-codes): ' +
+          '1001 "daemon stopping" on daemon stop; 1013 "too slow: reconnect for a fresh snapshot" when the messages queued for ' +
+          'a client that does not read pass api.events_max_buffered_bytes (events are never skipped: reconnect for a new ' +
+          'snapshot); 1009 when the client sends a message over 4 KiB (clients have nothing to send). A token holding ' +
+          'api.events_max_connections_per_token sockets gets HTTP 429 on the next upgrade.',
+        'x-close-codes': EVENTS_CLOSE_CODES,
         'x-messages': [{ $ref: '#/components/schemas/EventsSnapshot' }, { $ref: '#/components/schemas/EventsEvent' }],
         tags: ['events'],
         security: [{ bearer: [] }, { queryToken: [] }],
@@ -197,6 +210,7 @@ export function buildOpenApi(
         responses: {
           '101': { description: 'switching to WebSocket' },
           '401': { description: 'missing or invalid token (upgrade refused)' },
+          '429': errorResponse('the token already holds api.events_max_connections_per_token sockets (code too_many_connections)'),
           '426': errorResponse('plain HTTP request: upgrade required'),
         },
       },

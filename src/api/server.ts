@@ -34,12 +34,13 @@ export interface ApiServerOptions {
   version?: string;
   /**
    * GET /metrics (Prometheus text). `allowed` decides access per request (e.g. loopback without a
-   * token, remote scrapers with a token); a refused scrape gets 401 (no/invalid token) or 403.
+   * token, remote scrapers with a token); `proxied` says the request carries forwarding headers
+   * (see isProxied). A refused scrape gets 401 (no/invalid token) or 403.
    */
   metrics?: {
     contentType: string;
     render(): Promise<string>;
-    allowed(remoteAddress: string | undefined, principal: Principal | undefined): boolean;
+    allowed(remoteAddress: string | undefined, principal: Principal | undefined, proxied: boolean): boolean;
   };
 }
 
@@ -68,13 +69,13 @@ export class ApiServer {
   private readonly routes: Compiled[] = [];
   private readonly upgrades = new Map<string, UpgradeHandler>();
   private readonly upgradeClosers: Array<() => Promise<void> | void> = [];
-  private readonly tokenDigests: { digest: Buffer; token: ApiToken }[];
+  private readonly tokenDigests: { digest: Buffer; token: ApiToken; id: string }[];
   private readonly sockets = new Set<Socket>();
   private address?: AddressInfo;
 
   constructor(private readonly opts: ApiServerOptions) {
     // Compare digests, not raw tokens: equal length, so timingSafeEqual never leaks the token length.
-    this.tokenDigests = opts.tokens.map((token) => ({ digest: sha(token.token), token }));
+    this.tokenDigests = opts.tokens.map((token, i) => ({ digest: sha(token.token), token, id: `api.tokens[${i}]` }));
     for (const def of opts.routes) this.addRoute(def);
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.on('connection', (s) => {
@@ -118,9 +119,9 @@ export class ApiServer {
   authenticate(token: string | undefined): Principal | undefined {
     if (!token) return undefined;
     const digest = sha(token);
-    let found: ApiToken | undefined;
-    for (const t of this.tokenDigests) if (crypto.timingSafeEqual(digest, t.digest) && !found) found = t.token;
-    return found && { role: found.role, agent: found.agent, name: found.name };
+    let found: { token: ApiToken; id: string } | undefined;
+    for (const t of this.tokenDigests) if (crypto.timingSafeEqual(digest, t.digest) && !found) found = t;
+    return found && { role: found.token.role, agent: found.token.agent, name: found.token.name, tokenId: found.id };
   }
 
   async start(): Promise<string> {
@@ -172,7 +173,7 @@ export class ApiServer {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = Date.now();
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req);
     const method = (req.method ?? 'GET').toUpperCase();
     try {
       if (method === 'GET' && url.pathname === '/healthz') {
@@ -202,7 +203,7 @@ export class ApiServer {
       }
       const exec = match.re.exec(url.pathname)!;
       const params: Record<string, string> = {};
-      match.keys.forEach((k, idx) => (params[k] = decodeURIComponent(exec[idx + 1])));
+      match.keys.forEach((k, idx) => (params[k] = decodeSegment(exec[idx + 1])));
       if (principal.role === 'agent' && def.agentParam && params[def.agentParam] !== principal.agent) {
         throw new HttpError(403, 'forbidden', `this token acts only for agent ${principal.agent}`);
       }
@@ -222,8 +223,9 @@ export class ApiServer {
   private async serveMetrics(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const metrics = this.opts.metrics!;
     const principal = this.authenticate(bearer(req.headers.authorization));
-    if (!metrics.allowed(req.socket.remoteAddress, principal)) {
-      if (!principal) throw new HttpError(401, 'unauthorized', 'metrics from this address need a bearer token');
+    const proxied = isProxied(req);
+    if (!metrics.allowed(req.socket.remoteAddress, principal, proxied)) {
+      if (!principal) throw new HttpError(401, 'unauthorized', `metrics ${proxied ? 'through a proxy' : 'from this address'} need a bearer token`);
       throw new HttpError(403, 'forbidden', `role ${principal.role} may not read metrics`);
     }
     const text = await metrics.render();
@@ -245,7 +247,7 @@ export class ApiServer {
   }
 
   private handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req);
     const handler = this.upgrades.get(url.pathname);
     const reject = (status: number, text: string) => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -261,6 +263,39 @@ export class ApiServer {
       socket.destroy();
     }
   }
+}
+
+/**
+ * The request target as a URL. Prefixed with our origin rather than resolved against it: resolving
+ * treats a target such as "//[::" as scheme-relative and throws, which in the 'upgrade' listener
+ * was an uncaught exception (the process died). Prefixed, any target parses; unknown paths are 404s.
+ */
+function requestUrl(req: http.IncomingMessage): URL {
+  const target = req.url ?? '/';
+  try {
+    return new URL(target.startsWith('/') ? `http://localhost${target}` : target);
+  } catch {
+    return new URL('http://localhost/');
+  }
+}
+
+/** A path parameter, percent-decoded; malformed encoding is the client's fault (400), not a bug (500). */
+function decodeSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, 'invalid', 'malformed percent-encoding in the path');
+  }
+}
+
+/**
+ * Whether a proxy relayed this request: it added Forwarded (RFC 7239), X-Forwarded-For or X-Real-IP
+ * (nginx, Caddy, Apache, HAProxy add one). Then the socket's loopback address is the proxy's, not
+ * the client's.
+ */
+export function isProxied(req: http.IncomingMessage): boolean {
+  const h = req.headers;
+  return h.forwarded !== undefined || h['x-forwarded-for'] !== undefined || h['x-real-ip'] !== undefined;
 }
 
 function bearer(header: string | undefined): string | undefined {

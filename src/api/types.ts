@@ -12,6 +12,11 @@ export interface Principal {
   /** Set for agent tokens: the only extension this token may act for. */
   agent?: string;
   name?: string;
+  /**
+   * Which configured token authenticated, as its config key (e.g. "api.tokens[2]"): an identity for
+   * per-token limits and logs that is not the secret.
+   */
+  tokenId?: string;
 }
 
 export interface RouteContext<B = unknown, Q = Record<string, string>> {

@@ -18,6 +18,15 @@ import { AriRest, resolveAriUrls, type AriEndpointInfo } from './rest';
 import { createResources } from './resources';
 import type { AriClient, AriEvent, LinkHealthInfo } from './types';
 
+/**
+ * Largest event frame we accept on the ARI WebSocket. ARI events are small (a channel snapshot is
+ * ~1 KB); the big answers (channel/bridge lists) come over REST, not this socket. ws's default
+ * (100 MiB) would let a broken or hostile peer make us buffer that much before parsing; over this
+ * limit ws closes the link with 1009 as soon as it reads the frame header, and the supervisor
+ * reconnects. 4 MiB leaves room for an event carrying a large variable or a big bridge.
+ */
+export const ARI_MAX_EVENT_BYTES = 4 * 1024 * 1024;
+
 export interface AriClientOptions {
   /** http(s)://host:port, with or without the /ari suffix. */
   url: string;
@@ -171,6 +180,7 @@ export class WsAriClient implements AriClient {
       headers: { Authorization: this.endpoint.authorization },
       handshakeTimeout: this.requestTimeoutMs,
       perMessageDeflate: false,
+      maxPayload: ARI_MAX_EVENT_BYTES,
     });
     const s: Session = { ws, closed: false, retrySlowly: false, pongSeen: true, timers: new Set() };
     this.log.debug('ARI connecting', { url: this.endpoint.eventsUrl });

@@ -10,6 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from '../log/logger';
 import type { Clock } from '../util/clock';
+import { ariUrlProblem } from '../config/schema';
 import { invalid } from '../util/errors';
 import { AriHttpError, AriNotConnectedError } from './types';
 
@@ -25,18 +26,10 @@ export interface AriEndpointInfo {
 
 /** Accepts "http://host:8088" or "http://host:8088/ari" (with or without a trailing slash). */
 export function resolveAriUrls(url: string, username: string, password: string, app: string): AriEndpointInfo {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw invalid(`ARI url ${JSON.stringify(url)} is not a URL (e.g. http://127.0.0.1:8088)`, { field: 'asterisk.ari.url' });
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw invalid(`ARI url must be http(s):// (got ${u.protocol})`, { field: 'asterisk.ari.url' });
-  }
-  if (u.username || u.password) {
-    throw invalid('ARI url must not embed credentials: use asterisk.ari.username/password', { field: 'asterisk.ari.url' });
-  }
+  // The config schema applies the same rule, so a config that passed `config check` never fails here.
+  const problem = ariUrlProblem(url);
+  if (problem) throw invalid(`asterisk.ari.url: ${problem}`, { field: 'asterisk.ari.url' });
+  const u = new URL(url);
   const prefix = u.pathname.replace(/\/+$/, '').replace(/\/ari$/, '');
   const restBase = `${u.origin}${prefix}/ari`;
   const wsOrigin = u.origin.replace(/^http/, 'ws');

@@ -17,11 +17,46 @@ const hostPort = z
 
 const PORT_MESSAGE = 'must be a number between 1 and 65535';
 
+/**
+ * What is wrong with an ARI base URL, or undefined. One rule for the config schema (`config check`,
+ * `config show`, `run`) and the ARI client (src/ari/rest.ts): `config check` passed URLs with
+ * user:password@ that `run` then refused, and the systemd unit trusts `config check`. Never echoes
+ * the URL: it may hold a password.
+ */
+export function ariUrlProblem(url: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'must be a URL such as http://127.0.0.1:8088';
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `must be http:// or https:// (got ${u.protocol})`;
+  // Credentials belong in username/password: those are masked by `config show` and kept out of
+  // logs; a URL is logged (e.g. the events URL on connect) and shown as it is.
+  if (u.username || u.password) return 'must not embed credentials (user:password@): set asterisk.ari.username and asterisk.ari.password';
+  return undefined;
+}
+
+/**
+ * How the placeholder secrets of config/callcenterd.example.yaml begin ("change-me-ari",
+ * "replace-with-a-long-random-admin-token"). A copied example ran with them: anyone who has read
+ * the example knew the daemon's API tokens.
+ */
+export const PLACEHOLDER_PREFIXES = ['change-me', 'replace-with'] as const;
+
+/** A secret that is still an example placeholder is refused; the message shows only the prefix. */
+function realSecret<T extends z.ZodString>(schema: T) {
+  return schema.superRefine((v, ctx) => {
+    const prefix = PLACEHOLDER_PREFIXES.find((p) => v.toLowerCase().startsWith(p));
+    if (prefix) ctx.addIssue({ code: 'custom', message: `still the example placeholder "${prefix}-..."; set a real secret` });
+  });
+}
+
 const extension = z.string().regex(/^\d{4,5}$/, 'must be an agent extension of 4 or 5 digits');
 
 export const tokenSchema = z
   .object({
-    token: z.string().min(16, 'must be at least 16 characters'),
+    token: realSecret(z.string().min(16, 'must be at least 16 characters')),
     role: z.enum(['admin', 'supervisor', 'agent']),
     agent: extension.optional(),
     name: z.string().optional(),
@@ -38,9 +73,12 @@ export const configSchema = z
       .object({
         ari: z
           .object({
-            url: z.string().url('must be a URL such as http://127.0.0.1:8088'),
+            url: z.string().superRefine((v, ctx) => {
+              const problem = ariUrlProblem(v);
+              if (problem) ctx.addIssue({ code: 'custom', message: problem });
+            }),
             username: z.string().min(1),
-            password: z.string().min(1, 'is required (or set CALLCENTERD_ARI_PASSWORD)'),
+            password: realSecret(z.string().min(1, 'is required (or set CALLCENTERD_ARI_PASSWORD)')),
             app: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('callcenter'),
           })
           .strict(),
@@ -54,7 +92,7 @@ export const configSchema = z
               .max(65535, PORT_MESSAGE)
               .default(5038),
             username: z.string().min(1),
-            secret: z.string().min(1, 'is required (or set CALLCENTERD_AMI_SECRET)'),
+            secret: realSecret(z.string().min(1, 'is required (or set CALLCENTERD_AMI_SECRET)')),
             /** Wait this long for `Event: FullyBooted` after Login before assuming Asterisk is booted. */
             boot_grace_ms: z.number().int().min(1).max(600_000).default(10_000),
           })
@@ -92,6 +130,18 @@ export const configSchema = z
               seen.add(t.token);
             });
           }),
+        /**
+         * /events: queued bytes (plus ~400 per queued message) after which a client that does not
+         * read is closed (1013). Bounds the memory a stalled client can pin; must exceed a snapshot.
+         */
+        events_max_buffered_bytes: z
+          .number()
+          .int()
+          .min(65536, 'must be at least 65536 (64 KiB): a snapshot must fit')
+          .max(1 << 30, 'must be at most 1073741824 (1 GiB)')
+          .default(1 << 20),
+        /** /events: sockets one token may hold at once; the next upgrade is refused with HTTP 429. */
+        events_max_connections_per_token: z.number().int().min(1).max(10000).default(10),
       })
       .strict()
       .default({}),

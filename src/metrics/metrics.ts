@@ -8,8 +8,8 @@
  * empty) so dashboards and alerts see stable series.
  *
  * Access (decided here, documented in the README): /metrics answers without a token to loopback
- * clients (a Prometheus on the same host); from any other address it needs an admin or supervisor
- * bearer token. See metricsAllowed().
+ * clients (a Prometheus on the same host); from any other address, or through a proxy, it needs an
+ * admin or supervisor bearer token. See metricsAllowed().
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { LinkHealthInfo } from '../ami/types';
@@ -22,6 +22,8 @@ export interface MetricsSources {
   queues(): readonly { queue: string; waiting: number; longestWaitSeconds: number; abandoned: number }[];
   links(): { ami: { up: boolean; info?: LinkHealthInfo }; ari: { up: boolean; info?: LinkHealthInfo } };
   eventClients(): number;
+  /** /events clients closed for falling behind, upgrades refused by the per-token cap (since start). */
+  eventLimits(): { tooSlow: number; refused: number };
 }
 
 export interface MetricsOptions {
@@ -42,9 +44,14 @@ export interface DaemonMetrics {
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
 
-/** Loopback scrapers need no token; remote ones need an admin or supervisor token. */
-export function metricsAllowed(remoteAddress: string | undefined, principal: Principal | undefined): boolean {
-  if (remoteAddress && LOOPBACK.test(remoteAddress)) return true;
+/**
+ * Loopback scrapers need no token; remote ones need an admin or supervisor token. `proxied`: the
+ * request carries forwarding headers, so a reverse proxy on this host relayed it (the socket is
+ * loopback, the client is anyone the proxy serves): it needs a token too. The headers' addresses
+ * are never trusted (any client can send them); their presence only takes the shortcut away.
+ */
+export function metricsAllowed(remoteAddress: string | undefined, principal: Principal | undefined, proxied = false): boolean {
+  if (!proxied && remoteAddress && LOOPBACK.test(remoteAddress)) return true;
   return principal?.role === 'admin' || principal?.role === 'supervisor';
 }
 
@@ -162,6 +169,26 @@ export function createMetrics(src: MetricsSources, opts: MetricsOptions): Daemon
     registers,
     collect() {
       this.set(src.eventClients());
+    },
+  });
+  // The hub owns these counts (like the links' reconnects): mirror them at scrape time.
+  new Counter({
+    name: 'callcenterd_events_clients_closed_total',
+    help: '/events clients closed by the daemon; reason too_slow = queue over api.events_max_buffered_bytes',
+    labelNames: ['reason'],
+    registers,
+    collect() {
+      this.reset();
+      this.inc({ reason: 'too_slow' }, src.eventLimits().tooSlow);
+    },
+  });
+  new Counter({
+    name: 'callcenterd_events_connections_refused_total',
+    help: '/events upgrades refused (HTTP 429) because the token held api.events_max_connections_per_token sockets',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(src.eventLimits().refused);
     },
   });
   const domainEvents = new Counter({

@@ -44,7 +44,15 @@ export function createLiveModule(deps: DaemonDeps, opts: { version?: string; pin
     calls: () => sources.calls(),
     queues: () => buildMonitor(sources).queues,
   };
-  const hub = new EventsHub({ bus, state: live, clock, log: log.child({ component: 'events' }), pingIntervalMs: opts.pingIntervalMs });
+  const hub = new EventsHub({
+    bus,
+    state: live,
+    clock,
+    log: log.child({ component: 'events' }),
+    pingIntervalMs: opts.pingIntervalMs,
+    maxBufferedBytes: deps.config.api.events_max_buffered_bytes,
+    maxConnectionsPerToken: deps.config.api.events_max_connections_per_token,
+  });
   const metrics = createMetrics(
     {
       agents: () => sources.agents(),
@@ -52,6 +60,7 @@ export function createLiveModule(deps: DaemonDeps, opts: { version?: string; pin
       queues: () => waiting.summary(sources.queueNames()),
       links: () => ({ ami: { up: ami.state === 'connected', info: ami.info }, ari: { up: ari.connected, info: ari.info } }),
       eventClients: () => hub.clientCount,
+      eventLimits: () => hub.stats,
     },
     { bus, agentStates: AGENT_STATES, callStates: CALL_STATES, version: opts.version },
   );

@@ -3,13 +3,14 @@
  * roles, body), every documented operation is answered by the server (never "no such endpoint" /
  * 405), and the WebSocket and metrics endpoints are documented as what they are.
  */
+import { TOO_SLOW_CLOSE } from '../../src/api/events';
 import { zodToJsonSchema } from '../../src/api/openapi';
 import { strictBody } from '../../src/api/server';
 import type { RouteDef } from '../../src/api/types';
 import { cleanupTmpDirs } from '../helpers/tmp';
 import { http, startKit, TEST_ADMIN_TOKEN, type DaemonKit } from '../monitor/daemon-kit';
 
-type Op = { summary: string; 'x-roles'?: string[]; requestBody?: { content: { 'application/json': { schema: unknown } } }; parameters?: { name: string; in: string }[] };
+type Op = { summary: string; 'x-roles'?: string[]; requestBody?: { content: { 'application/json': { schema: unknown } } }; parameters?: { name: string; in: string }[]; description?: string; responses: Record<string, { description: string }>; 'x-close-codes'?: { code: number; reason: string }[] };
 type Doc = { openapi: string; paths: Record<string, Record<string, Op>> };
 
 const oaPath = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -74,6 +75,11 @@ describe('OpenAPI document matches the mounted routes', () => {
     const ev = doc.paths['/events'].get;
     expect(ev.summary).toMatch(/WebSocket/);
     expect(ev.parameters).toEqual([expect.objectContaining({ name: 'token', in: 'query' })]);
+    // The limits: close codes (what the hub really sends) and the per-token refusal.
+    expect(ev['x-close-codes']!.map((c: { code: number }) => c.code)).toEqual([1001, 1009, 1013]);
+    expect(ev['x-close-codes']).toContainEqual(expect.objectContaining({ code: TOO_SLOW_CLOSE.code, reason: TOO_SLOW_CLOSE.reason }));
+    expect(ev.description).toMatch(/api\.events_max_buffered_bytes/);
+    expect(ev.responses['429'].description).toMatch(/api\.events_max_connections_per_token/);
     const res = await http(`${kit.url}/events`, { token: TEST_ADMIN_TOKEN });
     expect(res.status).toBe(426);
   });

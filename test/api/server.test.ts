@@ -66,6 +66,7 @@ describe('ApiServer', () => {
             .refine((b) => b.queues.length < 10, 'too many queues'),
           handler: ({ body }) => body,
         }),
+        route({ method: 'GET', path: '/agents/:ext', summary: 'one agent', tag: 'agents', roles: ['admin', 'agent'], agentParam: 'ext', handler: ({ params }) => ({ ext: params.ext }) }),
         route({ method: 'GET', path: '/boom', summary: 'bug', tag: 't', roles: ['admin'], handler: () => { throw new Error('secret internals'); } }),
         route({ method: 'GET', path: '/gone', summary: 'nf', tag: 't', roles: ['admin'], handler: () => { throw notFound('call c1 does not exist'); } }),
         route({ method: 'GET', path: '/busy', summary: 'rf', tag: 't', roles: ['admin'], handler: () => { throw refused('agent 1000 is on a call'); } }),
@@ -173,6 +174,31 @@ describe('ApiServer', () => {
     expect((await call('DELETE', '/calls/dial', { token: TEST_ADMIN_TOKEN })).status).toBe(405);
   });
 
+  it('a malformed request target is a 400 with the usual error JSON, not a 500 with a logged stack', async () => {
+    // Raw HTTP: fetch would normalise the target; a client (or a scanner) can send anything.
+    const raw = (target: string, token = TEST_ADMIN_TOKEN) =>
+      new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+        const req = http.request(base, { method: 'GET', path: target, headers: { authorization: `Bearer ${token}` } }, (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const before = errors.length;
+    const bad = { status: 400, body: { error: { code: 'invalid', message: 'malformed percent-encoding in the path' } } };
+    expect(await raw('/agents/%E0%A4%A')).toEqual(bad);
+    expect(await raw('/agents/%zz')).toEqual(bad);
+    // Before the agent-scope check, so an agent token gets the same answer (and never a 500).
+    expect(await raw('/agents/%E0%A4%A', TEST_AGENT_TOKEN)).toEqual(bad);
+    // A target WHATWG URL cannot parse against a base ("//" is scheme-relative with no host).
+    expect(await raw('//')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    expect(await raw('//[::')).toMatchObject({ status: 404 });
+    expect(await raw('/agents/%31000')).toEqual({ status: 200, body: { ext: '1000' } });
+    expect(errors.length).toBe(before);
+  });
+
   it('catalogue routes use the repositories (same validation as the CLI)', async () => {
     const t = { token: TEST_ADMIN_TOKEN };
     expect(await call('POST', '/catalogue/queues', { ...t, body: { name: 'support', wrapupSeconds: 5 } })).toMatchObject({ status: 201, body: { name: 'support', wrapupSeconds: 5 } });
@@ -237,6 +263,8 @@ describe('ApiServer', () => {
     expect(await upgrade('/events')).toBe('HTTP/1.1 401 Unauthorized');
     expect(await upgrade(`/events?token=${TEST_SUPERVISOR_TOKEN}`)).toBe('HTTP/1.1 101 Switching Protocols');
     expect(await upgrade(`/other?token=${TEST_SUPERVISOR_TOKEN}`)).toBe('HTTP/1.1 404 Not Found');
+    // An unparseable target on an upgrade threw out of the 'upgrade' listener (uncaught: the daemon died).
+    expect(await upgrade(`//[::?token=${TEST_SUPERVISOR_TOKEN}`)).toBe('HTTP/1.1 404 Not Found');
     expect(seen).toEqual(['supervisor']);
   });
 });

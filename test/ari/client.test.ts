@@ -1,4 +1,4 @@
-import { createAriClient, type AriClientOptions } from '../../src/ari/client';
+import { ARI_MAX_EVENT_BYTES, createAriClient, type AriClientOptions } from '../../src/ari/client';
 import { resolveAriUrls } from '../../src/ari/rest';
 import { AriHttpError, AriNotConnectedError, type AriEvent } from '../../src/ari/types';
 import { CcError } from '../../src/util/errors';
@@ -264,6 +264,25 @@ describe('ARI client', () => {
       expect(c.info.reconnects).toBe(1);
       server.emit({ type: 'ChannelDestroyed', application: 'callcenter', timestamp: 't' });
       await waitFor(() => c.info.eventsReceived === 1);
+    });
+
+    it('an oversized event frame closes the link (1009) instead of being buffered; the supervisor reconnects', async () => {
+      const c = client();
+      const link = await startWatched(c);
+      const closes: number[] = [];
+      for (const ws of server.sockets) ws.on('close', (code) => closes.push(code));
+      let delivered = 0;
+      c.onEvent('*', () => delivered++);
+      // Valid JSON just over the limit: without maxPayload ws would buffer it whole and deliver it.
+      server.emit({ type: 'ChannelVarset', application: 'callcenter', timestamp: 't', value: 'x'.repeat(ARI_MAX_EVENT_BYTES) });
+      await waitFor(() => link.reasons.length === 1, 3000, 'link closed on the oversized frame');
+      expect(link.reasons[0]).toMatch(/max payload/i);
+      await waitFor(() => closes.length === 1, 3000, 'server saw the close');
+      expect(closes).toEqual([1009]);
+      await waitFor(() => link.connected === 2, 3000, 'reconnect');
+      expect(delivered).toBe(0);
+      server.emit({ type: 'ChannelDestroyed', application: 'callcenter', timestamp: 't' });
+      await waitFor(() => delivered === 1);
     });
 
     it('half-open: no pong within one interval → terminate → reconnect', async () => {

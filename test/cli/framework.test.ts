@@ -43,6 +43,32 @@ describe('CLI framework', () => {
     expect(s.stdout).not.toMatch(/SECRET|admin-token/);
   });
 
+  it('config check, config show and run refuse an ARI url with credentials alike (systemd runs config check first)', async () => {
+    const file = writeConfig({ asterisk: { ari: { url: 'http://ariuser:Hunter2pw@127.0.0.1:8088' } } });
+    const problem = 'asterisk.ari.url: must not embed credentials (user:password@): set asterisk.ari.username and asterisk.ari.password';
+    const check = await runCli(['config', 'check', '--config', file]);
+    expect(check).toMatchObject({ code: 2, stdout: '' });
+    expect(check.stderr).toContain(problem);
+    // show printed the url, password included (secret masking only knows secret keys).
+    const show = await runCli(['config', 'show', '--config', file]);
+    expect(show).toMatchObject({ code: 2, stdout: '' });
+    expect(show.stderr).toContain(problem);
+    const run = await runCli(['run', '--config', file]);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toContain(problem);
+    for (const r of [check, show, run]) expect(r.stderr).not.toContain('Hunter2pw');
+  });
+
+  it('config check and run refuse a placeholder secret left from the example', async () => {
+    const file = writeConfig({ asterisk: { ari: { password: 'change-me-ari' } } });
+    const problem = 'asterisk.ari.password: still the example placeholder "change-me-..."; set a real secret';
+    for (const args of [['config', 'check'], ['run']]) {
+      const r = await runCli([...args, '--config', file]);
+      expect(r).toMatchObject({ code: 2, stdout: '' });
+      expect(r.stderr).toContain(problem);
+    }
+  });
+
   it('a command on an invalid config prints one line naming the key, exit 2', async () => {
     const bad = writeConfig({ asterisk: { ami: { port: 'x' } } });
     const r = await runCli(['db', 'migrate', '--config', bad]);

@@ -81,6 +81,36 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses an ARI url the ARI client would refuse (embedded credentials, non-http scheme), without echoing it', () => {
+    const url = (u: string, env: NodeJS.ProcessEnv = {}) => problemsOf(() => parseConfigObject(withOverrides({ asterisk: { ari: { url: u } } }), env));
+    const creds = url('http://ariuser:Hunter2pw@127.0.0.1:8088');
+    expect(creds).toEqual(['asterisk.ari.url: must not embed credentials (user:password@): set asterisk.ari.username and asterisk.ari.password']);
+    expect(url('http://ariuser@127.0.0.1:8088')).toEqual(creds);
+    expect(url('ws://127.0.0.1:8088')).toEqual(['asterisk.ari.url: must be http:// or https:// (got ws:)']);
+    expect(problemsOf(() => parseConfigObject(withOverrides(), { CALLCENTERD_ARI_URL: 'https://u:Hunter2pw@pbx/ari' }))).toEqual([
+      'asterisk.ari.url (from CALLCENTERD_ARI_URL): must not embed credentials (user:password@): set asterisk.ari.username and asterisk.ari.password',
+    ]);
+    expect(parseConfigObject(withOverrides({ asterisk: { ari: { url: 'https://pbx.example:8089/ari' } } }), {}).asterisk.ari.url).toBe('https://pbx.example:8089/ari');
+  });
+
+  it("refuses the example config's placeholder secrets, naming the dotted key", () => {
+    const raw = withOverrides({ asterisk: { ari: { password: 'change-me-ari' }, ami: { secret: 'Change-Me-ami' } } });
+    raw.api.tokens[1].token = 'replace-with-a-long-random-supervisor-token';
+    expect(problemsOf(() => parseConfigObject(raw, {}))).toEqual([
+      'asterisk.ari.password: still the example placeholder "change-me-..."; set a real secret',
+      'asterisk.ami.secret: still the example placeholder "change-me-..."; set a real secret',
+      'api.tokens[1].token: still the example placeholder "replace-with-..."; set a real secret',
+    ]);
+    // From the environment too, saying so; a real value there fixes the file's placeholder.
+    expect(problemsOf(() => parseConfigObject(withOverrides(), { CALLCENTERD_AMI_SECRET: 'change-me-ami' }))).toEqual([
+      'asterisk.ami.secret (from CALLCENTERD_AMI_SECRET): still the example placeholder "change-me-..."; set a real secret',
+    ]);
+    const fixed = withOverrides({ asterisk: { ari: { password: 'change-me-ari' } } });
+    expect(parseConfigObject(fixed, { CALLCENTERD_ARI_PASSWORD: 'a-real-one' }).asterisk.ari.password).toBe('a-real-one');
+    // Only a prefix counts: a secret merely containing the words is fine.
+    expect(() => parseConfigObject(withOverrides({ asterisk: { ari: { password: 'x-change-me' } } }), {})).not.toThrow();
+  });
+
   it('refuses the same token twice without echoing it', () => {
     const raw = withOverrides();
     raw.api.tokens.push({ ...raw.api.tokens[0], role: 'agent', agent: '1001' });
@@ -144,8 +174,32 @@ describe('loadConfig', () => {
 describe('config/callcenterd.example.yaml', () => {
   const example = path.resolve(__dirname, '../../config/callcenterd.example.yaml');
 
-  it('is valid as shipped', () => {
-    expect(() => loadConfig(example, {})).not.toThrow();
+  /** The example with its placeholders replaced, the way an operator fills it in. */
+  const filledIn = (): Record<string, any> => {
+    const raw = YAML.parse(fs.readFileSync(example, 'utf8'));
+    raw.asterisk.ari.password = 'ari-real-password';
+    raw.asterisk.ami.secret = 'ami-real-secret';
+    raw.api.tokens.forEach((t: { token: string }, i: number) => (t.token = `real-token-${i}-0123456789abcdef`));
+    return raw;
+  };
+
+  it('as shipped, refuses exactly its placeholder secrets (it must not run unedited)', () => {
+    const placeholder = (key: string, prefix: string) => `${key}: still the example placeholder "${prefix}-..."; set a real secret`;
+    expect(problemsOf(() => loadConfig(example, {}))).toEqual([
+      placeholder('asterisk.ari.password', 'change-me'),
+      placeholder('asterisk.ami.secret', 'change-me'),
+      placeholder('api.tokens[0].token', 'replace-with'),
+      placeholder('api.tokens[1].token', 'replace-with'),
+      placeholder('api.tokens[2].token', 'replace-with'),
+    ]);
+  });
+
+  it('is valid once its secrets are filled in (secrets from the environment included)', () => {
+    expect(() => parseConfigObject(filledIn(), {})).not.toThrow();
+    const raw = filledIn();
+    delete raw.asterisk.ari.password;
+    delete raw.asterisk.ami.secret;
+    expect(() => parseConfigObject(raw, { CALLCENTERD_ARI_PASSWORD: 'p', CALLCENTERD_AMI_SECRET: 's' })).not.toThrow();
   });
 
   it('documents every key of the schema (defaults included)', () => {
@@ -155,7 +209,7 @@ describe('config/callcenterd.example.yaml', () => {
         : [];
     const written = new Set(keysOf(YAML.parse(fs.readFileSync(example, 'utf8'))));
     // Everything the schema produces from the example (defaults filled in) must be written in it.
-    const effective = keysOf(loadConfig(example, {}));
+    const effective = keysOf(parseConfigObject(filledIn(), {}));
     expect(effective.filter((k) => !written.has(k))).toEqual([]);
   });
 });

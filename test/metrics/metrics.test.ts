@@ -16,6 +16,7 @@ const sources = (): MetricsSources => ({
     ari: { up: false, info: { state: 'connecting', reconnects: 1, eventsReceived: 300 } },
   }),
   eventClients: () => 2,
+  eventLimits: () => ({ tooSlow: 3, refused: 5 }),
 });
 
 describe('metrics registry', () => {
@@ -41,6 +42,8 @@ describe('metrics registry', () => {
       'callcenterd_link_reconnects_total{link="ami"} 4',
       'callcenterd_link_reconnects_total{link="ari"} 1',
       'callcenterd_events_clients 2',
+      'callcenterd_events_clients_closed_total{reason="too_slow"} 3',
+      'callcenterd_events_connections_refused_total 5',
       'callcenterd_domain_events_total{type="agent.state"} 2',
       'callcenterd_build_info{version="9.9.9"} 1',
     ])
@@ -50,6 +53,7 @@ describe('metrics registry', () => {
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
     // A second scrape mirrors the clients' counters; it does not add them up again.
     expect((await m.render()).split('\n')).toContain('callcenterd_link_reconnects_total{link="ami"} 4');
+    expect((await m.render()).split('\n')).toContain('callcenterd_events_connections_refused_total 5');
     m.stop();
   });
 
@@ -70,6 +74,12 @@ describe('metrics registry', () => {
     expect(metricsAllowed('10.0.0.5', { role: 'agent', agent: '1000' })).toBe(false);
     expect(metricsAllowed('10.0.0.5', { role: 'supervisor' })).toBe(true);
     expect(metricsAllowed('10.0.0.5', { role: 'admin' })).toBe(true);
+  });
+
+  it('access: a request that came through a proxy is not a loopback scrape, whatever the socket address', () => {
+    expect(metricsAllowed('127.0.0.1', undefined, true)).toBe(false);
+    expect(metricsAllowed('::1', { role: 'agent', agent: '1000' }, true)).toBe(false);
+    expect(metricsAllowed('127.0.0.1', { role: 'supervisor' }, true)).toBe(true);
   });
 });
 
@@ -109,6 +119,30 @@ describe('GET /metrics', () => {
       expect(res.text).toMatch(/^nodejs_eventloop_lag_seconds /m);
       kit.ami.connect();
       expect((await http(`${kit.url}/metrics`, { token: TEST_SUPERVISOR_TOKEN })).text).toContain('callcenterd_link_up{link="ami"} 1');
+    } finally {
+      await kit.stop();
+    }
+  });
+
+  it('a loopback request forwarded by a local reverse proxy needs a token (401 without)', async () => {
+    const kit = await startKit();
+    try {
+      // What nginx/Caddy/Apache on the same host add: the socket is loopback, the scraper is not.
+      const proxied: Record<string, string>[] = [
+        { 'x-forwarded-for': '203.0.113.9' },
+        { forwarded: 'for=203.0.113.9;proto=https' },
+        { 'x-real-ip': '203.0.113.9' },
+        { 'x-forwarded-for': '127.0.0.1' }, // the header is not trusted either way: a proxy was there
+      ];
+      for (const headers of proxied) {
+        const refused = await http(`${kit.url}/metrics`, { headers });
+        expect([refused.status, refused.body]).toEqual([401, { error: { code: 'unauthorized', message: 'metrics through a proxy need a bearer token' } }]);
+        expect((await http(`${kit.url}/metrics`, { headers, token: TEST_AGENT_TOKEN })).status).toBe(403);
+        const ok = await http(`${kit.url}/metrics`, { headers, token: TEST_SUPERVISOR_TOKEN });
+        expect(ok.status).toBe(200);
+        expect(ok.text).toContain('callcenterd_agents{state="offline"} 2');
+      }
+      expect((await http(`${kit.url}/metrics`)).status).toBe(200); // a direct loopback scrape still needs none
     } finally {
       await kit.stop();
     }
