@@ -255,6 +255,16 @@ export function buildOpenApi(
       delete responses['200'];
       responses[status] = { description: 'OK', content: { 'application/json': { schema: zodToJsonSchema(r.response) } } };
     }
+    if (r.rawResponse) {
+      delete responses['200'];
+      const binary = { schema: { type: 'string', format: 'binary' } };
+      const content = Object.fromEntries(r.rawResponse.contentTypes.map((t) => [t, binary]));
+      responses['200'] = { description: r.rawResponse.description, content };
+      if (r.rawResponse.partial) {
+        responses['206'] = { description: 'the requested byte range (Range: bytes=a-b)', content };
+        responses['416'] = { description: 'range not satisfiable' };
+      }
+    }
     if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: zodToJsonSchema(r.body) } } };
     (paths[oaPath] ??= {})[r.method.toLowerCase()] = op;
   }

@@ -64,6 +64,8 @@ export interface RouteDef<BS extends ZodTypeAny = ZodTypeAny, QS extends ZodType
    * real answers against it).
    */
   response?: ZodTypeAny;
+  /** A non-JSON success answer (the handler returns a RawReply): its content types, for /openapi.json. */
+  rawResponse?: { contentTypes: string[]; description: string; partial?: boolean };
   /** Status of the success answer documented with `response` (default 200). */
   responseStatus?: 200 | 201 | 202;
   /** Returns the JSON body (200), or { status, body }. Throw CcError for 400/403/404/409/503. */

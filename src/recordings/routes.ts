@@ -101,6 +101,7 @@ export function recordingRoutes(d: RecordingRouteDeps): RouteDef[] {
       summary: 'The audio file (HTTP Range: a player can seek); 404 when the file is gone',
       tag: 'recordings',
       roles: ['admin', 'supervisor', 'agent'],
+      rawResponse: { contentTypes: ['audio/wav', 'audio/x-gsm', 'audio/basic', 'audio/x-alaw-basic'], description: 'the whole file', partial: true },
       handler: ({ principal, params, headers }) => {
         const r = load(principal, params.id);
         if (r.state === 'deleted') throw notFound(`recording ${r.id} was deleted (retention or purge) on ${new Date(r.deletedAt ?? 0).toISOString()}`);
