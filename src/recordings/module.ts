@@ -70,6 +70,7 @@ export const recordingsFactory: ModuleFactory = (deps, ports): DaemonModule => {
     },
     async stop() {
       for (const u of unsubs.splice(0)) u();
+      svc.stop();
       await retention?.destroy();
       retention = undefined;
     },

@@ -12,7 +12,7 @@
  */
 import type { DomainEvent, EventBus } from '../events/bus';
 import type { Logger } from '../log/logger';
-import type { Clock } from '../util/clock';
+import type { Clock, TimerHandle } from '../util/clock';
 import { notFound, refused } from '../util/errors';
 import { purgeRecordings, type PurgeResult } from './purge';
 import { isOpen, modeFor, nextRecordingState, recordingName, snoopIdOf, wavDurationMs, type RecordablePart, type RecordMode, type RecordingEvent } from './model';
@@ -71,6 +71,8 @@ export const FINISH_GRACE_MS = 5000;
 export class RecordingService {
   /** Parts whose start is in flight (a second trigger must not start a second recording). */
   private starting = new Set<string>();
+  /** Grace timers of stopped recordings waiting for Asterisk's "finished" (cleared on stop()). */
+  private graces = new Set<TimerHandle>();
 
   constructor(private readonly deps: RecordingDeps) {}
 
@@ -178,7 +180,17 @@ export class RecordingService {
     }
     // Asterisk reports "finished" (with the duration, after the file is closed) right after the
     // stop; when it does not (link down), the row is closed from the file a little later.
-    this.deps.clock.setTimeout(() => this.finish(rec.name, { reason }), FINISH_GRACE_MS);
+    const h = this.deps.clock.setTimeout(() => {
+      this.graces.delete(h);
+      this.finish(rec.name, { reason });
+    }, FINISH_GRACE_MS);
+    this.graces.add(h);
+  }
+
+  /** Daemon stopping: pending closes are left to the next instance's reconcile. */
+  stop(): void {
+    for (const h of this.graces) this.deps.clock.clearTimeout(h);
+    this.graces.clear();
   }
 
   /** Asterisk finished (or failed) the recording `name`: close the row with the file's facts. */
@@ -186,7 +198,9 @@ export class RecordingService {
     const rec = this.deps.repo.byName(name);
     if (!rec || !isOpen(rec.state)) return;
     const size = this.deps.files.size(rec.file);
-    const durationMs = info.durationSec !== undefined ? Math.round(info.durationSec * 1000) : size !== undefined ? wavDurationMs(size) : null;
+    // A WAV's size gives its length to the sample; Asterisk's own figure is whole seconds.
+    const fromFile = size !== undefined && rec.format === 'wav' ? wavDurationMs(size) : undefined;
+    const durationMs = fromFile ?? (info.durationSec !== undefined ? Math.round(info.durationSec * 1000) : null);
     const event: RecordingEvent = info.failed && size === undefined ? 'fail' : 'finish';
     this.deps.repo.transaction(() => {
       if (rec.state === 'paused') this.deps.repo.closePause(rec.id, this.deps.clock.now(), 'recording-ended');

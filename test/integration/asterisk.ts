@@ -236,7 +236,8 @@ export class AsteriskProcess {
   }
 
   private writeConfig(opts: StartOptions): void {
-    for (const sub of ['etc', 'varlib', 'db', 'spool', 'run', 'log', 'cache']) {
+    // spool/recording: Asterisk's recording directory (a packaged Asterisk ships it; ARI does not create it).
+    for (const sub of ['etc', 'varlib', 'db', 'spool', 'spool/recording', 'run', 'log', 'cache']) {
       fs.mkdirSync(path.join(this.dir, sub), { recursive: true });
     }
     const etc = path.join(this.dir, 'etc');

@@ -75,6 +75,7 @@ export class Stack {
           dial_template: 'Local/{number}@test-dial',
         },
         database: { path: path.join(this.dir, 'callcenterd.db') },
+        recording: { dir: path.join(ast.dir, 'spool', 'recording') },
         api: {
           listen: '127.0.0.1:0',
           tokens: [

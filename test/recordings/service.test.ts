@@ -119,7 +119,7 @@ describe('recordings', () => {
     await flush();
     expect(h.ari.chans.has(r.snoopId!)).toBe(false);
     const done = repo.get(r.id)!;
-    expect(done).toMatchObject({ state: 'done', durationMs: 3000, sizeBytes: 48_044, endReason: 'finished' });
+    expect(done).toMatchObject({ state: 'done', durationMs: 3000, sizeBytes: 48_044, endReason: 'finished' }); // from the WAV's size
     expect(done.endedAt).toBe(h.clock.now());
     // A pause still open when the recording ends is closed with it.
     expect(done.pauses[0]).toMatchObject({ resumedBy: 'recording-ended' });
