@@ -59,21 +59,35 @@ suite('call recordings on a real Asterisk', (install) => {
   }
 
   test('a queue call: both parties in one file; hold leaves the agent alone (no music); a pause is silence; audio with Range', async () => {
+    // CAPTURE_DIR=test/fixtures/captures keeps this run's ARI events and measurements as fixtures.
+    const capture = process.env.CAPTURE_DIR;
+    const events: string[] = [];
+    const steps: string[] = [];
+    const t0 = Date.now();
+    const step = (s: string) => steps.push(`+${((Date.now() - t0) / 1000).toFixed(2)}s ${s}`);
+    const off = capture ? stack.daemon!.deps.ari.onEvent('*', (e) => void events.push(JSON.stringify(e))) : () => undefined;
     const { call } = await callTo1000('5511987652001');
+    step(`queue call ${call.id} connected: agent device ${call.channels.agent}, leg ${call.channels.customer}`);
     const [live] = await recordingsOf(call.id, 'recording');
     expect(live).toMatchObject({ agentExt: '1000', queue: 'support', startedBy: 'policy', file: `callcenterd/${call.id.slice(0, 8)}/${call.id}.wav` });
+    step(`recording ${live.id} (${live.file}) recording; snoop spy=both on the agent device, ARI record on the snoop`);
     await sleep(2000);
     await stack.ok('POST', `/calls/${call.id}/record/pause`);
+    step('record pause (ARI POST /recordings/live/{name}/mute)');
     await sleep(2000);
     await stack.ok('POST', `/calls/${call.id}/record/resume`);
+    step('record resume (ARI DELETE /recordings/live/{name}/mute)');
     await sleep(1500);
     const holdAt = Date.now();
     await stack.ok('POST', `/calls/${call.id}/hold`);
+    step('hold (customer leg alone in a holding bridge with MOH)');
     await sleep(2000);
     await stack.ok('POST', `/calls/${call.id}/unhold`);
+    step('unhold');
     const unholdAt = Date.now();
     await sleep(1500);
     await stack.ok('POST', `/calls/${call.id}/hangup`);
+    step('hangup (the snoop ends with the device; RecordingFinished)');
 
     const [rec] = await recordingsOf(call.id, 'done');
     expect(rec.pauses).toHaveLength(1);
@@ -94,6 +108,21 @@ suite('call recordings on a real Asterisk', (install) => {
     expect(rms(file, at(holdAt) + 0.4, (unholdAt - holdAt) / 1000 - 0.8, CUSTOMER_TONE)).toBeLessThan(ABSENT);
     // Back from hold: both again.
     expect(rms(file, at(unholdAt) + 0.3, 0.8, CUSTOMER_TONE)).toBeGreaterThan(PRESENT);
+    off();
+    if (capture) {
+      const lvl = (s: number, d: number) =>
+        `all ${rms(file, s, d).toFixed(4)}  440Hz ${rms(file, s, d, AGENT_TONE).toFixed(4)}  480Hz ${rms(file, s, d, CUSTOMER_TONE).toFixed(4)}`;
+      steps.push(
+        '',
+        `===== AUDIO (sox RMS on ${rec.file}, ${rec.durationMs} ms, ${rec.sizeBytes} bytes; agent phone 440 Hz, customer 480 Hz)`,
+        `talking      0.3-1.5 s: ${lvl(0.3, 1.2)}`,
+        `paused       ${(at(p.pausedAt) + 0.3).toFixed(1)} s +${((p.resumedAt - p.pausedAt) / 1000 - 0.6).toFixed(1)} s: ${lvl(at(p.pausedAt) + 0.3, (p.resumedAt - p.pausedAt) / 1000 - 0.6)}`,
+        `on hold      ${(at(holdAt) + 0.4).toFixed(1)} s +${((unholdAt - holdAt) / 1000 - 0.8).toFixed(1)} s: ${lvl(at(holdAt) + 0.4, (unholdAt - holdAt) / 1000 - 0.8)}`,
+        `after unhold ${(at(unholdAt) + 0.3).toFixed(1)} s +0.8 s: ${lvl(at(unholdAt) + 0.3, 0.8)}`,
+      );
+      fs.writeFileSync(path.join(capture, 'recording.ari.jsonl'), events.join('\n') + '\n');
+      fs.writeFileSync(path.join(capture, 'recording.steps.txt'), steps.join('\n') + '\n');
+    }
 
     // The audio over the API, whole and by range (what a browser player asks when seeking).
     const url = `${stack.daemon!.apiUrl}/recordings/${rec.id}/audio`;
