@@ -2,7 +2,8 @@
  * Thin ARI client: REST through fetch (rest.ts/resources.ts) and the Stasis event WebSocket kept up
  * forever by a supervisor: connect → open (app registered) → ping/pong watch → on loss, backoff →
  * connect again. A 401 on the upgrade is logged as a credentials problem and retried slowly; it never
- * throws out of the loop (the npm ari-client crashes the process there and gives up after ~44 s).
+ * throws out of the loop (the npm ari-client, measured 2026-12-06: a 401 on the upgrade is retried 11 times, then it gives
+ * up for good after ~43 s with an unhandled promise rejection; see README "Dependencies").
  *
  * Credentials travel only in the Authorization header, never in the URL, so logged URLs are safe.
  */
