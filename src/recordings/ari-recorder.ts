@@ -12,17 +12,56 @@ import type { Recorder } from './service';
 
 const gone = (e: unknown) => e instanceof AriHttpError && e.status === 404;
 
+/** How long a new snoop channel may take to enter our app (seen: a few ms; more under load). */
+const SNOOP_READY_MS = 5000;
+
 export class AriRecorder implements Recorder {
-  constructor(private readonly ari: AriClient) {}
+  constructor(
+    private readonly ari: AriClient,
+    private readonly readyMs = SNOOP_READY_MS,
+  ) {}
 
   async start(r: { channelId: string; snoopId: string; name: string; format: string; recordingId: number }): Promise<void> {
-    await this.ari.channels.snoop(r.channelId, { spy: 'both', whisper: 'none', snoopId: r.snoopId, appArgs: `${RECORDING_TAG},${r.recordingId}` });
+    // The snoop POST answers when the channel exists; it enters Stasis on its own thread. A record
+    // request before its StasisStart fails (the channel is not in the app yet): wait for it.
+    const ready = this.whenInStasis(r.snoopId);
+    try {
+      await this.ari.channels.snoop(r.channelId, { spy: 'both', whisper: 'none', snoopId: r.snoopId, appArgs: `${RECORDING_TAG},${r.recordingId}` });
+      await ready.promise;
+    } catch (err) {
+      ready.cancel();
+      await this.ari.channels.hangup(r.snoopId).catch(() => undefined);
+      throw err;
+    }
     try {
       await this.ari.channels.record(r.snoopId, { name: r.name, format: r.format, ifExists: 'fail', beep: false, terminateOn: 'none' });
     } catch (err) {
       await this.ari.channels.hangup(r.snoopId).catch(() => undefined);
       throw err;
     }
+  }
+
+  private whenInStasis(channelId: string): { promise: Promise<void>; cancel: () => void } {
+    let off: () => void = () => undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const promise = new Promise<void>((resolve, reject) => {
+      off = this.ari.onEvent('StasisStart', (e) => {
+        if ((e as { channel?: { id?: string } }).channel?.id !== channelId) return;
+        cancel();
+        resolve();
+      });
+      timer = setTimeout(() => {
+        cancel();
+        reject(new Error(`snoop channel ${channelId} did not enter the app within ${this.readyMs} ms`));
+      }, this.readyMs);
+      timer.unref?.();
+    });
+    const cancel = () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+    promise.catch(() => undefined);
+    return { promise, cancel };
   }
 
   async mute(name: string): Promise<void> {
