@@ -45,3 +45,8 @@ export function formatRows(rows: Record<string, unknown>[], opts: PrintOptions =
       .trimEnd();
   return [line(headers), ...body.map(line)].join('\n') + '\n';
 }
+
+/** A timestamp as the CLI tables show it: "2026-11-21 08:00:00" (UTC); `none` for null/absent. */
+export function tableTime(ms: unknown, none = ''): string {
+  return typeof ms === 'number' && ms > 0 ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : none;
+}

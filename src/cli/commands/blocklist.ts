@@ -4,11 +4,12 @@
  * Numbers are canonical (E.164 digits with the DDI; national ones get policy.default_country_code),
  * so any format of the same number (11999990000, +5511999990000, 011999990000) is one block.
  */
+import { tableTime } from '../output';
 import { Blocklist } from '../../prank/blocklist';
 import type { CliContext } from '../context';
 import { intOption } from '../context';
 
-const time = (ms: number | null) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : 'never');
+const time = (ms: number | null) => tableTime(ms, 'never');
 
 export function registerBlocklistCommands(ctx: CliContext): void {
   const bl = ctx.group('blocklist', 'blocked caller numbers (pranks and manual blocks)');

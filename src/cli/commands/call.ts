@@ -2,12 +2,13 @@
  * `callcenterd call ...`: live call control through the daemon API (the daemon is the only one
  * talking to Asterisk). dial | list | show | hold | unhold | mute | unmute | dtmf | hangup | prank.
  */
+import { tableTime } from '../output';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
 import { jsonSafe } from '../../util/printable';
 
 const enc = encodeURIComponent;
-const time = (ms: unknown) => (typeof ms === 'number' ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '');
+const time = (ms: unknown) => tableTime(ms);
 
 interface CallView {
   id: string;

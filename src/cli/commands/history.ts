@@ -2,13 +2,14 @@
  * `callcenterd history [--agent EXT] [--since T] [--json]`: call history read from the database
  * (works without the daemon). --recent shows the softphone view (missed/incoming/outgoing/transferred).
  */
+import { tableTime } from '../output';
 import { HistoryRepo, parseSince } from '../../history/repo';
 import { callStatus } from '../../history/status';
 import type { CliContext } from '../context';
 import { intOption } from '../context';
 import { CliError } from '../errors';
 
-const time = (ms: number | null) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '');
+const time = (ms: number | null) => tableTime(ms);
 
 export function registerHistoryCommands(ctx: CliContext): void {
   ctx.program

@@ -3,6 +3,7 @@
  * daemon needed, like `history`) and `callcenterd call record start|pause|resume <call>` (live,
  * through the daemon API: Asterisk records).
  */
+import { tableTime } from '../output';
 import { parseSince } from '../../history/repo';
 import { DirRecordingFiles } from '../../recordings/files';
 import { purgeRecordings } from '../../recordings/purge';
@@ -11,7 +12,7 @@ import type { CliContext } from '../context';
 import { CliError } from '../errors';
 
 const enc = encodeURIComponent;
-const time = (ms: number | null) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '');
+const time = (ms: number | null) => tableTime(ms);
 const secs = (ms: number | null) => (ms === null ? '' : (ms / 1000).toFixed(1));
 const size = (b: number | null) => (b === null ? '' : b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)}M` : `${Math.round(b / 1024)}K`);
 
