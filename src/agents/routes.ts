@@ -34,7 +34,7 @@ export function agentRoutes(svc: AgentService): RouteDef[] {
       tag: 'agents',
       roles: ['admin', 'supervisor'],
       response: agentListSchema,
-      handler: () => ({ agents: svc.list() }),
+      handler: ({ scope }) => ({ agents: svc.list().filter((a) => !scope || scope.allowsAgent(a.extension)) }),
     }),
     route({
       method: 'GET',

@@ -29,7 +29,7 @@ import type { DomainEvent, EventBus } from '../events/bus';
 import type { Logger } from '../log/logger';
 import type { Clock, TimerHandle } from '../util/clock';
 import type { UpgradeHandler } from './server';
-import type { Principal } from './types';
+import type { Principal, RouteScope } from './types';
 
 /** Minimal shapes the stream needs to scope the snapshot; the domains' views carry more fields (all sent). */
 export interface LiveAgent {
@@ -38,6 +38,7 @@ export interface LiveAgent {
 }
 export interface LiveCall {
   agent: string | null;
+  queue?: string | null;
 }
 export interface LiveQueue {
   queue: string;
@@ -76,6 +77,8 @@ export interface EventsHubOptions {
   maxBufferedBytes?: number;
   /** Open sockets one token may hold (closing ones included); the next upgrade gets 429. Default 10. */
   maxConnectionsPerToken?: number;
+  /** Monitoring-group limits of a supervisor token (src/supervision/scope.ts); null = none. */
+  scopeOf?: (p: Principal) => RouteScope | null;
   /** At stop(), how long to wait for clients to answer the 1001 close before cutting them off. Default 1 s. */
   closeGraceMs?: number;
 }
@@ -91,7 +94,8 @@ function agentQueues(state: LiveState, ext: string | undefined): Set<string> {
  * `myQueues` (kept per client and refreshed only on the agent's own events, so a busy queue does not
  * cost an agent-list read per event per connected softphone).
  */
-export function eventVisible(p: Principal, e: DomainEvent, myQueues: ReadonlySet<string>): boolean {
+export function eventVisible(p: Principal, e: DomainEvent, myQueues: ReadonlySet<string>, scope: RouteScope | null = null): boolean {
+  if (scope) return scopedEventVisible(scope, e);
   if (p.role !== 'agent') return true;
   if (e.agent !== undefined || e.agents !== undefined) {
     return p.agent !== undefined && (e.agent === p.agent || (e.agents ?? []).includes(p.agent));
@@ -100,11 +104,32 @@ export function eventVisible(p: Principal, e: DomainEvent, myQueues: ReadonlySet
   return false;
 }
 
+/**
+ * A supervisor limited to monitoring groups: events of its queues and of the agents in them; link
+ * and system events (no agent, no queue, no call) too.
+ */
+function scopedEventVisible(scope: RouteScope, e: DomainEvent): boolean {
+  const agents = [...(e.agent ? [e.agent] : []), ...(e.agents ?? [])];
+  if (e.queue) return scope.allowsQueue(e.queue) || agents.some((a) => scope.allowsAgent(a));
+  if (agents.length) return agents.some((a) => scope.allowsAgent(a));
+  return !e.callId;
+}
+
 /** The snapshot cut down to what `p` may see. */
-export function scopedSnapshot(p: Principal, state: LiveState, seq: number, at: number): Snapshot {
+export function scopedSnapshot(p: Principal, state: LiveState, seq: number, at: number, scope: RouteScope | null = null): Snapshot {
   const agents = state.agents();
   const calls = state.calls();
   const queues = state.queues();
+  if (scope) {
+    return {
+      type: 'snapshot',
+      seq,
+      at,
+      agents: agents.filter((a) => scope.allowsAgent(a.extension)),
+      calls: calls.filter((c) => scope.allowsCall({ queue: c.queue ?? null, agentExt: c.agent })),
+      queues: queues.filter((q) => scope.allowsQueue(q.queue)),
+    };
+  }
   if (p.role !== 'agent') return { type: 'snapshot', seq, at, agents, calls, queues };
   const me = agents.filter((a) => a.extension === p.agent);
   const mine = new Set(me.flatMap((a) => a.queues));
@@ -186,10 +211,13 @@ export class EventsHub {
     const buffer: SeqEvent[] = [];
     let client: Client | undefined;
     let myQueues = principal.role === 'agent' ? agentQueues(state, principal.agent) : new Set<string>();
+    let scope = this.opts.scopeOf?.(principal) ?? null;
     const unsubscribe = bus.subscribe((e) => {
       // Login/logout/state changes of this agent may change its queues: re-read them then only.
       if (principal.role === 'agent' && e.agent === principal.agent) myQueues = agentQueues(state, principal.agent);
-      if (!eventVisible(principal, e, myQueues)) return;
+      // A login may bring an agent into a scoped supervisor's queues.
+      if (scope && (e.type === 'agent.login' || e.type === 'agent.logout')) scope = this.opts.scopeOf!(principal);
+      if (!eventVisible(principal, e, myQueues, scope)) return;
       if (client) this.send(client, this.encode(e));
       else buffer.push(e);
     });
@@ -202,7 +230,7 @@ export class EventsHub {
         // Clients have nothing to say; the socket is one-way. Ignore anything they send.
         ws.on('message', () => undefined);
         this.clients.add(c);
-        const snap = scopedSnapshot(principal, state, bus.lastSeq, this.opts.clock.now());
+        const snap = scopedSnapshot(principal, state, bus.lastSeq, this.opts.clock.now(), scope);
         this.send(c, snap);
         for (const e of buffer.splice(0)) if ((e.seq ?? 0) > snap.seq) this.send(c, this.encode(e));
         client = c;

@@ -111,7 +111,11 @@ export function monitorRoutes(src: MonitorSources): RouteDef[] {
       tag: 'monitor',
       roles: ['admin', 'supervisor'],
       response: monitorSchema,
-      handler: () => buildMonitor(src),
+      handler: ({ scope }) => {
+        const view = buildMonitor(src);
+        if (!scope) return view;
+        return { ...view, queues: view.queues.filter((q) => scope.allowsQueue(q.queue)), agents: view.agents.filter((a) => scope.allowsAgent(a.extension)) };
+      },
     }),
     route({
       method: 'GET',

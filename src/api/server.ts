@@ -13,7 +13,7 @@ import { dottedPath, friendlyErrorMap } from '../config/zod-messages';
 import type { Logger } from '../log/logger';
 import { CcError, HTTP_STATUS } from '../util/errors';
 import { buildOpenApi } from './openapi';
-import { RawReply, type Principal, type RouteDef } from './types';
+import { RawReply, type Principal, type RouteDef, type RouteScope } from './types';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
@@ -42,6 +42,10 @@ export interface ApiServerOptions {
     render(): Promise<string>;
     allowed(remoteAddress: string | undefined, principal: Principal | undefined, proxied: boolean): boolean;
   };
+  /** Monitoring-group limits of a principal (null = none): src/supervision/scope.ts. */
+  scopeOf?: (p: Principal) => RouteScope | null;
+  /** A call part's queue and agent, live or past (checks `/calls/:id/...` against a scope). */
+  callOf?: (id: string) => { queue: string | null; agentExt: string | null } | undefined;
 }
 
 interface Compiled {
@@ -121,7 +125,7 @@ export class ApiServer {
     const digest = sha(token);
     let found: { token: ApiToken; id: string } | undefined;
     for (const t of this.tokenDigests) if (crypto.timingSafeEqual(digest, t.digest) && !found) found = t;
-    return found && { role: found.token.role, agent: found.token.agent, name: found.token.name, tokenId: found.id };
+    return found && { role: found.token.role, agent: found.token.agent, name: found.token.name, tokenId: found.id, ...(found.token.groups?.length ? { groups: found.token.groups } : {}) };
   }
 
   async start(): Promise<string> {
@@ -207,16 +211,37 @@ export class ApiServer {
       if (principal.role === 'agent' && def.agentParam && params[def.agentParam] !== principal.agent) {
         throw new HttpError(403, 'forbidden', `this token acts only for agent ${principal.agent}`);
       }
+      const scope = this.opts.scopeOf?.(principal) ?? null;
+      if (scope) this.checkScope(scope, def.path, params, url.searchParams);
       const rawQuery = Object.fromEntries(url.searchParams);
       const query = def.query ? validate(def.query, rawQuery, 'query') : rawQuery;
       const raw = await readBody(req, this.opts.maxBodyBytes ?? 1 << 20);
       const body = def.body ? validate(def.body, raw ?? {}, 'body') : noBody(raw);
-      const result = await def.handler({ principal, params, query, body, headers: req.headers });
+      const bodyAgent = (body as { agent?: unknown } | undefined)?.agent;
+      if (scope && typeof bodyAgent === 'string' && !scope.allowsAgent(bodyAgent)) throw scope.deny(`agent ${bodyAgent}`);
+      const result = await def.handler({ principal, params, query, body, headers: req.headers, scope });
       respond(res, result);
     } catch (err) {
       this.fail(res, err, method, url.pathname);
     } finally {
       this.opts.log.debug('api request', { method, path: url.pathname, status: res.statusCode, ms: Date.now() - started });
+    }
+  }
+
+  /**
+   * A scoped supervisor: agents, queues and calls named in the path (or the agent/queue filters of
+   * the query) must be inside its monitoring groups, before any handler runs.
+   */
+  private checkScope(scope: RouteScope, path: string, params: Record<string, string>, query: URLSearchParams): void {
+    const ext = params.ext ?? query.get('agent') ?? undefined;
+    if (ext !== undefined && !scope.allowsAgent(ext)) throw scope.deny(`agent ${ext}`);
+    const queue = params.queue ?? query.get('queue') ?? undefined;
+    if (queue !== undefined && !scope.allowsQueue(queue)) throw scope.deny(`queue ${queue}`);
+    const callId = path.startsWith('/calls/:id') ? params.id : query.get('call') ?? undefined;
+    if (callId !== undefined) {
+      const call = this.opts.callOf?.(callId);
+      // Unknown and out-of-scope look the same: the answer never tells whether the call exists.
+      if (!call || !scope.allowsCall(call)) throw scope.deny(`call ${callId}`);
     }
   }
 

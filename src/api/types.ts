@@ -12,6 +12,8 @@ export interface Principal {
   /** Set for agent tokens: the only extension this token may act for. */
   agent?: string;
   name?: string;
+  /** Supervisor tokens: the monitoring groups this token is limited to (none = everything). */
+  groups?: string[];
   /**
    * Which configured token authenticated, as its config key (e.g. "api.tokens[2]"): an identity for
    * per-token limits and logs that is not the secret.
@@ -25,8 +27,24 @@ export interface RouteContext<B = unknown, Q = Record<string, string>> {
   params: Record<string, string>;
   query: Q;
   body: B;
+  /**
+   * Monitoring-group limits of a supervisor token (null = none). The server already refused path
+   * params outside it; list handlers filter with it.
+   */
+  scope: RouteScope | null;
   /** Request headers (e.g. Range for audio), lower-case names. */
   headers: Record<string, string | string[] | undefined>;
+}
+
+/** What a scoped principal may see: src/supervision/scope.ts implements it. */
+export interface RouteScope {
+  readonly queues: ReadonlySet<string>;
+  readonly agents: ReadonlySet<string>;
+  allowsQueue(queue: string | null | undefined): boolean;
+  allowsAgent(ext: string | null | undefined): boolean;
+  allowsCall(call: { queue: string | null; agentExt: string | null }): boolean;
+  /** The 403 for `what`. */
+  deny(what: string): Error;
 }
 
 /**

@@ -103,10 +103,10 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
       roles: ['admin', 'supervisor', 'agent'],
       query: z.object({ agent: ext.optional() }),
       response: callListSchema,
-      handler: ({ principal, query }) => {
+      handler: ({ principal, query, scope }) => {
         const agent = principal.role === 'agent' ? principal.agent : query.agent;
         const calls = agent ? svc.callsOfAgent(agent) : svc.list();
-        return { calls: calls.map(show) };
+        return { calls: calls.filter((c) => !scope || scope.allowsCall(c)).map(show) };
       },
     }),
     route({
@@ -152,13 +152,14 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
         limit: z.coerce.number().int().min(1).max(5000).optional(),
       }),
       response: historyListSchema,
-      handler: ({ principal, query }) => {
+      handler: ({ principal, query, scope }) => {
         if (principal.role === 'agent' && query.agent && query.agent !== principal.agent) {
           throw outOfScope(principal, { field: 'agent' });
         }
         const agent = principal.role === 'agent' ? principal.agent : query.agent;
         const calls = history.list({
           agent,
+          within: scope ?? undefined,
           since: query.since ? parseSince(query.since, now()) : undefined,
           until: query.until ? parseSince(query.until, now()) : undefined,
           limit: query.limit,

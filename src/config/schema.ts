@@ -60,8 +60,14 @@ export const tokenSchema = z
     role: z.enum(['admin', 'supervisor', 'agent']),
     agent: extension.optional(),
     name: z.string().optional(),
+    /** Supervisor tokens: limit to these monitoring groups (`callcenterd group add`); none = everything. */
+    groups: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be a monitoring group name')).min(1, 'list at least one group, or leave groups out').optional(),
   })
   .strict()
+  .refine((t) => t.role === 'supervisor' || t.groups === undefined, {
+    message: 'only supervisor tokens can be limited to monitoring groups',
+    path: ['groups'],
+  })
   .refine((t) => t.role !== 'agent' || t.agent !== undefined, {
     message: 'a token with role agent must name its agent extension',
     path: ['agent'],

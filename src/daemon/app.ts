@@ -20,6 +20,10 @@ import type { DaemonDeps, DaemonModule, DaemonPorts, ModuleFactory } from './mod
 import { moduleFactories } from './modules';
 import { createLiveModule } from '../monitor/module';
 import { metricsAllowed } from '../metrics/metrics';
+import type { CallService } from '../calls/service';
+import { GroupCatalogue } from '../supervision/groups';
+import { ScopeResolver } from '../supervision/scope';
+import { groupRoutes } from '../supervision/routes';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const VERSION: string = (require('../../package.json') as { version: string }).version;
@@ -108,7 +112,20 @@ export async function startDaemon(config: Config, overrides: DaemonOverrides = {
     const health = (): HealthReport => buildHealth(deps, modules);
     const routes: RouteDef[] = modules.flatMap((m) => m.routes?.() ?? []);
     const metrics = { contentType: live.metrics.contentType, render: live.metrics.render, allowed: metricsAllowed };
-    const api = new ApiServer({ listen: config.api.listen, tokens: config.api.tokens, routes, health, log, version: VERSION, metrics });
+    const scopes = new ScopeResolver(db);
+    const calls = ports.callControl as CallService | undefined;
+    const api = new ApiServer({
+      listen: config.api.listen,
+      tokens: config.api.tokens,
+      routes,
+      health,
+      log,
+      version: VERSION,
+      metrics,
+      scopeOf: (p) => scopes.of(p),
+      callOf: (id) => calls?.get(id) ?? calls?.repo.get(id) ?? undefined,
+    });
+    warnUnknownGroups(config, db, log);
     for (const m of modules) for (const u of m.upgrades?.() ?? []) api.onUpgrade(u.path, u.handler, u.close);
     const apiUrl = await api.start();
     cleanup.push(() => api.stop());
@@ -139,9 +156,19 @@ export async function startDaemon(config: Config, overrides: DaemonOverrides = {
   }
 }
 
+/** A token limited to a group that does not exist sees nothing of it: say so at start. */
+function warnUnknownGroups(config: Config, db: DaemonDeps['db'], log: Logger): void {
+  const groups = new GroupCatalogue({ db });
+  config.api.tokens.forEach((t, i) => {
+    for (const g of t.groups ?? []) {
+      if (!groups.get(g)) log.warn('api token names a monitoring group that does not exist (it grants nothing)', { token: `api.tokens[${i}]`, name: t.name, group: g });
+    }
+  });
+}
+
 /** The catalogue's HTTP routes and GET /me, always present (the admin CLI's counterpart over the API). */
 function catalogueModule(deps: DaemonDeps): DaemonModule {
-  return { name: 'catalogue', routes: () => [...catalogueRoutes({ db: deps.db, clock: deps.clock }), ...meRoutes()] };
+  return { name: 'catalogue', routes: () => [...catalogueRoutes({ db: deps.db, clock: deps.clock }), ...groupRoutes({ db: deps.db, clock: deps.clock }), ...meRoutes()] };
 }
 
 function buildHealth(deps: DaemonDeps, modules: DaemonModule[]): HealthReport {

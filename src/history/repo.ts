@@ -32,6 +32,16 @@ export interface HistoryQuery {
   since?: number;
   until?: number;
   limit?: number;
+  /** A scoped supervisor: calls of these queues, or without a queue, of these agents. */
+  within?: { queues: ReadonlySet<string>; agents: ReadonlySet<string> };
+}
+
+/** SQL for "queue in scope, or no queue and agent in scope" (an empty scope matches nothing). */
+export function withinSql(w: { queues: ReadonlySet<string>; agents: ReadonlySet<string> }, queueCol = 'queue', agentCol = 'agent_ext'): { sql: string; params: string[] } {
+  const q = [...w.queues];
+  const a = [...w.agents];
+  const parts = [q.length ? `${queueCol} IN (${q.map(() => '?').join(',')})` : '', a.length ? `(${queueCol} IS NULL AND ${agentCol} IN (${a.map(() => '?').join(',')}))` : ''].filter(Boolean);
+  return { sql: parts.length ? `(${parts.join(' OR ')})` : '0', params: [...q, ...a] };
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -94,6 +104,11 @@ export class HistoryRepo {
     if (q.until !== undefined) {
       where.push('started_at < ?');
       params.push(q.until);
+    }
+    if (q.within) {
+      const w = withinSql(q.within);
+      where.push(w.sql);
+      params.push(...w.params);
     }
     const limit = Math.min(Math.max(q.limit ?? 200, 1), 5000);
     const sql = `SELECT * FROM calls ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY started_at DESC, id DESC LIMIT ${limit}`;

@@ -9,6 +9,7 @@
  */
 import { AGENT_STATES } from '../agents/state-machine';
 import { EventsHub, type LiveState } from '../api/events';
+import { ScopeResolver } from '../supervision/scope';
 import { buildMonitor, monitorRoutes, type MonitorCall, type MonitorSources } from '../api/monitor';
 import type { RouteDef } from '../api/types';
 import { CALL_STATES } from '../calls/state-machine';
@@ -44,6 +45,7 @@ export function createLiveModule(deps: DaemonDeps, opts: { version?: string; pin
     calls: () => sources.calls(),
     queues: () => buildMonitor(sources).queues,
   };
+  const scopes = new ScopeResolver(deps.db);
   const hub = new EventsHub({
     bus,
     state: live,
@@ -52,6 +54,7 @@ export function createLiveModule(deps: DaemonDeps, opts: { version?: string; pin
     pingIntervalMs: opts.pingIntervalMs,
     maxBufferedBytes: deps.config.api.events_max_buffered_bytes,
     maxConnectionsPerToken: deps.config.api.events_max_connections_per_token,
+    scopeOf: (p) => scopes.of(p),
   });
   const metrics = createMetrics(
     {

@@ -2,6 +2,7 @@
 import type { Db } from '../store/db';
 import { preparedOnce } from '../store/statements';
 import type { RecordingState } from './model';
+import { withinSql } from '../history/repo';
 
 export interface RecordingPause {
   pausedAt: number;
@@ -97,11 +98,9 @@ export class RecordingRepository {
     if (f.since !== undefined) (where.push('started_at >= ?'), args.push(f.since));
     if (f.until !== undefined) (where.push('started_at < ?'), args.push(f.until));
     if (f.queues || f.agents) {
-      const q = f.queues ?? [];
-      const a = f.agents ?? [];
-      const parts = [q.length ? `queue IN (${q.map(() => '?').join(',')})` : '', a.length ? `agent_ext IN (${a.map(() => '?').join(',')})` : ''].filter(Boolean);
-      where.push(parts.length ? `(${parts.join(' OR ')})` : '0');
-      args.push(...q, ...a);
+      const w = withinSql({ queues: new Set(f.queues ?? []), agents: new Set(f.agents ?? []) });
+      where.push(w.sql);
+      args.push(...w.params);
     }
     const sql = `SELECT ${COLUMNS} FROM recordings ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...args, Math.min(Math.max(f.limit ?? 100, 1), 1000)) as Row[]).map((r) => this.withPauses(r));

@@ -4,7 +4,7 @@
  * `GET /recordings/{id}`, `GET /recordings/{id}/audio` (HTTP Range).
  */
 import { z } from 'zod';
-import { route, type Principal, type RouteDef } from '../api/types';
+import { route, type Principal, type RouteDef, type RouteScope } from '../api/types';
 import { parseSince } from '../history/repo';
 import { forbidden, invalid, notFound } from '../util/errors';
 import { audioReply } from './audio';
@@ -31,11 +31,12 @@ export function publicRecording(r: Recording): z.infer<typeof recordingSchema> {
 }
 
 export function recordingRoutes(d: RecordingRouteDeps): RouteDef[] {
-  const load = (p: Principal, id: string): Recording => {
+  const load = (p: Principal, id: string, scope: RouteScope | null): Recording => {
     if (!/^\d{1,12}$/.test(id)) throw invalid(`recording id must be a number (got ${JSON.stringify(id)})`, { field: 'id' });
     const r = d.repo.get(Number(id));
     // Scope first: an agent token learns nothing about other agents' recordings.
     if (p.role === 'agent' && r?.agentExt !== p.agent) throw outOfScope(p);
+    if (scope && !(r && scope.allowsCall({ queue: r.queue, agentExt: r.agentExt }))) throw scope.deny(`recording ${id}`);
     if (!r) throw notFound(`no recording ${id}`, { recording: id });
     return r;
   };
@@ -73,7 +74,7 @@ export function recordingRoutes(d: RecordingRouteDeps): RouteDef[] {
         })
         .strict(),
       response: recordingListSchema,
-      handler: ({ principal, query }) => {
+      handler: ({ principal, query, scope }) => {
         if (principal.role === 'agent' && query.agent && query.agent !== principal.agent) throw outOfScope(principal);
         const agent = principal.role === 'agent' ? principal.agent : query.agent;
         const rows = d.repo.list({
@@ -82,6 +83,7 @@ export function recordingRoutes(d: RecordingRouteDeps): RouteDef[] {
           since: query.since ? parseSince(query.since, d.now()) : undefined,
           until: query.until ? parseSince(query.until, d.now()) : undefined,
           limit: query.limit,
+          ...(scope ? { queues: [...scope.queues], agents: [...scope.agents] } : {}),
         });
         return { recordings: rows.map(publicRecording) };
       },
@@ -93,7 +95,7 @@ export function recordingRoutes(d: RecordingRouteDeps): RouteDef[] {
       tag: 'recordings',
       roles: ['admin', 'supervisor', 'agent'],
       response: recordingSchema,
-      handler: ({ principal, params }) => publicRecording(load(principal, params.id)),
+      handler: ({ principal, params, scope }) => publicRecording(load(principal, params.id, scope)),
     }),
     route({
       method: 'GET',
@@ -102,8 +104,8 @@ export function recordingRoutes(d: RecordingRouteDeps): RouteDef[] {
       tag: 'recordings',
       roles: ['admin', 'supervisor', 'agent'],
       rawResponse: { contentTypes: ['audio/wav', 'audio/x-gsm', 'audio/basic', 'audio/x-alaw-basic'], description: 'the whole file', partial: true },
-      handler: ({ principal, params, headers }) => {
-        const r = load(principal, params.id);
+      handler: ({ principal, params, headers, scope }) => {
+        const r = load(principal, params.id, scope);
         if (r.state === 'deleted') throw notFound(`recording ${r.id} was deleted (retention or purge) on ${new Date(r.deletedAt ?? 0).toISOString()}`);
         const range = typeof headers.range === 'string' ? headers.range : undefined;
         return audioReply(d.files.resolve(r.file), r.format, range, `${r.callId}.${r.format === 'wav16' ? 'wav' : r.format}`);

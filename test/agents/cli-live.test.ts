@@ -58,7 +58,7 @@ function serve(routes: RouteDef[]): Promise<http.Server> {
           data = parsed.data;
         }
         const query = r.query ? r.query.parse(Object.fromEntries(url.searchParams)) : {};
-        return send(200, await r.handler({ principal, params, query, body: data, headers: req.headers }));
+        return send(200, await r.handler({ principal, params, query, body: data, headers: req.headers, scope: null }));
       } catch (e) {
         if (e instanceof CcError) return send(HTTP_STATUS[e.kind], { error: { message: e.message } });
         return send(500, { error: { message: String(e) } });

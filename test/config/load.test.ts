@@ -191,6 +191,7 @@ describe('config/callcenterd.example.yaml', () => {
       placeholder('api.tokens[0].token', 'replace-with'),
       placeholder('api.tokens[1].token', 'replace-with'),
       placeholder('api.tokens[2].token', 'replace-with'),
+      placeholder('api.tokens[3].token', 'replace-with'),
     ]);
   });
 

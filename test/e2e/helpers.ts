@@ -26,6 +26,7 @@ export const ADMIN = 'e2e-admin-token-0123456789';
 export const SUPERVISOR = 'e2e-super-token-0123456789';
 export const AGENT_1000 = 'e2e-agent-1000-token-012345';
 export const AGENT_1001 = 'e2e-agent-1001-token-012345';
+export const SCOPED_SUPERVISOR = 'e2e-scoped-super-token-0123';
 
 export const AGENTS = ['1000', '1001', '1002'] as const;
 export const PAUSE_REASONS: Record<string, number> = { Almoço: 2, 'Sem resposta': 9, Banheiro: 3, 'Wrap-up': 8 };
@@ -76,6 +77,8 @@ export class E2E {
           { token: SUPERVISOR, role: 'supervisor', name: 'sup' },
           { token: AGENT_1000, role: 'agent', agent: '1000' },
           { token: AGENT_1001, role: 'agent', agent: '1001' },
+          // A supervisor limited to monitoring group "support-floor" (created by the tests that use it).
+          { token: SCOPED_SUPERVISOR, role: 'supervisor', name: 'support floor', groups: ['support-floor'] },
         ],
       },
       log: { level: 'error' },

@@ -24,6 +24,7 @@ import { AsteriskProcess, REPO_ROOT, type AsteriskInstall } from './asterisk';
 
 export const ADMIN_TOKEN = 'it-admin-token-0123456789abcdef';
 export const SUPERVISOR_TOKEN = 'it-super-token-0123456789abcdef';
+export const SCOPED_SUPERVISOR_TOKEN = 'it-scoped-super-token-0123456789';
 
 export interface AgentSpec {
   extension: string;
@@ -81,6 +82,8 @@ export class Stack {
           tokens: [
             { token: ADMIN_TOKEN, role: 'admin', name: 'it-admin' },
             { token: SUPERVISOR_TOKEN, role: 'supervisor', name: 'it-supervisor' },
+            // Limited to monitoring group "support-floor" (tests that use it create the group).
+            { token: SCOPED_SUPERVISOR_TOKEN, role: 'supervisor', name: 'it-support-floor', groups: ['support-floor'] },
           ],
         },
         log: { level: 'debug' },

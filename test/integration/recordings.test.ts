@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describeWithAsterisk } from './asterisk';
-import { ADMIN_TOKEN, eventually, Stack } from './harness';
+import { ADMIN_TOKEN, eventually, SCOPED_SUPERVISOR_TOKEN, Stack } from './harness';
 import { AGENT_TONE, CUSTOMER_TONE, hasSox, rms } from './tone';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -196,6 +196,16 @@ suite('call recordings on a real Asterisk', (install) => {
     const r = await stack.api('POST', `/calls/${call.id}/record/start`);
     expect(r.status).toBe(409);
     expect((await stack.ok('GET', `/recordings?call=${call.id}`)).recordings).toEqual([]);
+    // A supervisor scoped to the support floor: vendas and its agent are outside, refused before anything changes.
+    await stack.ok('POST', '/catalogue/groups', { name: 'support-floor', queues: ['support'] });
+    expect((await stack.api('POST', `/calls/${call.id}/hangup`, undefined, SCOPED_SUPERVISOR_TOKEN)).status).toBe(403);
+    expect((await stack.api('POST', '/agents/1001/pause', { reason: 'x' }, SCOPED_SUPERVISOR_TOKEN)).status).toBe(403);
+    expect((await stack.ok('GET', `/calls/${call.id}`)).state).toBe('connected');
+    expect(await stack.channelExists(call.channels.customer)).toBe(true);
+    const seen = await stack.api('GET', '/recordings', undefined, SCOPED_SUPERVISOR_TOKEN);
+    expect(seen.status).toBe(200);
+    expect((seen.body.recordings as Any[]).every((x) => x.queue === 'support')).toBe(true);
+    expect((seen.body.recordings as Any[]).length).toBeGreaterThan(0);
     await stack.ok('POST', `/calls/${call.id}/hangup`);
   }, 40_000);
 });

@@ -7,6 +7,7 @@ import { m003Calls } from './003_calls';
 import { m004Callbacks } from './004_callbacks';
 import { m005BlocklistCanonical } from './005_blocklist_canonical';
 import { m006Recordings } from './006_recordings';
+import { m007MonitoringGroups } from './007_monitoring_groups';
 
 export interface Migration {
   version: number;
@@ -14,4 +15,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: Migration[] = [m001Core, m002Agents, m003Calls, m004Callbacks, m005BlocklistCanonical, m006Recordings];
+export const MIGRATIONS: Migration[] = [m001Core, m002Agents, m003Calls, m004Callbacks, m005BlocklistCanonical, m006Recordings, m007MonitoringGroups];
