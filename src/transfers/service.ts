@@ -92,6 +92,11 @@ export class TransferService {
     if (target.type === 'service' && req.kind === 'attended') {
       throw invalid('a transfer to a service (3 digits) is always blind', { field: 'kind' });
     }
+    // An external target is a call to that number: the do-not-call list of the call's queue applies.
+    if (target.type === 'external') {
+      const { full } = target.number;
+      control.dnc.assertCallable({ number: full, queue: call.queue, action: 'transfer', agent: call.agentExt, by: req.by, callId: call.id });
+    }
     return this.exclusive<Transfer | { service: string; childId: string }>(callId, () => {
       // A second transfer, or one while the call is in a conference or a room: refused (409).
       control.guard(call, 'transfer');
