@@ -202,6 +202,7 @@ describe('CallbackScheduler', () => {
     expect(i.repo.get(c.id)).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringMatching(/do-not-call list \(queue support\)/) });
     await advance(clock, 60 * MIN, i.scheduler);
     expect(i.dialer.calls).toHaveLength(1);
+    i.scheduler.stop();
   });
 
   it('with the list given, a number listed after scheduling fails when due without ringing anyone', async () => {

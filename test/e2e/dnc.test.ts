@@ -87,6 +87,12 @@ describe('e2e: do-not-call list', () => {
     expect((await x.api('GET', `/calls/${call.id}`)).body.state).toBe('connected');
     const refusals = (await x.api('GET', '/dnc/refusals?agent=1000')).body.refusals;
     expect(refusals[0]).toMatchObject({ action: 'transfer', callId: call.id, agent: '1000', by: '1000', entryQueue: 'support', reason: 'campanha' });
+    // The call's own history shows the refused transfer too.
+    const events = (await x.api('GET', `/calls/${call.id}`)).body.events.filter((e: any) => e.type === 'transfer-refused');
+    expect(events.map((e: any) => e.data)).toEqual([
+      expect.objectContaining({ to: 'number 5511987654321', by: '1000', reason: expect.stringMatching(/do-not-call list \(queue support\)/) }),
+      expect.objectContaining({ to: 'number 5511987654321', by: '1000' }),
+    ]);
   });
 
   it('callbacks: a listed number is refused when scheduled; one listed after scheduling fails when due, never retried', async () => {
