@@ -18,6 +18,8 @@ export interface CatalogueQueue {
   wrapupSeconds: number | null;
   /** null = policy default, 0 = off */
   maxNoAnswer: number | null;
+  /** false: the wrap-up stays open until finished (policy.wrapup_max_seconds caps it). */
+  wrapupLimit: boolean;
 }
 
 export interface AgentCatalogue {
@@ -50,8 +52,10 @@ export class SqlAgentCatalogue implements AgentCatalogue {
   }
 
   queue(name: string): CatalogueQueue | undefined {
-    return this.sql('SELECT name, wrapup_seconds AS wrapupSeconds, max_no_answer AS maxNoAnswer FROM queues WHERE name = ?')
-      .get(name) as CatalogueQueue | undefined;
+    const q = this.sql(
+      'SELECT name, wrapup_seconds AS wrapupSeconds, max_no_answer AS maxNoAnswer, wrapup_limit AS wrapupLimit FROM queues WHERE name = ?',
+    ).get(name) as (Omit<CatalogueQueue, 'wrapupLimit'> & { wrapupLimit: number }) | undefined;
+    return q && { ...q, wrapupLimit: q.wrapupLimit !== 0 };
   }
 
   allowedQueues(extension: string): { queue: string; penalty: number }[] {

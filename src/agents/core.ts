@@ -174,6 +174,17 @@ export class AgentCore {
     return q?.wrapupSeconds ?? this.policy.wrapup_seconds;
   }
 
+  /**
+   * How a wrap-up after a call of `queue` ends by itself: after the queue's window (`limited`), or,
+   * for a queue without time limit, only at the safety cap policy.wrapup_max_seconds. A call without
+   * a queue follows the policy window.
+   */
+  wrapupRule(queue?: string | null): { limited: true; seconds: number } | { limited: false; capSeconds: number } {
+    const q = queue ? this.deps.catalogue.queue(queue) : undefined;
+    if (q && !q.wrapupLimit) return { limited: false, capSeconds: this.policy.wrapup_max_seconds };
+    return { limited: true, seconds: q?.wrapupSeconds ?? this.policy.wrapup_seconds };
+  }
+
   maxNoAnswer(queue?: string | null): number {
     const q = queue ? this.deps.catalogue.queue(queue) : undefined;
     return q?.maxNoAnswer ?? this.policy.max_no_answer;

@@ -32,7 +32,11 @@ export interface AgentStatus {
   missesInRow: number;
   talkSeconds: number;
   currentCallId: string | null;
-  wrapup: { callId: string; queue: string | null; deadline: number } | null;
+  /**
+   * The open wrap-up: `since` when it started, `elapsedSeconds` so far, `limit` false when the queue
+   * has no time limit (then `deadline` is the safety cap, policy.wrapup_max_seconds).
+   */
+  wrapup: { callId: string; queue: string | null; deadline: number; since: number; elapsedSeconds: number; limit: boolean } | null;
 }
 
 export class AgentService implements AgentDirectory {
@@ -159,7 +163,16 @@ export class AgentService implements AgentDirectory {
       missesInRow: rt?.missesInRow ?? 0,
       talkSeconds: Math.round((rt?.talkMs ?? 0) / 1000),
       currentCallId: rt?.currentCallId ?? null,
-      wrapup: w ? { callId: w.callId, queue: w.queue, deadline: w.deadline } : null,
+      wrapup: w
+        ? {
+            callId: w.callId,
+            queue: w.queue,
+            deadline: w.deadline,
+            since: w.startedAt,
+            elapsedSeconds: Math.max(0, Math.floor((this.core.now() - w.startedAt) / 1000)),
+            limit: w.limited,
+          }
+        : null,
     };
   }
 

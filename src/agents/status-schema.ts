@@ -24,7 +24,17 @@ export const agentStatusSchema = z
     missesInRow: z.number().int(),
     talkSeconds: z.number().int(),
     currentCallId: z.string().nullable(),
-    wrapup: z.object({ callId: z.string(), queue: z.string().nullable(), deadline: ms }).strict().nullable(),
+    wrapup: z
+      .object({
+        callId: z.string(),
+        queue: z.string().nullable(),
+        deadline: ms.describe('when it closes by itself: the queue\'s window, or the safety cap when limit is false'),
+        since: ms.describe('when the wrap-up started'),
+        elapsedSeconds: z.number().int().describe('seconds in wrap-up so far'),
+        limit: z.boolean().describe('false: the queue has no time limit: open until the agent finishes it'),
+      })
+      .strict()
+      .nullable(),
   })
   .strict();
 

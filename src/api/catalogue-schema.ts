@@ -17,6 +17,9 @@ export const catalogueQueueSchema = z
     surveyExtension: z.string().nullable(),
     callTimeoutSeconds: orDefault('seconds a queue call rings an agent'),
     record: z.enum(['always', 'never', 'on-demand']).nullable().describe('call recording; null = policy.recording'),
+    wrapupLimit: z
+      .boolean()
+      .describe('true: the wrap-up closes by itself after wrapupSeconds; false: open until the agent finishes it (policy.wrapup_max_seconds caps it)'),
     createdAt: ms,
   })
   .strict();

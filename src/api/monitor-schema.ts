@@ -37,7 +37,10 @@ export const monitorAgentSchema = z
       .nullable(),
     callsTaken: z.number().int(),
     missesInRow: z.number().int(),
-    wrapupUntil: ms.nullable(),
+    wrapupUntil: ms.nullable().describe('when the wrap-up closes by itself (the safety cap when wrapupLimit is false)'),
+    wrapupSince: ms.nullable().describe('when the wrap-up started'),
+    wrapupSeconds: z.number().int().nullable().describe('seconds in wrap-up so far'),
+    wrapupLimit: z.boolean().nullable().describe('false: the queue has no wrap-up time limit; null when not in wrap-up'),
   })
   .strict();
 

@@ -49,7 +49,13 @@ export interface MonitorAgent {
   call: { id: string; number: string | null; queue: string | null; direction: string; state: string; talkSeconds: number } | null;
   callsTaken: number;
   missesInRow: number;
+  /** When the wrap-up closes by itself (the safety cap when wrapupLimit is false). */
   wrapupUntil: number | null;
+  wrapupSince: number | null;
+  /** Seconds in wrap-up so far (supervisors watch the ones without time limit). */
+  wrapupSeconds: number | null;
+  /** false: the queue has no wrap-up time limit. null when not in wrap-up. */
+  wrapupLimit: boolean | null;
 }
 
 export interface MonitorQueue extends QueueWaiting {
@@ -82,6 +88,9 @@ function agentView(a: AgentStatus, calls: MonitorCall[], now: number): MonitorAg
     callsTaken: a.callsTaken,
     missesInRow: a.missesInRow,
     wrapupUntil: a.wrapup?.deadline ?? null,
+    wrapupSince: a.wrapup?.since ?? null,
+    wrapupSeconds: a.wrapup ? Math.max(0, Math.floor((now - a.wrapup.since) / 1000)) : null,
+    wrapupLimit: a.wrapup?.limit ?? null,
   };
 }
 

@@ -265,7 +265,11 @@ export function buildOpenApi(
         responses['416'] = { description: 'range not satisfiable' };
       }
     }
-    if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: zodToJsonSchema(r.body) } } };
+    if (r.body) {
+      const content: Record<string, unknown> = { 'application/json': { schema: zodToJsonSchema(r.body) } };
+      for (const t of r.textBody?.contentTypes ?? []) content[t] = { schema: { type: 'string', description: r.textBody!.description } };
+      op.requestBody = { required: true, content };
+    }
     (paths[oaPath] ??= {})[r.method.toLowerCase()] = op;
   }
   return {

@@ -215,7 +215,7 @@ export class ApiServer {
       if (scope) this.checkScope(scope, def.path, params, url.searchParams);
       const rawQuery = Object.fromEntries(url.searchParams);
       const query = def.query ? validate(def.query, rawQuery, 'query') : rawQuery;
-      const raw = await readBody(req, this.opts.maxBodyBytes ?? 1 << 20);
+      const raw = await readBody(req, this.opts.maxBodyBytes ?? 1 << 20, def.textBody?.contentTypes);
       const body = def.body ? validate(def.body, raw ?? {}, 'body') : noBody(raw);
       const bodyAgent = (body as { agent?: unknown } | undefined)?.agent;
       if (scope && typeof bodyAgent === 'string' && !scope.allowsAgent(bodyAgent)) throw scope.deny(`agent ${bodyAgent}`);
@@ -371,7 +371,8 @@ function noBody(raw: unknown): undefined {
   throw new HttpError(400, 'invalid', 'body: this endpoint takes no request body', 'body');
 }
 
-async function readBody(req: http.IncomingMessage, max: number): Promise<unknown> {
+/** JSON, or the plain text for a content type the route takes as text (RouteDef.textBody). */
+async function readBody(req: http.IncomingMessage, max: number, textTypes: string[] = []): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -380,6 +381,8 @@ async function readBody(req: http.IncomingMessage, max: number): Promise<unknown
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
+  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (textTypes.includes(type)) return text;
   if (!text.trim()) return undefined;
   try {
     return JSON.parse(text);

@@ -75,6 +75,12 @@ export interface RouteDef<BS extends ZodTypeAny = ZodTypeAny, QS extends ZodType
   /** For agent tokens: this path param must equal the token's extension (403 otherwise). */
   agentParam?: string;
   body?: BS;
+  /**
+   * The body may also be sent as text in these content types (e.g. text/csv): the handler then gets
+   * the request text as a string, checked by `body` like any value (so `body` must accept a string).
+   * Documented in /openapi.json next to application/json.
+   */
+  textBody?: { contentTypes: string[]; description: string };
   query?: QS;
   /**
    * The success body, documented in /openapi.json under `responseStatus`. Optional: routes without it

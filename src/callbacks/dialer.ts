@@ -14,7 +14,15 @@ const PLACED = new Set(['dialing-customer', 'ringing-customer', 'connected', 'on
 export function callServiceDialer(control: Pick<CallService, 'dial' | 'get' | 'record'>, bus: EventBus): CallbackDialer {
   return {
     async dialForAgent(ext, number, ddi, opts) {
-      const call = await control.dial({ agent: ext, number, ddi, kind: 'callback', queue: opts.queue });
+      const call = await control.dial({
+        agent: ext,
+        number,
+        ddi,
+        kind: 'callback',
+        queue: opts.queue,
+        by: `callback ${opts.callbackId}`,
+        callbackId: opts.callbackId,
+      });
       control.record(call.id, 'callback', { callbackId: opts.callbackId });
       return new Promise<string>((resolve, reject) => {
         const check = (): boolean => {

@@ -6,6 +6,7 @@ import type { Policy } from '../config/schema';
 import type { DaemonDeps, DaemonModule, ModuleFactory } from '../daemon/module';
 import type { AgentDirectory } from '../daemon/ports';
 import type { CallService } from '../calls/service';
+import type { DncGuard } from '../dnc/guard';
 import { callServiceDialer } from './dialer';
 import { AgentPicker } from './agent-picker';
 import type { CallbackDialer } from './model';
@@ -28,6 +29,8 @@ export interface CallbacksModuleDeps extends Pick<DaemonDeps, 'db' | 'bus' | 'cl
   link?: SchedulerLink;
   /** Overrides of what config.policy.callbacks gives (tests shorten the re-check/rescan periods). */
   options?: Partial<SchedulerOptions>;
+  /** The do-not-call list (the calls core's): asked when a callback is scheduled and when it fires. */
+  dnc?: Pick<DncGuard, 'assertCallable'>;
 }
 
 /** Scheduler options from `policy.callbacks` (minutes in the config, ms in the scheduler). */
@@ -49,6 +52,7 @@ export function createCallbacksModule(deps: CallbacksModuleDeps): CallbacksModul
     picker,
     dialer: deps.dialer,
     link: deps.link,
+    dnc: deps.dnc,
     clock: deps.clock,
     log: deps.log,
     options: { ...schedulerOptionsFromPolicy(deps.config.policy), ...deps.options },
@@ -58,6 +62,7 @@ export function createCallbacksModule(deps: CallbacksModuleDeps): CallbacksModul
     repo,
     clock: deps.clock,
     policy: deps.config.policy,
+    dnc: deps.dnc,
     onChange: () => scheduler.rearm(),
   });
   return {
@@ -81,5 +86,11 @@ export function createCallbacksModule(deps: CallbacksModuleDeps): CallbacksModul
 export const callbacksFactory: ModuleFactory = (deps, ports) => {
   const control = ports.callControl as CallService | undefined;
   if (!control || !ports.agents) throw new Error('callbacks module needs the agents and calls modules first');
-  return createCallbacksModule({ ...deps, agents: ports.agents, link: deps.ari, dialer: callServiceDialer(control, deps.bus) });
+  return createCallbacksModule({
+    ...deps,
+    agents: ports.agents,
+    link: deps.ari,
+    dialer: callServiceDialer(control, deps.bus),
+    dnc: control.dnc,
+  });
 };

@@ -10,11 +10,16 @@
  * try again in `waitRetryMs` until `giveUpAfterMs` past the due time. Then the dialer rings the
  * agent and dials the customer; a failed dial is retried after `retryDelayMs` up to `maxAttempts`.
  *
+ * A number on the do-not-call list is final: checked when the callback comes due (before an agent
+ * is rung) and by the dial itself; either way the callback is marked failed with the list's reason
+ * and never retried.
+ *
  * Asterisk being unreachable is nobody's failed dial: with the ARI link given, nothing fires while
  * it is down (the daemon starts before ARI connects) and due callbacks fire when it (re)connects;
  * a dial refused as `unavailable` (link lost mid-dial) gives its attempt back and waits likewise.
  */
 import { AriNotConnectedError } from '../ari/types';
+import { isDncRefusal, type DncGuard } from '../dnc/guard';
 import type { Logger } from '../log/logger';
 import type { Clock, TimerHandle } from '../util/clock';
 import { CcError } from '../util/errors';
@@ -50,6 +55,8 @@ export interface SchedulerDeps {
   options?: Partial<SchedulerOptions>;
   /** The ARI link (AriClient). Absent (unit tests): Asterisk counts as always reachable. */
   link?: SchedulerLink;
+  /** The do-not-call list. Absent: nothing is checked before the dial (the dial still checks). */
+  dnc?: Pick<DncGuard, 'assertCallable'>;
 }
 
 export interface SchedulerLink {
@@ -165,6 +172,22 @@ export class CallbackScheduler {
   private async fire(c: Callback): Promise<void> {
     const { repo, picker, clock, log } = this.deps;
     const now = clock.now();
+    // Listed since it was scheduled: no agent is rung for a call that may not be made.
+    try {
+      this.deps.dnc?.assertCallable({
+        number: c.ddi + c.number,
+        queue: c.queue ?? null,
+        action: 'callback-dial',
+        agent: c.agent ?? null,
+        by: `callback ${c.id}`,
+        callbackId: c.id,
+      });
+    } catch (err) {
+      if (!isDncRefusal(err)) throw err;
+      repo.transition(c.id, 'pending', 'failed', { lastError: (err as Error).message });
+      log.warn('callback failed: number on the do-not-call list', { callbackId: c.id });
+      return;
+    }
     const pick = c.agent ? picker.pickAgent(c.agent, this.busyAgents) : picker.pickFromQueue(c.queue!, this.busyAgents);
     if (!pick.agent) {
       if (now - c.at >= this.opts.giveUpAfterMs) {
@@ -191,7 +214,8 @@ export class CallbackScheduler {
         this.unreachable(c, reason);
         return;
       }
-      if (attempts >= this.opts.maxAttempts) {
+      // The list of the queue the call would be recorded under (an agent callback: the agent's first queue).
+      if (attempts >= this.opts.maxAttempts || isDncRefusal(err)) {
         repo.transition(c.id, 'ringing', 'failed', { lastError: reason });
         log.warn('callback failed', { callbackId: c.id, agent: ext, attempts, reason });
       } else {

@@ -5,6 +5,7 @@
 import type { Principal } from '../api/types';
 import type { Policy } from '../config/schema';
 import { validateNumber } from '../dialing/number';
+import type { DncGuard } from '../dnc/guard';
 import type { Db } from '../store/db';
 import type { Clock } from '../util/clock';
 import { forbidden, invalid, notFound } from '../util/errors';
@@ -31,6 +32,8 @@ export interface CallbackServiceDeps {
   policy: Policy;
   /** Called after a change so the scheduler's timer matches (absent in the CLI). */
   onChange?: () => void;
+  /** The do-not-call list: a listed number is refused when scheduled (and again when dialled). */
+  dnc?: Pick<DncGuard, 'assertCallable'>;
 }
 
 export function parseCallbackTime(raw: unknown, now: number): number {
@@ -75,13 +78,23 @@ export class CallbackService {
     if (hasQueue && !db.prepare('SELECT 1 FROM queues WHERE name = ?').get(input.queue)) {
       throw notFound(`queue ${input.queue} does not exist`, { queue: input.queue });
     }
+    const by = principal ? (principal.name ?? principal.agent ?? principal.role) : undefined;
+    // A queue callback is known to be for its queue; an agent callback's queue is only known when
+    // it is dialled (the agent's first queue then), where the list is asked again.
+    this.deps.dnc?.assertCallable({
+      number: n.full,
+      queue: hasQueue ? input.queue! : null,
+      action: 'callback-schedule',
+      agent: hasAgent ? input.agent : null,
+      by,
+    });
     const c = repo.insert({
       agent: hasAgent ? input.agent : undefined,
       queue: hasQueue ? input.queue : undefined,
       number: n.national,
       ddi: n.ddi,
       at,
-      createdBy: principal ? (principal.name ?? principal.agent ?? principal.role) : undefined,
+      createdBy: by,
     });
     this.deps.onChange?.();
     return c;

@@ -1,6 +1,7 @@
 /**
  * Outbound calls (`call dial EXT NUMBER [--ddi]`): validate everything first (nothing is dialled on
- * a bad number, a forbidden DDI or a blocked pause), then ring the agent's device; when the agent
+ * a bad number, a forbidden DDI, a blocked pause or a number on the do-not-call list), then ring
+ * the agent's device; when the agent
  * answers, put the device in a mixing bridge and originate the customer through the configured
  * dial template; when the customer answers, add it to the bridge.
  *   dialing-agent → dialing-customer → ringing-customer → connected
@@ -9,6 +10,7 @@ import { assertMayDial, resolveCallerId, type QueueDialSettings } from '../diali
 import { buildDialString, validateNumber } from '../dialing/number';
 import { refused, unavailable } from '../util/errors';
 import { ariAction, newBridgeId } from './ari-util';
+import type { DncGuard } from '../dnc/guard';
 import type { CallCore } from './core';
 import type { Hangups } from './hangups';
 import type { CallRecord } from './types';
@@ -24,12 +26,17 @@ export interface DialRequest {
    * it. Must be one of the agent's queues. Default: the agent's first queue.
    */
   queue?: string;
+  /** Who asked (the agent, a token's name, "callback <id>"): recorded when the do-not-call list refuses it. */
+  by?: string;
+  /** The scheduled callback this dial is for (kind 'callback'). */
+  callbackId?: number;
 }
 
 export class OutboundCalls {
   constructor(
     private readonly core: CallCore,
     private readonly hangups: Hangups,
+    private readonly dnc?: DncGuard,
   ) {}
 
   async dial(req: DialRequest): Promise<CallRecord> {
@@ -39,13 +46,23 @@ export class OutboundCalls {
     const busy = this.core.byAgent(req.agent);
     if (busy.length > 0) throw refused(`agent ${req.agent} is already on call ${busy[0].id}`, { call: busy[0].id });
     if (!presence.device) throw refused(`agent ${req.agent} has no device`, { agent: req.agent });
-    if (!ari.connected) throw unavailable('Asterisk (ARI) is not connected: cannot dial');
-    const dialString = buildDialString(config.asterisk.dial_template, number);
     if (req.queue !== undefined && !presence.queues.includes(req.queue)) {
       throw refused(`agent ${req.agent} is not logged into queue ${req.queue}`, { agent: req.agent, queue: req.queue });
     }
-    const callerId = resolveCallerId(presence, this.queueSettings(presence.queues), config.policy, req.queue);
     const queue = req.queue ?? (presence.queues.length > 0 ? presence.queues[0] : null);
+    // The list of the queue the call is recorded under (its campaign), and the global one. Before
+    // the link check: a listed number is refused whether or not Asterisk is reachable.
+    this.dnc?.assertCallable({
+      number: number.full,
+      queue,
+      action: req.kind === 'callback' ? 'callback-dial' : 'dial',
+      agent: req.agent,
+      by: req.by ?? req.agent,
+      callbackId: req.callbackId,
+    });
+    if (!ari.connected) throw unavailable('Asterisk (ARI) is not connected: cannot dial');
+    const dialString = buildDialString(config.asterisk.dial_template, number);
+    const callerId = resolveCallerId(presence, this.queueSettings(presence.queues), config.policy, req.queue);
 
     const call = this.core.create({
       kind: req.kind ?? 'outbound',

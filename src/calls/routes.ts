@@ -80,7 +80,8 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
       summary:
         'Outbound call: ring the agent device, then the customer. number: national (DDD + number, trunk 0 ' +
         'and carrier code allowed) or international (+DDI or 00DDI); a DDI other than ' +
-        'policy.default_country_code needs international calls on and the DDI allowed (else 409)',
+        'policy.default_country_code needs international calls on and the DDI allowed (else 409); a number on the ' +
+        'do-not-call list (global, or of the queue the call is for: the agent\'s first queue) → 409 naming the entry',
       tag: 'calls',
       roles: ['admin', 'supervisor', 'agent'],
       body: z.object({
@@ -92,7 +93,7 @@ export function callRoutes(svc: CallService, history: HistoryRepo): RouteDef[] {
       responseStatus: 201,
       handler: async ({ body, principal }) => {
         assertOwnAgent(principal, body.agent);
-        return { status: 201, body: show(await svc.dial(body)) };
+        return { status: 201, body: show(await svc.dial({ ...body, by: by(principal) })) };
       },
     }),
     route({

@@ -6,6 +6,7 @@ import { Abandons } from './abandons';
 import type { AmiClient } from '../ami/types';
 import type { CallDirectory } from '../daemon/ports';
 import { Blocklist } from '../prank/blocklist';
+import { DncGuard } from '../dnc/guard';
 import { notFound, refused } from '../util/errors';
 import { CallActions } from './actions';
 import { type ActivityProvider, CallCore, type CoreDeps, type EndOptions, type HangupInterceptor, type NewCall } from './core';
@@ -25,6 +26,8 @@ export class CallService implements CallDirectory {
   readonly core: CallCore;
   readonly repo: CallRepo;
   readonly blocklist: Blocklist;
+  /** The do-not-call list, asked before every outbound dial (also by transfers and callbacks). */
+  readonly dnc: DncGuard;
   readonly originations: Originations;
   readonly actions: CallActions;
   readonly hangups: Hangups;
@@ -40,12 +43,13 @@ export class CallService implements CallDirectory {
   constructor(private readonly deps: CallServiceDeps) {
     this.repo = new CallRepo(deps);
     this.blocklist = new Blocklist(deps);
+    this.dnc = new DncGuard(deps);
     this.originations = new Originations(deps);
     this.core = new CallCore({ ...deps, repo: this.repo, originations: this.originations });
     this.hangups = new Hangups(this.core);
     this.actions = new CallActions(this.core, this.blocklist);
     this.inbound = new InboundCalls(this.core, this.blocklist, deps.ami, this.hangups);
-    this.outbound = new OutboundCalls(this.core, this.hangups);
+    this.outbound = new OutboundCalls(this.core, this.hangups, this.dnc);
     this.router = new StasisRouter(deps, this.core, this.originations, this.hangups);
     this.recovery = new Recovery(this.core, this.originations, this.hangups);
     this.abandons = new Abandons(this.core);

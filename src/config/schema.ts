@@ -174,6 +174,11 @@ export const configSchema = z
     policy: z
       .object({
         wrapup_seconds: z.number().int().min(0).max(3600).default(30),
+        /**
+         * Safety cap of a wrap-up without time limit (queue wrapup_limit off): it still closes with the
+         * automatic disposition after this many seconds, so an agent who walked away does not block the queue.
+         */
+        wrapup_max_seconds: z.number().int().min(1).max(86400).default(3600),
         /** Consecutive unanswered queue calls before the agent is paused; 0 = off. */
         max_no_answer: z.number().int().min(0).max(100).default(3),
         no_answer_pause_reason: z.string().min(1).default('Sem resposta'),

@@ -23,10 +23,16 @@ export interface Queue {
   callTimeoutSeconds: number | null;
   /** always | never | on-demand; null = policy.recording (src/recordings). */
   record: RecordMode | null;
+  /**
+   * true (default): the wrap-up window closes by itself after wrapupSeconds. false: it stays open
+   * until the agent finishes it, closed anyway at policy.wrapup_max_seconds (src/wrapup).
+   */
+  wrapupLimit: boolean;
   createdAt: number;
 }
 
-export type QueueSettings = Partial<Omit<Queue, 'name' | 'createdAt'>>;
+/** What add/update take; wrapupLimit null = back to the default (on). */
+export type QueueSettings = Partial<Omit<Queue, 'name' | 'createdAt' | 'wrapupLimit'>> & { wrapupLimit?: boolean | null };
 
 interface Row {
   name: string;
@@ -36,6 +42,7 @@ interface Row {
   survey_extension: string | null;
   call_timeout_seconds: number | null;
   record: RecordMode | null;
+  wrapup_limit: number;
   created_at: number;
 }
 
@@ -47,6 +54,7 @@ const fromRow = (r: Row): Queue => ({
   surveyExtension: r.survey_extension,
   callTimeoutSeconds: r.call_timeout_seconds,
   record: r.record,
+  wrapupLimit: r.wrapup_limit !== 0,
   createdAt: r.created_at,
 });
 
@@ -65,7 +73,15 @@ function validateSettings(s: QueueSettings): Omit<Queue, 'name' | 'createdAt'> {
         : matches('survey_extension', s.surveyExtension, SURVEY_EXTEN, 'must be a dialplan extension, optionally exten@context'),
     callTimeoutSeconds: optionalInt('call_timeout_seconds', s.callTimeoutSeconds, 0, 86400),
     record: validateRecordMode(s.record),
+    wrapupLimit: validateWrapupLimit(s.wrapupLimit),
   };
+}
+
+/** Absent or null = on (the default: a wrap-up window closes by itself). */
+function validateWrapupLimit(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (typeof v === 'boolean') return v;
+  throw invalid(`wrapup_limit must be true (on) or false (off) (got ${JSON.stringify(v)})`, { field: 'wrapup_limit' });
 }
 
 function validateRecordMode(v: unknown): RecordMode | null {
@@ -102,10 +118,10 @@ export class QueueCatalogue {
     try {
       this.deps.db
         .prepare(
-          `INSERT INTO queues (name, wrapup_seconds, max_no_answer, caller_id, survey_extension, call_timeout_seconds, record, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO queues (name, wrapup_seconds, max_no_answer, caller_id, survey_extension, call_timeout_seconds, record, wrapup_limit, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(n, s.wrapupSeconds, s.maxNoAnswer, s.callerId, s.surveyExtension, s.callTimeoutSeconds, s.record, q.createdAt);
+        .run(n, s.wrapupSeconds, s.maxNoAnswer, s.callerId, s.surveyExtension, s.callTimeoutSeconds, s.record, s.wrapupLimit ? 1 : 0, q.createdAt);
     } catch (err) {
       if (isUniqueViolation(err)) throw invalid(`queue ${n} already exists`, { field: 'name' });
       throw err;
@@ -119,10 +135,20 @@ export class QueueCatalogue {
     const merged = validateSettings({ ...current, ...patch });
     this.deps.db
       .prepare(
-        `UPDATE queues SET wrapup_seconds = ?, max_no_answer = ?, caller_id = ?, survey_extension = ?, call_timeout_seconds = ?, record = ?
+        `UPDATE queues SET wrapup_seconds = ?, max_no_answer = ?, caller_id = ?, survey_extension = ?, call_timeout_seconds = ?, record = ?,
+           wrapup_limit = ?
          WHERE name = ?`,
       )
-      .run(merged.wrapupSeconds, merged.maxNoAnswer, merged.callerId, merged.surveyExtension, merged.callTimeoutSeconds, merged.record, name);
+      .run(
+        merged.wrapupSeconds,
+        merged.maxNoAnswer,
+        merged.callerId,
+        merged.surveyExtension,
+        merged.callTimeoutSeconds,
+        merged.record,
+        merged.wrapupLimit ? 1 : 0,
+        name,
+      );
     return { ...current, ...merged };
   }
 

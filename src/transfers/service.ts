@@ -10,6 +10,7 @@
  */
 import type { AriChannel } from '../ari/types';
 import { assertAgentCanBeRung } from '../calls/agent-target';
+import { isDncRefusal } from '../dnc/guard';
 import type { CallService } from '../calls/service';
 import { isTalking, type CallActivity } from '../calls/state-machine';
 import type { CallRecord } from '../calls/types';
@@ -91,6 +92,19 @@ export class TransferService {
     const target = parseTarget(req.target, req.ddi, config);
     if (target.type === 'service' && req.kind === 'attended') {
       throw invalid('a transfer to a service (3 digits) is always blind', { field: 'kind' });
+    }
+    // An external target is a call to that number: the do-not-call list of the call's queue applies.
+    // The refusal is also kept in the call's own events, so `call show` tells what was tried.
+    if (target.type === 'external') {
+      const { full } = target.number;
+      try {
+        control.dnc.assertCallable({ number: full, queue: call.queue, action: 'transfer', agent: call.agentExt, by: req.by, callId: call.id });
+      } catch (err) {
+        if (isDncRefusal(err)) {
+          control.record(call.id, 'transfer-refused', { to: describeTarget(target), by: req.by, reason: (err as Error).message });
+        }
+        throw err;
+      }
     }
     return this.exclusive<Transfer | { service: string; childId: string }>(callId, () => {
       // A second transfer, or one while the call is in a conference or a room: refused (409).

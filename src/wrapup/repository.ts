@@ -14,13 +14,15 @@ export interface WrapupRow {
   notes: string | null;
   auto: boolean;
   finishedBy: string | null;
+  /** false: the window had no time limit (its deadline is the safety cap, policy.wrapup_max_seconds). */
+  limited: boolean;
 }
 
 const COLUMNS = `id, extension, call_id AS callId, queue, started_at AS startedAt, deadline, ended_at AS endedAt,
-  disposition, notes, auto, finished_by AS finishedBy`;
+  disposition, notes, auto, finished_by AS finishedBy, limited`;
 
-type DbRow = Omit<WrapupRow, 'auto'> & { auto: number };
-const toRow = (r: DbRow): WrapupRow => ({ ...r, auto: r.auto === 1 });
+type DbRow = Omit<WrapupRow, 'auto' | 'limited'> & { auto: number; limited: number };
+const toRow = (r: DbRow): WrapupRow => ({ ...r, auto: r.auto === 1, limited: r.limited !== 0 });
 
 export class WrapupRepository {
   /** Prepared once per SQL text: a wrap-up opens and closes on every answered call. */
@@ -30,10 +32,10 @@ export class WrapupRepository {
     this.sql = preparedOnce(db);
   }
 
-  insert(w: { extension: string; callId: string; queue: string | null; startedAt: number; deadline: number }): WrapupRow {
+  insert(w: { extension: string; callId: string; queue: string | null; startedAt: number; deadline: number; limited: boolean }): WrapupRow {
     const info = this
-      .sql('INSERT INTO wrapups (extension, call_id, queue, started_at, deadline) VALUES (?, ?, ?, ?, ?)')
-      .run(w.extension, w.callId, w.queue, w.startedAt, w.deadline);
+      .sql('INSERT INTO wrapups (extension, call_id, queue, started_at, deadline, limited) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(w.extension, w.callId, w.queue, w.startedAt, w.deadline, w.limited ? 1 : 0);
     return this.get(Number(info.lastInsertRowid)) as WrapupRow;
   }
 

@@ -14,11 +14,15 @@ export const wrapupSchema = z
     callId: z.string(),
     queue: z.string().nullable(),
     startedAt: ms,
-    deadline: ms,
+    deadline: ms.describe('when it closes by itself: the queue\'s window, or the safety cap when limited is false'),
     endedAt: ms.nullable(),
     disposition: z.string().nullable(),
     notes: z.string().nullable(),
     auto: z.boolean().describe('true = closed by the timer with the automatic disposition'),
-    finishedBy: z.string().nullable().describe('"agent" or "supervisor:<name>"'),
+    finishedBy: z
+      .string()
+      .nullable()
+      .describe('"agent", "supervisor:<name>", "timer" (the window ran out), "cap" (a window without limit reached policy.wrapup_max_seconds), "logout", "superseded"'),
+    limited: z.boolean().describe('false: the queue has no wrap-up time limit; deadline is then the safety cap'),
   })
   .strict();

@@ -4,6 +4,11 @@
  * While in wrap-up app_queue does not ring the agent because Custom:agent-<ext> stays INUSE from the
  * call (see src/queues/members.ts for why not a "Wrap-up" pause); it is set NOT_INUSE when the
  * window ends: disposition typed by the agent, forced by a supervisor, or the automatic one.
+ *
+ * A queue without time limit (queues.wrapup_limit = 0) keeps the window open until the agent (or a
+ * supervisor) finishes it. It is still a deadline, the safety cap policy.wrapup_max_seconds, fixed
+ * when the window opens: the same timer, reload and expiry close it (finished_by 'cap' instead of
+ * 'timer'), so there is one way a wrap-up closes by itself, whichever the rule.
  */
 import type { AgentCore } from '../agents/core';
 import type { WrapupCloser } from '../agents/login';
@@ -36,20 +41,22 @@ export class WrapupService implements WrapupCloser {
     // agent has one window (for the latest call) to type into.
     if (old) this.close(old, this.core.policy.auto_disposition, null, true, 'superseded');
     const at = this.core.now();
-    const seconds = this.core.wrapupSeconds(call.queue);
+    const rule = this.core.wrapupRule(call.queue);
+    const seconds = rule.limited ? rule.seconds : rule.capSeconds;
     const row = this.repo.insert({
       extension: ext,
       callId: call.callId,
       queue: call.queue ?? null,
       startedAt: at,
       deadline: at + seconds * 1000,
+      limited: rule.limited,
     });
     const rt = this.core.deps.repo.runtime(ext);
     if (rt && (rt.state === 'on-call' || rt.state === 'ringing')) {
       this.core.transition(ext, 'wrap-up', {
         reason: 'call ended',
         callId: call.callId,
-        detail: `deadline ${new Date(row.deadline).toISOString()}`,
+        detail: `${rule.limited ? 'deadline' : 'no time limit, cap'} ${new Date(row.deadline).toISOString()}`,
         patch: { currentCallId: null, currentQueue: null, connectedAt: null },
       });
     }
@@ -59,7 +66,10 @@ export class WrapupService implements WrapupCloser {
       agent: ext,
       callId: call.callId,
       queue: call.queue ?? undefined,
-      data: { deadline: row.deadline, seconds, wrapupId: row.id },
+      // limit false: the window stays open until finished; capSeconds/deadline say when it closes anyway.
+      data: rule.limited
+        ? { deadline: row.deadline, seconds, limit: true, capSeconds: null, wrapupId: row.id }
+        : { deadline: row.deadline, seconds: null, limit: false, capSeconds: seconds, wrapupId: row.id },
     });
     this.schedule(row);
     return row;
@@ -102,7 +112,7 @@ export class WrapupService implements WrapupCloser {
       return;
     }
     try {
-      this.close(row, this.core.policy.auto_disposition, null, true, 'timer');
+      this.close(row, this.core.policy.auto_disposition, null, true, row.limited ? 'timer' : 'cap');
     } catch (e) {
       this.core.deps.log.error('wrap-up expiry failed', { wrapupId: id, error: (e as Error).message });
     }

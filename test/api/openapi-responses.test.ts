@@ -261,6 +261,21 @@ describe('documented responses of callbacks, blocklist, rooms, conference, trans
     expect(await documented('DELETE', '/blocklist/:number', '/blocklist/11987650009')).toEqual({ removed: '5511987650009' });
   });
 
+  it('do-not-call list: add (201), list, import, a refused dial in refusals, remove', async () => {
+    const entry = await documented('POST', '/dnc', '/dnc', { number: '11987650010', reason: 'pediu' });
+    expect(entry).toMatchObject({ number: '5511987650010', queue: null, reason: 'pediu', addedBy: 'ops', created: true });
+    expect(await documented('POST', '/dnc/import', '/dnc/import?queue=support', [{ number: '11987650011' }])).toEqual({ rows: 1, added: 1, alreadyListed: 0, duplicates: 0 });
+    expect((await documented('GET', '/dnc', '/dnc')).entries).toHaveLength(2);
+    await x.login('1002', ['vendas']);
+    const dial = await x.api('POST', '/calls/dial', { agent: '1002', number: '11987650010' });
+    expect(dial.body.error.message).toMatch(/do-not-call list \(global\)/);
+    expect((await x.cli(['agent', 'logout', '1002'])).code).toBe(0);
+    expect((await documented('GET', '/dnc/refusals', '/dnc/refusals')).refusals).toEqual([expect.objectContaining({ action: 'dial', number: '5511987650010' })]);
+    expect(await documented('DELETE', '/dnc/:number', '/dnc/11987650011?queue=support')).toEqual({ removed: '5511987650011', queue: 'support' });
+    const importOp = doc.paths['/dnc/import'].post as unknown as { requestBody: { content: Record<string, unknown> } };
+    expect(Object.keys(importOp.requestBody.content)).toEqual(['application/json', 'text/csv']);
+  });
+
   it('a queue call: conference, transfer cancelled and completed, room move, wrap-up by the agent and by a supervisor', async () => {
     expect(await documented('POST', '/rooms', '/rooms', { extension: '1001' })).toMatchObject({ extension: '1001', name: '*1001', agentName: 'Bruno' });
     expect((await documented('GET', '/rooms', '/rooms')).rooms.map((r: { name: string }) => r.name)).toEqual(['*1001']);
@@ -340,6 +355,11 @@ describe('documented responses of callbacks, blocklist, rooms, conference, trans
         'GET /blocklist',
         'POST /blocklist',
         'DELETE /blocklist/:number',
+        'GET /dnc',
+        'POST /dnc',
+        'POST /dnc/import',
+        'GET /dnc/refusals',
+        'DELETE /dnc/:number',
         'GET /rooms',
         'POST /rooms',
         'DELETE /rooms/:ext',

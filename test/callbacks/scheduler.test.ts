@@ -7,7 +7,8 @@ import { EventBus } from '../../src/events/bus';
 import { silentLogger } from '../../src/log/logger';
 import type { Db } from '../../src/store/db';
 import { FakeClock } from '../../src/util/clock';
-import { refused, unavailable } from '../../src/util/errors';
+import { CcError, refused, unavailable } from '../../src/util/errors';
+import { DncGuard } from '../../src/dnc/guard';
 import { FakePresence, seededDb, testConfig } from './helpers';
 
 const START = Date.parse('2026-11-21T12:00:00Z');
@@ -60,6 +61,16 @@ function instance(db: Db, clock: FakeClock, presence: FakePresence, options: Par
 async function advance(clock: FakeClock, ms: number, scheduler: CallbackScheduler): Promise<void> {
   clock.advance(ms);
   await scheduler.idle();
+}
+
+function thrown(fn: () => unknown): CcError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof CcError) return err;
+    throw err;
+  }
+  throw new Error('did not throw');
 }
 
 function at(minutesFromStart: number): string {
@@ -174,6 +185,49 @@ describe('CallbackScheduler', () => {
     expect(i.repo.get(c.id)).toMatchObject({ status: 'failed', attempts: 2, lastError: 'agent 1000 did not answer' });
     expect(i.dialer.calls).toHaveLength(2);
     i.scheduler.stop();
+  });
+
+  it('a dial refused by the do-not-call list fails the callback at once, with the reason, never retried', async () => {
+    const clock = new FakeClock(START);
+    const presence = new FakePresence();
+    presence.set('1000', 'available');
+    const db = seededDb();
+    const i = instance(db, clock, presence, { maxAttempts: 3, retryDelayMs: 5 * MIN });
+    const c = i.service.add({ agent: '1000', number: '11987654321', at: at(1) });
+    // The agent's first queue lists the number: only the dial knows that queue (an agent callback).
+    const guard = new DncGuard({ db, clock });
+    guard.list.add({ number: '11987654321', queue: 'support', reason: 'campanha' });
+    i.dialer.failWith = thrown(() => guard.assertCallable({ number: '5511987654321', queue: 'support', action: 'callback-dial' }));
+    await advance(clock, MIN, i.scheduler);
+    expect(i.repo.get(c.id)).toMatchObject({ status: 'failed', attempts: 1, lastError: expect.stringMatching(/do-not-call list \(queue support\)/) });
+    await advance(clock, 60 * MIN, i.scheduler);
+    expect(i.dialer.calls).toHaveLength(1);
+    i.scheduler.stop();
+  });
+
+  it('with the list given, a number listed after scheduling fails when due without ringing anyone', async () => {
+    const clock = new FakeClock(START);
+    const presence = new FakePresence();
+    presence.set('1000', 'available');
+    const db = seededDb();
+    const guard = new DncGuard({ db, clock });
+    const repo = new CallbacksRepo(db, clock);
+    const dialer = new FakeDialer();
+    const bus = new EventBus();
+    const scheduler = new CallbackScheduler({ repo, picker: new AgentPicker({ directory: presence, db, bus }), dialer, clock, log: silentLogger(), dnc: guard });
+    const service = new CallbackService({ db, repo, clock, policy: testConfig().policy, dnc: guard, onChange: () => scheduler.rearm() });
+    scheduler.start();
+    const c = service.add({ queue: 'support', number: '11987654321', at: at(5) });
+    guard.list.add({ number: '+55 11 98765-4321', reason: 'pediu' });
+    expect(() => service.add({ queue: 'support', number: '11987654321', at: at(6) })).toThrow(/do-not-call list \(global\).*: pediu$/);
+    await advance(clock, 5 * MIN, scheduler);
+    expect(repo.get(c.id)).toMatchObject({ status: 'failed', attempts: 0, lastError: expect.stringMatching(/^number \+5511987654321 is on the do-not-call list/) });
+    expect(dialer.calls).toEqual([]);
+    expect(guard.refusals().map((r) => [r.action, r.callbackId])).toEqual([
+      ['callback-dial', c.id],
+      ['callback-schedule', null],
+    ]);
+    scheduler.stop();
   });
 
   it('does not ring a callback cancelled before its time', async () => {

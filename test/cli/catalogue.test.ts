@@ -19,13 +19,17 @@ describe('admin CLI (no daemon)', () => {
       stdout: 'queue support added\n',
       stderr: '',
     });
-    await cli('queue', 'add', 'sales', '--max-no-answer', '0', '--survey-extension', '900', '--call-timeout', '3600');
+    await cli('queue', 'add', 'sales', '--max-no-answer', '0', '--survey-extension', '900', '--call-timeout', '3600', '--wrapup-limit', 'off');
     const table = await cli('queue', 'list');
-    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+WRAPUP\s+MAX_NO_ANSWER\s+CALLER_ID\s+SURVEY\s+CALL_TIMEOUT\s+RECORD$/);
-    expect(table.stdout).toMatch(/support\s+15\s+4830000000/);
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+WRAPUP\s+MAX_NO_ANSWER\s+CALLER_ID\s+SURVEY\s+CALL_TIMEOUT\s+RECORD\s+WRAPUP_LIMIT$/);
+    expect(table.stdout).toMatch(/support\s+15\s+4830000000.*\son\n/);
+    expect(table.stdout).toMatch(/sales\s+.*\soff\n/);
     const json = JSON.parse((await cli('queue', 'list', '--json')).stdout);
     expect(json.map((q: { name: string }) => q.name)).toEqual(['sales', 'support']);
-    expect(json[0]).toMatchObject({ maxNoAnswer: 0, surveyExtension: '900', callTimeoutSeconds: 3600 });
+    expect(json[0]).toMatchObject({ maxNoAnswer: 0, surveyExtension: '900', callTimeoutSeconds: 3600, wrapupLimit: false });
+    expect(await cli('queue', 'update', 'sales', '--wrapup-limit', 'maybe')).toMatchObject({ code: 2, stderr: 'callcenterd: --wrapup-limit: must be on or off (got "maybe")\n' });
+    expect(await cli('queue', 'update', 'sales', '--wrapup-limit', 'on')).toMatchObject({ code: 0 });
+    expect(JSON.parse((await cli('queue', 'list', '--json')).stdout)[0].wrapupLimit).toBe(true);
     expect(await cli('queue', 'update', 'support', '--wrapup-seconds', '')).toMatchObject({ code: 0 });
     expect(JSON.parse((await cli('queue', 'list', '--json')).stdout)[1].wrapupSeconds).toBeNull();
     expect(await cli('queue', 'remove', 'sales')).toMatchObject({ code: 0, stdout: 'queue sales removed\n' });

@@ -42,6 +42,7 @@ describe('catalogue repositories', () => {
       callerId: '4830000000',
       surveyExtension: '900@cc-survey',
       callTimeoutSeconds: null,
+      wrapupLimit: true,
       createdAt: clock.now(),
     });
     expectCc(() => queues.add('support'), 'invalid', /^queue support already exists$/);
@@ -52,6 +53,12 @@ describe('catalogue repositories', () => {
     expectCc(() => queues.add('sales', { surveyExtension: '9 9' }), 'invalid', /^survey_extension:/);
     expect(queues.list().map((x) => x.name)).toEqual(['support']);
     expect(queues.update('support', { wrapupSeconds: null, maxNoAnswer: 0 })).toMatchObject({ wrapupSeconds: null, maxNoAnswer: 0 });
+    // Wrap-up without time limit: off, kept by other updates, back on with null (the default).
+    expect(queues.update('support', { wrapupLimit: false })).toMatchObject({ wrapupLimit: false });
+    expect(queues.update('support', { maxNoAnswer: 1 })).toMatchObject({ wrapupLimit: false });
+    expect(queues.get('support')).toMatchObject({ wrapupLimit: false });
+    expect(queues.update('support', { wrapupLimit: null })).toMatchObject({ wrapupLimit: true });
+    expectCc(() => queues.update('support', { wrapupLimit: 'no' as never }), 'invalid', /^wrapup_limit must be true \(on\) or false \(off\)/);
     expectCc(() => queues.update('nope', {}), 'not_found', /queue nope does not exist/);
   });
 
@@ -142,7 +149,7 @@ describe('catalogue repositories', () => {
     new PauseReasonCatalogue({ db }).add('Almoço', 3);
     const port = new SqlAgentCatalogue(db);
     expect(port.agent('1000')).toEqual({ extension: '1000', name: 'Ana', device: 'PJSIP/1000' });
-    expect(port.queue('support')).toEqual({ name: 'support', wrapupSeconds: 5, maxNoAnswer: null });
+    expect(port.queue('support')).toEqual({ name: 'support', wrapupSeconds: 5, maxNoAnswer: null, wrapupLimit: true });
     expect(port.allowedQueues('1000')).toEqual([{ queue: 'support', penalty: 1 }]);
     expect(port.pauseReason('Almoço')).toEqual({ name: 'Almoço', statusId: 3 });
   });

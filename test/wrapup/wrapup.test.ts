@@ -26,9 +26,9 @@ describe('wrap-up', () => {
     expect(st.state).toBe('wrap-up');
     expect(st.callsTaken).toBe(1);
     expect(st.talkSeconds).toBe(20);
-    expect(st.wrapup).toEqual({ callId: 'c1', queue: 'support', deadline: k.clock.now() + 30_000 });
+    expect(st.wrapup).toEqual({ callId: 'c1', queue: 'support', deadline: k.clock.now() + 30_000, since: k.clock.now(), elapsedSeconds: 0, limit: true });
     expect(wrapups(k)[0]).toMatchObject({ callId: 'c1', startedAt: k.clock.now(), endedAt: null });
-    expect(k.events.find((e) => e.type === 'wrapup.started')!.data).toMatchObject({ seconds: 30 });
+    expect(k.events.find((e) => e.type === 'wrapup.started')!.data).toMatchObject({ seconds: 30, limit: true, capSeconds: null });
     // No "Wrap-up" pause: the agent's own pause reason stays meaningful for the dialer.
     expect(k.ami.count('QueuePause')).toBe(0);
   });

@@ -31,6 +31,11 @@ const queueSettings = z
     surveyExtension: z.string().nullable().optional(),
     callTimeoutSeconds: nullableInt,
     record: z.enum(['always', 'never', 'on-demand']).nullable().optional(),
+    wrapupLimit: z
+      .boolean()
+      .nullable()
+      .optional()
+      .describe('false: the wrap-up stays open until the agent finishes it (closed at policy.wrapup_max_seconds); null = true'),
   })
   .strict();
 const agentQueues = z.array(z.object({ queue: z.string(), penalty: z.number().int().default(0) }).strict());

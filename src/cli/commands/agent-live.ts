@@ -45,7 +45,8 @@ function statusRow(a: AgentStatus) {
     queues: a.queues,
     calls: a.callsTaken,
     misses: a.missesInRow,
-    wrapup_until: a.wrapup ? iso(a.wrapup.deadline) : '',
+    // Without time limit the deadline is only the safety cap: say so rather than show it as the window.
+    wrapup_until: a.wrapup ? (a.wrapup.limit ? iso(a.wrapup.deadline) : `no limit (${a.wrapup.elapsedSeconds}s so far)`) : '',
   };
 }
 

@@ -18,6 +18,16 @@ interface QueueOpts {
   surveyExtension?: string;
   callTimeout?: string;
   record?: string;
+  wrapupLimit?: string;
+}
+
+/** --wrapup-limit on|off ("" = on, the default). */
+function wrapupLimit(v: string | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  const t = v.trim().toLowerCase();
+  if (t === '' || t === 'on') return true;
+  if (t === 'off') return false;
+  throw invalid(`--wrapup-limit: must be on or off (got "${v}")`, { field: 'wrapup_limit' });
 }
 
 function queueSettings(o: QueueOpts) {
@@ -29,6 +39,7 @@ function queueSettings(o: QueueOpts) {
     callTimeoutSeconds: parseSetting('--call-timeout', o.callTimeout, 0, 86400),
     // "" resets to the policy; anything else is checked by the catalogue (always | never | on-demand).
     record: o.record === undefined ? undefined : ((o.record === '' ? null : o.record) as never),
+    wrapupLimit: wrapupLimit(o.wrapupLimit),
   };
 }
 
@@ -66,13 +77,15 @@ function listCommand<T extends { createdAt: number }>(
   description: string,
   list: () => T[],
   print: Pick<PrintOptions, 'empty' | 'columns'>,
+  /** How a row reads in the table (JSON keeps the values as they are). */
+  forTable: (row: Omit<T, 'createdAt'>) => object = (r) => r,
 ): void {
   group
     .command('list')
     .description(description)
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) => {
-      const rows = list().map(({ createdAt, ...r }) => (o.json ? { ...r, createdAt } : r));
+      const rows = list().map(({ createdAt, ...r }) => (o.json ? { ...r, createdAt } : forTable(r)));
       ctx.print(rows, { json: o.json, ...print });
     });
 }
@@ -104,7 +117,11 @@ export function registerCatalogueCommands(ctx: CliContext): void {
       .option('--caller-id <callerid>', 'outbound caller id for agents of this queue')
       .option('--survey-extension <exten>', 'extension[@context] the customer goes to when the agent hangs up')
       .option('--call-timeout <seconds>', 'max call duration, 0 = off (default: policy.call_timeout_seconds)')
-      .option('--record <mode>', 'call recording: always | never | on-demand (default: policy.recording)');
+      .option('--record <mode>', 'call recording: always | never | on-demand (default: policy.recording)')
+      .option(
+        '--wrapup-limit <on|off>',
+        'on (default): wrap-up closes by itself after its seconds; off: open until the agent finishes it (closed at policy.wrapup_max_seconds)',
+      );
   withQueueOptions(queue.command('add').argument('<name>', 'queue name as in queues.conf').description('add a queue'))
     .action((name: string, o: QueueOpts) => {
       const q = queues().add(name, queueSettings(o));
@@ -125,8 +142,9 @@ export function registerCatalogueCommands(ctx: CliContext): void {
       { key: 'surveyExtension', header: 'survey' },
       { key: 'callTimeoutSeconds', header: 'call_timeout' },
       { key: 'record', header: 'record' },
+      { key: 'wrapupLimit', header: 'wrapup_limit' },
     ],
-  });
+  }, (q) => ({ ...q, wrapupLimit: q.wrapupLimit ? 'on' : 'off' }));
   queue
     .command('remove')
     .argument('<name>')

@@ -18,6 +18,7 @@ import { registerRoomCommands } from './room';
 import { registerCallbackCommands } from './callback';
 import { registerRecordingCommands } from './recording';
 import { registerGroupCommands } from './group';
+import { registerDncCommands } from './dnc';
 
 export const registrars: Registrar[] = [
   registerConfigCommands,
@@ -35,4 +36,5 @@ export const registrars: Registrar[] = [
   registerCallbackCommands,
   registerRecordingCommands,
   registerGroupCommands,
+  registerDncCommands,
 ];

@@ -40,7 +40,7 @@ function agentRow(a: MonitorAgent) {
     name: a.name,
     state: a.state,
     for: a.state === 'offline' ? '' : duration(a.forSeconds),
-    reason: a.pauseReason ?? (a.pendingPause ? `after call: ${a.pendingPause}` : ''),
+    reason: a.pauseReason ?? (a.pendingPause ? `after call: ${a.pendingPause}` : a.wrapupLimit === false ? 'wrap-up without time limit' : ''),
     call: a.call ? a.call.id : '',
     number: a.call?.number ?? '',
     talk: a.call ? duration(a.call.talkSeconds) : '',

@@ -1,5 +1,7 @@
 /**
  * Ordered schema migrations. Each domain owns its file; versions never change once released.
+ * Versions may have gaps (007 is another branch's): `migrate` applies every version above the
+ * database's, in order.
  */
 import { m001Core } from './001_core';
 import { m002Agents } from './002_agents';
@@ -8,6 +10,7 @@ import { m004Callbacks } from './004_callbacks';
 import { m005BlocklistCanonical } from './005_blocklist_canonical';
 import { m006Recordings } from './006_recordings';
 import { m007MonitoringGroups } from './007_monitoring_groups';
+import { m008DncWrapupLimit } from './008_dnc_wrapup_limit';
 
 export interface Migration {
   version: number;
@@ -15,4 +18,13 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: Migration[] = [m001Core, m002Agents, m003Calls, m004Callbacks, m005BlocklistCanonical, m006Recordings, m007MonitoringGroups];
+export const MIGRATIONS: Migration[] = [
+  m001Core,
+  m002Agents,
+  m003Calls,
+  m004Callbacks,
+  m005BlocklistCanonical,
+  m006Recordings,
+  m007MonitoringGroups,
+  m008DncWrapupLimit,
+];
