@@ -57,7 +57,7 @@ export async function world(opts: { survey?: string } = {}): Promise<World> {
   const ami: AmiClient = createAmiClient({ host: '127.0.0.1', port: sim.amiPort, ...sim.credentials.ami, log });
   const bus = new EventBus();
   const svc = new CallService({ ari, ami, db, clock: systemClock, agents, bus, config, log });
-  const transfers = createTransfersModule({ ami, config, clock: systemClock, log, control: svc, ringTimeoutSec: 20 });
+  const transfers = createTransfersModule({ ami, db, config, clock: systemClock, log, control: svc, ringTimeoutSec: 20 });
   const conference = createConferenceModule({ db, clock: systemClock, log, config, control: svc, ringTimeoutSec: 20 });
   svc.start();
   await transfers.start?.();

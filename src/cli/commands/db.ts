@@ -34,7 +34,9 @@ export function registerDbCommands(ctx: CliContext): void {
       const db = openDatabase(file, { migrate: false });
       ctx.onClose(() => db.close());
       const current = schemaVersion(db);
-      const row = { path: file, version: current, latest: latestSchemaVersion(), pending: latestSchemaVersion() - current };
+      // Counted, not subtracted: versions may have gaps (numbers reserved by other branches).
+      const pending = MIGRATIONS.filter((m) => m.version > current).length;
+      const row = { path: file, version: current, latest: latestSchemaVersion(), pending };
       if (opts.json) ctx.io.stdout(`${JSON.stringify(row, null, 2)}\n`);
       else ctx.print([row]);
     });

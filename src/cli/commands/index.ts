@@ -17,6 +17,8 @@ import { registerTransferCommands } from './transfer';
 import { registerRoomCommands } from './room';
 import { registerCallbackCommands } from './callback';
 import { registerRecordingCommands } from './recording';
+import { registerDirectoryCatalogueCommands } from './directory-catalogue';
+import { registerDirectoryCommand } from './directory';
 
 export const registrars: Registrar[] = [
   registerConfigCommands,
@@ -33,4 +35,6 @@ export const registrars: Registrar[] = [
   registerRoomCommands,
   registerCallbackCommands,
   registerRecordingCommands,
+  registerDirectoryCatalogueCommands,
+  registerDirectoryCommand,
 ];
