@@ -192,7 +192,10 @@ function channels(req: AriRequest, d: AriRouteDeps, id: string | undefined, acti
     case 'POST variable': {
       const variable = str(p.variable);
       if (!variable) return fail(400, 'Variable name is required');
-      ch.vars[variable] = str(p.value) ?? '';
+      // Dialplan functions that change the channel itself (Asterisk evaluates them on set).
+      if (variable === 'CALLERID(num)') ch.caller = { ...ch.caller, number: str(p.value) ?? '' };
+      else if (variable === 'CALLERID(name)') ch.caller = { ...ch.caller, name: str(p.value) ?? '' };
+      else ch.vars[variable] = str(p.value) ?? '';
       return NO_CONTENT;
     }
     case 'GET variable': {

@@ -143,7 +143,7 @@ export class QueueEngine extends QueueMembers {
       ...amiChannelFields(customer, 'Transferee'),
       ['BridgeUniqueid', call.basicBridgeId ?? ''],
       ['BridgeType', 'basic'],
-      ['IsExternal', 'No'],
+      ['IsExternal', 'Yes'], // an AMI-initiated transfer (captures blind-transfer, queue-transfer)
       ['Context', context],
       ['Extension', exten],
     ]);

@@ -88,6 +88,13 @@ export class DialplanTransfer {
     await control.endCall(call.id, 'transferred', { keepCustomer: true, data: { ...label, child: child.id } });
     try {
       if (linkedid) control.expectQueueReentry(linkedid, { parentId: child.id, queue: exten });
+      // A channel the daemon dialled carries OUR caller id (what the customer saw): the queue and
+      // the next agent would show it as the caller. Seen on Asterisk 22.10.1; the customer's number
+      // is what they need.
+      if (target.type === 'queue' && isDaemonDialled(call.kind) && call.customerNumber) {
+        await ari.channels.setVariable(customer, 'CALLERID(num)', call.customerNumber);
+        await ari.channels.setVariable(customer, 'CALLERID(name)', '');
+      }
       if (memberChannel) {
         await this.deps.ami!.action('BlindTransfer', { Channel: memberChannel, Context: context, Exten: exten });
       } else {

@@ -92,7 +92,8 @@ describe('e2e: transfer to a queue and to an agent group', () => {
     const action = await e.sim.waitForAction('POST /channels/{id}/continue', { since });
     expect(action.params).toMatchObject({ context: 'cc-queues', extension: 'vendas' });
     const next = await until(async () => (await e.calls()).find((c) => c.agent === '1002' && c.state === 'connected'), 5000, '1002 connected');
-    expect(next).toMatchObject({ queue: 'vendas', parentId: r.body.childCallId, rootId: dialled.rootId });
+    // The dialled channel carried our caller id: the next agent sees the customer's number instead.
+    expect(next).toMatchObject({ queue: 'vendas', parentId: r.body.childCallId, rootId: dialled.rootId, number: '11987654321' });
   });
 
   it('group simultaneous: both members ring, 1001 never answers, 1002 answers; consult, complete', async () => {
