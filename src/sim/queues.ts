@@ -49,8 +49,6 @@ export class QueueEngine extends QueueMembers {
     model.onHangup((ch) => this.onHangup(ch));
   }
 
-  // ----- configuration and members -----
-
   waitingCalls(queue: string): QueueCall[] {
     return [...this.calls.values()].filter((c) => c.queue === queue && (c.state === 'waiting' || c.state === 'ringing'));
   }
@@ -100,17 +98,8 @@ export class QueueEngine extends QueueMembers {
 
   private join(customer: SimChannel, queue: string, handle: string, location: { context: string; exten: string }): QueueCall {
     customer.moh = 'default';
-    const call: QueueCall = {
-      handle,
-      queue,
-      customerId: customer.id,
-      state: 'waiting',
-      joinedAt: this.model.now(),
-      position: this.waitingCalls(queue).length + 1,
-      attempts: [],
-      continued: false,
-      location,
-    };
+    const position = this.waitingCalls(queue).length + 1;
+    const call: QueueCall = { handle, queue, customerId: customer.id, state: 'waiting', joinedAt: this.model.now(), position, attempts: [], continued: false, location };
     this.calls.set(handle, call);
     const count = this.waitingCalls(queue).length;
     this.model.ami('QueueCallerJoin', 'agent,all', callerPositionFields(customer, queue, call.position, count));
