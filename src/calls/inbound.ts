@@ -56,6 +56,12 @@ export class InboundCalls {
    * call per AgentCalled: at 300 calls/s and minutes of talk time that is tens of thousands.
    */
   private readonly awaitingQueue = new Map<string, { callIds: string[]; at: number }>();
+  /**
+   * linkedid → the call part of a queue transfer (src/transfers/dialplan-transfer.ts): the customer
+   * re-enters a queue with the same linkedid, and the agent legs offered then are parts of the same
+   * contact (parent = that part) in that queue.
+   */
+  private readonly reentries = new Map<string, { parentId: string; queue: string; at: number }>();
 
   constructor(
     private readonly core: CallCore,
@@ -95,11 +101,23 @@ export class InboundCalls {
     }
   }
 
+  /** A queue transfer is about to put the customer of `linkedid` into `queue` (see `reentries`). */
+  expectReentry(linkedid: string, r: { parentId: string; queue: string }): void {
+    const now = this.core.deps.clock.now();
+    this.reentries.delete(linkedid);
+    this.reentries.set(linkedid, { ...r, at: now });
+    expireOldest(this.reentries, now, (x) => x.at);
+    // The hint of the first queue is stale now: a leg arriving before the new AgentCalled must not
+    // be filed under the old queue.
+    this.hints.delete(linkedid);
+  }
+
   async onAgentLeg(ev: StasisStartEvent): Promise<void> {
     const [, ext, linkedid] = ev.args;
     const leg = ev.channel;
     const { log } = this.core.deps;
     const hint = linkedid ? this.hints.get(linkedid) : undefined;
+    const reentry = linkedid ? this.reentries.get(linkedid) : undefined;
     const number = leg.caller?.number || null;
 
     if (this.blocklist.isBlocked(number ?? undefined)) {
@@ -123,7 +141,8 @@ export class InboundCalls {
       kind: 'inbound',
       direction: 'inbound',
       state: 'ringing-agent',
-      queue: hint?.queue ?? null,
+      parentId: reentry?.parentId ?? null,
+      queue: hint?.queue ?? reentry?.queue ?? null,
       agentExt: ext ?? null,
       customerNumber: number,
       customerChannelId: leg.id,

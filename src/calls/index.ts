@@ -34,6 +34,8 @@
  *     · guard(call, action) (409 when an activity forbids hold/unhold/dtmf/transfer/conference/room:
  *     the rules table is in state-machine.ts) · exclusive(callId, what, fn) (one reshaping request
  *     per call at a time; hold/mute/DTMF, transfers, conference add and room moves all use it)
+ *   expectQueueReentry(linkedid, { parentId, queue }) (a queue transfer: the next agent legs of that
+ *     customer become parts under parentId)
  *   onCallEnded(fn) · onStasisStart(tag, handler) · claimOnRecovery({ channel?, bridge? })
  *     (keep your own channels/bridges from being cleaned up as orphans after a restart)
  */

@@ -215,6 +215,14 @@ export class CallService implements CallDirectory {
     this.router.onStart(tag, handler);
   }
 
+  /**
+   * A queue transfer is about to send the customer of `linkedid` into `queue`: the agent legs then
+   * offered are call parts under `parentId` (same contact in history), filed under that queue.
+   */
+  expectQueueReentry(linkedid: string, r: { parentId: string; queue: string }): void {
+    this.inbound.expectReentry(linkedid, r);
+  }
+
   /** Keeps channels/bridges of other features from being cleaned up as orphans on recovery. */
   claimOnRecovery(claim: { channel?: ChannelClaimer; bridge?: BridgeClaimer }): void {
     if (claim.channel) this.recovery.channelClaimers.push(claim.channel);

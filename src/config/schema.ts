@@ -109,6 +109,8 @@ export const configSchema = z
             agent_leg: z.string().default('cc-agent'),
             agent_hints: z.string().default('agent-hints'),
             services: z.string().default('cc-services'),
+            /** Queue entry <queue>@<this>: where a queue transfer sends the customer. */
+            queues: z.string().default('cc-queues'),
             survey: z.string().default('cc-survey'),
           })
           .strict()

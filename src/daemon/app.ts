@@ -8,6 +8,7 @@ import type { AmiClient } from '../ami/types';
 import { createAriClient } from '../ari/client';
 import type { AriClient } from '../ari/types';
 import { catalogueRoutes } from '../api/routes/catalogue';
+import { directoryCatalogueRoutes } from '../directory/routes';
 import { meRoutes } from '../api/routes/me';
 import { ApiServer, type HealthReport } from '../api/server';
 import type { RouteDef } from '../api/types';
@@ -96,6 +97,7 @@ export async function startDaemon(config: Config, overrides: DaemonOverrides = {
     const domainModules = (overrides.modules ?? moduleFactories).map((f) => f(deps, ports));
     // Last, so its wire() sees every port the domains published: /events, /monitor, /metrics.
     const live = createLiveModule(deps, { version: VERSION });
+    ports.queueWaiting = live.waiting;
     const modules = [catalogueModule(deps), ...domainModules, live];
     for (const m of modules) m.wire?.(ports);
     // Modules subscribe before the clients connect, so no event of the first session is missed.
@@ -166,9 +168,14 @@ function warnUnknownGroups(config: Config, db: DaemonDeps['db'], log: Logger): v
   });
 }
 
-/** The catalogue's HTTP routes and GET /me, always present (the admin CLI's counterpart over the API). */
+/** The catalogue's HTTP routes (monitoring groups, agent groups, services and contacts included) and GET /me, always present (the admin CLI's counterpart over the API). */
 function catalogueModule(deps: DaemonDeps): DaemonModule {
-  return { name: 'catalogue', routes: () => [...catalogueRoutes({ db: deps.db, clock: deps.clock }), ...groupRoutes({ db: deps.db, clock: deps.clock }), ...meRoutes()] };
+  const directory = { db: deps.db, clock: deps.clock, defaultDdi: deps.config.policy.default_country_code };
+  const cat = { db: deps.db, clock: deps.clock };
+  return {
+    name: 'catalogue',
+    routes: () => [...catalogueRoutes(cat), ...groupRoutes(cat), ...directoryCatalogueRoutes(directory), ...meRoutes()],
+  };
 }
 
 function buildHealth(deps: DaemonDeps, modules: DaemonModule[]): HealthReport {

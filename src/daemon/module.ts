@@ -12,6 +12,7 @@ import type { Db } from '../store/db';
 import type { Clock } from '../util/clock';
 import type { AgentStatus } from '../agents/service';
 import type { CallRecord } from '../calls/types';
+import type { QueueWaiting } from '../monitor/waiting';
 import type { AgentDirectory, CallDirectory } from './ports';
 
 export interface DaemonDeps {
@@ -62,6 +63,11 @@ export interface CallsView {
   list(): CallRecord[];
 }
 
+/** Callers waiting per queue (src/monitor/waiting.ts), published by the live module. */
+export interface QueueWaitingView {
+  summary(queues?: string[]): QueueWaiting[];
+}
+
 /**
  * Cross-domain ports, filled by the module factories in src/daemon/modules.ts order: the agents
  * factory sets `agents` and `agentsView`, the calls factory sets `calls` and `callsView`; modules
@@ -72,6 +78,8 @@ export interface DaemonPorts {
   calls?: CallDirectory;
   agentsView?: AgentsView;
   callsView?: CallsView;
+  /** Set by the composition root from the live module (created after the domains), before wire(). */
+  queueWaiting?: QueueWaitingView;
   /** Other shared services a module publishes (e.g. a dialer for callbacks). */
   [name: string]: unknown;
 }

@@ -18,6 +18,7 @@ import { conferenceFactory } from '../conference';
 import { callbacksFactory } from '../callbacks';
 import { recordingsFactory } from '../recordings/module';
 import { dncFactory } from '../dnc/module';
+import { directoryFactory } from '../directory/module';
 
 export const moduleFactories: ModuleFactory[] = [
   (deps, ports) => {
@@ -44,4 +45,5 @@ export const moduleFactories: ModuleFactory[] = [
   callbacksFactory,
   recordingsFactory,
   dncFactory,
+  directoryFactory,
 ];

@@ -86,14 +86,31 @@ export function validateBrazilian(digits: string): { national: string; kind: 'mo
 export function validateNumber(rawNumber: string, rawDdi: string | undefined, policy: Policy): ValidatedNumber {
   const parsed = parsePhone(rawNumber, { ddi: rawDdi, defaultDdi: policy.default_country_code });
   const ddi = validateDdi(parsed.ddi, policy);
-  const home = ddi === policy.default_country_code;
+  return countryRules(ddi, parsed.national, policy.default_country_code);
+}
+
+/**
+ * A number as the same parser and country rules read it, without the international policy: for
+ * numbers that are kept, not dialled now (directory contacts). Dialling one later still goes
+ * through validateNumber, so a DDI the policy forbids is refused then.
+ */
+export function readNumber(rawNumber: string, rawDdi: string | undefined, defaultDdi: string): ValidatedNumber {
+  const parsed = parsePhone(rawNumber, { ddi: rawDdi, defaultDdi });
+  assertNoDialInjection(parsed.ddi, 'ddi');
+  if (!/^\d{1,3}$/.test(parsed.ddi)) throw invalid(`ddi must be 1-3 digits (got "${parsed.ddi}")`, { field: 'ddi' });
+  return countryRules(parsed.ddi, parsed.national, defaultDdi);
+}
+
+/** Brazil's own rules (clear messages per mistake), elsewhere libphonenumber's lengths. */
+function countryRules(ddi: string, parsedNational: string, homeDdi: string): ValidatedNumber {
+  const home = ddi === homeDdi;
   if (ddi === '55') {
-    const { national, kind } = validateBrazilian(parsed.national);
+    const { national, kind } = validateBrazilian(parsedNational);
     return { ddi, national, full: ddi + national, dialNumber: home ? national : ddi + national, kind };
   }
-  const problem = lengthProblem(ddi, parsed.national);
+  const problem = lengthProblem(ddi, parsedNational);
   if (problem) throw invalid(problem, { field: 'number' });
-  const national = parsed.national;
+  const national = parsedNational;
   return { ddi, national, full: ddi + national, dialNumber: home ? national : ddi + national, kind: 'international' };
 }
 

@@ -7,14 +7,15 @@
  *   in-progress  not ended yet
  *   answered     talked (ended by either side, prank, forced logout...)
  *   timeout      talked, then cut by the daemon at the max call duration (policy)
- *   transferred  talked, then handed to another agent, number or service
+ *   transferred  talked, then handed to another agent, number, service or queue
  *   missed       an inbound/transfer part offered to the agent that the agent never answered
  *   abandoned    the caller hung up before anybody answered: no agent part, or the part of an
  *                agent whose phone was ringing then (AMI QueueCallerAbandon: 'caller-abandoned')
  *   rejected     refused by the blocklist
  *   busy         the agent (or the called number) was busy
  *   no-answer    an outbound call the called number (or the dialling agent's device) did not answer
- *   cancelled    stopped before an answer by the daemon's user (hang-up request, cancelled consult)
+ *   cancelled    stopped before an answer by the daemon's user (hang-up request, cancelled consult),
+ *                or a group member's ringing stopped because another member answered
  *   failed       technical failure (originate/bridge failed, daemon restart or stop)
  */
 import type { CallRecord } from '../calls/types';
@@ -51,6 +52,7 @@ const FIXED: Record<string, CallStatus> = {
   blocked: 'rejected',
   transferred: 'transferred',
   'handed-to-service': 'transferred',
+  'handed-to-queue': 'transferred',
   'transfer-cancelled': 'cancelled',
   'agent-busy': 'busy',
 };
@@ -62,6 +64,7 @@ const UNANSWERED: Record<string, CallStatus> = {
   'agent-unavailable': 'missed',
   'customer-no-answer': 'no-answer',
   'hangup-requested': 'cancelled',
+  'answered-elsewhere': 'cancelled',
   'agent-hangup': 'cancelled',
   'forced-logout': 'cancelled',
   'customer-hangup': 'abandoned',
@@ -70,6 +73,7 @@ const UNANSWERED: Record<string, CallStatus> = {
   'bridge-failed': 'failed',
   'dial-failed': 'failed',
   'service-transfer-failed': 'failed',
+  'queue-transfer-failed': 'failed',
   'daemon-restart': 'failed',
   stopped: 'failed',
 };

@@ -7,10 +7,14 @@
  * timeline and a pause is an audible gap.
  */
 import { AriHttpError, type AriClient } from '../ari/types';
+import { systemClock, type Clock, type TimerHandle } from '../util/clock';
 import { RECORDING_TAG } from './model';
 import type { Recorder } from './service';
 
 const gone = (e: unknown) => e instanceof AriHttpError && e.status === 404;
+/** The snoop answers 200 before it has entered our app: a record sent at once may get this 409. */
+const notInStasisYet = (e: unknown) => e instanceof AriHttpError && e.status === 409 && /not in Stasis/i.test(e.body);
+const STASIS_WAIT = { tries: 20, everyMs: 50 };
 
 /** How long a new snoop channel may take to enter our app (seen: a few ms; more under load). */
 const SNOOP_READY_MS = 5000;
@@ -18,6 +22,7 @@ const SNOOP_READY_MS = 5000;
 export class AriRecorder implements Recorder {
   constructor(
     private readonly ari: AriClient,
+    private readonly clock: Clock = systemClock,
     private readonly readyMs = SNOOP_READY_MS,
   ) {}
 
@@ -34,7 +39,17 @@ export class AriRecorder implements Recorder {
       throw err;
     }
     try {
-      await this.ari.channels.record(r.snoopId, { name: r.name, format: r.format, ifExists: 'fail', beep: false, terminateOn: 'none' });
+      // Seen on Asterisk 22.10.1 under load (integration suite): 409 "Channel not in Stasis
+      // application" for a snoop created a moment before. It gets there: ask again, briefly.
+      for (let i = 1; ; i++) {
+        try {
+          await this.ari.channels.record(r.snoopId, { name: r.name, format: r.format, ifExists: 'fail', beep: false, terminateOn: 'none' });
+          break;
+        } catch (err) {
+          if (!notInStasisYet(err) || i >= STASIS_WAIT.tries) throw err;
+          await new Promise<void>((ok) => this.clock.setTimeout(ok, STASIS_WAIT.everyMs));
+        }
+      }
     } catch (err) {
       await this.ari.channels.hangup(r.snoopId).catch(() => undefined);
       throw err;
@@ -43,22 +58,21 @@ export class AriRecorder implements Recorder {
 
   private whenInStasis(channelId: string): { promise: Promise<void>; cancel: () => void } {
     let off: () => void = () => undefined;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     const promise = new Promise<void>((resolve, reject) => {
       off = this.ari.onEvent('StasisStart', (e) => {
         if ((e as { channel?: { id?: string } }).channel?.id !== channelId) return;
         cancel();
         resolve();
       });
-      timer = setTimeout(() => {
+      timer = this.clock.setTimeout(() => {
         cancel();
         reject(new Error(`snoop channel ${channelId} did not enter the app within ${this.readyMs} ms`));
       }, this.readyMs);
-      timer.unref?.();
     });
     const cancel = () => {
       off();
-      if (timer) clearTimeout(timer);
+      if (timer) this.clock.clearTimeout(timer);
     };
     promise.catch(() => undefined);
     return { promise, cancel };

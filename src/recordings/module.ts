@@ -27,7 +27,7 @@ export const recordingsFactory: ModuleFactory = (deps, ports): DaemonModule => {
     // Live parts first, else the stored row: after a restart the reconcile may run before the
     // calls core re-adopts a live call, and must not take it for ended.
     calls: { get: (id) => control.get(id) ?? control.repo.get(id) ?? undefined, record: (id, type, data) => control.record(id, type, data) },
-    recorder: new AriRecorder(ari),
+    recorder: new AriRecorder(ari, clock),
     files,
     bus,
     clock,

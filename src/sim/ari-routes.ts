@@ -156,6 +156,8 @@ function channels(req: AriRequest, d: AriRouteDeps, id: string | undefined, acti
       d.model.leaveStasis(ch);
       ch.dialplan = { context, exten, priority, app_name: '', app_data: '' };
       d.queues.legContinued(ch, context, exten);
+      // A caller continued to <queue>@cc-queues (not a member leg) runs Queue(<queue>).
+      if (d.queues.isQueueContext(context) && ch.kind !== 'leg2') d.queues.enterFromDialplan(ch, context, exten);
       return NO_CONTENT;
     }
     case 'POST redirect': {
@@ -190,12 +192,17 @@ function channels(req: AriRequest, d: AriRouteDeps, id: string | undefined, acti
     case 'POST variable': {
       const variable = str(p.variable);
       if (!variable) return fail(400, 'Variable name is required');
-      ch.vars[variable] = str(p.value) ?? '';
+      // Dialplan functions that change the channel itself (Asterisk evaluates them on set).
+      if (variable === 'CALLERID(num)') ch.caller = { ...ch.caller, number: str(p.value) ?? '' };
+      else if (variable === 'CALLERID(name)') ch.caller = { ...ch.caller, name: str(p.value) ?? '' };
+      else ch.vars[variable] = str(p.value) ?? '';
       return NO_CONTENT;
     }
     case 'GET variable': {
       const variable = str(p.variable);
       if (!variable) return fail(400, 'Variable name is required');
+      // Dialplan functions ARI evaluates too (the daemon reads a dialled channel's linkedid).
+      if (variable === 'CHANNEL(linkedid)') return ok({ value: ch.linkedid });
       if (!(variable in ch.vars)) return fail(404, 'Provided variable was not found');
       return ok({ value: ch.vars[variable] });
     }

@@ -27,7 +27,9 @@
  *   `id` is the customer's linkedid (= 3rd Stasis arg of the agent leg, `Linkedid` of AgentCalled).
  *   `queueCall(h)` → {state: waiting|ringing|connected|ended, member, legId, endReason, ...};
  *   `customerHangup(h)`; `customerLocation(h)` → {context, exten} (queues/<q>, or the service after a
- *   blind transfer / continue).
+ *   blind transfer / continue). A blind transfer or an ARI continue to <queue>@cc-queues (option
+ *   `queueContexts`) puts the customer in that queue under the same handle (its linkedid): then
+ *   `queueCall(h)` is the new queue call.
  *   Members ring as `Local/<ext>@cc-agent-XXXXXXXX;1/;2`; `;2` enters Stasis with
  *   ["agent-leg", ext, linkedid] if the app's event socket is connected, else AgentRingNoAnswer RingTime=0.
  *   The member answers when the daemon ANSWERS `;2` (POST /channels/{leg}/answer).
@@ -92,6 +94,8 @@ export interface SimOptions {
   /** Multiplies second-based values sent by the daemon (originate timeout). Default 0.1. */
   timeScale?: number;
   agentLegContext?: string;
+  /** Contexts whose <queue> extension queues the caller (default cc-queues and the lab's queues). */
+  queueContexts?: string[];
   hintDevices?: (ext: string, context: string) => string[];
   defaultDevice?: DeviceBehaviour;
   defaultRemote?: DeviceBehaviour;
@@ -152,6 +156,7 @@ export class Simulator {
       agentLegContext: opts.agentLegContext ?? 'cc-agent',
       defaults: { timeoutMs: opts.queueTimeoutMs ?? 1500, retryMs: opts.retryMs ?? 200, wrapupMs: opts.wrapupMs ?? 0, autofill: opts.autofill ?? true },
       recheckMs: opts.recheckMs ?? 1000,
+      queueContexts: opts.queueContexts ?? ['cc-queues', 'queues'],
     });
     this.devices = new Devices(this.model, {
       clock: this.clock,

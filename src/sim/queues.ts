@@ -29,6 +29,11 @@ export interface QueueEngineOptions {
   defaults: { timeoutMs: number; retryMs: number; wrapupMs: number; autofill: boolean };
   /** How often a caller that is not at the head re-checks its turn with autofill=no (app_queue RECHECK: 1 s). */
   recheckMs: number;
+  /**
+   * Dialplan contexts whose <queue> extension runs Queue(<queue>) (extensions.conf [cc-queues]): a
+   * customer sent there (blind transfer, ARI continue) joins that queue; an unknown queue hangs up.
+   */
+  queueContexts: readonly string[];
 }
 
 const AGENT_IFACE = /^Local\/(\d+)@([A-Za-z0-9_-]+)(\/n)?$/;
@@ -43,8 +48,6 @@ export class QueueEngine extends QueueMembers {
     model.onAnswered((ch) => this.onAnswered(ch));
     model.onHangup((ch) => this.onHangup(ch));
   }
-
-  // ----- configuration and members -----
 
   waitingCalls(queue: string): QueueCall[] {
     return [...this.calls.values()].filter((c) => c.queue === queue && (c.state === 'waiting' || c.state === 'ringing'));
@@ -70,21 +73,36 @@ export class QueueEngine extends QueueMembers {
       dialplan: { context: 'queues', exten: q.name, priority: 2, app_name: 'Queue', app_data: `${q.name},,,,300` },
       linkedid: handle,
     });
+    return this.join(customer, q.name, handle, { context: 'queues', exten: q.name });
+  }
+
+  isQueueContext(context: string): boolean {
+    return this.opts.queueContexts.includes(context);
+  }
+
+  /**
+   * A channel runs <queue>@<queue context> (blind transfer, ARI continue): it joins that queue with
+   * its linkedid as the call's handle (app_queue keeps the linkedid, so the agent legs carry the
+   * same one as before). An unknown queue hangs the channel up, as [cc-queues] does.
+   */
+  enterFromDialplan(customer: SimChannel, context: string, queue: string): QueueCall | undefined {
+    if (!this.queues.has(queue)) {
+      this.model.hangup(customer.id, 1);
+      return undefined;
+    }
+    const prev = this.calls.get(customer.linkedid);
+    if (prev && prev.state !== 'ended') throw new CcError('refused', `Channel ${customer.name} is already in queue ${prev.queue}`);
+    customer.dialplan = { context, exten: queue, priority: 5, app_name: 'Queue', app_data: queue };
+    return this.join(customer, queue, customer.linkedid, { context, exten: queue });
+  }
+
+  private join(customer: SimChannel, queue: string, handle: string, location: { context: string; exten: string }): QueueCall {
     customer.moh = 'default';
-    const call: QueueCall = {
-      handle,
-      queue: q.name,
-      customerId: customer.id,
-      state: 'waiting',
-      joinedAt: this.model.now(),
-      position: this.waitingCalls(q.name).length + 1,
-      attempts: [],
-      continued: false,
-      location: { context: 'queues', exten: q.name },
-    };
+    const position = this.waitingCalls(queue).length + 1;
+    const call: QueueCall = { handle, queue, customerId: customer.id, state: 'waiting', joinedAt: this.model.now(), position, attempts: [], continued: false, location };
     this.calls.set(handle, call);
-    const count = this.waitingCalls(q.name).length;
-    this.model.ami('QueueCallerJoin', 'agent,all', callerPositionFields(customer, q.name, call.position, count));
+    const count = this.waitingCalls(queue).length;
+    this.model.ami('QueueCallerJoin', 'agent,all', callerPositionFields(customer, queue, call.position, count));
     this.tryRing(call);
     return call;
   }
@@ -114,7 +132,7 @@ export class QueueEngine extends QueueMembers {
       ...amiChannelFields(customer, 'Transferee'),
       ['BridgeUniqueid', call.basicBridgeId ?? ''],
       ['BridgeType', 'basic'],
-      ['IsExternal', 'No'],
+      ['IsExternal', 'Yes'], // an AMI-initiated transfer (captures blind-transfer, queue-transfer)
       ['Context', context],
       ['Extension', exten],
     ]);
@@ -122,6 +140,8 @@ export class QueueEngine extends QueueMembers {
     call.location = { context, exten };
     this.finish(call, 'transfer');
     this.model.hangup(leg1.id, 16);
+    // [cc-queues]: the customer's own channel runs Queue(<exten>) (a queue transfer).
+    if (this.isQueueContext(context)) this.enterFromDialplan(customer, context, exten);
   }
 
   /** ARI continue on a connected leg: the service is reached through the Local pair. */

@@ -1,6 +1,6 @@
 /**
- * Transfers module: attended/blind transfers to agents and external numbers, blind transfers to
- * services. Built on the calls core primitives (src/calls/index.ts).
+ * Transfers module: attended/blind transfers to agents, agent groups and external numbers, blind
+ * transfers to services and queues. Built on the calls core primitives (src/calls/index.ts).
  */
 import type { Principal } from '../api/types';
 import { assertCallInScope } from '../calls/routes';
@@ -8,11 +8,12 @@ import type { CallService } from '../calls/service';
 import type { DaemonDeps, DaemonModule, ModuleFactory } from '../daemon/module';
 import { transferRoutes } from './routes';
 import { TransferService } from './service';
-import { ServiceTransfer } from './service-transfer';
+import { DialplanTransfer } from './dialplan-transfer';
 
 export * from './model';
 export { TransferService } from './service';
-export { ServiceTransfer } from './service-transfer';
+export { DialplanTransfer } from './dialplan-transfer';
+export { nextToRing } from './group-strategy';
 
 export type TransfersModule = DaemonModule & { transfers: TransferService };
 
@@ -29,10 +30,10 @@ export function ownCallCheck(control: CallService): (p: Principal, id: string) =
 }
 
 export function createTransfersModule(
-  deps: Pick<DaemonDeps, 'ami' | 'config' | 'clock' | 'log'> & { control: CallService; ringTimeoutSec?: number },
+  deps: Pick<DaemonDeps, 'ami' | 'config' | 'clock' | 'log' | 'db'> & { control: CallService; ringTimeoutSec?: number; random?: () => number },
 ): TransfersModule {
-  const services = new ServiceTransfer({ control: deps.control, ami: deps.ami, config: deps.config, log: deps.log });
-  const transfers = new TransferService({ ...deps, services });
+  const dialplan = new DialplanTransfer({ control: deps.control, ami: deps.ami, config: deps.config, log: deps.log });
+  const transfers = new TransferService({ ...deps, dialplan });
   return {
     name: 'transfers',
     transfers,

@@ -1,46 +1,64 @@
 /**
- * Transfers to an agent or an external number (attended, or blind = completes itself on answer),
- * and the entry point that sends 3-digit targets to the service transfer.
+ * Transfers to an agent, an agent group or an external number (attended, or blind = completes
+ * itself on answer), and the entry point that sends services (3 digits) and queues (`queue:<name>`)
+ * to the blind transfer into the dialplan (./dialplan-transfer.ts).
  *
  * Attended (DESIGN.md, validated on Asterisk 22): the target rings while the agent stays with the
  * customer; on answer the customer goes alone into a holding bridge with MOH and the target joins
  * the agent's bridge to consult. Complete = the customer side moves back into that bridge, now
  * owned by the child call part, and the first agent's device is hung up. Cancel (or the target
  * hangs up) = target hung up, customer moved back to the first agent.
+ *
+ * Group (`group:<name>`): the members available now are rung by the group's strategy
+ * (./group-ringer.ts, one call part each); the first to answer is the target from then on, exactly
+ * as an agent target. Nobody available at request time: 409, nothing changes. Nobody answers: the
+ * transfer fails with reason 'no answer' and the call goes on with the first agent.
  */
+import { AgentGroupCatalogue } from '../agents/groups';
 import type { AriChannel } from '../ari/types';
-import { assertAgentCanBeRung } from '../calls/agent-target';
 import { isDncRefusal } from '../dnc/guard';
 import type { CallService } from '../calls/service';
-import { isTalking, type CallActivity } from '../calls/state-machine';
+import type { CallActivity } from '../calls/state-machine';
 import type { CallRecord } from '../calls/types';
 import type { Config } from '../config/schema';
 import type { Logger } from '../log/logger';
+import type { Db } from '../store/db';
 import { formatCallerId } from '../util/caller-id';
 import type { Clock } from '../util/clock';
 import { CcError, invalid, notFound, refused, unavailable } from '../util/errors';
+import type { DialplanTransfer } from './dialplan-transfer';
+import type { GroupRinger } from './group-ringer';
+import { newGroupTransfer } from './group-transfer';
 import {
   describeTarget,
   isFinal,
+  newTransfer,
   nextTransferState,
   parseTarget,
+  type DialplanTarget,
   type Transfer,
   type TransferEvent,
   type TransferKind,
   type TransferTarget,
   transferEvent,
 } from './model';
-import type { ServiceTransfer } from './service-transfer';
+import { assertBridged, assertDialplanTarget, assertTargetAgentFree } from './targets';
 
 export interface TransferDeps {
   control: CallService;
-  services: ServiceTransfer;
+  dialplan: DialplanTransfer;
+  /** The catalogue: queues (queue targets must exist) and agent groups. */
+  db: Db;
   config: Config;
   clock: Clock;
   log: Logger;
-  /** Seconds the target may ring (Asterisk cancels the originate after it). */
+  /** Seconds the target may ring (Asterisk cancels the originate after it); a group may set its own. */
   ringTimeoutSec?: number;
+  /** Random source of the 'random' group strategy (tests make it predictable). */
+  random?: () => number;
 }
+
+type RingTarget = Extract<TransferTarget, { type: 'agent' | 'external' }>;
 
 export interface StartRequest {
   target: string;
@@ -52,8 +70,13 @@ export interface StartRequest {
 export class TransferService {
   /** Transfers by parent call id: live ones, and the last finished one (for its outcome). */
   private readonly transfers = new Map<string, Transfer>();
+  /** Group transfers still ringing members, by parent call id. */
+  private readonly ringers = new Map<string, GroupRinger>();
+  private readonly groups: AgentGroupCatalogue;
 
-  constructor(private readonly deps: TransferDeps) {}
+  constructor(private readonly deps: TransferDeps) {
+    this.groups = new AgentGroupCatalogue({ db: deps.db, clock: deps.clock });
+  }
 
   install(): void {
     const { control } = this.deps;
@@ -86,13 +109,15 @@ export class TransferService {
     return undefined;
   }
 
+  /**
+   * Services answer `{ service, childId }` (as they always did); a queue transfer answers its
+   * Transfer, already completed; the others a Transfer that is ringing.
+   */
   async start(callId: string, req: StartRequest): Promise<Transfer | { service: string; childId: string }> {
     const { control, config } = this.deps;
     const call = control.require(callId);
     const target = parseTarget(req.target, req.ddi, config);
-    if (target.type === 'service' && req.kind === 'attended') {
-      throw invalid('a transfer to a service (3 digits) is always blind', { field: 'kind' });
-    }
+    if (target.type === 'service' || target.type === 'queue') assertDialplanTarget(this.deps.db, target, req.kind);
     // An external target is a call to that number: the do-not-call list of the call's queue applies.
     // The refusal is also kept in the call's own events, so `call show` tells what was tried.
     if (target.type === 'external') {
@@ -106,10 +131,15 @@ export class TransferService {
         throw err;
       }
     }
-    return this.exclusive<Transfer | { service: string; childId: string }>(callId, () => {
+    return this.exclusive<Transfer | { service: string; childId: string }>(callId, async () => {
       // A second transfer, or one while the call is in a conference or a room: refused (409).
       control.guard(call, 'transfer');
-      if (target.type === 'service') return this.deps.services.transfer(call, target.ext, req.by);
+      if (target.type === 'service') {
+        const r = await this.intoDialplan(call, target, req.by);
+        return { service: target.ext, childId: r.childId };
+      }
+      if (target.type === 'queue') return this.intoDialplan(call, target, req.by);
+      if (target.type === 'group') return this.startGroup(call, target.group, req.kind ?? 'attended', req.by);
       return this.startConsult(call, target, req.kind ?? 'attended', req.by);
     });
   }
@@ -134,13 +164,10 @@ export class TransferService {
 
   // ---- flows ----
 
-  private async startConsult(call: CallRecord, target: Exclude<TransferTarget, { type: 'service' }>, kind: TransferKind, by?: string): Promise<Transfer> {
+  private async startConsult(call: CallRecord, target: RingTarget, kind: TransferKind, by?: string): Promise<Transfer> {
     const { control, clock, config } = this.deps;
-    if (!isTalking(call.state)) throw refused(`cannot transfer a call that is ${call.state}`, { call: call.id });
-    if (!call.customerChannelId || !call.agentChannelId || !call.bridgeId) {
-      throw refused(`call ${call.id} has no bridged customer and agent to transfer`, { call: call.id });
-    }
-    if (target.type === 'agent') this.assertTargetAgentFree(call, target.ext);
+    assertBridged(call);
+    if (target.type === 'agent') assertTargetAgentFree(control, call, target.ext);
 
     const child = control.createChildCall(call.id, 'transfer', {
       direction: call.direction,
@@ -151,24 +178,11 @@ export class TransferService {
       callerId: call.callerId,
       linkedid: call.linkedid,
     });
-    const t: Transfer = {
-      parentId: call.id,
-      childId: child.id,
-      kind,
-      target,
-      state: 'ringing',
-      targetChannelId: null,
-      heldByUs: false,
-      startedAt: clock.now(),
-      endedAt: null,
-      reason: null,
-      fromAgent: call.agentExt,
-      queue: call.queue,
-    };
+    const t = newTransfer(call, { childId: child.id, kind, target, now: clock.now() });
     this.prune();
     this.transfers.set(call.id, t);
     this.publish(t, null);
-    control.record(call.id, 'transfer', { to: describeTarget(target), kind, child: child.id, by });
+    control.record(call.id, 'transfer', { to: describeTarget(target), kind, targetType: target.type, child: child.id, by });
     control.record(child.id, 'transfer-from', { parent: call.id, from: call.agentExt, kind });
 
     const handlers = {
@@ -200,10 +214,37 @@ export class TransferService {
     return t;
   }
 
-  private assertTargetAgentFree(call: CallRecord, ext: string): void {
-    const { control } = this.deps;
-    if (ext === call.agentExt) throw invalid(`cannot transfer a call to its own agent ${ext}`, { field: 'target' });
-    assertAgentCanBeRung({ agents: control.core.deps.agents, callsOfAgent: (e) => control.callsOfAgent(e) }, ext);
+  /** Service or queue: the customer leaves at once; the outcome is kept for GET like any transfer. */
+  private async intoDialplan(call: CallRecord, target: DialplanTarget, by?: string): Promise<Transfer> {
+    const t = await this.deps.dialplan.transfer(call, target, by);
+    this.prune();
+    this.transfers.set(call.id, t);
+    return t;
+  }
+
+  private async startGroup(call: CallRecord, name: string, kind: TransferKind, by?: string): Promise<Transfer> {
+    const { control, clock, log } = this.deps;
+    assertBridged(call);
+    const group = this.groups.get(name);
+    if (!group) throw notFound(`agent group ${name} does not exist`, { group: name });
+    const deps = { control, log, now: clock.now(), ringTimeoutSec: this.deps.ringTimeoutSec ?? 30, random: this.deps.random ?? Math.random };
+    const { t, ringer } = newGroupTransfer(deps, call, group, kind, (t) => ({
+      answered: (childId, channelId) => {
+        t.childId = childId;
+        void this.targetAnswered(t, channelId);
+      },
+      exhausted: () => void this.targetFailed(t, 'no answer'),
+      hungUp: (reason) => void this.targetHungUp(t, reason),
+    }));
+    this.prune();
+    this.transfers.set(call.id, t);
+    this.ringers.set(call.id, ringer);
+    t.childId = ringer.prepare()[0];
+    this.publish(t, null);
+    const ringing = [...t.group!.ringing];
+    control.record(call.id, 'transfer', { to: describeTarget(t.target), kind, targetType: 'group', group: name, strategy: group.strategy, ringing, by });
+    await ringer.run();
+    return t;
   }
 
   private async targetAnswered(t: Transfer, channelId: string): Promise<void> {
@@ -240,7 +281,8 @@ export class TransferService {
     if (t.state !== 'ringing') return;
     this.finish(t, 'fail', reason);
     await this.deps.control.endCall(t.childId, 'not-answered', { data: { reason } });
-    this.deps.control.record(t.parentId, 'transfer-failed', { child: t.childId, reason });
+    const tried = t.group ? { group: t.group.name, tried: [...t.group.tried] } : {};
+    this.deps.control.record(t.parentId, 'transfer-failed', { child: t.childId, reason, ...tried });
   }
 
   private async targetHungUp(t: Transfer, reason: string): Promise<void> {
@@ -293,7 +335,9 @@ export class TransferService {
   private async doCancel(t: Transfer, reason: string, by?: string): Promise<void> {
     const { control, log } = this.deps;
     const wasHeld = t.heldByUs;
+    const ringer = this.ringers.get(t.parentId);
     this.finish(t, 'cancel', reason);
+    await ringer?.cancel(reason);
     await control.endCall(t.childId, 'transfer-cancelled', { data: { reason, by } });
     if (t.targetChannelId) await control.originations.cancel(t.targetChannelId);
     const parent = control.get(t.parentId);
@@ -332,6 +376,8 @@ export class TransferService {
   private move(t: Transfer, event: TransferEvent, reason?: string): void {
     const previous = t.state;
     t.state = nextTransferState(previous, event);
+    // A group rings no more once answered (the winner's handlers stay with its device) or over.
+    if (t.state !== 'ringing') this.ringers.delete(t.parentId);
     if (reason !== undefined) {
       t.reason = reason;
       t.endedAt = this.deps.clock.now();

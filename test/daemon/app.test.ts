@@ -62,8 +62,9 @@ describe('startDaemon', () => {
     expect(calls).toEqual([
       'factory agents',
       'factory calls',
-      'wire agents sees agents,calls',
-      'wire calls sees agents,calls',
+      // queueWaiting: the live module's tracker, published by the composition root before wire().
+      'wire agents sees agents,calls,queueWaiting',
+      'wire calls sees agents,calls,queueWaiting',
       'start agents ami.started=false',
       'start calls ami.started=false',
     ]);

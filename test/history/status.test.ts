@@ -21,4 +21,12 @@ describe('callStatus', () => {
     expect(callStatus(part({ endReason: 'not-answered' }))).toBe('missed');
     expect(callStatus(part({ endReason: 'caller-abandoned', agentExt: null }))).toBe('abandoned');
   });
+
+  it('queue and group transfers: handed to a queue is transferred; a member stopped by another\'s answer is cancelled', () => {
+    expect(callStatus(part({ answeredAt: 1_000, endReason: 'transferred' }))).toBe('transferred');
+    expect(callStatus(part({ endReason: 'handed-to-queue', agentExt: null }))).toBe('transferred');
+    expect(callStatus(part({ endReason: 'queue-transfer-failed', agentExt: null }))).toBe('failed');
+    expect(callStatus(part({ kind: 'transfer' as never, endReason: 'answered-elsewhere' }))).toBe('cancelled');
+    expect(callStatus(part({ kind: 'transfer' as never, endReason: 'not-answered' }))).toBe('missed');
+  });
 });

@@ -29,7 +29,7 @@ describe('openDatabase / migrations', () => {
     // Both try to migrate: exactly one applies each version.
     const a = migrate(daemon);
     const b = migrate(cli);
-    expect([...a, ...b].sort()).toEqual(MIGRATIONS.map((m) => m.version));
+    expect([...a, ...b].sort((p, q) => p - q)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(b).toEqual([]);
 
     const qDaemon = new QueueCatalogue({ db: daemon });

@@ -41,7 +41,7 @@ export interface World {
   stop(): Promise<void>;
 }
 
-export async function world(opts: { survey?: string } = {}): Promise<World> {
+export async function world(opts: { survey?: string; random?: () => number } = {}): Promise<World> {
   const sim = new Simulator({ queueTimeoutMs: 400, retryMs: 50, timeScale: 0.02, queues: { support: { members: [member('1000')] } } });
   await sim.start();
   const db = openDatabase(':memory:');
@@ -57,7 +57,7 @@ export async function world(opts: { survey?: string } = {}): Promise<World> {
   const ami: AmiClient = createAmiClient({ host: '127.0.0.1', port: sim.amiPort, ...sim.credentials.ami, log });
   const bus = new EventBus();
   const svc = new CallService({ ari, ami, db, clock: systemClock, agents, bus, config, log });
-  const transfers = createTransfersModule({ ami, config, clock: systemClock, log, control: svc, ringTimeoutSec: 20 });
+  const transfers = createTransfersModule({ ami, db, config, clock: systemClock, log, control: svc, ringTimeoutSec: 20, random: opts.random });
   const conference = createConferenceModule({ db, clock: systemClock, log, config, control: svc, ringTimeoutSec: 20 });
   svc.start();
   await transfers.start?.();

@@ -19,6 +19,8 @@ import { registerCallbackCommands } from './callback';
 import { registerRecordingCommands } from './recording';
 import { registerGroupCommands } from './group';
 import { registerDncCommands } from './dnc';
+import { registerDirectoryCatalogueCommands } from './directory-catalogue';
+import { registerDirectoryCommand } from './directory';
 
 export const registrars: Registrar[] = [
   registerConfigCommands,
@@ -37,4 +39,6 @@ export const registrars: Registrar[] = [
   registerRecordingCommands,
   registerGroupCommands,
   registerDncCommands,
+  registerDirectoryCatalogueCommands,
+  registerDirectoryCommand,
 ];

@@ -1,7 +1,8 @@
 /**
  * Transfer and conference commands in the `call` group (live, through the daemon API):
- *   call transfer ID TARGET [--blind] [--ddi]   agent (attended: waits until the target answers),
- *                                               service (3 digits, blind) or external number
+ *   call transfer ID TARGET [--blind] [--ddi]   agent or group:NAME (attended: waits until someone
+ *                                               answers), queue:NAME or service (3 digits, blind),
+ *                                               or external number
  *   call transfer-complete ID · call transfer-cancel ID
  *   call conference ID AGENT [--cancel] · call room ID EXT
  */
@@ -14,9 +15,11 @@ interface TransferView {
   callId: string;
   childCallId: string;
   target?: string;
+  targetType?: string;
   service?: string;
   state: string;
   reason?: string | null;
+  group?: { answeredBy: string | null; tried: string[] };
 }
 
 function callId(v: string): string {
@@ -31,14 +34,14 @@ export function registerTransferCommands(ctx: CliContext): void {
 
   call
     .command('transfer')
-    .description('transfer: agent (4-5 digits, attended), service (3 digits, blind) or external number')
+    .description('transfer: agent (4-5 digits) or group:NAME (attended), queue:NAME or service (3 digits, blind), or external number')
     .argument('<call>', 'protocol number')
-    .argument('<target>', 'agent extension, service, or number (national, or international as +DDI / 00DDI)')
+    .argument('<target>', 'agent extension, group:NAME, queue:NAME, service, or number (national, or international as +DDI / 00DDI)')
     .option('--blind', 'do not consult: complete as soon as the target answers')
     .option('--ddi <ddi>', 'country code of an external number')
     .option('--no-wait', 'return while the target is still ringing')
-    .option('--wait-seconds <n>', 'how long to wait for the target to answer', '40')
-    .action(async (id: string, target: string, o: { blind?: boolean; ddi?: string; wait: boolean; waitSeconds: string }) => {
+    .option('--wait-seconds <n>', 'how long to wait for the target to answer (default 40, a group 300)')
+    .action(async (id: string, target: string, o: { blind?: boolean; ddi?: string; wait: boolean; waitSeconds?: string }) => {
       const api = ctx.api();
       let t = await api.request<TransferView>('POST', `/calls/${enc(callId(id))}/transfer`, {
         target,
@@ -46,7 +49,10 @@ export function registerTransferCommands(ctx: CliContext): void {
         ddi: o.ddi,
       });
       if (t.service) return ctx.out(`call ${id}: customer sent to service ${t.service} (new part ${t.childCallId})`);
-      const deadline = Date.now() + Math.max(1, Number(o.waitSeconds) || 40) * 1000;
+      if (t.targetType === 'queue') return ctx.out(`call ${id}: customer sent to ${t.target} (new part ${t.childCallId})`);
+      // A group may ring its members one after the other: give it longer.
+      const fallback = t.targetType === 'group' ? 300 : 40;
+      const deadline = Date.now() + Math.max(1, Number(o.waitSeconds) || fallback) * 1000;
       // The target rings asynchronously: poll until it answers or fails, so the exit code says.
       while (o.wait && t.state === 'ringing' && Date.now() < deadline) {
         await sleep(250);
@@ -54,7 +60,8 @@ export function registerTransferCommands(ctx: CliContext): void {
       }
       if (t.state === 'failed' || t.state === 'cancelled') throw new CliError(3, `transfer ${t.state}: ${t.reason ?? ''}`.trim());
       const next = t.state === 'consulting' ? ' (talk to the target, then transfer-complete or transfer-cancel)' : '';
-      ctx.out(`call ${id}: transfer to ${t.target} ${t.state}${next}; new part ${t.childCallId}`);
+      const who = t.group?.answeredBy ? ` (agent ${t.group.answeredBy} answered)` : '';
+      ctx.out(`call ${id}: transfer to ${t.target}${who} ${t.state}${next}; new part ${t.childCallId}`);
     });
 
   call

@@ -11,6 +11,7 @@ import { m005BlocklistCanonical } from './005_blocklist_canonical';
 import { m006Recordings } from './006_recordings';
 import { m007MonitoringGroups } from './007_monitoring_groups';
 import { m008DncWrapupLimit } from './008_dnc_wrapup_limit';
+import { m009Directory } from './009_directory';
 
 export interface Migration {
   version: number;
@@ -18,6 +19,10 @@ export interface Migration {
   sql: string;
 }
 
+/**
+ * Versions are applied in order above the database's user_version (which only grows): a new
+ * migration takes the next number after the last one here.
+ */
 export const MIGRATIONS: Migration[] = [
   m001Core,
   m002Agents,
@@ -27,4 +32,5 @@ export const MIGRATIONS: Migration[] = [
   m006Recordings,
   m007MonitoringGroups,
   m008DncWrapupLimit,
+  m009Directory,
 ];
