@@ -16,6 +16,7 @@ import { createCallsModule } from '../calls/module';
 import { transfersFactory } from '../transfers';
 import { conferenceFactory } from '../conference';
 import { callbacksFactory } from '../callbacks';
+import { liveMonitorFactory } from '../live-monitor';
 
 export const moduleFactories: ModuleFactory[] = [
   (deps, ports) => {
@@ -40,4 +41,5 @@ export const moduleFactories: ModuleFactory[] = [
   transfersFactory,
   conferenceFactory,
   callbacksFactory,
+  liveMonitorFactory,
 ];
