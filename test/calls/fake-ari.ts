@@ -162,6 +162,15 @@ export class FakeAri implements AriClient {
     stopMoh: async () => undefined,
     setVariable: async () => undefined,
     getVariable: async () => '',
+    snoop: async (id, p) => {
+      this.must(id);
+      this.log.push(`snoop ${id} spy=${p.spy ?? 'none'} whisper=${p.whisper ?? 'none'}`);
+      const ch = this.newChannel(p.snoopId ?? `snoop-${++this.seq}`, `Snoop/${id}-${++this.seq}`, 'Up', '');
+      ch.inStasis = true;
+      ch.appArgs = (p.appArgs ?? '').split(',');
+      this.emit({ type: 'StasisStart', args: ch.appArgs, channel: this.snap(ch) });
+      return this.snap(ch);
+    },
   };
 
   bridges: AriClient['bridges'] = {
