@@ -33,8 +33,9 @@ const has = (d: SnoopDirection, part: 'in' | 'out') => d === part || d === 'both
  * hears, not what it sends: hold.steps.txt case A), holding bridges and bridge MOH, and snoop
  * channels (live-monitor.steps.txt): a snoop speaks into its own bridge what its target sends (spy
  * in) and what its target receives (spy out); audio sent to a snoop goes to the target's party
- * (whisper out) or into the target's bridge as if the target spoke (whisper in). A snoop never
- * speaks again what was sent to it: on Asterisk the supervisor does not hear their own whisper.
+ * (whisper out; only while Asterisk writes audio to the target, see isWrittenTo) or into the
+ * target's bridge as if the target spoke (whisper in). A snoop never speaks again what was sent to
+ * it: on Asterisk the supervisor does not hear their own whisper.
  */
 export function canHear(model: AudioView, listenerId: string, speakerId: string): boolean {
   model.channel(listenerId);
@@ -56,7 +57,16 @@ export function canHear(model: AudioView, listenerId: string, speakerId: string)
     const target = model.channels.get(ch.snoop.targetId);
     if (!target) return false;
     if (has(ch.snoop.whisper, 'in')) queue.push(target);
-    return has(ch.snoop.whisper, 'out') && receives(target);
+    return has(ch.snoop.whisper, 'out') && isWrittenTo(target) && receives(target);
+  };
+  /**
+   * A whisper 'out' rides on the audio Asterisk writes to the target: a channel alone in its
+   * (2-party, simple_bridge) mixing bridge, e.g. the agent while the customer is on hold, is written
+   * nothing, so the whisper does not reach it (live-monitor.steps.txt, "barge, customer on hold").
+   */
+  const isWrittenTo = (t: SimChannel): boolean => {
+    const b = t.bridgeId ? model.bridges.get(t.bridgeId) : undefined;
+    return !!b && b.type !== 'holding' && b.channels.length >= 2;
   };
   while (queue.length > 0) {
     const from = queue.shift()!;
