@@ -54,6 +54,8 @@ interface Live {
   s: MonitorSession;
   /** The supervisor's device channel (originated by us). */
   deviceChannelId: string | null;
+  /** Its id prefix (<callId>-monitor<id>-), known before the originate: for the Dial status. */
+  dialPrefix: string;
   bridgeId: string | null;
   snoopId: string | null;
   /** Operations on a session's channels run one at a time. */
@@ -90,9 +92,12 @@ export class MonitorService {
     }
     const device = this.deviceFor(req.device, who, call);
     const s = repo.insert({ callId, supervisor: who.name, device, mode });
-    const l: Live = { s, deviceChannelId: null, bridgeId: null, snoopId: null, chain: Promise.resolve() };
+    // Originations name the channel <callId>-monitor<id>-<random>: its Dial status is watched from the start.
+    const dialPrefix = `${callId}-monitor${s.id}-`;
+    const l: Live = { s, deviceChannelId: null, dialPrefix, bridgeId: null, snoopId: null, chain: Promise.resolve() };
     this.live.set(s.id, l);
     this.publish('monitor.started', s, { previous: null, change: 'started' });
+    this.deps.topology.watchDial(dialPrefix);
     try {
       l.deviceChannelId = await control.originations.originate({
         endpoint: device,
@@ -101,12 +106,20 @@ export class MonitorService {
         callerId: `"Monitor ${call.agentExt ?? callId}" <${call.agentExt ?? ''}>`,
         timeoutSec: this.deps.ringTimeoutSec ?? 30,
         handlers: {
-          onAnswer: (ch: AriChannel) => void this.run(l, () => this.answered(l, ch.id)).catch(() => undefined),
-          onFail: (reason: string) => void this.end(l, 'failed', `${device} did not answer (${reason})`),
+          onAnswer: (ch: AriChannel) => {
+            this.deps.topology.forgetDial(dialPrefix);
+            void this.run(l, () => this.answered(l, ch.id)).catch(() => undefined);
+          },
+          onFail: (reason: string) => {
+            // The Dial status (BUSY, CHANUNAVAIL, NOANSWER) says more than the cause text ("Unknown" for a busy Local).
+            const status = this.deps.topology.forgetDial(dialPrefix);
+            void this.end(l, 'failed', `${device} did not answer (${status && status !== 'ANSWER' ? status : reason})`);
+          },
           onHangup: (reason: string) => void this.end(l, 'supervisor-hangup', reason),
         },
       });
     } catch (err) {
+      this.deps.topology.forgetDial(dialPrefix);
       const detail = `cannot ring ${device}: ${(err as Error).message}`;
       await this.end(l, 'failed', detail);
       throw err instanceof CcError ? err : unavailable(detail, { monitor: s.id });
@@ -289,6 +302,7 @@ export class MonitorService {
 
   private async cleanup(l: Live): Promise<void> {
     const { control, topology } = this.deps;
+    topology.forgetDial(l.dialPrefix);
     const work: Promise<void>[] = [];
     if (l.deviceChannelId) work.push(control.originations.cancel(l.deviceChannelId));
     if (l.snoopId) work.push(topology.hangup(l.snoopId));

@@ -41,6 +41,8 @@ export class MonitorTopology {
   /** Snoop channels of live sessions: their StasisEnd is reported through onSnoopGone. */
   private readonly snoops = new Set<string>();
   private readonly bridges = new Set<string>();
+  /** Last Dial status per watched prefix (BUSY, CHANUNAVAIL...): a better reason than cause "Unknown". */
+  private readonly dialStatus = new Map<string, string>();
   private readonly unsubscribe: (() => void)[] = [];
   onSnoopGone: (snoopId: string) => void = () => undefined;
 
@@ -53,7 +55,27 @@ export class MonitorTopology {
     this.unsubscribe.push(
       this.deps.ari.onEvent('StasisEnd', (e) => gone((e as { channel: { id: string } }).channel.id)),
       this.deps.ari.onEvent('ChannelDestroyed', (e) => gone((e as { channel: { id: string } }).channel.id)),
+      this.deps.ari.onEvent('Dial', (e) => {
+        const d = e as { peer?: { id: string }; dialstatus?: string };
+        if (!d.peer || !d.dialstatus) return;
+        for (const prefix of this.watched) if (d.peer.id.startsWith(prefix)) this.dialStatus.set(prefix, d.dialstatus);
+      }),
     );
+  }
+
+  /** Channel id prefixes (a supervisor device, id known only once originated) whose Dial status is kept. */
+  private readonly watched = new Set<string>();
+
+  watchDial(prefix: string): void {
+    this.watched.add(prefix);
+  }
+
+  /** The last Dial status seen for a watched prefix (e.g. BUSY), and stop watching it. */
+  forgetDial(prefix: string): string | undefined {
+    const status = this.dialStatus.get(prefix);
+    this.watched.delete(prefix);
+    this.dialStatus.delete(prefix);
+    return status;
   }
 
   stop(): void {

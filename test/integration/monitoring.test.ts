@@ -53,17 +53,21 @@ describeWithAsterisk('live monitoring on a real Asterisk', (install) => {
     });
 
     afterAll(async () => {
+      cap.section('AUDIO (what each party RECEIVES; RMS after a ±100 Hz band-pass; customer sends 400 Hz, agent 1000 Hz, supervisor 2200 Hz)', audioLines);
       await cap.finish();
       await stack?.stop();
     }, 30_000);
 
     /** The ARI events worth a timeline line: snoops, supervisor phones, monitoring bridges. */
+    const KEY_TYPES = new Set(['StasisStart', 'StasisEnd', 'ChannelEnteredBridge', 'ChannelLeftBridge', 'ChannelHangupRequest', 'ChannelDestroyed', 'BridgeDestroyed', 'Dial']);
     function keyEvent(e: AriEvent): string | undefined {
-      const ch = (e as { channel?: { id: string; name: string } }).channel;
+      if (!KEY_TYPES.has(e.type)) return undefined;
+      const ch = (e as { channel?: { id: string; name: string } }).channel ?? (e as { peer?: { id: string; name: string } }).peer;
       const br = (e as { bridge?: { id: string; name: string } }).bridge;
-      const mine = (ch && (ch.name.startsWith('Snoop/') || /^Local\/5\d{3}@/.test(ch.name))) || br?.name.startsWith('monitor-');
+      const mine = (ch && (ch.name.startsWith('Snoop/') || /^Local\/[56]\d{3}@/.test(ch.name))) || br?.name.startsWith('monitor-');
       if (!mine) return undefined;
-      return `${e.type} ${ch ? `${ch.name} (${ch.id})` : ''}${br ? ` bridge ${br.name || br.id}` : ''}`;
+      const extra = e.type === 'Dial' ? ` dialstatus=${String((e as { dialstatus?: string }).dialstatus) || '(ringing)'}` : e.type === 'ChannelDestroyed' ? ` cause=${String((e as { cause_txt?: string }).cause_txt)}` : '';
+      return `${e.type} ${ch ? `${ch.name} (${ch.id})` : ''}${br ? ` bridge ${br.name || br.id}` : ''}${extra}`;
     }
 
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -193,7 +197,6 @@ describeWithAsterisk('live monitoring on a real Asterisk', (install) => {
       const { sessions } = await stack.ok('GET', `/calls/${call.id}/monitor`);
       expect(sessions[0].changes.map((c: { mode: string }) => c.mode)).toEqual(['listen', 'whisper', 'barge', 'listen']);
 
-      cap.section('AUDIO (what each party RECEIVES; RMS after a ±100 Hz band-pass; customer sends 400 Hz, agent 1000 Hz, supervisor 2200 Hz)', audioLines);
       await stack.ok('POST', `/calls/${call.id}/hangup`);
       await eventually(async () => !(await stack.channelExists(cust.id)), 10_000, 'customer gone');
     }, 120_000);
@@ -205,7 +208,7 @@ describeWithAsterisk('live monitoring on a real Asterisk', (install) => {
       expect(busy.status).toBe(202);
       const failed = await session(call.id, busy.body.id, 'failed');
       expect(failed).toMatchObject({ endReason: 'failed', answeredAt: null });
-      expect(failed.endDetail).toMatch(/Local\/6000@test-phones did not answer/);
+      expect(failed.endDetail).toBe('Local/6000@test-phones did not answer (BUSY)');
       // An endpoint Asterisk cannot even create: the originate is refused at once (503, session failed).
       const none = await api('POST', `/calls/${call.id}/monitor`, { mode: 'barge', device: 'PJSIP/nobody' });
       expect(none.status).toBe(503);
