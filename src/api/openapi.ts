@@ -188,6 +188,8 @@ export function buildOpenApi(
           `Event types: ${DOMAIN_EVENT_TYPES.join(', ')}. transfer.state (ringing, consulting, completed, failed, cancelled) and ` +
           'conference.state (ringing, joined, failed, cancelled, left, removed, handed-over) carry callId (the transferred call), ' +
           'agent (the transferring agent) and agents (the target or added agent), so both softphones receive them. ' +
+          'monitor.started / monitor.changed (data.change: answered, mode, followed) / monitor.ended carry the live-monitoring ' +
+          'session (GET /calls/{id}/monitor shape, plus monitoredAgent) and reach supervisor and admin tokens only. ' +
           'Messages: one EventsSnapshot first, then EventsEvent frames (components.schemas). On daemon stop the socket is ' +
           'closed with 1001 "daemon stopping"; a client too slow to keep up is closed with 1013 and should reconnect.',
         'x-messages': [{ $ref: '#/components/schemas/EventsSnapshot' }, { $ref: '#/components/schemas/EventsEvent' }],
