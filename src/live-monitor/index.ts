@@ -42,6 +42,7 @@ export function createLiveMonitorModule(
   control.onStasisStart(SNOOP_TAG, (e) => topology.onStasisStart(e));
   // An ARI reconnect is not a restart: keep the live sessions' snoops and bridges out of the orphan sweep.
   control.claimOnRecovery({ channel: (ch) => topology.owns(ch.id), bridge: (id) => topology.owns(id) });
+  let unsubscribe: (() => void) | undefined;
   return {
     name: 'live-monitor',
     monitors,
@@ -52,8 +53,10 @@ export function createLiveMonitorModule(
       if (closed > 0) log.info('monitoring sessions closed after a restart', { closed });
       topology.start();
       monitors.install();
+      unsubscribe = ari.onConnected(() => void monitors.resync());
     },
     stop() {
+      unsubscribe?.();
       monitors.shutdown();
       topology.stop();
     },

@@ -18,9 +18,10 @@ import type { CallRecord } from '../calls/types';
 import type { DomainEventType } from '../events/bus';
 import type { Logger } from '../log/logger';
 import type { Clock, TimerHandle } from '../util/clock';
-import { CcError, invalid, notFound, refused, unavailable } from '../util/errors';
+import { CcError, notFound, refused, unavailable } from '../util/errors';
 import { isLive, monitorView, nextMonitorState, parseMode, type MonitorEndReason, type MonitorEvent, type ModeChange, type MonitorMode, type MonitorSession } from './model';
 import type { MonitorRepo } from './repo';
+import { resolveDevice } from './device';
 import type { MonitorTopology } from './topology';
 
 export interface MonitorDeps {
@@ -90,7 +91,7 @@ export class MonitorService {
     if (!isTalking(call.state) || !call.agentChannelId) {
       throw refused(`cannot monitor call ${callId}: it is ${call.state}, not connected to an agent`, { call: callId, state: call.state });
     }
-    const device = this.deviceFor(req.device, who, call);
+    const device = resolveDevice(req.device, who, call.agentExt, this.deps, this.liveSessions());
     const s = repo.insert({ callId, supervisor: who.name, device, mode });
     // Originations name the channel <callId>-monitor<id>-<random>: its Dial status is watched from the start.
     const dialPrefix = `${callId}-monitor${s.id}-`;
@@ -152,29 +153,40 @@ export class MonitorService {
     return l.s;
   }
 
-  // ---- flows ----
-
-  private deviceFor(raw: unknown, who: Supervisor, call: CallRecord): string {
-    const { deviceOfAgent, validateDevice } = this.deps;
-    let device: string | undefined;
-    if (raw !== undefined && raw !== null && raw !== '') device = validateDevice(raw, 'device');
-    else if (who.agent) device = deviceOfAgent(who.agent);
-    if (!device) {
-      throw invalid('no device to ring for the supervisor: pass device (CLI: --device PJSIP/2000), or use a token whose agent extension has a device in the catalogue', {
-        field: 'device',
-      });
+  /**
+   * After an ARI reconnect (not a restart: the sessions are still ours), events of the outage are
+   * lost: a supervisor who hung up, a snoop that went, a device that answered meanwhile. Never throws.
+   */
+  async resync(): Promise<void> {
+    const { control, topology } = this.deps;
+    let alive: Map<string, AriChannel>;
+    try {
+      alive = new Map((await control.core.deps.ari.channels.list()).map((c) => [c.id, c]));
+    } catch {
+      return; // the link went again: the next connect runs this again
     }
-    const agentDevice = call.agentExt ? deviceOfAgent(call.agentExt) : undefined;
-    if (agentDevice && agentDevice.toUpperCase() === device.toUpperCase()) {
-      throw invalid(`device ${device} is the monitored agent's own device`, { field: 'device' });
-    }
-    for (const other of this.live.values()) {
-      if (other.s.device.toUpperCase() === device.toUpperCase()) {
-        throw refused(`device ${device} is already in monitoring session ${other.s.id} (call ${other.s.currentCallId})`, { monitor: other.s.id });
+    for (const l of [...this.live.values()]) {
+      const device = l.deviceChannelId ? alive.get(l.deviceChannelId) : undefined;
+      if (l.deviceChannelId && !device) {
+        control.originations.forget(l.deviceChannelId);
+        const reason = l.s.state === 'ringing' ? 'failed' : 'supervisor-hangup';
+        await this.end(l, reason, `${l.s.device} gone while ARI was disconnected`);
+      } else if (l.s.state === 'ringing' && device?.state === 'Up' && device.dialplan?.app_name?.toLowerCase() === 'stasis') {
+        // Answered during the outage: its StasisStart is not replayed.
+        control.originations.forget(device.id);
+        control.originations.adopt(device.id, l.s.callId, `monitor${l.s.id}`, {
+          onAnswer: () => undefined,
+          onFail: () => undefined,
+          onHangup: (reason) => void this.end(l, 'supervisor-hangup', reason),
+        });
+        void this.run(l, () => this.answered(l, device.id)).catch(() => undefined);
+      } else if (l.snoopId && !alive.has(l.snoopId)) {
+        topology.lost(l.snoopId);
       }
     }
-    return device;
   }
+
+  // ---- flows ----
 
   /** The supervisor answered: own bridge with the device, then a snoop on the call's agent device. */
   private async answered(l: Live, channelId: string): Promise<void> {

@@ -152,6 +152,11 @@ export class MonitorTopology {
     return ariAction(this.deps.ari.bridges.addChannel(bridgeId, [channelId]), 'connect the supervisor');
   }
 
+  /** A snoop found gone after an ARI reconnect (its StasisEnd was missed): reported like one. */
+  lost(snoopId: string): void {
+    if (this.snoops.delete(snoopId)) this.onSnoopGone(snoopId);
+  }
+
   /** Hangs up a snoop channel we no longer want (no onSnoopGone for it). Never throws. */
   async hangup(snoopId: string): Promise<void> {
     this.snoops.delete(snoopId);

@@ -235,6 +235,32 @@ describe('live monitoring on the simulator', () => {
     expect(w.live.monitors.liveSessions()[0]).toMatchObject({ id: s.id, state: 'active' });
   });
 
+  it('an ARI reconnect keeps live sessions (no orphan sweep of their channels); one whose supervisor hung up meanwhile ends', async () => {
+    w = await monitorWorld();
+    const { h, call } = await w.connectedCall();
+    const a = await w.live.monitors.start(call.id, { mode: 'listen', device: 'PJSIP/2000' }, SUP);
+    const b = await w.live.monitors.start(call.id, { mode: 'listen', device: 'PJSIP/2001' }, SUP);
+    await w.session(a.id, 'active');
+    await w.session(b.id, 'active');
+    const sup1 = w.deviceChannel('PJSIP/2000')!;
+    const snoops = w.snoops().map((x) => x.id).sort();
+    const ari = w.svc.core.deps.ari;
+    let reconnected = false;
+    ari.onConnected(() => (reconnected = true));
+    w.sim.dropAri();
+    w.sim.hangupDevice('PJSIP/2001'); // missed: the event socket is down
+    await until(() => reconnected, 5000);
+    expect(await w.session(b.id, 'ended')).toMatchObject({ endReason: 'supervisor-hangup', endDetail: 'PJSIP/2001 gone while ARI was disconnected' });
+    // Past the recovery's orphan grace (2 s): the other session's phone, snoop and bridge are still there.
+    await new Promise((r) => setTimeout(r, 2600));
+    expect(w.sim.channel(sup1)).toBeDefined();
+    expect(w.live.monitors.liveSessions().map((x) => x.id)).toEqual([a.id]);
+    await until(() => w.snoops().length === 1);
+    expect(snoops).toContain(w.snoops()[0].id);
+    expect(w.sim.canHear(sup1, h.channelId)).toBe(true);
+    expect(w.svc.get(call.id)!.state).toBe('connected');
+  }, 15000);
+
   it('refuses bad requests with clear errors and changes nothing', async () => {
     w = await monitorWorld();
     const { call } = await w.connectedCall();
