@@ -12,7 +12,7 @@
  *
  *   ringing ──answered──► active ──end──► ended
  *   ringing ──fail──► failed     ringing ──end──► ended (stopped / call ended before the answer)
- *   ringing | active ──change-mode──► same state      active ──follow──► active (new call part)
+ *   ringing | active ──change-mode / follow (the customer moved to a new call part)──► same state
  */
 import { CcError, invalid } from '../util/errors';
 import type { SnoopDirection } from '../ari/types';
@@ -27,7 +27,7 @@ export const MONITOR_EVENTS = ['answered', 'change-mode', 'follow', 'end', 'fail
 export type MonitorEvent = (typeof MONITOR_EVENTS)[number];
 
 export const MONITOR_TRANSITIONS: Readonly<Record<MonitorState, Partial<Record<MonitorEvent, MonitorState>>>> = {
-  ringing: { answered: 'active', 'change-mode': 'ringing', end: 'ended', fail: 'failed' },
+  ringing: { answered: 'active', 'change-mode': 'ringing', follow: 'ringing', end: 'ended', fail: 'failed' },
   active: { 'change-mode': 'active', follow: 'active', end: 'ended' },
   ended: {},
   failed: {},

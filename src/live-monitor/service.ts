@@ -194,20 +194,22 @@ export class MonitorService {
     const { s } = l;
     l.deviceChannelId = channelId;
     if (s.state !== 'ringing') return void (await control.originations.cancel(channelId));
+    // Each await may see the session end (stopped, call ended): what was made so far is then
+    // cleaned up here, since end() ran before it existed.
     try {
-      const bridgeId = await topology.createBridge(s.callId, s.id);
-      l.bridgeId = bridgeId;
-      await topology.add(bridgeId, channelId);
+      l.bridgeId = await topology.createBridge(s.callId, s.id);
+      if (!isLive(s.state)) return void (await this.cleanup(l));
+      await topology.add(l.bridgeId, channelId);
       const target = control.get(s.currentCallId)?.agentChannelId;
       if (!target) throw refused(`call ${s.currentCallId} has no agent device any more`);
-      if (!isLive(s.state)) return;
       l.snoopId = await topology.snoop(s.callId, s.id, target, s.mode);
       if (!isLive(s.state)) return void (await this.cleanup(l));
-      await topology.add(bridgeId, l.snoopId);
+      await topology.add(l.bridgeId, l.snoopId);
       if (!isLive(s.state)) return void (await this.cleanup(l));
       s.answeredAt = this.deps.clock.now();
       this.move(l, 'answered', undefined, 'answered');
     } catch (err) {
+      if (!isLive(s.state)) return void (await this.cleanup(l));
       await this.end(l, 'failed', `cannot connect the supervisor to the call: ${(err as Error).message}`);
     }
   }
@@ -258,9 +260,7 @@ export class MonitorService {
     if (!isLive(s.state)) return;
     if (s.state === 'ringing') {
       // Not connected yet: the answer will snoop on the new part.
-      s.currentCallId = next.id;
-      s.changes.push({ at: this.deps.clock.now(), mode: s.mode, callId: next.id, by: 'daemon' });
-      this.deps.repo.save(s);
+      this.move(l, 'follow', { mode: s.mode, callId: next.id, by: 'daemon' }, 'followed');
       return;
     }
     try {

@@ -22,6 +22,7 @@ describe('monitoring session state machine', () => {
     expect(allowed).toEqual([
       'ringing -answered-> active',
       'ringing -change-mode-> ringing',
+      'ringing -follow-> ringing',
       'ringing -end-> ended',
       'ringing -fail-> failed',
       'active -change-mode-> active',

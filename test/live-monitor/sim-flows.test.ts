@@ -197,6 +197,23 @@ describe('live monitoring on the simulator', () => {
     expect(await w.session(s.id, 'ended')).toMatchObject({ endReason: 'call-ended', currentCallId: tr.childId });
   });
 
+  it('a transfer completing while the supervisor device still rings: the answer connects to the new part', async () => {
+    w = await monitorWorld();
+    w.sim.setDevice('PJSIP/2000', { answer: 'never' });
+    const { h, call } = await w.connectedCall();
+    const s = await w.live.monitors.start(call.id, { mode: 'listen', device: 'PJSIP/2000' }, SUP);
+    await w.transfers.transfers.start(call.id, { target: '1001' });
+    await until(() => w.transfers.transfers.get(call.id)?.state === 'consulting');
+    const tr = w.transfers.transfers.get(call.id)!;
+    await w.transfers.transfers.complete(call.id);
+    await until(() => w.live.monitors.liveSessions()[0]?.currentCallId === tr.childId);
+    expect(w.live.monitors.liveSessions()[0].state).toBe('ringing');
+    w.sim.answerDevice(w.deviceChannel('PJSIP/2000')!);
+    await w.session(s.id, 'active');
+    expect(w.snoops()).toEqual([expect.objectContaining({ targetId: w.svc.get(tr.childId)!.agentChannelId })]);
+    expect(w.sim.canHear(w.deviceChannel('PJSIP/2000')!, h.channelId)).toBe(true);
+  });
+
   it('a 3-way conference hands over (first agent leaves): the session follows the added agent', async () => {
     w = await monitorWorld();
     const { h, call } = await w.connectedCall();
