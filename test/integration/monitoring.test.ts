@@ -113,10 +113,13 @@ describeWithAsterisk('live monitoring on a real Asterisk', (install) => {
     }
 
     const audioLines: string[] = [];
+    /** The raw RMS values of the last listenTo(), per party. */
+    let lastRaw: Partial<Record<Party, Received>> = {};
     /** Records what the parties receive and returns heard/silent per party and tone. */
     async function listenTo(label: string, channels: Partial<Record<Party, string>>): Promise<Record<string, Record<Party, string>>> {
       await new Promise((r) => setTimeout(r, 400)); // let a switch settle before measuring
       const rx = await recordReceived(stack.ami, path.join(stack.ast.dir, 'rec'), label, channels);
+      lastRaw = rx;
       audioLines.push(`-- ${label}`);
       const out: Record<string, Record<Party, string>> = {};
       for (const [party, r] of Object.entries(rx) as [Party, Received][]) {
@@ -177,7 +180,9 @@ describeWithAsterisk('live monitoring on a real Asterisk', (install) => {
       const hold = await listenTo('barge, customer on hold', { agent: all.agent, supervisor: all.supervisor, customer: all.customer });
       expect(hold.supervisor).toEqual({ customer: 'silent', agent: 'heard', supervisor: 'silent' });
       expect(hold.agent).toEqual({ customer: 'silent', agent: 'silent', supervisor: 'silent' });
-      expect(hold.customer.supervisor).toBe('silent');
+      // The held customer hears music, which has some energy in every band (0.0001-0.002 seen around
+      // 2200 Hz); the supervisor's tone would measure ~0.077.
+      expect(lastRaw.customer!.supervisor).toBeLessThan(0.02);
       await api('POST', `/calls/${call.id}/unhold`);
 
       expect((await api('PATCH', `/calls/${call.id}/monitor/${id}`, { mode: 'listen' })).status).toBe(200);

@@ -4,6 +4,8 @@
  * whispering, a Snoop/<target>-XXXXXXXX channel whose StasisStart comes after the REST reply, and
  * StasisEnd (no ChannelDestroyed) when the snooped channel hangs up.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { createAriClient } from '../../src/ari/client';
 import type { AriClient, AriEvent } from '../../src/ari/types';
 import { silentLogger } from '../../src/log/logger';
@@ -47,6 +49,24 @@ describe('simulator: ARI snoop channels', () => {
     await waitFor(() => of('sn-1').includes('StasisEnd'));
     expect(of('sn-1')).toEqual(['StasisStart', 'ChannelEnteredBridge', 'ChannelLeftBridge', 'StasisEnd']);
     expect(sim.channel('sn-1')).toBeUndefined();
+  });
+
+  it('the snoop StasisStart has the key sets Asterisk sent (live-monitor.ari.jsonl)', async () => {
+    const captured = fs
+      .readFileSync(path.join(__dirname, '..', 'fixtures', 'captures', 'live-monitor.ari.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l))
+      .find((e) => e.type === 'StasisStart' && e.args[0] === 'monitor-snoop');
+    await ari.channels.originate({ endpoint: 'PJSIP/1000', channelId: 'phone', appArgs: 'x' });
+    await ari.channels.snoop('phone', { spy: 'both', appArgs: 'monitor-snoop,1', snoopId: 'sn-1' });
+    await waitFor(() => of('sn-1').includes('StasisStart'));
+    const mine = events.find((e) => e.type === 'StasisStart' && (e as { channel: { id: string } }).channel.id === 'sn-1') as unknown as typeof captured;
+    const keys = (o: object) => Object.keys(o).sort();
+    expect(keys(mine)).toEqual(keys(captured));
+    expect(keys(mine.channel)).toEqual(keys(captured.channel));
+    expect(keys(mine.channel.dialplan)).toEqual(keys(captured.channel.dialplan));
+    expect(captured.channel.name).toMatch(/^Snoop\/.+-[0-9a-f]{8}$/);
   });
 
   it('refuses like Asterisk: unknown channel 404, neither spy nor whisper 400, bad direction 400', async () => {
