@@ -125,6 +125,8 @@ export class MonitorService {
       await this.end(l, 'failed', detail);
       throw err instanceof CcError ? err : unavailable(detail, { monitor: s.id });
     }
+    // Stopped (or the call ended) while the originate was on its way: end() had no channel to cancel.
+    if (!isLive(s.state)) await control.originations.cancel(l.deviceChannelId);
     return s;
   }
 
