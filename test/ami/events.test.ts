@@ -51,11 +51,10 @@ describe('typed AMI events vs real Asterisk 22 captures', () => {
     const complete = events.filter((e) => e.Event === 'AgentComplete');
     const bare = complete.filter((e) => e.Channel === undefined);
     expect(bare.length).toBeGreaterThan(0);
-    // Not tied to which capture file sorts first: live-monitor.ami.txt also has a bare one, and one
-    // with DestChannel but no Channel (the customer's side gone first): both fields are optional.
+    // Not tied to which capture file sorts first (live-monitor.ami.txt has bare ones too; one run of
+    // it also had DestChannel without Channel, the customer's side gone first: both are optional).
     const none = bare.find((e) => e.DestChannel === undefined && e.Interface === 'Local/1000@cc-agent/n');
     expect(none).toMatchObject({ Queue: 'support', Reason: 'caller' });
-    expect(bare.some((e) => e.DestChannel !== undefined)).toBe(true);
     expect(complete.some((e) => e.Channel !== undefined && e.DestChannel !== undefined)).toBe(true);
   });
 

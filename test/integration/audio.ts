@@ -25,9 +25,9 @@ export function soxAvailable(): boolean {
   return r.status === 0;
 }
 
-/** RMS of `file` in the band around `hz` (±100 Hz), skipping the first 0.2 s (switching transients). */
+/** RMS of `file` in the band around `hz` (±100 Hz), skipping the first 0.3 s (switching transients). */
 export function bandRms(file: string, hz: number): number {
-  const r = spawnSync('sox', [file, '-n', 'trim', '0.2', 'sinc', `${hz - 100}-${hz + 100}`, 'stat'], { encoding: 'utf8' });
+  const r = spawnSync('sox', [file, '-n', 'trim', '0.3', 'sinc', `${hz - 100}-${hz + 100}`, 'stat'], { encoding: 'utf8' });
   const m = /RMS\s+amplitude:\s+([0-9.e+-]+)/.exec(r.stderr ?? '');
   if (r.status !== 0 || !m) throw new Error(`sox on ${file} failed: ${r.stderr}`);
   return Number(m[1]);
@@ -45,9 +45,12 @@ export function describe(r: Received): string {
   return (Object.keys(TONES) as Party[]).map((p) => `${TONES[p]}Hz:${r[p].toFixed(4)}`).join(' ');
 }
 
-/** Heard / not heard / in between (an unclear measurement fails both checks on purpose). */
-export function heard(r: Received): Record<Party, 'heard' | 'silent' | 'unclear'> {
-  const v = (x: number) => (x >= HEARD ? 'heard' : x <= NOT_HEARD ? 'silent' : 'unclear');
+/**
+ * Heard / not heard / in between: an unclear measurement fails both checks on purpose, and carries
+ * its value so the failing diff shows it, e.g. "unclear 0.0143".
+ */
+export function heard(r: Received): Record<Party, string> {
+  const v = (x: number) => (x >= HEARD ? 'heard' : x <= NOT_HEARD ? 'silent' : `unclear ${x.toFixed(4)}`);
   return { customer: v(r.customer), agent: v(r.agent), supervisor: v(r.supervisor) };
 }
 

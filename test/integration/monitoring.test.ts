@@ -53,7 +53,7 @@ describeWithAsterisk('live monitoring on a real Asterisk', (install) => {
     });
 
     afterAll(async () => {
-      cap.section('AUDIO (what each party RECEIVES; RMS after a ±100 Hz band-pass; customer sends 400 Hz, agent 1000 Hz, supervisor 2200 Hz)', audioLines);
+      cap.section('AUDIO (what each party RECEIVES; RMS after a ±100 Hz band-pass, first 0.3 s skipped; customer sends 400 Hz, agent 1000 Hz, supervisor 2200 Hz)', audioLines);
       await cap.finish();
       await stack?.stop();
     }, 30_000);
@@ -117,8 +117,8 @@ describeWithAsterisk('live monitoring on a real Asterisk', (install) => {
     let lastRaw: Partial<Record<Party, Received>> = {};
     /** Records what the parties receive and returns heard/silent per party and tone. */
     async function listenTo(label: string, channels: Partial<Record<Party, string>>): Promise<Record<string, Record<Party, string>>> {
-      await new Promise((r) => setTimeout(r, 400)); // let a switch settle before measuring
-      const rx = await recordReceived(stack.ami, path.join(stack.ast.dir, 'rec'), label, channels);
+      await new Promise((r) => setTimeout(r, 600)); // let a switch settle before measuring
+      const rx = await recordReceived(stack.ami, path.join(stack.ast.dir, 'rec'), label, channels, 1800);
       lastRaw = rx;
       audioLines.push(`-- ${label}`);
       const out: Record<string, Record<Party, string>> = {};
