@@ -10,7 +10,7 @@
  *      strictly increasing seq, none missing, none already reflected in the snapshot.
  * A client that reconnects simply gets a new snapshot. Agent tokens see only their own agent, its
  * calls (events naming it in `agent` or in `agents`, e.g. a transfer to it), and the queues it is
- * logged into; supervisors and admins see everything.
+ * logged into, never live monitoring (monitor.*); supervisors and admins see everything.
  *
  * Ordering: we subscribe to the bus BEFORE building the snapshot and buffer what arrives; after the
  * snapshot is sent the buffer is flushed, dropping events whose seq <= the snapshot's seq. So an event
@@ -89,6 +89,8 @@ function agentQueues(state: LiveState, ext: string | undefined): Set<string> {
   return new Set(me?.queues ?? []);
 }
 
+const MONITOR_EVENTS: ReadonlySet<string> = new Set(['monitor.started', 'monitor.changed', 'monitor.ended']);
+
 /**
  * Whether `p` may see `e`. Agent tokens: own agent events, own calls, queue events of the queues in
  * `myQueues` (kept per client and refreshed only on the agent's own events, so a busy queue does not
@@ -97,6 +99,8 @@ function agentQueues(state: LiveState, ext: string | undefined): Set<string> {
 export function eventVisible(p: Principal, e: DomainEvent, myQueues: ReadonlySet<string>, scope: RouteScope | null = null): boolean {
   if (scope) return scopedEventVisible(scope, e);
   if (p.role !== 'agent') return true;
+  // Live monitoring is for supervisors and admins: an agent is never told it is being listened to.
+  if (MONITOR_EVENTS.has(e.type)) return false;
   if (e.agent !== undefined || e.agents !== undefined) {
     return p.agent !== undefined && (e.agent === p.agent || (e.agents ?? []).includes(p.agent));
   }

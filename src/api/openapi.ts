@@ -197,6 +197,8 @@ export function buildOpenApi(
           `Event types: ${DOMAIN_EVENT_TYPES.join(', ')}. transfer.state (ringing, consulting, completed, failed, cancelled) and ` +
           'conference.state (ringing, joined, failed, cancelled, left, removed, handed-over) carry callId (the transferred call), ' +
           'agent (the transferring agent) and agents (the target or added agent), so both softphones receive them. ' +
+          'monitor.started / monitor.changed (data.change: answered, mode, followed) / monitor.ended carry the live-monitoring ' +
+          'session (GET /calls/{id}/monitor shape, plus monitoredAgent) and reach supervisor and admin tokens only. ' +
           'Messages: one EventsSnapshot first, then EventsEvent frames (components.schemas). Close codes (x-close-codes): ' +
           '1001 "daemon stopping" on daemon stop; 1013 "too slow: reconnect for a fresh snapshot" when the messages queued for ' +
           'a client that does not read pass api.events_max_buffered_bytes (events are never skipped: reconnect for a new ' +

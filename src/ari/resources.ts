@@ -14,18 +14,26 @@ import type {
   AriLiveRecording,
   MuteDirection,
   OriginateParams,
+  SnoopDirection,
 } from './types';
 
 type Resources = Pick<AriClient, 'channels' | 'bridges' | 'recordings' | 'applications' | 'deviceStates' | 'endpoints' | 'asterisk'>;
 
 export const DEVICE_STATES = ['NOT_INUSE', 'INUSE', 'BUSY', 'INVALID', 'UNAVAILABLE', 'RINGING', 'RINGINUSE', 'ONHOLD', 'UNKNOWN'] as const;
 const MUTE_DIRECTIONS: readonly MuteDirection[] = ['in', 'out', 'both'];
+const SNOOP_DIRECTIONS: readonly SnoopDirection[] = ['none', 'in', 'out', 'both'];
 /** Digits, A-D, * and #, plus Asterisk's ',' (pause), w (wait) and f (flash). */
 const DTMF_RE = /^[0-9A-Da-d*#,wWfF]+$/;
 
 function direction(d: MuteDirection | undefined): MuteDirection {
   const v = d ?? 'both';
   if (!MUTE_DIRECTIONS.includes(v)) throw invalid(`mute direction must be in, out or both (got ${JSON.stringify(d)})`, { field: 'direction' });
+  return v;
+}
+
+function snoopDirection(d: SnoopDirection | undefined, field: 'spy' | 'whisper'): SnoopDirection {
+  const v = d ?? 'none';
+  if (!SNOOP_DIRECTIONS.includes(v)) throw invalid(`snoop ${field} must be none, in, out or both (got ${JSON.stringify(d)})`, { field });
   return v;
 }
 
@@ -120,13 +128,13 @@ export function createResources(rest: AriRest, app: string): Resources {
         return res?.value ?? '';
       },
       async snoop(id, p) {
-        const dirs = ['none', 'in', 'out', 'both'];
-        if ((p.spy && !dirs.includes(p.spy)) || (p.whisper && !dirs.includes(p.whisper))) {
-          throw invalid('snoop: spy and whisper must be none, in, out or both', { field: 'spy' });
-        }
+        const spy = snoopDirection(p.spy, 'spy');
+        const whisper = snoopDirection(p.whisper, 'whisper');
+        // Asterisk refuses a snoop that neither spies nor whispers (400); say so before asking.
+        if (spy === 'none' && whisper === 'none') throw invalid('snoop: spy and whisper cannot both be none', { field: 'spy' });
         return r.request<AriChannel>('POST', `${ch(id)}/snoop`, {
-          spy: p.spy ?? 'none',
-          whisper: p.whisper ?? 'none',
+          spy,
+          whisper,
           app: p.app ?? app,
           appArgs: p.appArgs,
           snoopId: p.snoopId,

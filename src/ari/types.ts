@@ -210,6 +210,26 @@ export interface OriginateParams {
 
 export type MuteDirection = 'in' | 'out' | 'both';
 
+/** Snoop audio directions, seen from the snooped channel: in = what it sends, out = what it is sent. */
+export type SnoopDirection = 'none' | 'in' | 'out' | 'both';
+
+/**
+ * POST /channels/{id}/snoop: a Snoop/... channel that enters `app` with `appArgs`. `spy` = what the
+ * snoop channel hears of the snooped channel; `whisper` = where audio written to the snoop channel
+ * goes (out = towards the snooped channel's own party, in = as if that party spoke). Validated on
+ * Asterisk 22.10.1 (docs/CALL-TOPOLOGY.md "Live monitoring"). The StasisStart of the snoop channel
+ * may arrive after the REST reply (~100 ms seen): wait for it before bridging the channel.
+ */
+export interface SnoopParams {
+  /** Defaults to the client's app. */
+  app?: string;
+  appArgs?: string;
+  spy?: SnoopDirection;
+  whisper?: SnoopDirection;
+  /** Explicit id of the snoop channel (known before any event, like originate's channelId). */
+  snoopId?: string;
+}
+
 export interface AriClient {
   readonly app: string;
   readonly connected: boolean;

@@ -19,6 +19,7 @@ import { callbacksFactory } from '../callbacks';
 import { recordingsFactory } from '../recordings/module';
 import { dncFactory } from '../dnc/module';
 import { directoryFactory } from '../directory/module';
+import { liveMonitorFactory } from '../live-monitor';
 
 export const moduleFactories: ModuleFactory[] = [
   (deps, ports) => {
@@ -46,4 +47,5 @@ export const moduleFactories: ModuleFactory[] = [
   recordingsFactory,
   dncFactory,
   directoryFactory,
+  liveMonitorFactory,
 ];

@@ -16,6 +16,9 @@ export type DomainEventType =
   | 'transfer.state' // transfer of a call moved (data: state, previous, kind, target, targetType, targetAgent, childCallId, reason)
   | 'conference.state' // agent added to a call moved (data: state, previous, addedAgent, childCallId, reason)
   | 'recording.state' // recording of a call part moved (data: recordingId, state, previous, by, file, reason)
+  | 'monitor.started' // a supervisor's device rings to monitor a call (data: the session, monitoredAgent); supervisors/admins only
+  | 'monitor.changed' // answered, mode switched, or followed the customer to a new call part (data.change)
+  | 'monitor.ended' // ended or failed (data.endReason, data.endDetail)
   | 'queue.caller' // caller joined/left/abandoned a queue
   | 'queue.member' // member status seen from AMI
   | 'system'; // AMI/ARI connected/disconnected, re-sync results
@@ -34,6 +37,9 @@ export const DOMAIN_EVENT_TYPES: readonly DomainEventType[] = [
   'transfer.state',
   'conference.state',
   'recording.state',
+  'monitor.started',
+  'monitor.changed',
+  'monitor.ended',
   'queue.caller',
   'queue.member',
   'system',

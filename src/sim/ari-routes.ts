@@ -8,12 +8,14 @@ import type { AriReply, AriRequest, AriRouter } from './ari-server';
 import type { Devices } from './devices';
 import type { SimChannel, SimModel } from './model';
 import type { QueueEngine } from './queues';
+import type { Snoops } from './snoop';
 import { DEVICE_STATES, bridgeJson, channelJson } from './shapes';
 
 export interface AriRouteDeps {
   model: SimModel;
   devices: Devices;
   queues: QueueEngine;
+  snoops: Snoops;
   /** Default app for originate when none is given. */
   app: string;
 }
@@ -140,6 +142,10 @@ function channels(req: AriRequest, d: AriRouteDeps, id: string | undefined, acti
       return NO_CONTENT;
     }
     return fail(405, 'Method not allowed');
+  }
+  // A snoop works on any channel, in Stasis or not (Asterisk spies through an audiohook).
+  if (m === 'POST' && action === 'snoop') {
+    return ok(channelJson(d.snoops.create(id, { spy: str(p.spy), whisper: str(p.whisper), app: str(p.app), appArgs: str(p.appArgs), snoopId: str(p.snoopId) })));
   }
   const ch = controlled(d, id);
   switch (`${m} ${action}`) {

@@ -39,7 +39,9 @@
  *   numbers (prefix string or RegExp; dial strings like `PJSIP/5511987654321@trunk`).
  *   Hints: `hint:<ext>@agent-hints` = `hintDevices(ext)` (default PJSIP/<ext> & Custom:agent-<ext>).
  * - Media: `pressDtmf(channelId, digit)`, `isHearingMoh(channelId)`, `canHear(listenerId, speakerId)`,
- *   `isMuted(channelId)`; DTMF the daemon sent: `channel(id).dtmfSent`.
+ *   `isMuted(channelId)`; DTMF the daemon sent: `channel(id).dtmfSent`. Snoop channels (POST
+ *   /channels/{id}/snoop, snoop.ts) take part in canHear: spy in/out/both, whisper out (to the
+ *   snooped channel's party only) / in (as if it spoke) / both.
  * - State: `channel(id)`, `channels()`, `bridges()`, `deviceState(name)`, `setCustomState(dev, state)`,
  *   `isAppRegistered(app?)`.
  * - Faults: `dropAmi()`, `dropAri()` (sockets destroyed; channels/bridges stay, as when the daemon dies),
@@ -67,6 +69,7 @@ import { AriServer } from './ari-server';
 import { canHear, isHearingMoh } from './audio';
 import { type DeviceBehaviour, type DeviceConfig, Devices } from './devices';
 import { type SimBridge, type SimChannel, SimModel } from './model';
+import { Snoops } from './snoop';
 import type { QueueCall, QueueOptions, SimMember } from './queue-types';
 import { QueueEngine } from './queues';
 import { type Match, type SimActionRecord, type SimEventRecord, SimLog, type WaitOptions } from './sim-log';
@@ -177,7 +180,7 @@ export class Simulator {
       username: this.credentials.ari.username,
       password: this.credentials.ari.password,
       model: this.model,
-      router: createAriRouter({ model: this.model, devices: this.devices, queues: this.queues, app: this.app }),
+      router: createAriRouter({ model: this.model, devices: this.devices, queues: this.queues, snoops: new Snoops(this.model, this.clock), app: this.app }),
       onRequest: (req) => {
         const path = `/${req.segments.join('/')}`;
         this.log.addAction({ proto: 'ari', name: `${req.method} ${path}`, route: `${req.method} ${routeOf(req.segments)}`, params: req.params });

@@ -34,7 +34,9 @@ const CHANNEL_TRANSITIONS: Record<ChannelState, readonly ChannelState[]> = {
   Up: [],
 };
 
-export type ChannelKind = 'customer' | 'leg1' | 'leg2' | 'device' | 'device2' | 'remote' | 'other';
+export type ChannelKind = 'customer' | 'leg1' | 'leg2' | 'device' | 'device2' | 'remote' | 'snoop' | 'other';
+
+export type SnoopDirection = 'none' | 'in' | 'out' | 'both';
 
 export interface SimChannel extends ChannelView {
   kind: ChannelKind;
@@ -56,6 +58,8 @@ export interface SimChannel extends ChannelView {
   vars: Record<string, string>;
   answeredAt?: number;
   hungUp: boolean;
+  /** A Snoop/... channel (snoop.ts): what it spies on `targetId` and where audio sent to it goes. */
+  snoop?: { targetId: string; spy: SnoopDirection; whisper: SnoopDirection };
 }
 
 export interface SimBridge extends BridgeView {

@@ -51,8 +51,10 @@ describe('typed AMI events vs real Asterisk 22 captures', () => {
     const complete = events.filter((e) => e.Event === 'AgentComplete');
     const bare = complete.filter((e) => e.Channel === undefined);
     expect(bare.length).toBeGreaterThan(0);
-    expect(bare[0].DestChannel).toBeUndefined();
-    expect(bare[0]).toMatchObject({ Queue: 'support', Interface: 'Local/1000@cc-agent/n', Reason: 'caller' });
+    // Not tied to which capture file sorts first (live-monitor.ami.txt has bare ones too; one run of
+    // it also had DestChannel without Channel, the customer's side gone first: both are optional).
+    const none = bare.find((e) => e.DestChannel === undefined && e.Interface === 'Local/1000@cc-agent/n');
+    expect(none).toMatchObject({ Queue: 'support', Reason: 'caller' });
     expect(complete.some((e) => e.Channel !== undefined && e.DestChannel !== undefined)).toBe(true);
   });
 

@@ -34,6 +34,18 @@ describe('eventVisible with several agents', () => {
   });
 });
 
+describe('eventVisible for live monitoring', () => {
+  it('monitor.* events reach supervisors and admins, never an agent token, even one the event would name', () => {
+    for (const type of ['monitor.started', 'monitor.changed', 'monitor.ended'] as const) {
+      const e = ev({ type, data: { monitoredAgent: '1000' } });
+      expect(eventVisible({ role: 'supervisor' }, e, none)).toBe(true);
+      expect(eventVisible({ role: 'admin' }, e, none)).toBe(true);
+      expect(eventVisible(agent('1000'), e, none)).toBe(false);
+      expect(eventVisible(agent('1000'), { ...e, agent: '1000', agents: ['1000'], queue: 'support' }, new Set(['support']))).toBe(false);
+    }
+  });
+});
+
 describe('OpenAPI documents the event types', () => {
   it('/events lists every DomainEventType, including transfer.state and conference.state', () => {
     const doc = buildOpenApi([], { version: 't', upgrades: ['/events'] }) as { paths: Record<string, { get: { description: string } }> };

@@ -384,3 +384,42 @@ describe('documented responses of callbacks, blocklist, rooms, conference, trans
     );
   });
 });
+
+/** Live monitoring (supervisor/admin routes) on the whole daemon driving the simulator. */
+describe('documented responses of live monitoring', () => {
+  jest.setTimeout(20000);
+  let x: E2E;
+  let doc: OpenApiDoc;
+  const checked: string[] = [];
+  const documented = documentedOn(() => x, () => doc, checked);
+
+  beforeAll(async () => {
+    x = await startE2E();
+    doc = (await x.api('GET', '/openapi.json')).body;
+  });
+  afterAll(() => x.stop());
+
+  it('start (202), list, switch, stop; a failed session lists the same shape', async () => {
+    await x.login('1000', ['support']);
+    x.sim.placeQueueCall({ queue: 'support', callerNumber: '11912340001' });
+    const call = await until(async () => (await x.calls()).find((c) => c.state === 'connected' && c.agent === '1000'), 5000, 'connected');
+    const base = `/calls/${call.id}/monitor`;
+    expect(await documented('GET', '/calls/:id/monitor', base)).toEqual({ callId: call.id, sessions: [] });
+    const s = await documented('POST', '/calls/:id/monitor', base, { mode: 'listen', device: 'PJSIP/2000' });
+    expect(s).toMatchObject({ callId: call.id, state: 'ringing', mode: 'listen', endReason: null });
+    await until(async () => (await x.api('GET', base)).body.sessions[0].state === 'active', 3000, 'active');
+    expect(await documented('PATCH', '/calls/:id/monitor/:monitorId', `${base}/${s.id}`, { mode: 'barge' })).toMatchObject({ mode: 'barge', state: 'active' });
+    expect(await documented('DELETE', '/calls/:id/monitor/:monitorId', `${base}/${s.id}`)).toMatchObject({ state: 'ended', endReason: 'stopped' });
+    x.sim.setDevice('PJSIP/2001', { answer: 'busy' });
+    await documented('POST', '/calls/:id/monitor', base, { mode: 'whisper', device: 'PJSIP/2001' });
+    await until(async () => (await x.api('GET', base)).body.sessions[1]?.state === 'failed', 3000, 'failed');
+    const all = await documented('GET', '/calls/:id/monitor', base);
+    expect(all.sessions.map((m: { state: string; endReason: string }) => `${m.state}/${m.endReason}`)).toEqual(['ended/stopped', 'failed/failed']);
+  });
+
+  it('checked every route of this group against a real answer', () => {
+    expect([...new Set(checked)].sort()).toEqual(
+      ['GET /calls/:id/monitor', 'POST /calls/:id/monitor', 'PATCH /calls/:id/monitor/:monitorId', 'DELETE /calls/:id/monitor/:monitorId'].sort(),
+    );
+  });
+});

@@ -152,6 +152,23 @@ describe('ARI client', () => {
       ]);
     });
 
+    it('snoop: spy/whisper/app/appArgs/snoopId as ARI expects; both none or a bad direction is refused before sending', async () => {
+      const c = client();
+      server.routes['POST /ari/channels/ch-1/snoop'] = (r) => ({
+        status: 200,
+        body: { id: r.query.get('snoopId'), name: 'Snoop/ch-1-00000000', state: 'Up', caller: { name: '', number: '' }, connected: { name: '', number: '' }, dialplan: {}, creationtime: '', language: 'en' },
+      });
+      const ch = await c.channels.snoop('ch-1', { spy: 'both', whisper: 'out', appArgs: 'monitor-snoop,7', snoopId: 'sn-1' });
+      expect(ch.id).toBe('sn-1');
+      expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+        'POST /ari/channels/ch-1/snoop?spy=both&whisper=out&app=callcenter&appArgs=monitor-snoop%2C7&snoopId=sn-1',
+      ]);
+      for (const bad of [{}, { spy: 'none', whisper: 'none' }, { spy: 'sideways' }]) {
+        await expect(c.channels.snoop('ch-1', bad as never)).rejects.toMatchObject({ kind: 'invalid' });
+      }
+      expect(server.requests).toHaveLength(1);
+    });
+
     it('maps HTTP errors to AriHttpError(status) with the body', async () => {
       server.routes['DELETE /ari/bridges/br-1/moh'] = () => ({ status: 409, body: { message: "Bridge isn't playing music" } });
       const c = client();

@@ -176,7 +176,7 @@ export class FakeAri implements AriClient {
     snoop: async (id, p) => {
       this.must(id);
       const sid = p.snoopId ?? `snoop-${++this.seq}`;
-      this.log.push(`snoop ${id} ${p.spy ?? 'none'}/${p.whisper ?? 'none'} ${p.appArgs ?? ''}`);
+      this.log.push(`snoop ${id} spy=${p.spy ?? 'none'} whisper=${p.whisper ?? 'none'} ${p.appArgs ?? ''}`.trimEnd());
       const ch = this.newChannel(sid, `Snoop/${id}-${++this.seq}`, 'Up', '');
       ch.inStasis = true;
       ch.appArgs = (p.appArgs ?? '').split(',');

@@ -207,14 +207,19 @@ export class Stack {
 
   /**
    * A customer calls `queue`: AMI Originate Local/<queue>@cc-queues/n whose ;1 half is the
-   * customer's handset (context test-customer). Returns the ids (;1 id = linkedid of the call).
+   * customer's handset (context test-customer, or `handset`: e.g. test-customer-tone/400 for a
+   * handset sending 400 Hz). Returns the ids (;1 id = linkedid of the call).
    */
-  async customerCalls(queue: string, number = '5511987650001'): Promise<{ id: string; queueSideId: string }> {
+  async customerCalls(
+    queue: string,
+    number = '5511987650001',
+    handset: { context: string; exten: string } = { context: 'test-customer', exten: 's' },
+  ): Promise<{ id: string; queueSideId: string }> {
     const id = `cust-${process.pid}-${++this.seq}-${crypto.randomBytes(3).toString('hex')}`;
     await this.ami.action('Originate', {
       Channel: `Local/${queue}@cc-queues/n`,
-      Context: 'test-customer',
-      Exten: 's',
+      Context: handset.context,
+      Exten: handset.exten,
       Priority: 1,
       CallerID: `"Customer ${this.seq}" <${number}>`,
       Async: true,

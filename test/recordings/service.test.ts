@@ -79,7 +79,7 @@ describe('recordings', () => {
     expect(r).toMatchObject({ state: 'recording', startedBy: 'policy', agentExt: '1000', queue: 'support', channelId: dev, snoopId: `ccrec-${r.id}` });
     expect(r.name).toBe(`callcenterd/${call.id.slice(0, 8)}/${call.id}`);
     expect(r.file).toBe(`${r.name}.wav`);
-    expect(h.ari.log).toEqual(expect.arrayContaining([`snoop ${dev} both/none recording,${r.id}`, `record ccrec-${r.id} ${r.name}.wav`]));
+    expect(h.ari.log).toEqual(expect.arrayContaining([`snoop ${dev} spy=both whisper=none recording,${r.id}`, `record ccrec-${r.id} ${r.name}.wav`]));
     // Hold and unhold move the customer, not the device: still one recording.
     await h.svc.actions.hold(call.id);
     await h.svc.actions.unhold(call.id);

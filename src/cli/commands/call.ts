@@ -1,11 +1,13 @@
 /**
  * `callcenterd call ...`: live call control through the daemon API (the daemon is the only one
  * talking to Asterisk). dial | list | show | hold | unhold | mute | unmute | dtmf | hangup | prank.
+ * `show` also lists the call's live-monitoring sessions for supervisor/admin tokens (call-monitor.ts).
  */
 import { tableTime } from '../output';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
 import { jsonSafe } from '../../util/printable';
+import { monitorRow, monitorsOf } from './call-monitor';
 
 const enc = encodeURIComponent;
 const time = (ms: unknown) => tableTime(ms);
@@ -42,7 +44,7 @@ function callId(v: string): string {
 }
 
 export function registerCallCommands(ctx: CliContext): void {
-  const call = ctx.group('call', 'live calls: dial, hold, mute, DTMF, hangup, prank, transfer, conference, room');
+  const call = ctx.group('call', 'live calls: dial, hold, mute, DTMF, hangup, prank, transfer, conference, room, monitor');
 
   call
     .command('dial')
@@ -71,21 +73,25 @@ export function registerCallCommands(ctx: CliContext): void {
 
   call
     .command('show')
-    .description('one call (live or past) with its events')
+    .description('one call (live or past) with its events, and its monitoring sessions (supervisor/admin tokens)')
     .argument('<call>', 'protocol number')
     .option('--json', 'JSON output')
     .action(async (id: string, o: { json?: boolean }) => {
-      const c = await ctx.api().request<CallView & { events: { type: string; at: number; data: unknown }[] }>(
-        'GET',
-        `/calls/${enc(callId(id))}`,
-      );
-      if (o.json) return ctx.out(jsonSafe(JSON.stringify(c, null, 2)));
+      const api = ctx.api();
+      const c = await api.request<CallView & { events: { type: string; at: number; data: unknown }[] }>('GET', `/calls/${enc(callId(id))}`);
+      // Live monitoring is for supervisors and admins: an agent token gets the call without it.
+      const monitors = await monitorsOf(api, id);
+      if (o.json) return ctx.out(jsonSafe(JSON.stringify(monitors ? { ...c, monitors } : c, null, 2)));
       ctx.print([row(c)]);
       if (c.endReason) ctx.out(`ended: ${c.endReason}`);
       ctx.print(
         c.events.map((e) => ({ at: time(e.at), event: e.type, data: e.data })),
         { empty: 'no events' },
       );
+      if (monitors?.length) {
+        ctx.out('monitoring:');
+        ctx.print(monitors.map(monitorRow));
+      }
     });
 
   const simple: [string, string, string][] = [

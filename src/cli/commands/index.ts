@@ -10,6 +10,7 @@ import { registerRunCommand } from './run';
 import { registerAgentLiveCommands } from './agent-live';
 import { registerWrapupCommands } from './wrapup';
 import { registerCallCommands } from './call';
+import { registerCallMonitorCommands } from './call-monitor';
 import { registerHistoryCommands } from './history';
 import { registerBlocklistCommands } from './blocklist';
 import { registerMonitorCommand } from './monitor';
@@ -30,6 +31,7 @@ export const registrars: Registrar[] = [
   registerAgentLiveCommands,
   registerWrapupCommands,
   registerCallCommands,
+  registerCallMonitorCommands,
   registerHistoryCommands,
   registerBlocklistCommands,
   registerMonitorCommand,

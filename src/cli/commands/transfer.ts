@@ -30,7 +30,7 @@ function callId(v: string): string {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function registerTransferCommands(ctx: CliContext): void {
-  const call = ctx.group('call', 'live calls: dial, hold, mute, DTMF, hangup, prank, transfer, conference, room');
+  const call = ctx.group('call', 'live calls: dial, hold, mute, DTMF, hangup, prank, transfer, conference, room, monitor');
 
   call
     .command('transfer')

@@ -12,6 +12,7 @@ import { m006Recordings } from './006_recordings';
 import { m007MonitoringGroups } from './007_monitoring_groups';
 import { m008DncWrapupLimit } from './008_dnc_wrapup_limit';
 import { m009Directory } from './009_directory';
+import { m010Monitoring } from './010_monitoring';
 
 export interface Migration {
   version: number;
@@ -33,4 +34,5 @@ export const MIGRATIONS: Migration[] = [
   m007MonitoringGroups,
   m008DncWrapupLimit,
   m009Directory,
+  m010Monitoring,
 ];
