@@ -9,6 +9,7 @@ import type { Devices } from './devices';
 import type { SimChannel, SimModel } from './model';
 import type { QueueEngine } from './queues';
 import type { Snoops } from './snoop';
+import type { SimRecordings } from './recordings';
 import { DEVICE_STATES, bridgeJson, channelJson } from './shapes';
 
 export interface AriRouteDeps {
@@ -16,6 +17,7 @@ export interface AriRouteDeps {
   devices: Devices;
   queues: QueueEngine;
   snoops: Snoops;
+  recordings: SimRecordings;
   /** Default app for originate when none is given. */
   app: string;
 }
@@ -50,6 +52,14 @@ function route(req: AriRequest, d: AriRouteDeps): AriReply {
       return channels(req, d, id, action);
     case 'bridges':
       return bridges(req, d, id, action);
+    case 'recordings': {
+      // /recordings/live/{name}[/stop|/mute]
+      if (id !== 'live' || !action) break;
+      if (m === 'GET' && !extra) return ok(d.recordings.get(action));
+      if (m === 'POST' && extra === 'stop') return (d.recordings.stop(action), NO_CONTENT);
+      if (extra === 'mute' && (m === 'POST' || m === 'DELETE')) return (d.recordings.mute(action, m === 'POST'), NO_CONTENT);
+      break;
+    }
     case 'applications': {
       if (m !== 'GET') break;
       if (!id) return ok([...d.model.knownApps].map((a) => appJson(d, a)));
@@ -146,6 +156,9 @@ function channels(req: AriRequest, d: AriRouteDeps, id: string | undefined, acti
   // A snoop works on any channel, in Stasis or not (Asterisk spies through an audiohook).
   if (m === 'POST' && action === 'snoop') {
     return ok(channelJson(d.snoops.create(id, { spy: str(p.spy), whisper: str(p.whisper), app: str(p.app), appArgs: str(p.appArgs), snoopId: str(p.snoopId) })));
+  }
+  if (m === 'POST' && action === 'record') {
+    return { status: 201, body: d.recordings.start(id, { name: str(p.name), format: str(p.format), ifExists: str(p.ifExists) }) };
   }
   const ch = controlled(d, id);
   switch (`${m} ${action}`) {

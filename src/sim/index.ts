@@ -70,6 +70,7 @@ import { canHear, isHearingMoh } from './audio';
 import { type DeviceBehaviour, type DeviceConfig, Devices } from './devices';
 import { type SimBridge, type SimChannel, SimModel } from './model';
 import { Snoops } from './snoop';
+import { SimRecordings } from './recordings';
 import type { QueueCall, QueueOptions, SimMember } from './queue-types';
 import { QueueEngine } from './queues';
 import { type Match, type SimActionRecord, type SimEventRecord, SimLog, type WaitOptions } from './sim-log';
@@ -99,6 +100,8 @@ export interface SimOptions {
   agentLegContext?: string;
   /** Contexts whose <queue> extension queues the caller (default cc-queues and the lab's queues). */
   queueContexts?: string[];
+  /** Where ARI recordings are written (Asterisk's astspooldir/recording); none = no files. */
+  recordingDir?: string;
   hintDevices?: (ext: string, context: string) => string[];
   defaultDevice?: DeviceBehaviour;
   defaultRemote?: DeviceBehaviour;
@@ -180,7 +183,7 @@ export class Simulator {
       username: this.credentials.ari.username,
       password: this.credentials.ari.password,
       model: this.model,
-      router: createAriRouter({ model: this.model, devices: this.devices, queues: this.queues, snoops: new Snoops(this.model, this.clock), app: this.app }),
+      router: createAriRouter({ model: this.model, devices: this.devices, queues: this.queues, snoops: new Snoops(this.model, this.clock), recordings: new SimRecordings(this.model, this.clock, opts.recordingDir), app: this.app }),
       onRequest: (req) => {
         const path = `/${req.segments.join('/')}`;
         this.log.addAction({ proto: 'ari', name: `${req.method} ${path}`, route: `${req.method} ${routeOf(req.segments)}`, params: req.params });

@@ -62,7 +62,8 @@ export class E2E {
   constructor(private readonly opts: E2EOptions = {}) {
     this.dir = makeTmpDir('ccd-e2e-');
     this.dbPath = path.join(this.dir, 'cc.db');
-    this.sim = new Simulator({ queueTimeoutMs: 400, retryMs: 40, timeScale: 0.05, ...opts.sim });
+    // The sim writes ARI recordings where the daemon reads them (recording.dir).
+    this.sim = new Simulator({ queueTimeoutMs: 400, retryMs: 40, timeScale: 0.05, recordingDir: path.join(this.dir, 'rec'), ...opts.sim });
     const raw = {
       asterisk: {
         ari: { url: 'http://127.0.0.1:1', username: this.sim.credentials.ari.username, password: this.sim.credentials.ari.password, app: this.sim.app },
@@ -70,6 +71,7 @@ export class E2E {
         ...opts.asterisk,
       },
       database: { path: this.dbPath },
+      recording: { dir: path.join(this.dir, 'rec') },
       api: {
         listen: '127.0.0.1:0',
         tokens: [
