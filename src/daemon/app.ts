@@ -24,6 +24,7 @@ import type { CallService } from '../calls/service';
 import { GroupCatalogue } from '../supervision/groups';
 import { ScopeResolver } from '../supervision/scope';
 import { groupRoutes } from '../supervision/routes';
+import { createConsoleModule } from '../console/module';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const VERSION: string = (require('../../package.json') as { version: string }).version;
@@ -38,6 +39,8 @@ export interface DaemonOverrides {
   ariFactory?: (config: Config, log: Logger, clock: Clock) => AriClient;
   /** Defaults to src/daemon/modules.ts. */
   modules?: ModuleFactory[];
+  /** The supervisor console's built files (default: dist/console/static, next to the module). */
+  consoleStaticDir?: string;
 }
 
 export interface DaemonHandle {
@@ -96,7 +99,8 @@ export async function startDaemon(config: Config, overrides: DaemonOverrides = {
     const domainModules = (overrides.modules ?? moduleFactories).map((f) => f(deps, ports));
     // Last, so its wire() sees every port the domains published: /events, /monitor, /metrics.
     const live = createLiveModule(deps, { version: VERSION });
-    const modules = [catalogueModule(deps), ...domainModules, live];
+    const consoleModule = createConsoleModule({ staticDir: overrides.consoleStaticDir, log: log.child({ component: 'console' }) });
+    const modules = [catalogueModule(deps), ...domainModules, live, consoleModule];
     for (const m of modules) m.wire?.(ports);
     // Modules subscribe before the clients connect, so no event of the first session is missed.
     for (const m of modules) {
@@ -127,6 +131,7 @@ export async function startDaemon(config: Config, overrides: DaemonOverrides = {
     });
     warnUnknownGroups(config, db, log);
     for (const m of modules) for (const u of m.upgrades?.() ?? []) api.onUpgrade(u.path, u.handler, u.close);
+    for (const m of modules) for (const s of m.statics?.() ?? []) api.onStatic(s);
     const apiUrl = await api.start();
     cleanup.push(() => api.stop());
     for (const m of modules) await m.ready?.();
