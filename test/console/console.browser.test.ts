@@ -15,7 +15,9 @@ import type { Page } from 'playwright-core';
 import { RecordingRepository } from '../../src/recordings/repository';
 import { openDatabase } from '../../src/store/db';
 import { ADMIN, SUPERVISOR, startE2E, until, type E2E } from '../e2e/helpers';
+import { moduleFactories } from '../../src/daemon/modules';
 import { describeWithChromium, launchChromium } from './chromium';
+import { fakeReportsFactory, fakeReportsLog } from './fake-reports';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { buildConsole } = require('../../scripts/build-console') as { buildConsole(dir: string): { ok: boolean; output: string } };
@@ -222,6 +224,76 @@ describeWithChromium('supervisor console in Chromium', (bin) => {
     await waitText(cell('1000', 3), 'Available', 'states in English');
     await shot('console-wallboard-en');
     await page.selectOption('#lang-select', 'pt-BR');
+  });
+
+  test('no console errors', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
+
+describeWithChromium('supervisor console in Chromium, with a reports API (after the reports merge)', (bin) => {
+  let x: E2E;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let page: Page;
+  let staticDir: string;
+  let downloads: string;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    staticDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccd-console-static-'));
+    downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'ccd-console-dl-'));
+    const built = buildConsole(staticDir);
+    if (!built.ok) throw new Error(`console build failed:\n${built.output}`);
+    x = await startE2E({ daemon: { consoleStaticDir: staticDir, modules: [...moduleFactories, fakeReportsFactory] } });
+    await x.login('1000', ['support']);
+    browser = await launchChromium(bin);
+    page = await browser.context.newPage();
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${m.text()} ${m.location().url}`));
+    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    await page.goto(`${x.apiUrl}/console/#reports`);
+    await page.fill('#token-input', SUPERVISOR);
+    await page.click('#login-form button[type="submit"]');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await x?.stop();
+    for (const d of [staticDir, downloads]) if (d) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  const text = async (sel: string) => ((await page.locator(sel).count()) ? ((await page.locator(sel).first().textContent()) ?? '').trim() : '');
+
+  test('filters, table, three charts of the day and a CSV download', async () => {
+    await page.locator('#reports-form').waitFor({ state: 'visible' });
+    await until(async () => (await page.locator('#rep-queue option[value="support"]').count()) > 0, 5000, 'queues from the catalogue');
+    await page.selectOption('#rep-kind', 'summary');
+    await page.selectOption('#rep-queue', 'support');
+    await page.selectOption('#rep-by', 'queue');
+    await page.click('#reports-form button[type="submit"]');
+    await until(async () => (await text('#reports-status')) === '2 linha(s)', 5000, 'rows shown');
+    expect(await page.locator('#reports-table thead th').allTextContents()).toEqual(['queue', 'offered', 'answered', 'abandoned', 'serviceLevel']);
+    expect(await page.locator('#reports-table tbody tr').first().locator('td').allTextContents()).toEqual(['support', '20', '17', '3', '0,85']);
+    await until(async () => (await page.locator('#reports-charts figure canvas').count()) === 3, 5000, 'three charts');
+    expect(await page.locator('#reports-charts figure').first().getAttribute('aria-label')).toBe('Chamadas por hora: 8h 10, 9h 14, 10h 6');
+    expect(await page.locator('#reports-charts figure').nth(1).getAttribute('aria-label')).toBe('Nível de serviço (%): 8h 90, 9h 70, 10h 100');
+    const today = await page.inputValue('#rep-from');
+    expect(fakeReportsLog).toContainEqual({ kind: 'summary', query: { from: today, to: today, queue: 'support', by: 'queue' }, accept: 'application/json' });
+    expect(fakeReportsLog).toContainEqual({ kind: 'quantitative', query: { from: today, to: today, queue: 'support', by: 'hour' }, accept: 'application/json' });
+    await page.screenshot({ path: path.join(SHOTS, 'console-reports.png'), fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#rep-csv')]);
+    expect(download.suggestedFilename()).toBe(`callcenterd-summary-${today}-${today}-support-by-queue.csv`);
+    const file = path.join(downloads, 'report.csv');
+    await download.saveAs(file);
+    expect(fs.readFileSync(file, 'utf8').split('\r\n')[0]).toBe('queue,offered,answered,abandoned,serviceLevel');
+    expect(fakeReportsLog.at(-1)).toMatchObject({ kind: 'summary', accept: 'text/csv' });
+  });
+
+  test('the wallboard shows the service level of today per queue', async () => {
+    await page.click('#tab-wallboard');
+    await until(async () => (await page.locator('#queues-table thead th').allTextContents()).includes('Nível de serviço hoje'), 8000, 'service level column');
+    await page.screenshot({ path: path.join(SHOTS, 'console-wallboard-service-level.png'), fullPage: true });
+    await until(async () => /^85\s?%$/.test(await text('#queues-table tr[data-queue="support"] > :nth-child(4)')), 5000, 'support service level');
   });
 
   test('no console errors', () => {

@@ -30,7 +30,7 @@ export class ReportsView {
   private readonly agent = el('select', { id: 'rep-agent', name: 'agent' });
   private plots: UPlot[] = [];
 
-  constructor(private readonly panel: HTMLElement) {
+  constructor(panel: HTMLElement) {
     const field = (id: string, key: StringKey, input: HTMLElement) => el('label', { for: id }, el('span', { i18n: key }), input);
     const today = isoDate(Date.now());
     const kind = el('select', { id: 'rep-kind', name: 'kind' }, ...REPORT_KINDS.map((k) => el('option', { value: k, i18n: `rep.kind.${k}` })));
@@ -143,10 +143,12 @@ export class ReportsView {
     if (this.available && this.probed) setText(this.notice, rows.length ? t('rep.rows', { n: rows.length }) : t('rep.empty'));
     if (!rows.length) return;
     const cols = tableColumns(rows);
+    const flat = rows.map(flatten);
+    const numeric = new Set(cols.filter((c) => flat.every((r) => r[c] === undefined || r[c] === null || typeof r[c] === 'number')));
     this.table.append(
       el('caption', { class: 'visually-hidden', i18n: 'rep.table' }),
-      el('thead', {}, el('tr', {}, ...cols.map((c) => el('th', { scope: 'col' }, c)))),
-      el('tbody', {}, ...rows.map((r) => flatten(r)).map((r) => el('tr', {}, ...cols.map((c) => el('td', { class: typeof r[c] === 'number' ? 'num' : null }, cellText(r[c], lang())))))),
+      el('thead', {}, el('tr', {}, ...cols.map((c) => el('th', { scope: 'col', class: numeric.has(c) ? 'num' : null }, c)))),
+      el('tbody', {}, ...flat.map((r) => el('tr', {}, ...cols.map((c) => el('td', { class: numeric.has(c) ? 'num' : null }, cellText(r[c], lang())))))),
     );
   }
 
@@ -175,14 +177,19 @@ export class ReportsView {
       ['rep.chart.sl', series.serviceLevel, '#1b6e3a', false],
       ['rep.chart.ab', series.abandonment, '#a4161a', false],
     ];
-    for (const [key, values, color, bars] of specs) {
+    // All figures first: the grid sizes its columns by how many there are, and each chart takes
+    // its figure's width (uPlot draws at a fixed size).
+    const figures = specs.map(([key, values]) => {
       const figure = el('figure', {}, el('figcaption', { i18n: key }));
       // The canvas says nothing to a screen reader: the figure carries the numbers as its label.
       figure.setAttribute('role', 'img');
       figure.setAttribute('aria-label', `${t(key)}: ${series.hours.filter((_, i) => values[i] !== null).map((h) => `${h}h ${cellText(values[h], lang())}`).join(', ') || '—'}`);
       this.charts.append(figure);
+      return figure;
+    });
+    specs.forEach(([key, values, color, bars], i) => {
       const opts: UPlot.Options = {
-        width: Math.max(300, Math.min(560, this.panel.clientWidth - 40)),
+        width: Math.max(240, figures[i].clientWidth - 20),
         height: 200,
         legend: { show: false },
         cursor: { show: true },
@@ -190,8 +197,8 @@ export class ReportsView {
         axes: [{ values: (_u, ticks) => ticks.map((v) => (Number.isInteger(v) ? `${v}h` : '')) }, {}],
         series: [{ label: t('rep.chart.hour') }, { label: t(key), stroke: color, fill: `${color}55`, width: 2, ...(bars && U.paths.bars ? { paths: U.paths.bars({ size: [0.7, 40] }) } : {}), spanGaps: false }],
       };
-      this.plots.push(new U(opts, [series.hours, values], figure));
-    }
+      this.plots.push(new U(opts, [series!.hours, values], figures[i]));
+    });
   }
 
   private async downloadCsv(button: HTMLButtonElement): Promise<void> {
