@@ -21,7 +21,7 @@ function executable(p: string): boolean {
 }
 
 /** CHROMIUM_BIN, then chromium / chromium-browser on PATH, then /usr/bin/chromium. */
-export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function findChromium(env: NodeJS.ProcessEnv = process.env, fallbacks: string[] = ['/usr/bin/chromium']): string | undefined {
   const explicit = env.CHROMIUM_BIN || undefined;
   if (explicit !== undefined) {
     if (!executable(explicit)) throw new ChromiumBinError(`CHROMIUM_BIN=${explicit} is not an executable file (unset it to skip the browser suite)`);
@@ -29,7 +29,7 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | und
   }
   const dirs = (env.PATH ?? '').split(path.delimiter).filter(Boolean);
   const onPath = dirs.flatMap((d) => ['chromium', 'chromium-browser'].map((n) => path.join(d, n)));
-  return [...onPath, '/usr/bin/chromium'].find(executable);
+  return [...onPath, ...fallbacks].find(executable);
 }
 
 export function describeWithChromium(name: string, fn: (bin: string) => void): void {
