@@ -114,6 +114,10 @@ describeWithChromium('supervisor console in Chromium', (bin) => {
       // (Expressions as strings: they run in the page, and this file is compiled without the DOM library.)
       expect(await page.evaluate("sessionStorage.getItem('callcenterd.console.token')")).toBe(SUPERVISOR);
       expect(await page.evaluate("localStorage.getItem('callcenterd.console.token')")).toBeNull();
+      // A reload keeps this tab's session: live again without typing the token.
+      await page.reload();
+      await waitText(page.locator('#panel-wallboard .status').first(), 'Ao vivo', 'live after a reload');
+      await waitText(cell('1000', 3), 'Disponível', 'agent 1000 after a reload');
     });
 
     test('a waiting caller appears with a ticking wait and leaves when the customer hangs up', async () => {

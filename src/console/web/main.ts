@@ -70,17 +70,21 @@ function enterApp(principal: Me): void {
   selectTab(TABS.includes(fromHash) ? fromHash : 'wallboard', false);
 }
 
-/** Checks a token with GET /me; agent tokens are refused here (the console is for supervisors). */
-async function signIn(token: string): Promise<string | null> {
+/**
+ * Checks a token with GET /me; agent tokens are refused here (the console is for supervisors).
+ * Null when signed in, else the problem and whether the daemon refused the token itself (a
+ * network error is not a reason to forget the token of a page being reloaded).
+ */
+async function signIn(token: string): Promise<{ message: string; refused: boolean } | null> {
   try {
     const principal = await api<Me>('GET', '/me', { token });
-    if (principal.role === 'agent') return t('login.agent');
+    if (principal.role === 'agent') return { message: t('login.agent'), refused: true };
     setToken(token);
     enterApp(principal);
     return null;
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return t('login.bad');
-    return err instanceof ApiError ? errorMessage(err.status, err.message) : String(err);
+    if (err instanceof ApiError && err.status === 401) return { message: t('login.bad'), refused: true };
+    return { message: err instanceof ApiError ? errorMessage(err.status, err.message) : String(err), refused: false };
   }
 }
 
@@ -117,7 +121,7 @@ loginForm.addEventListener('submit', (ev) => {
   setText(loginError, t('login.checking'));
   void signIn(token).then((problem) => {
     if (problem === null) return;
-    setText(loginError, problem);
+    setText(loginError, problem.message);
     tokenInput.focus();
   });
 });
@@ -144,10 +148,9 @@ relabel();
 const saved = getToken();
 if (saved) {
   void signIn(saved).then((problem) => {
-    if (problem !== null) {
-      clearToken();
-      showLogin(problem);
-    }
+    if (problem === null) return;
+    if (problem.refused) clearToken();
+    showLogin(problem.message);
   });
 } else {
   showLogin();
