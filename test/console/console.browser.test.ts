@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { RecordingRepository } from '../../src/recordings/repository';
 import { openDatabase } from '../../src/store/db';
-import { ADMIN, SUPERVISOR, startE2E, until, type E2E } from '../e2e/helpers';
+import { ADMIN, SCOPED_SUPERVISOR, SUPERVISOR, startE2E, until, type E2E } from '../e2e/helpers';
 import { moduleFactories } from '../../src/daemon/modules';
 import { describeWithChromium, launchChromium } from './chromium';
 import { fakeReportsFactory, fakeReportsLog } from './fake-reports';
@@ -55,9 +55,10 @@ describeWithChromium('supervisor console in Chromium', (bin) => {
     const consoleErrors: string[] = [];
     /**
      * Network lines Chromium logs for answers this test provokes on purpose: the bad token's 401 on
-     * /me, the reports API's 404 (not on this daemon), the refused logout's 409.
+     * /me, the reports API's 404 (not on this daemon), the refused logout's 409, the scoped
+     * supervisor's 403.
      */
-    const expectedNetwork = [/status of 401 .*\/me$/, /status of 404 .*\/reports\/summary\?/, /status of 409 .*\/agents\/1001\/logout$/];
+    const expectedNetwork = [/status of 401 .*\/me$/, /status of 404 .*\/reports\/summary\?/, /status of 409 .*\/agents\/1001\/logout$/, /status of 403 .*\/recordings\?agent=1002/];
 
     const cell = (ext: string, i: number) => page.locator(`#agents-table tr[data-agent="${ext}"] > :nth-child(${i})`);
     const queueCell = (q: string, i: number) => page.locator(`#queues-table tr[data-queue="${q}"] > :nth-child(${i})`);
@@ -229,6 +230,24 @@ describeWithChromium('supervisor console in Chromium', (bin) => {
       await waitText(cell('1000', 3), 'Available', 'states in English');
       await shot('console-wallboard-en');
       await page.selectOption('#lang-select', 'pt-BR');
+    });
+
+    test('a supervisor scoped to a monitoring group sees its queues only; a 403 is shown in words', async () => {
+      expect((await x.api('POST', '/catalogue/groups', { name: 'support-floor', queues: ['support'] }, ADMIN)).status).toBe(201);
+      await page.click('#logout');
+      await page.locator('#token-input').waitFor();
+      expect(await page.evaluate("sessionStorage.getItem('callcenterd.console.token')")).toBeNull();
+      await page.fill('#token-input', SCOPED_SUPERVISOR);
+      await page.click('#login-form button[type="submit"]');
+      await waitText(page.locator('#panel-wallboard .status').first(), 'Ao vivo', 'live as the scoped supervisor');
+      await waitText(cell('1000', 3), 'Disponível', 'agent of the group shown');
+      expect(await page.locator('#agents-table tr[data-agent="1002"]').count()).toBe(0);
+      expect(await page.locator('#queues-table tr[data-queue="vendas"]').count()).toBe(0);
+      await page.click('#tab-recordings');
+      await page.fill('#rec-agent', '1002');
+      await page.click('#recordings-form button[type="submit"]');
+      await waitText(page.locator('#panel-recordings .error'), /^Sem permissão: this token is limited to monitoring group\(s\) support-floor/, '403 shown');
+      await shot('console-scoped-403');
     });
 
     test('no console errors', () => {
