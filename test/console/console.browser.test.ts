@@ -244,9 +244,13 @@ describeWithChromium('supervisor console in Chromium', (bin) => {
       expect(await page.locator('#agents-table tr[data-agent="1002"]').count()).toBe(0);
       expect(await page.locator('#queues-table tr[data-queue="vendas"]').count()).toBe(0);
       await page.click('#tab-recordings');
+      // Nothing of the previous session stays: the filter is empty again, the list is this token's.
+      expect(await page.inputValue('#rec-agent')).toBe('');
+      await waitText(page.locator('#recordings-table tbody th').first(), /^\d{8}-\d{6}$/, 'in-scope recording listed');
       await page.fill('#rec-agent', '1002');
       await page.click('#recordings-form button[type="submit"]');
       await waitText(page.locator('#panel-recordings .error'), /^Sem permissão: this token is limited to monitoring group\(s\) support-floor/, '403 shown');
+      expect(await page.locator('#recordings-table tbody tr').count()).toBe(0);
       await shot('console-scoped-403');
     });
 

@@ -70,7 +70,10 @@ export class RecordingsView {
     this.render();
   }
 
+  /** Logout: nothing of this session stays on the page (rows, audio, filters). */
   stop(): void {
+    this.form.reset();
+    setText(this.error, '');
     this.loaded = false;
     this.last = [];
     this.audio.removeAttribute('src');
@@ -94,6 +97,9 @@ export class RecordingsView {
       this.last = body.recordings;
       this.render();
     } catch (err) {
+      // No stale rows next to the error: they would look like the answer to this search.
+      this.last = [];
+      this.render();
       setText(this.result, '');
       setText(this.error, describe(err));
     }

@@ -67,7 +67,10 @@ export class ReportsView {
     this.renderTable();
   }
 
+  /** Logout: nothing of this session stays on the page (rows, charts, filters). */
   stop(): void {
+    this.form.reset();
+    setText(this.error, '');
     this.probed = false;
     this.lastRows = [];
     this.destroyPlots();
@@ -132,6 +135,9 @@ export class ReportsView {
       await this.renderCharts(f);
     } catch (err) {
       if (isMissingRoute(err)) return this.setAvailable(false);
+      this.lastRows = [];
+      this.renderTable();
+      this.destroyPlots();
       setText(this.notice, '');
       setText(this.error, describe(err));
     }
