@@ -17,4 +17,11 @@ try {
   process.exit(1);
 }
 const r = spawnSync(process.execPath, [tsc, '-p', path.join(__dirname, '..', 'tsconfig.build.json')], { stdio: 'inherit' });
-process.exit(r.status === null ? 1 : r.status);
+if (r.status !== 0) process.exit(r.status === null ? 1 : r.status);
+// The supervisor console (browser code, its own tsconfig) next to its module: dist/console/static.
+const { buildConsole } = require('./build-console');
+const consoleBuild = buildConsole(path.join(__dirname, '..', 'dist', 'console', 'static'));
+if (!consoleBuild.ok) {
+  process.stderr.write(`callcenterd: cannot build the supervisor console:\n${consoleBuild.output}\n`);
+  process.exit(1);
+}

@@ -22,6 +22,15 @@ export interface HealthReport {
 
 export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer, principal: Principal) => void;
 
+/**
+ * Files served without a token under a path prefix (the supervisor console's page and assets,
+ * src/console): the site answers every request it owns itself, errors included.
+ */
+export interface StaticMount {
+  owns(pathname: string): boolean;
+  handle(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): void;
+}
+
 export interface ApiServerOptions {
   /** host:port; port 0 picks a free port (see url after start()). */
   listen: string;
@@ -73,6 +82,7 @@ export class ApiServer {
   private readonly routes: Compiled[] = [];
   private readonly upgrades = new Map<string, UpgradeHandler>();
   private readonly upgradeClosers: Array<() => Promise<void> | void> = [];
+  private readonly statics: StaticMount[] = [];
   private readonly tokenDigests: { digest: Buffer; token: ApiToken; id: string }[];
   private readonly sockets = new Set<Socket>();
   private address?: AddressInfo;
@@ -117,6 +127,11 @@ export class ApiServer {
   onUpgrade(path: string, handler: UpgradeHandler, close?: () => Promise<void> | void): void {
     this.upgrades.set(path, handler);
     if (close) this.upgradeClosers.push(close);
+  }
+
+  /** Serves a static site (no token) for the paths it owns; checked before the API routes. */
+  onStatic(site: StaticMount): void {
+    this.statics.push(site);
   }
 
   /** Principal for a bearer token, or undefined. Constant-time over all configured tokens. */
@@ -187,6 +202,8 @@ export class ApiServer {
       }
       if (method === 'GET' && url.pathname === '/openapi.json') return send(res, 200, this.openApi());
       if (method === 'GET' && url.pathname === '/metrics' && this.opts.metrics) return await this.serveMetrics(req, res);
+      const site = this.statics.find((s) => s.owns(url.pathname));
+      if (site) return site.handle(req, res, url.pathname);
       if (this.upgrades.has(url.pathname)) {
         res.setHeader('upgrade', 'websocket');
         throw new HttpError(426, 'upgrade_required', `${url.pathname} is a WebSocket endpoint: connect with Upgrade: websocket`);

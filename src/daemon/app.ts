@@ -25,6 +25,7 @@ import type { CallService } from '../calls/service';
 import { GroupCatalogue } from '../supervision/groups';
 import { ScopeResolver } from '../supervision/scope';
 import { groupRoutes } from '../supervision/routes';
+import { createConsoleModule } from '../console/module';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const VERSION: string = (require('../../package.json') as { version: string }).version;
@@ -39,6 +40,8 @@ export interface DaemonOverrides {
   ariFactory?: (config: Config, log: Logger, clock: Clock) => AriClient;
   /** Defaults to src/daemon/modules.ts. */
   modules?: ModuleFactory[];
+  /** The supervisor console's built files (default: dist/console/static, next to the module). */
+  consoleStaticDir?: string;
 }
 
 export interface DaemonHandle {
@@ -98,7 +101,8 @@ export async function startDaemon(config: Config, overrides: DaemonOverrides = {
     // Last, so its wire() sees every port the domains published: /events, /monitor, /metrics.
     const live = createLiveModule(deps, { version: VERSION });
     ports.queueWaiting = live.waiting;
-    const modules = [catalogueModule(deps), ...domainModules, live];
+    const consoleModule = createConsoleModule({ staticDir: overrides.consoleStaticDir, log: log.child({ component: 'console' }) });
+    const modules = [catalogueModule(deps), ...domainModules, live, consoleModule];
     for (const m of modules) m.wire?.(ports);
     // Modules subscribe before the clients connect, so no event of the first session is missed.
     for (const m of modules) {
@@ -129,6 +133,7 @@ export async function startDaemon(config: Config, overrides: DaemonOverrides = {
     });
     warnUnknownGroups(config, db, log);
     for (const m of modules) for (const u of m.upgrades?.() ?? []) api.onUpgrade(u.path, u.handler, u.close);
+    for (const m of modules) for (const s of m.statics?.() ?? []) api.onStatic(s);
     const apiUrl = await api.start();
     cleanup.push(() => api.stop());
     for (const m of modules) await m.ready?.();

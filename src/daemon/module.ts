@@ -3,7 +3,7 @@
  */
 import type { AmiClient } from '../ami/types';
 import type { AriClient } from '../ari/types';
-import type { UpgradeHandler } from '../api/server';
+import type { StaticMount, UpgradeHandler } from '../api/server';
 import type { RouteDef } from '../api/types';
 import type { Config } from '../config/schema';
 import type { EventBus } from '../events/bus';
@@ -51,6 +51,8 @@ export interface DaemonModule {
    * destroyed first shows up as 1006 at the client).
    */
   upgrades?(): { path: string; handler: UpgradeHandler; close?: () => Promise<void> | void }[];
+  /** Static files served without a token (the supervisor console, src/console). */
+  statics?(): StaticMount[];
 }
 
 /** Read-only list of the agents' live status (what /monitor, /events and /metrics show). */

@@ -40,6 +40,10 @@ export interface E2EOptions {
   asterisk?: Record<string, unknown>;
   /** app_queue options per sim queue (timeoutMs, retryMs...). */
   simQueues?: Record<string, QueueOptions>;
+  /** The config's `recording` section (e.g. { dir } for a temp recording directory). */
+  recording?: Record<string, unknown>;
+  /** Overrides every start of the daemon uses (e.g. consoleStaticDir for the browser suite). */
+  daemon?: DaemonOverrides;
 }
 
 /** Polls `check` until truthy (daemon state changes are async to sim events); bounded, no fixed sleeps. */
@@ -85,6 +89,7 @@ export class E2E {
       },
       log: { level: 'error' },
       policy: { wrapup_seconds: 30, ...opts.policy },
+      ...(opts.recording ? { recording: opts.recording } : {}),
     };
     this.cfgFile = path.join(this.dir, 'callcenterd.yaml');
     this.config = parseConfigObject(raw, {}, { baseDir: this.dir });
@@ -132,7 +137,7 @@ export class E2E {
 
   /** `overrides` lets a scenario watch the daemon from its very start (its bus, its log). */
   async startDaemon(overrides: DaemonOverrides = {}): Promise<DaemonHandle> {
-    this.daemon = await startDaemon(this.config, { log: silentLogger(), ...overrides });
+    this.daemon = await startDaemon(this.config, { log: silentLogger(), ...this.opts.daemon, ...overrides });
     await until(
       () => this.daemon.deps.ami.state === 'connected' && this.daemon.deps.ari.connected && this.sim.isAppRegistered(),
       5000,
