@@ -87,4 +87,15 @@ describe('e2e: call recordings', () => {
     expect(done.id).toBe(live.id);
     expect(done.pauses).toHaveLength(1);
   });
+
+  it('outbound calls follow policy.recording: recorded from the moment the customer answers', async () => {
+    const x = await boot({ policy: { recording: 'always' } });
+    const r = await x.cli(['call', 'dial', '1000', '(11) 98765-4321'], AGENT_1000);
+    const id = /(\d{8}-\d{6})/.exec(r.stdout)![1];
+    await until(async () => (await x.api('GET', `/calls/${id}`)).body.state === 'connected', 5000, 'outbound connected');
+    const live = await recordingOf(x, id, 'recording');
+    expect(live).toMatchObject({ agentExt: '1000', startedBy: 'policy' });
+    expect((await x.cli(['call', 'hangup', id], AGENT_1000)).code).toBe(0);
+    await recordingOf(x, id, 'done');
+  });
 });
