@@ -87,12 +87,11 @@ export class SimRecordings {
   }
 }
 
-/** A PCM WAV header + `ms` of silence at 8 kHz, 16-bit mono (what Asterisk's `wav` format is). */
-function writeSilentWav(file: string, ms: number): void {
-  const data = Math.round(ms * 16);
+/** A PCM WAV header for `dataBytes` of 8 kHz, 16-bit mono samples (what Asterisk's `wav` format is). */
+export function wavHeader(dataBytes: number): Buffer {
   const h = Buffer.alloc(44);
   h.write('RIFF', 0);
-  h.writeUInt32LE(36 + data, 4);
+  h.writeUInt32LE(36 + dataBytes, 4);
   h.write('WAVEfmt ', 8);
   h.writeUInt32LE(16, 16);
   h.writeUInt16LE(1, 20);
@@ -102,7 +101,13 @@ function writeSilentWav(file: string, ms: number): void {
   h.writeUInt16LE(2, 32);
   h.writeUInt16LE(16, 34);
   h.write('data', 36);
-  h.writeUInt32LE(data, 40);
+  h.writeUInt32LE(dataBytes, 40);
+  return h;
+}
+
+function writeSilentWav(file: string, ms: number): void {
+  const data = Math.round(ms * 16);
+  const h = wavHeader(data);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, Buffer.concat([h, Buffer.alloc(data)]));
 }

@@ -8,6 +8,7 @@
  * network lines of the answers the test provokes on purpose. Screenshots: tmp/screenshots/.
  * Skips (one line) without Chromium: see ./chromium.ts.
  */
+import { wavHeader } from '../../src/sim/recordings';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,19 +29,7 @@ jest.setTimeout(60_000);
 /** A short 8 kHz 16-bit mono WAV (a tone), like Asterisk writes. */
 function wav(seconds: number): Buffer {
   const n = 8000 * seconds;
-  const b = Buffer.alloc(44 + n * 2);
-  b.write('RIFF', 0);
-  b.writeUInt32LE(36 + n * 2, 4);
-  b.write('WAVEfmt ', 8);
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(8000, 24);
-  b.writeUInt32LE(16000, 28);
-  b.writeUInt16LE(2, 32);
-  b.writeUInt16LE(16, 34);
-  b.write('data', 36);
-  b.writeUInt32LE(n * 2, 40);
+  const b = Buffer.concat([wavHeader(n * 2), Buffer.alloc(n * 2)]);
   for (let i = 0; i < n; i++) b.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)), 44 + i * 2);
   return b;
 }
