@@ -58,7 +58,7 @@ describe('/chat API and chat.message on /events', () => {
           { token: T.a1002, role: 'agent', agent: '1002' },
         ],
       },
-      chat: { max_message_chars: 50 },
+      chat: { max_message_chars: 50, max_messages_per_minute: 4 },
     });
     const config = parseConfigObject(raw, {}, { baseDir: makeTmpDir() });
     daemon = await startDaemon(config, { log: silentLogger(), amiFactory: () => new FakeAmi(), ariFactory: () => createFakeAri() });
@@ -136,5 +136,13 @@ describe('/chat API and chat.message on /events', () => {
     expect((await api('POST', '/chat/messages', T.a1000, { to: { queue: 'vendas' }, text: 'x' })).status).toBe(400);
     expect((await api('POST', '/chat/messages', T.anon, { to: { agent: '1001' }, text: 'x' })).status).toBe(403);
     expect((await api('GET', '/chat/conversations/abc/messages', T.a1000)).status).toBe(400);
+  });
+
+  it('refuses a sender past chat.max_messages_per_minute (409), not the others', async () => {
+    for (let i = 0; i < 4; i++) expect((await api('POST', '/chat/messages', T.a1002, { to: { agent: '1000' }, text: `m${i}` })).status).toBe(201);
+    const over = await api('POST', '/chat/messages', T.a1002, { to: { agent: '1000' }, text: 'm4' });
+    expect(over.status).toBe(409);
+    expect(over.body.error.details.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect((await api('POST', '/chat/messages', T.a1001, { to: { agent: '1002' }, text: 'ok' })).status).toBe(201);
   });
 });
