@@ -10,7 +10,8 @@
  *      strictly increasing seq, none missing, none already reflected in the snapshot.
  * A client that reconnects simply gets a new snapshot. Agent tokens see only their own agent, its
  * calls (events naming it in `agent` or in `agents`, e.g. a transfer to it), and the queues it is
- * logged into, never live monitoring (monitor.*); supervisors and admins see everything.
+ * logged into, never live monitoring (monitor.*); supervisors and admins see everything, except
+ * internal chat (chat.message), which only its sender and recipients see (src/chat/identity.ts).
  *
  * Ordering: we subscribe to the bus BEFORE building the snapshot and buffer what arrives; after the
  * snapshot is sent the buffer is flushed, dropping events whose seq <= the snapshot's seq. So an event
@@ -25,6 +26,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { chatEventVisible } from '../chat/identity';
 import type { DomainEvent, EventBus } from '../events/bus';
 import type { Logger } from '../log/logger';
 import type { Clock, TimerHandle } from '../util/clock';
@@ -97,6 +99,8 @@ const MONITOR_EVENTS: ReadonlySet<string> = new Set(['monitor.started', 'monitor
  * cost an agent-list read per event per connected softphone).
  */
 export function eventVisible(p: Principal, e: DomainEvent, myQueues: ReadonlySet<string>, scope: RouteScope | null = null): boolean {
+  // Private by nature: not even an admin or an unscoped supervisor sees a chat it is not in.
+  if (e.type === 'chat.message') return chatEventVisible(p, e);
   if (scope) return scopedEventVisible(scope, e);
   if (p.role !== 'agent') return true;
   // Live monitoring is for supervisors and admins: an agent is never told it is being listened to.

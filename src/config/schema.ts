@@ -173,6 +173,16 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    /** Internal chat (src/chat): limits that keep one sender from flooding the others and the database. */
+    chat: z
+      .object({
+        /** Characters a message may have (after control characters are dropped). */
+        max_message_chars: z.number().int().min(1).max(100000).default(2000),
+        /** Messages one sender (agent extension or token name) may send in any 60 seconds. */
+        max_messages_per_minute: z.number().int().min(1).max(10000).default(30),
+      })
+      .strict()
+      .default({}),
     policy: z
       .object({
         wrapup_seconds: z.number().int().min(0).max(3600).default(30),

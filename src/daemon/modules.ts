@@ -20,6 +20,7 @@ import { recordingsFactory } from '../recordings/module';
 import { dncFactory } from '../dnc/module';
 import { directoryFactory } from '../directory/module';
 import { liveMonitorFactory } from '../live-monitor';
+import { chatFactory } from '../chat/module';
 
 export const moduleFactories: ModuleFactory[] = [
   (deps, ports) => {
@@ -48,4 +49,5 @@ export const moduleFactories: ModuleFactory[] = [
   dncFactory,
   directoryFactory,
   liveMonitorFactory,
+  chatFactory,
 ];

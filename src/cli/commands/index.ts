@@ -22,6 +22,7 @@ import { registerGroupCommands } from './group';
 import { registerDncCommands } from './dnc';
 import { registerDirectoryCatalogueCommands } from './directory-catalogue';
 import { registerDirectoryCommand } from './directory';
+import { registerChatCommands } from './chat';
 
 export const registrars: Registrar[] = [
   registerConfigCommands,
@@ -43,4 +44,5 @@ export const registrars: Registrar[] = [
   registerDncCommands,
   registerDirectoryCatalogueCommands,
   registerDirectoryCommand,
+  registerChatCommands,
 ];
