@@ -1,5 +1,5 @@
 /**
- * SQL of the internal chat (tables of migration 012). No permission logic here: ChatService
+ * SQL of the internal chat (tables of migration 011). No permission logic here: ChatService
  * (./service.ts) decides who may write and read; this only stores and counts.
  */
 import type { Db } from '../store/db';

@@ -13,7 +13,7 @@ import { m007MonitoringGroups } from './007_monitoring_groups';
 import { m008DncWrapupLimit } from './008_dnc_wrapup_limit';
 import { m009Directory } from './009_directory';
 import { m010Monitoring } from './010_monitoring';
-import { m012Chat } from './012_chat';
+import { m011Chat } from './011_chat';
 
 export interface Migration {
   version: number;
@@ -36,5 +36,5 @@ export const MIGRATIONS: Migration[] = [
   m008DncWrapupLimit,
   m009Directory,
   m010Monitoring,
-  m012Chat,
+  m011Chat,
 ];

@@ -10,8 +10,8 @@ import type { Migration } from './index';
  *  - chat_messages: the text as stored after dropping control characters; never interpreted.
  * Conversations outlive the agent group or agent they name: they are history, not catalogue.
  */
-export const m012Chat: Migration = {
-  version: 12,
+export const m011Chat: Migration = {
+  version: 11,
   name: 'internal chat (conversations, participants, messages)',
   sql: `
 CREATE TABLE chat_conversations (
