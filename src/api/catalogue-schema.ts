@@ -17,6 +17,7 @@ export const catalogueQueueSchema = z
     surveyExtension: z.string().nullable(),
     callTimeoutSeconds: orDefault('seconds a queue call rings an agent'),
     record: z.enum(['always', 'never', 'on-demand']).nullable().describe('call recording; null = policy.recording'),
+    serviceLevelSeconds: z.number().int().nullable().describe('service level threshold (reports); null = reports.service_level_seconds'),
     createdAt: ms,
   })
   .strict();

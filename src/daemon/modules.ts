@@ -17,6 +17,7 @@ import { transfersFactory } from '../transfers';
 import { conferenceFactory } from '../conference';
 import { callbacksFactory } from '../callbacks';
 import { recordingsFactory } from '../recordings/module';
+import { reportsFactory } from '../reports/module';
 
 export const moduleFactories: ModuleFactory[] = [
   (deps, ports) => {
@@ -42,4 +43,5 @@ export const moduleFactories: ModuleFactory[] = [
   conferenceFactory,
   callbacksFactory,
   recordingsFactory,
+  reportsFactory,
 ];

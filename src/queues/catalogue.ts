@@ -23,6 +23,8 @@ export interface Queue {
   callTimeoutSeconds: number | null;
   /** always | never | on-demand; null = policy.recording (src/recordings). */
   record: RecordMode | null;
+  /** Service level threshold in seconds (reports); null = reports.service_level_seconds. */
+  serviceLevelSeconds: number | null;
   createdAt: number;
 }
 
@@ -36,6 +38,7 @@ interface Row {
   survey_extension: string | null;
   call_timeout_seconds: number | null;
   record: RecordMode | null;
+  service_level_seconds: number | null;
   created_at: number;
 }
 
@@ -47,6 +50,7 @@ const fromRow = (r: Row): Queue => ({
   surveyExtension: r.survey_extension,
   callTimeoutSeconds: r.call_timeout_seconds,
   record: r.record,
+  serviceLevelSeconds: r.service_level_seconds,
   createdAt: r.created_at,
 });
 
@@ -65,6 +69,7 @@ function validateSettings(s: QueueSettings): Omit<Queue, 'name' | 'createdAt'> {
         : matches('survey_extension', s.surveyExtension, SURVEY_EXTEN, 'must be a dialplan extension, optionally exten@context'),
     callTimeoutSeconds: optionalInt('call_timeout_seconds', s.callTimeoutSeconds, 0, 86400),
     record: validateRecordMode(s.record),
+    serviceLevelSeconds: optionalInt('service_level_seconds', s.serviceLevelSeconds, 1, 3600),
   };
 }
 
@@ -102,10 +107,11 @@ export class QueueCatalogue {
     try {
       this.deps.db
         .prepare(
-          `INSERT INTO queues (name, wrapup_seconds, max_no_answer, caller_id, survey_extension, call_timeout_seconds, record, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO queues (name, wrapup_seconds, max_no_answer, caller_id, survey_extension, call_timeout_seconds, record,
+             service_level_seconds, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(n, s.wrapupSeconds, s.maxNoAnswer, s.callerId, s.surveyExtension, s.callTimeoutSeconds, s.record, q.createdAt);
+        .run(n, s.wrapupSeconds, s.maxNoAnswer, s.callerId, s.surveyExtension, s.callTimeoutSeconds, s.record, s.serviceLevelSeconds, q.createdAt);
     } catch (err) {
       if (isUniqueViolation(err)) throw invalid(`queue ${n} already exists`, { field: 'name' });
       throw err;
@@ -119,10 +125,20 @@ export class QueueCatalogue {
     const merged = validateSettings({ ...current, ...patch });
     this.deps.db
       .prepare(
-        `UPDATE queues SET wrapup_seconds = ?, max_no_answer = ?, caller_id = ?, survey_extension = ?, call_timeout_seconds = ?, record = ?
+        `UPDATE queues SET wrapup_seconds = ?, max_no_answer = ?, caller_id = ?, survey_extension = ?, call_timeout_seconds = ?, record = ?,
+           service_level_seconds = ?
          WHERE name = ?`,
       )
-      .run(merged.wrapupSeconds, merged.maxNoAnswer, merged.callerId, merged.surveyExtension, merged.callTimeoutSeconds, merged.record, name);
+      .run(
+        merged.wrapupSeconds,
+        merged.maxNoAnswer,
+        merged.callerId,
+        merged.surveyExtension,
+        merged.callTimeoutSeconds,
+        merged.record,
+        merged.serviceLevelSeconds,
+        name,
+      );
     return { ...current, ...merged };
   }
 

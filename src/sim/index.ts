@@ -27,7 +27,11 @@
  *   `id` is the customer's linkedid (= 3rd Stasis arg of the agent leg, `Linkedid` of AgentCalled).
  *   `queueCall(h)` → {state: waiting|ringing|connected|ended, member, legId, endReason, ...};
  *   `customerHangup(h)`; `customerLocation(h)` → {context, exten} (queues/<q>, or the service after a
- *   blind transfer / continue).
+ *   blind transfer / continue). `maxWaitMs` (queue option) is Queue()'s timeout: the caller leaves
+ *   with QUEUESTATUS=TIMEOUT; `exitQueue(h, context, exten)` is a caller pressing an exit key.
+ * - Dialplan UserEvents of asterisk-conf: `surveyAnswer(channelId, score)` (CcSurvey of [cc-survey]
+ *   on that channel, e.g. the member leg the daemon sent to the survey), CcQueueExit after a
+ *   timeout (automatic), `userEvent(channelId, name, fields)` for any other.
  *   Members ring as `Local/<ext>@cc-agent-XXXXXXXX;1/;2`; `;2` enters Stasis with
  *   ["agent-leg", ext, linkedid] if the app's event socket is connected, else AgentRingNoAnswer RingTime=0.
  *   The member answers when the daemon ANSWERS `;2` (POST /channels/{leg}/answer).
@@ -67,6 +71,7 @@ import { type DeviceBehaviour, type DeviceConfig, Devices } from './devices';
 import { type SimBridge, type SimChannel, SimModel } from './model';
 import type { QueueCall, QueueOptions, SimMember } from './queue-types';
 import { QueueEngine } from './queues';
+import { surveyEvent, userEvent } from './dialplan-events';
 import { type Match, type SimActionRecord, type SimEventRecord, SimLog, type WaitOptions } from './sim-log';
 
 export interface SimOptions {
@@ -239,6 +244,26 @@ export class Simulator {
 
   customerLocation(h: QueueCallHandle | string): { context: string; exten: string } {
     return { ...this.queues.call(handleId(h)).location };
+  }
+
+  /** The waiting caller presses an exit key: leaves the queue for <context>,<exten>. */
+  exitQueue(h: QueueCallHandle | string, context: string, exten: string): void {
+    this.queues.exitWithKey(handleId(h), context, exten);
+  }
+
+  // ----- dialplan UserEvents -----
+
+  /** [cc-survey]: the caller on `channelId` keyed `score` (the survey's one digit). */
+  surveyAnswer(channelId: string, score: string): void {
+    if (!/^[0-9]$/.test(score)) throw new CcError('invalid', `Invalid survey digit: ${score}`);
+    surveyEvent(this.model, this.model.channel(channelId), score);
+  }
+
+  userEvent(channelId: string, name: string, fields: Record<string, string> = {}): void {
+    if (!/^[A-Za-z0-9_-]+$/.test(name) || Object.entries(fields).some(([k, v]) => /[\r\n:]/.test(k) || /[\r\n]/.test(v))) {
+      throw new CcError('invalid', 'Invalid UserEvent name or field');
+    }
+    userEvent(this.model, this.model.channel(channelId), name, Object.entries(fields));
   }
 
   // ----- devices -----

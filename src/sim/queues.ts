@@ -19,6 +19,7 @@ import {
   msToSecString,
 } from './queue-types';
 import { amiChannelFields } from './shapes';
+import { queueExitEvent } from './dialplan-events';
 import { QueueMembers } from './queue-members';
 import { pickMembers } from './queue-strategy';
 
@@ -85,6 +86,7 @@ export class QueueEngine extends QueueMembers {
     this.calls.set(handle, call);
     const count = this.waitingCalls(q.name).length;
     this.model.ami('QueueCallerJoin', 'agent,all', callerPositionFields(customer, q.name, call.position, count));
+    if (q.maxWaitMs !== undefined) call.waitTimer = this.later(q.maxWaitMs, () => this.waitTimedOut(call));
     this.tryRing(call);
     return call;
   }
@@ -101,6 +103,18 @@ export class QueueEngine extends QueueMembers {
     const customer = this.model.channels.get(call.customerId);
     if (!customer) throw new CcError('refused', `Customer of ${handle} already hung up`);
     this.model.hangup(customer.id, 16);
+  }
+
+  /**
+   * The caller presses an exit key (app_queue's `context` option: EXITWITHKEY): it leaves the queue
+   * unanswered and its channel goes on at <context>,<exten> (a service, a callback menu...).
+   */
+  exitWithKey(handle: string, context: string, exten: string): void {
+    const call = this.call(handle);
+    if (call.state !== 'waiting' && call.state !== 'ringing') throw new CcError('refused', `Queue call ${handle} is not waiting`);
+    this.leaveUnanswered(call, 'exit');
+    this.model.channel(call.customerId).dialplan = { context, exten, priority: 1, app_name: '', app_data: '' };
+    call.location = { context, exten };
   }
 
   /** AMI BlindTransfer of the member's `;1`: the customer runs the service, the leg ends. */
@@ -199,6 +213,13 @@ export class QueueEngine extends QueueMembers {
 
   private ringTimeout(call: QueueCall): void {
     if (call.state !== 'ringing') return;
+    this.cancelRings(call);
+    this.transition(call, 'waiting');
+    this.retryLater(call);
+  }
+
+  /** Members still ringing are given up on: AgentRingNoAnswer each, their legs hung up. */
+  private cancelRings(call: QueueCall): void {
     const customer = this.model.channel(call.customerId);
     const attempts = call.attempts;
     call.attempts = [];
@@ -210,8 +231,24 @@ export class QueueEngine extends QueueMembers {
       }
       this.model.hangup(a.leg1Id, 0);
     }
-    this.transition(call, 'waiting');
-    this.retryLater(call);
+  }
+
+  /** Queue() timeout: the caller leaves unanswered and the shipped dialplan reports it, then hangs up. */
+  private waitTimedOut(call: QueueCall): void {
+    call.waitTimer = undefined;
+    if (call.state !== 'waiting' && call.state !== 'ringing') return;
+    this.leaveUnanswered(call, 'timeout');
+    const customer = this.model.channel(call.customerId);
+    queueExitEvent(this.model, customer, call.queue, 'TIMEOUT');
+    this.model.hangup(customer.id, 16);
+  }
+
+  private leaveUnanswered(call: QueueCall, reason: 'timeout' | 'exit'): void {
+    this.clearTimer(call, true);
+    this.cancelRings(call);
+    this.leaveQueue(call, this.model.channel(call.customerId));
+    call.endReason = reason;
+    this.transition(call, 'ended');
   }
 
   private onAnswered(ch: SimChannel): void {
@@ -221,7 +258,7 @@ export class QueueEngine extends QueueMembers {
     const attempt = call.attempts.find((a) => a.leg2Id === ch.id)!;
     const others = call.attempts.filter((a) => a !== attempt);
     call.attempts = [];
-    this.clearTimer(call);
+    this.clearTimer(call, true);
     for (const a of others) this.model.hangup(a.leg1Id, 26);
     const q = this.queue(call.queue);
     const customer = this.model.channel(call.customerId);
@@ -289,7 +326,7 @@ export class QueueEngine extends QueueMembers {
     }
     const attempts = call.attempts;
     call.attempts = [];
-    this.clearTimer(call);
+    this.clearTimer(call, true);
     for (const a of attempts) this.model.hangup(a.leg1Id, 0);
     if (call.state === 'waiting' || call.state === 'ringing') {
       const q = this.queue(call.queue);
@@ -352,12 +389,15 @@ export class QueueEngine extends QueueMembers {
     return h;
   }
 
-  private clearTimer(call: QueueCall): void {
-    if (call.timer) {
-      this.opts.clock.clearTimeout(call.timer);
-      this.timers.delete(call.timer);
-      call.timer = undefined;
+  /** The ring/retry timer; `andWait`: the Queue() timeout too (the caller is out of the queue). */
+  private clearTimer(call: QueueCall, andWait = false): void {
+    for (const h of andWait ? [call.timer, call.waitTimer] : [call.timer]) {
+      if (!h) continue;
+      this.opts.clock.clearTimeout(h);
+      this.timers.delete(h);
     }
+    call.timer = undefined;
+    if (andWait) call.waitTimer = undefined;
   }
 
   /** Asterisk restart: calls vanish, dynamic members go, static members start fresh. */

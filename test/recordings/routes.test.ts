@@ -123,7 +123,7 @@ describe('recording routes', () => {
     expect(bad.headers.get('content-range')).toBe('bytes */1000');
     const missing = await get('/recordings/2/audio');
     expect(missing.status).toBe(404);
-    expect((await missing.json()).error.message).toMatch(/file is missing/);
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toMatch(/file is missing/);
     // The server is still fine.
     expect((await get('/recordings/1/audio')).status).toBe(200);
   });

@@ -31,6 +31,7 @@ const queueSettings = z
     surveyExtension: z.string().nullable().optional(),
     callTimeoutSeconds: nullableInt,
     record: z.enum(['always', 'never', 'on-demand']).nullable().optional(),
+    serviceLevelSeconds: nullableInt,
   })
   .strict();
 const agentQueues = z.array(z.object({ queue: z.string(), penalty: z.number().int().default(0) }).strict());

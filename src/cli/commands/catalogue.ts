@@ -18,6 +18,7 @@ interface QueueOpts {
   surveyExtension?: string;
   callTimeout?: string;
   record?: string;
+  serviceLevelSeconds?: string;
 }
 
 function queueSettings(o: QueueOpts) {
@@ -29,6 +30,7 @@ function queueSettings(o: QueueOpts) {
     callTimeoutSeconds: parseSetting('--call-timeout', o.callTimeout, 0, 86400),
     // "" resets to the policy; anything else is checked by the catalogue (always | never | on-demand).
     record: o.record === undefined ? undefined : ((o.record === '' ? null : o.record) as never),
+    serviceLevelSeconds: parseSetting('--service-level-seconds', o.serviceLevelSeconds, 1, 3600),
   };
 }
 
@@ -104,7 +106,8 @@ export function registerCatalogueCommands(ctx: CliContext): void {
       .option('--caller-id <callerid>', 'outbound caller id for agents of this queue')
       .option('--survey-extension <exten>', 'extension[@context] the customer goes to when the agent hangs up')
       .option('--call-timeout <seconds>', 'max call duration, 0 = off (default: policy.call_timeout_seconds)')
-      .option('--record <mode>', 'call recording: always | never | on-demand (default: policy.recording)');
+      .option('--record <mode>', 'call recording: always | never | on-demand (default: policy.recording)')
+      .option('--service-level-seconds <n>', 'service level threshold for reports (default: reports.service_level_seconds)');
   withQueueOptions(queue.command('add').argument('<name>', 'queue name as in queues.conf').description('add a queue'))
     .action((name: string, o: QueueOpts) => {
       const q = queues().add(name, queueSettings(o));
@@ -125,6 +128,7 @@ export function registerCatalogueCommands(ctx: CliContext): void {
       { key: 'surveyExtension', header: 'survey' },
       { key: 'callTimeoutSeconds', header: 'call_timeout' },
       { key: 'record', header: 'record' },
+      { key: 'serviceLevelSeconds', header: 'service_level' },
     ],
   });
   queue

@@ -17,6 +17,7 @@ import { registerTransferCommands } from './transfer';
 import { registerRoomCommands } from './room';
 import { registerCallbackCommands } from './callback';
 import { registerRecordingCommands } from './recording';
+import { registerReportCommands } from './report';
 
 export const registrars: Registrar[] = [
   registerConfigCommands,
@@ -33,4 +34,5 @@ export const registrars: Registrar[] = [
   registerRoomCommands,
   registerCallbackCommands,
   registerRecordingCommands,
+  registerReportCommands,
 ];
