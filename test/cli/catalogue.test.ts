@@ -19,13 +19,13 @@ describe('admin CLI (no daemon)', () => {
       stdout: 'queue support added\n',
       stderr: '',
     });
-    await cli('queue', 'add', 'sales', '--max-no-answer', '0', '--survey-extension', '900', '--call-timeout', '3600');
+    await cli('queue', 'add', 'sales', '--max-no-answer', '0', '--survey-extension', '900', '--call-timeout', '3600', '--service-level-seconds', '30');
     const table = await cli('queue', 'list');
-    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+WRAPUP\s+MAX_NO_ANSWER\s+CALLER_ID\s+SURVEY\s+CALL_TIMEOUT\s+RECORD$/);
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+WRAPUP\s+MAX_NO_ANSWER\s+CALLER_ID\s+SURVEY\s+CALL_TIMEOUT\s+RECORD\s+SERVICE_LEVEL$/);
     expect(table.stdout).toMatch(/support\s+15\s+4830000000/);
     const json = JSON.parse((await cli('queue', 'list', '--json')).stdout);
     expect(json.map((q: { name: string }) => q.name)).toEqual(['sales', 'support']);
-    expect(json[0]).toMatchObject({ maxNoAnswer: 0, surveyExtension: '900', callTimeoutSeconds: 3600 });
+    expect(json[0]).toMatchObject({ maxNoAnswer: 0, surveyExtension: '900', callTimeoutSeconds: 3600, serviceLevelSeconds: 30 });
     expect(await cli('queue', 'update', 'support', '--wrapup-seconds', '')).toMatchObject({ code: 0 });
     expect(JSON.parse((await cli('queue', 'list', '--json')).stdout)[1].wrapupSeconds).toBeNull();
     expect(await cli('queue', 'remove', 'sales')).toMatchObject({ code: 0, stdout: 'queue sales removed\n' });

@@ -39,6 +39,8 @@ export interface E2EOptions {
   asterisk?: Record<string, unknown>;
   /** app_queue options per sim queue (timeoutMs, retryMs...). */
   simQueues?: Record<string, QueueOptions>;
+  /** Passed to every startDaemon (e.g. a fake clock for the domain, the clients' own factories). */
+  daemon?: DaemonOverrides;
 }
 
 /** Polls `check` until truthy (daemon state changes are async to sim events); bounded, no fixed sleeps. */
@@ -127,7 +129,7 @@ export class E2E {
 
   /** `overrides` lets a scenario watch the daemon from its very start (its bus, its log). */
   async startDaemon(overrides: DaemonOverrides = {}): Promise<DaemonHandle> {
-    this.daemon = await startDaemon(this.config, { log: silentLogger(), ...overrides });
+    this.daemon = await startDaemon(this.config, { log: silentLogger(), ...this.opts.daemon, ...overrides });
     await until(
       () => this.daemon.deps.ami.state === 'connected' && this.daemon.deps.ari.connected && this.sim.isAppRegistered(),
       5000,

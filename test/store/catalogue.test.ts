@@ -42,6 +42,7 @@ describe('catalogue repositories', () => {
       callerId: '4830000000',
       surveyExtension: '900@cc-survey',
       callTimeoutSeconds: null,
+      serviceLevelSeconds: null,
       createdAt: clock.now(),
     });
     expectCc(() => queues.add('support'), 'invalid', /^queue support already exists$/);
@@ -50,8 +51,10 @@ describe('catalogue repositories', () => {
     expectCc(() => queues.add('sales', { wrapupSeconds: -1 }), 'invalid', /^wrapup_seconds: must be between 0 and 3600$/);
     expectCc(() => queues.add('sales', { callerId: 'a\nb' }), 'invalid', /^caller_id: must not contain control/);
     expectCc(() => queues.add('sales', { surveyExtension: '9 9' }), 'invalid', /^survey_extension:/);
+    expectCc(() => queues.add('sales', { serviceLevelSeconds: 0 }), 'invalid', /^service_level_seconds: must be between 1 and 3600$/);
     expect(queues.list().map((x) => x.name)).toEqual(['support']);
     expect(queues.update('support', { wrapupSeconds: null, maxNoAnswer: 0 })).toMatchObject({ wrapupSeconds: null, maxNoAnswer: 0 });
+    expect(queues.update('support', { serviceLevelSeconds: 30 })).toMatchObject({ serviceLevelSeconds: 30, wrapupSeconds: null });
     expectCc(() => queues.update('nope', {}), 'not_found', /queue nope does not exist/);
   });
 
