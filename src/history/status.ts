@@ -74,6 +74,12 @@ const UNANSWERED: Record<string, CallStatus> = {
   stopped: 'failed',
 };
 
+/** The two tables, for tests that check every raw reason. */
+export const STATUS_TABLES: { readonly fixed: Readonly<Record<string, CallStatus>>; readonly unanswered: Readonly<Record<string, CallStatus>> } = {
+  fixed: FIXED,
+  unanswered: UNANSWERED,
+};
+
 export function callStatus(c: Pick<CallRecord, 'endedAt' | 'answeredAt' | 'endReason' | 'kind' | 'direction' | 'agentExt'>): CallStatus {
   if (c.endedAt === null) return 'in-progress';
   const reason = c.endReason ?? '';

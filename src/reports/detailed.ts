@@ -161,7 +161,7 @@ function loadContacts(db: Db, keys: string[], now: number): DetailedContact[] {
   const ids = (p: string) => keys.filter((k) => k.startsWith(p)).map((k) => k.slice(2));
   const linked = ids('L:');
   const stays = [
-    ...inChunks<QueueStay & { key?: string }>(db, (m) => `SELECT ${STAY_SELECT} FROM queue_stays WHERE linkedid IN (${m})`, linked),
+    ...inChunks<QueueStay>(db, (m) => `SELECT ${STAY_SELECT} FROM queue_stays WHERE linkedid IN (${m})`, linked),
     ...inChunks<QueueStay>(db, (m) => `SELECT ${STAY_SELECT} FROM queue_stays WHERE id IN (${m})`, ids('S:').map(Number)),
   ];
   const calls = [
@@ -179,9 +179,11 @@ function loadContacts(db: Db, keys: string[], now: number): DetailedContact[] {
   const surveys = inChunks<{ call_id: string; score: number }>(db, (m) => `SELECT call_id, score FROM call_surveys WHERE call_id IN (${m}) ORDER BY id`, callIds);
 
   const byKey = new Map<string, DetailedContact>(keys.map((k) => [k, emptyContact(k)]));
+  const firstStay = new Map<DetailedContact, number>();
   for (const st of stays) {
     const ct = byKey.get(st.linkedid && byKey.has(`L:${st.linkedid}`) ? `L:${st.linkedid}` : `S:${st.id}`);
     if (!ct) continue;
+    if (!firstStay.has(ct) || st.id < firstStay.get(ct)!) firstStay.set(ct, st.id);
     ct.linkedid ??= st.linkedid;
     ct.number ??= st.callerNumber || null;
     ct.stays.push({
@@ -233,7 +235,7 @@ function loadContacts(db: Db, keys: string[], now: number): DetailedContact[] {
     ct.parts.sort((a, b) => a.startedAt - b.startedAt || a.id.localeCompare(b.id));
     const starts = [...ct.stays.map((x) => x.joinedAt), ...ct.parts.map((x) => x.startedAt)];
     ct.startedAt = starts.length ? Math.min(...starts) : 0;
-    ct.contact = ct.parts[0]?.rootId ?? ct.contact;
+    ct.contact = ct.parts[0]?.rootId ?? (firstStay.has(ct) ? `stay-${firstStay.get(ct)}` : ct.contact);
   }
   return out;
 }
