@@ -178,6 +178,10 @@ function loadContacts(db: Db, keys: string[], now: number): DetailedContact[] {
     : [];
   const surveys = inChunks<{ call_id: string; score: number }>(db, (m) => `SELECT call_id, score FROM call_surveys WHERE call_id IN (${m}) ORDER BY id`, callIds);
 
+  const recordingsOf = new Map<string, typeof recordings>();
+  for (const r of recordings) recordingsOf.set(r.call_id, [...(recordingsOf.get(r.call_id) ?? []), r]);
+  // The latest answer when a part was rated twice.
+  const scoreOf = new Map(surveys.map((x) => [x.call_id, x.score]));
   const byKey = new Map<string, DetailedContact>(keys.map((k) => [k, emptyContact(k)]));
   const firstStay = new Map<DetailedContact, number>();
   for (const st of stays) {
@@ -223,10 +227,13 @@ function loadContacts(db: Db, keys: string[], now: number): DetailedContact[] {
       holdSeconds: seconds(holdMs),
       wrapupSeconds: r.wrapup_ms !== null ? seconds(r.wrapup_ms) : null,
       disposition: call.disposition,
-      recordings: recordings
-        .filter((x) => x.call_id === call.id)
-        .map((x) => ({ id: x.id, file: x.file, state: x.state, durationSeconds: x.duration_ms !== null ? seconds(x.duration_ms) : null })),
-      surveyScore: surveys.filter((x) => x.call_id === call.id).at(-1)?.score ?? null,
+      recordings: (recordingsOf.get(call.id) ?? []).map((x) => ({
+        id: x.id,
+        file: x.file,
+        state: x.state,
+        durationSeconds: x.duration_ms !== null ? seconds(x.duration_ms) : null,
+      })),
+      surveyScore: scoreOf.get(call.id) ?? null,
     });
   }
   const out = [...byKey.values()];

@@ -6,10 +6,10 @@
 import { callStatusSql } from '../history/status';
 import type { Db } from '../store/db';
 import type { GroupKey, ReportEnvelope, ReportQuery, ReportSettings } from './model';
-import { accumulate, filtered, groupKey, keyExpr, orderedKeys, percent, sqlWhere, type SourceCols } from './sql';
+import { accumulate, groupKey, keyExpr, orderedKeys, percent, scan, sqlWhere, type SourceCols } from './sql';
 
-export const STAY_COLS: SourceCols = { time: 's.joined_at', queue: 's.queue', agent: 's.agent_ext', disposition: 'c.disposition' };
-export const PART_COLS: SourceCols = { time: 'c.started_at', queue: 'c.queue', agent: 'c.agent_ext', disposition: 'c.disposition' };
+export const STAY_COLS: SourceCols = { table: 'queue_stays', alias: 's', time: 's.joined_at', queue: 's.queue', agent: 's.agent_ext', disposition: 'c.disposition' };
+export const PART_COLS: SourceCols = { table: 'calls', alias: 'c', time: 'c.started_at', queue: 'c.queue', agent: 'c.agent_ext', disposition: 'c.disposition' };
 
 /** Counts from the stays (s) and from the parts (c). */
 export interface QuantAcc {
@@ -62,7 +62,7 @@ export function quantitative(db: Db, q: ReportQuery, settings: ReportSettings, n
   const groups = new Map<GroupKey, QuantAcc>();
   const shortMs = settings.shortAbandonSeconds * 1000;
 
-  const sw = filtered(q, STAY_COLS);
+  const { from: stayFrom, w: sw } = scan(q, STAY_COLS);
   const joinCalls = q.by === 'disposition' ? 'LEFT JOIN calls c ON c.id = s.call_id' : '';
   const stays = db
     .prepare(
@@ -72,12 +72,12 @@ export function quantitative(db: Db, q: ReportQuery, settings: ReportSettings, n
          SUM(s.outcome = 'abandoned' AND s.left_at - s.joined_at < ?) AS shortAbandoned,
          SUM(s.outcome = 'timeout') AS timedOut, SUM(s.outcome = 'left') AS "left", SUM(s.outcome = 'blocked') AS blocked,
          SUM(s.outcome = 'lost') AS lost, SUM(s.outcome = 'waiting') AS waiting
-       FROM queue_stays s ${joinCalls} ${sqlWhere(sw)} GROUP BY 1`,
+       FROM ${stayFrom} ${joinCalls} ${sqlWhere(sw)} GROUP BY 1`,
     )
     .all(shortMs, shortMs, ...sw.params) as (Partial<QuantAcc> & { k: unknown })[];
   for (const r of stays) accumulate(groups, groupKey(q.by, r.k), zero, r, merge);
 
-  const cw = filtered(q, PART_COLS);
+  const { from: partFrom, w: cw } = scan(q, PART_COLS);
   const parts = db
     .prepare(
       `SELECT ${keyExpr(q.by, PART_COLS)} AS k,
@@ -87,7 +87,7 @@ export function quantitative(db: Db, q: ReportQuery, settings: ReportSettings, n
          SUM(c.agent_ext IS NOT NULL AND c.kind IN ('inbound', 'transfer', 'conference') AND (${callStatusSql('c')}) = 'missed') AS missedRings,
          SUM(c.kind = 'callback') AS callbacks, SUM(c.kind = 'callback' AND c.answered_at IS NOT NULL) AS callbackConnects,
          SUM(c.kind = 'outbound') AS outbound, SUM(c.kind = 'outbound' AND c.answered_at IS NOT NULL) AS outboundConnects
-       FROM calls c ${sqlWhere(cw)} GROUP BY 1`,
+       FROM ${partFrom} ${sqlWhere(cw)} GROUP BY 1`,
     )
     .all(...cw.params) as (Partial<QuantAcc> & { k: unknown })[];
   for (const r of parts) accumulate(groups, groupKey(q.by, r.k), zero, r, merge);
