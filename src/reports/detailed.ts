@@ -94,7 +94,9 @@ export function detailed(db: Db, q: ReportQuery, page: DetailedPage, now: number
     .prepare(`SELECT c.started_at AS t, c.rowid AS id, c.linkedid AS linkedid, c.root_id AS rootId FROM calls c ${sqlWhere(cw)} ORDER BY c.started_at, c.rowid`)
     .iterate(...cw.params) as IterableIterator<{ t: number; id: number; linkedid: string | null; rootId: string }>;
 
-  const earlier = earlierMatch(db, q);
+  // A contact seen first in this page may have matching rows before the cursor (listed on an
+  // earlier page); rows after it were read here (`seen`). The first page needs no check.
+  const earlier = cursor ? earlierMatch(db, q, cursor) : () => false;
   const seen = new Set<string>();
   const keys: string[] = [];
   let last: Pos | undefined;
@@ -111,7 +113,7 @@ export function detailed(db: Db, q: ReportQuery, page: DetailedPage, now: number
       else c = calls.next();
       if (seen.has(key)) continue;
       seen.add(key);
-      if (earlier(key, pos)) continue; // listed at an earlier row (a previous page)
+      if (earlier(key)) continue; // listed on a previous page
       keys.push(key);
       last = pos;
     }
@@ -130,18 +132,18 @@ export function detailed(db: Db, q: ReportQuery, page: DetailedPage, now: number
   };
 }
 
-/** Whether the contact has a matching stay or part before `pos` (so it was listed there). */
-function earlierMatch(db: Db, q: ReportQuery): (key: string, pos: Pos) => boolean {
+/** Whether the contact has a matching stay or part at or before the cursor (a previous page listed it). */
+function earlierMatch(db: Db, q: ReportQuery, cursor: Pos): (key: string) => boolean {
   const sw = filtered(q, STAY_COLS);
   const cw = filtered(q, PART_COLS);
-  const staysBy = db.prepare(`SELECT 1 FROM queue_stays s ${sqlWhere(sw)} AND s.linkedid = ? AND (s.joined_at, 0, s.id) < (?, ?, ?) LIMIT 1`);
-  const callsBy = db.prepare(`SELECT 1 FROM calls c ${sqlWhere(cw)} AND c.linkedid = ? AND (c.started_at, 1, c.rowid) < (?, ?, ?) LIMIT 1`);
-  const rootBy = db.prepare(`SELECT 1 FROM calls c ${sqlWhere(cw)} AND c.root_id = ? AND (c.started_at, 1, c.rowid) < (?, ?, ?) LIMIT 1`);
-  return (key, pos) => {
+  const staysBy = db.prepare(`SELECT 1 FROM queue_stays s ${sqlWhere(sw)} AND s.linkedid = ? AND (s.joined_at, 0, s.id) <= (?, ?, ?) LIMIT 1`);
+  const callsBy = db.prepare(`SELECT 1 FROM calls c ${sqlWhere(cw)} AND c.linkedid = ? AND (c.started_at, 1, c.rowid) <= (?, ?, ?) LIMIT 1`);
+  const rootBy = db.prepare(`SELECT 1 FROM calls c ${sqlWhere(cw)} AND c.root_id = ? AND (c.started_at, 1, c.rowid) <= (?, ?, ?) LIMIT 1`);
+  return (key) => {
     const v = key.slice(2);
     if (key.startsWith('S:')) return false;
-    if (key.startsWith('R:')) return rootBy.get(...cw.params, v, ...pos) !== undefined;
-    return staysBy.get(...sw.params, v, ...pos) !== undefined || callsBy.get(...cw.params, v, ...pos) !== undefined;
+    if (key.startsWith('R:')) return rootBy.get(...cw.params, v, ...cursor) !== undefined;
+    return staysBy.get(...sw.params, v, ...cursor) !== undefined || callsBy.get(...cw.params, v, ...cursor) !== undefined;
   };
 }
 

@@ -32,7 +32,7 @@ export function duration(s: number | null): string {
 
 function value(m: MetricDef, v: unknown): string {
   if (v === null || v === undefined) return '-';
-  if (m.key.endsWith('Pct')) return `${v}%`;
+  if (m.key.endsWith('Pct')) return `${Number(v).toFixed(1)}%`;
   if (m.key.endsWith('Seconds')) return duration(Number(v));
   return String(v);
 }
@@ -78,10 +78,13 @@ export function reportTable(r: ReportEnvelope<AnyRow>): string {
 }
 
 /** RFC 4180 cell; text that a spreadsheet would evaluate gets a leading '. */
+const CSV_SPECIAL = /^[=+\-@\t\r]|[",\r\n]/;
+
 export function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return String(v);
   let s = String(v);
+  if (!CSV_SPECIAL.test(s)) return s; // most cells: one test
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
@@ -113,46 +116,23 @@ const DETAILED_COLUMNS = [
   'talkSeconds', 'holdSeconds', 'wrapupSeconds', 'disposition', 'recordings', 'surveyScore',
 ] as const;
 
-/** One line per call part (a contact without parts: one line with its stay). */
-function detailedLines(c: DetailedContact): Record<(typeof DETAILED_COLUMNS)[number], unknown>[] {
+/** One line per call part (a contact without parts: one line with its stay), in DETAILED_COLUMNS order. */
+function detailedLines(c: DetailedContact): string[] {
   const stay = c.stays[0];
-  const head = {
-    contact: c.contact,
-    linkedid: c.linkedid,
-    contactStartedAt: iso(c.startedAt),
-    number: c.number,
-    stays: c.stays.length,
-    stayQueue: stay?.queue ?? null,
-    stayOutcome: stay?.outcome ?? null,
-    stayWaitSeconds: stay?.waitSeconds ?? null,
-  };
-  const none = { part: null, parentId: null, kind: null, direction: null, queue: null, agent: null, startedAt: null, answeredAt: null, endedAt: null, status: null, endReason: null, talkSeconds: null, holdSeconds: null, wrapupSeconds: null, disposition: null, recordings: null, surveyScore: null };
-  if (!c.parts.length) return [{ ...head, ...none }];
-  return c.parts.map((p) => ({
-    ...head,
-    part: p.id,
-    parentId: p.parentId,
-    kind: p.kind,
-    direction: p.direction,
-    queue: p.queue,
-    agent: p.agent,
-    startedAt: iso(p.startedAt),
-    answeredAt: iso(p.answeredAt),
-    endedAt: iso(p.endedAt),
-    status: p.status,
-    endReason: p.endReason,
-    talkSeconds: p.talkSeconds,
-    holdSeconds: p.holdSeconds,
-    wrapupSeconds: p.wrapupSeconds,
-    disposition: p.disposition,
-    recordings: p.recordings.map((x) => x.file).join(';') || null,
-    surveyScore: p.surveyScore,
-  }));
+  const head = csvLine([c.contact, c.linkedid, iso(c.startedAt), c.number, c.stays.length, stay?.queue, stay?.outcome, stay?.waitSeconds]);
+  if (!c.parts.length) return [head + ','.repeat(DETAILED_COLUMNS.length - 8)];
+  return c.parts.map(
+    (p) =>
+      `${head},${csvLine([
+        p.id, p.parentId, p.kind, p.direction, p.queue, p.agent, iso(p.startedAt), iso(p.answeredAt), iso(p.endedAt), p.status, p.endReason,
+        p.talkSeconds, p.holdSeconds, p.wrapupSeconds, p.disposition, p.recordings.map((x) => x.file).join(';') || null, p.surveyScore,
+      ])}`,
+  );
 }
 
 export function detailedCsv(r: DetailedReport): string {
   const lines = [csvLine([...DETAILED_COLUMNS])];
-  for (const c of r.contacts) for (const l of detailedLines(c)) lines.push(csvLine(DETAILED_COLUMNS.map((k) => l[k])));
+  for (const c of r.contacts) lines.push(...detailedLines(c));
   return lines.join('\r\n') + '\r\n';
 }
 

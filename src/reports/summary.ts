@@ -128,7 +128,9 @@ export function summary(db: Db, q: ReportQuery, settings: ReportSettings, now: n
   if (time) for (const [k, acc] of time) accumulate(groups, k, zero, { agents: acc }, merge);
 
   const total = zero();
-  for (const acc of groups.values()) merge(total, acc);
+  for (const acc of groups.values()) merge(total, { ...acc, agents: q.by === 'queue' ? null : acc.agents });
+  // By queue an agent of two queues is in both rows; the total counts each agent once.
+  if (q.by === 'queue') for (const acc of agentTime(db, { ...q, by: undefined }, now)?.values() ?? []) merge(total, { agents: acc });
   // Agent time applies (null only by disposition): a group without any shows zeros, not blanks.
   const withAgents = (a: SummaryAcc) => (time && !a.agents ? { ...a, agents: zeroAgentTime() } : a);
   return {

@@ -361,6 +361,7 @@ describe('reports of a scripted hour', () => {
       ['support', 6000, 40], // A and G within 25 s / (6 - 1 short)
       ['vendas', 3000, 0], // D timed out: 0 / 1
     ]);
+    expect(summaryByQueue.total.loginSeconds).toBe(6000); // 1000 is in both queues: counted once
     const byAgent = await report('summary', '&by=agent');
     expect(byAgent.rows.map((x: any) => [x.key, x.answered, x.handled, x.ahtSeconds, x.loginSeconds, x.occupancyPct])).toEqual([
       // 1000: A, G2, H, J: talk 90+98+60+30, hold 50, wrap-up 40 → 368/4
