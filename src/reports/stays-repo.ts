@@ -92,6 +92,11 @@ export class StaysRepo {
     return info.changes === 1;
   }
 
+  /** Corrects a closed stay's outcome (only if it still has `from`). */
+  reclassify(id: number, from: StayOutcome, to: StayOutcome, detail: string | null): boolean {
+    return this.sql('UPDATE queue_stays SET outcome = ?, detail = ? WHERE id = ? AND outcome = ?').run(to, detail, id, from).changes === 1;
+  }
+
   setLinkedid(id: number, linkedid: string): void {
     this.sql('UPDATE queue_stays SET linkedid = ? WHERE id = ? AND linkedid IS NULL').run(linkedid, id);
   }

@@ -3,7 +3,9 @@
  *
  * app_queue tells how a stay ended only by the events around QueueCallerLeave:
  *   answered   QueueCallerLeave, then AgentConnect (same burst; captures/queue-call-answered)
- *   abandoned  QueueCallerAbandon (the caller hung up), then QueueCallerLeave
+ *   abandoned  QueueCallerAbandon (the caller hung up), then QueueCallerLeave. app_queue also sends it
+ *              for a caller withdrawn by AMI QueueWithdrawCaller (app_queue.c record_abandoned): that
+ *              caller's channel goes on and CcQueueExit WITHDRAW follows, which makes the stay left
  *   blocked    an abandon of a caller the daemon refused (calls row 'blocked'): the daemon hung it up
  *   timeout    QueueCallerLeave, then UserEvent CcQueueExit Status: TIMEOUT (asterisk-conf
  *              [cc-queues] raises it after Queue() returns with QUEUESTATUS)
@@ -52,6 +54,8 @@ const unknownAsEmpty = (v: string | undefined) => (!v || v === 'unknown' || v ==
 export class QueueStayRecorder {
   /** uniqueid → a leave not yet explained. */
   private readonly pending = new Map<string, { stayId: number; leftAt: number; timer: TimerHandle }>();
+  /** uniqueid → a stay just closed as abandoned, for LEAVE_GRACE_MS (a withdrawal shows up as one first). */
+  private readonly recentAbandons = new Map<string, { stayId: number; at: number }>();
   private unsubs: (() => void)[] = [];
   private inFlight?: { joined: Set<string>; left: Set<string> };
 
@@ -141,6 +145,13 @@ export class QueueStayRecorder {
       leftAt: this.leftAt(e.Uniqueid),
       linkedid,
     });
+    if (blocked) return;
+    const now = this.deps.clock.now();
+    for (const [id, a] of this.recentAbandons) {
+      if (now - a.at <= LEAVE_GRACE_MS) break;
+      this.recentAbandons.delete(id);
+    }
+    this.recentAbandons.set(e.Uniqueid, { stayId: open.id, at: now });
   }
 
   onConnect(e: AmiEvent): void {
@@ -163,13 +174,21 @@ export class QueueStayRecorder {
   onQueueExit(e: AmiEvent): void {
     const outcome = exitOutcome(e.Status ?? '');
     if (!outcome || !e.Uniqueid) return;
-    const open = this.deps.repo.openOf(e.Uniqueid);
-    if (!open || (e.Queue && e.Queue !== open.queue)) return;
     const info = (e.Info ?? '').trim();
+    const detail = info ? `${e.Status} ${info}`.slice(0, 120) : e.Status;
+    const open = this.deps.repo.openOf(e.Uniqueid);
+    if (!open) {
+      // Withdrawn (QueueWithdrawCaller): app_queue reported it as an abandon a moment ago.
+      const recent = this.recentAbandons.get(e.Uniqueid);
+      this.recentAbandons.delete(e.Uniqueid);
+      if (recent && this.deps.clock.now() - recent.at <= LEAVE_GRACE_MS) this.deps.repo.reclassify(recent.stayId, 'abandoned', outcome, detail);
+      return;
+    }
+    if (e.Queue && e.Queue !== open.queue) return;
     this.close(open.id, e.Uniqueid, {
       outcome,
       leftAt: this.leftAt(e.Uniqueid),
-      detail: info ? `${e.Status} ${info}`.slice(0, 120) : e.Status,
+      detail,
       linkedid: open.linkedid ?? (e.Linkedid || null),
     });
   }

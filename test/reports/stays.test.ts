@@ -139,7 +139,10 @@ describe('queue stays from AMI', () => {
     ami.emit(ev('QueueCallerLeave', 'c1'));
     clock.advance(10);
     ami.emit(ev('UserEvent', 'c1', { UserEvent: 'CcQueueExit', Status: 'TIMEOUT', Info: '' }));
+    // QueueWithdrawCaller: app_queue counts it as an abandon (QueueCallerAbandon first), then the
+    // caller goes on in the dialplan and CcQueueExit says WITHDRAW.
     ami.emit(ev('QueueCallerJoin', 'c2'));
+    ami.emit(ev('QueueCallerAbandon', 'c2'));
     ami.emit(ev('QueueCallerLeave', 'c2'));
     ami.emit(ev('UserEvent', 'c2', { UserEvent: 'CcQueueExit', Status: 'WITHDRAW', Info: 'callback' }));
     ami.emit(ev('QueueCallerJoin', 'c3'));
