@@ -72,13 +72,39 @@ function agentsOf(db: Db, q: ReportQuery): Map<string, string[]> {
 }
 
 /**
+ * Time per group and in all (each agent once, also when by queue puts an agent in two groups).
+ * `undefined` when agent time does not apply to the grouping (by disposition). `now`: states still
+ * going on count up to here (and never past the period's end).
+ */
+export function agentTimeTotals(db: Db, q: ReportQuery, now: number): { groups: Map<GroupKey, AgentTimeAcc>; total: AgentTimeAcc } | undefined {
+  if (q.by === 'disposition') return undefined;
+  const total = zeroAgentTime();
+  if (q.by !== 'queue') {
+    const groups = agentTime(db, q, now)!;
+    for (const acc of groups.values()) mergeAgentTime(total, acc);
+    return { groups, total };
+  }
+  // Per agent once, then into each of its queues and once into the total.
+  const queuesOf = agentsOf(db, q);
+  const groups = new Map<GroupKey, AgentTimeAcc>();
+  for (const [ext, acc] of agentTime(db, { ...q, by: 'agent' }, now, queuesOf)!) {
+    mergeAgentTime(total, acc);
+    for (const queue of queuesOf.get(ext as string) ?? []) {
+      if (!groups.has(queue)) groups.set(queue, zeroAgentTime());
+      mergeAgentTime(groups.get(queue)!, acc);
+    }
+  }
+  return { groups, total };
+}
+
+/**
  * Time per group. `undefined` when agent time does not apply to the grouping (by disposition).
  * `now`: states still going on count up to here (and never past the period's end).
  */
-export function agentTime(db: Db, q: ReportQuery, now: number): Map<GroupKey, AgentTimeAcc> | undefined {
+export function agentTime(db: Db, q: ReportQuery, now: number, known?: Map<string, string[]>): Map<GroupKey, AgentTimeAcc> | undefined {
   if (q.by === 'disposition') return undefined;
   const groups = new Map<GroupKey, AgentTimeAcc>();
-  const agents = agentsOf(db, q);
+  const agents = known ?? agentsOf(db, q);
   const end = Math.min(q.to, now);
   if (agents.size === 0 || end <= q.from) return groups;
   const keysOf = (ext: string, atMs: number): GroupKey[] => {

@@ -4,7 +4,7 @@
  * plus agent time (agent-time.ts); additive partials are merged per group, ratios computed last.
  */
 import type { Db } from '../store/db';
-import { type AgentTimeAcc, agentTime, mergeAgentTime, zeroAgentTime } from './agent-time';
+import { type AgentTimeAcc, agentTimeTotals, mergeAgentTime, zeroAgentTime } from './agent-time';
 import type { GroupKey, ReportEnvelope, ReportQuery, ReportSettings } from './model';
 import { HANDLED_SQL, PART_COLS, STAY_COLS } from './quantitative';
 import { accumulate, groupKey, keyExpr, meanSeconds, orderedKeys, percent, scan, seconds, sqlWhere, type SourceCols } from './sql';
@@ -124,13 +124,13 @@ export function summary(db: Db, q: ReportQuery, settings: ReportSettings, now: n
     .all(...vw.params) as (Partial<SummaryAcc> & { k: unknown })[];
   for (const r of surveyRows) put(r.k, r);
 
-  const time = agentTime(db, q, now);
-  if (time) for (const [k, acc] of time) accumulate(groups, k, zero, { agents: acc }, merge);
+  const time = agentTimeTotals(db, q, now);
+  if (time) for (const [k, acc] of time.groups) accumulate(groups, k, zero, { agents: acc }, merge);
 
   const total = zero();
-  for (const acc of groups.values()) merge(total, { ...acc, agents: q.by === 'queue' ? null : acc.agents });
+  for (const acc of groups.values()) merge(total, { ...acc, agents: null });
   // By queue an agent of two queues is in both rows; the total counts each agent once.
-  if (q.by === 'queue') for (const acc of agentTime(db, { ...q, by: undefined }, now)?.values() ?? []) merge(total, { agents: acc });
+  if (time) merge(total, { agents: time.total });
   // Agent time applies (null only by disposition): a group without any shows zeros, not blanks.
   const withAgents = (a: SummaryAcc) => (time && !a.agents ? { ...a, agents: zeroAgentTime() } : a);
   return {
