@@ -6,7 +6,7 @@ import { invalid } from '../src/util/errors';
 
 export interface BenchOptions {
   /** Which benchmarks to run. */
-  only: 'all' | 'calls' | 'replay' | 'events';
+  only: 'all' | 'calls' | 'replay' | 'events' | 'reports';
   calls: number;
   agents: number;
   concurrency: number;
@@ -19,6 +19,9 @@ export interface BenchOptions {
   /** /events benchmark: clients that never read, and agent events published. */
   stalled: number;
   events: number;
+  /** Reports benchmark: customer contacts in the generated month, and agents. */
+  reportCalls: number;
+  reportAgents: number;
   /** Daemon log level; logs go to a discarding stream, so formatting cost is measured, I/O is not. */
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   /** Exit 1 when a figure is over budget (default: report only, exit 0). */
@@ -37,13 +40,15 @@ export const DEFAULTS: BenchOptions = {
   rounds: 20,
   stalled: 20,
   events: 40000,
+  reportCalls: 300000,
+  reportAgents: 200,
   logLevel: 'info',
   strict: false,
   json: false,
 };
 
 export const USAGE = `usage: npm run bench -- [options]
-  --only all|calls|replay|events  which benchmark (default all)
+  --only all|calls|replay|events|reports  which benchmark (default all)
   --calls N                 queue calls to drive (default ${DEFAULTS.calls}, 1-100000)
   --agents N                logged-in agents with auto-answering devices (default ${DEFAULTS.agents}, 1-200)
   --concurrency N           calls in progress at once (default = agents, at most agents)
@@ -53,6 +58,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --rounds N                replay rounds over every AMI capture (default ${DEFAULTS.rounds})
   --stalled N               /events clients that never read (default ${DEFAULTS.stalled}, 1-200)
   --events N                agent events published in the /events benchmark (default ${DEFAULTS.events})
+  --report-calls N          contacts in the generated month of the reports benchmark (default ${DEFAULTS.reportCalls}, 1000-2000000)
+  --report-agents N         agents in that month (default ${DEFAULTS.reportAgents}, 10-2000)
   --log-level L             daemon log level error|warn|info|debug (default info, logs discarded)
   --strict                  exit 1 when a figure is over budget
   --json                    print the results as JSON too`;
@@ -67,6 +74,8 @@ const INT_LIMITS: Record<string, [keyof BenchOptions, number, number]> = {
   '--rounds': ['rounds', 1, 10000],
   '--stalled': ['stalled', 1, 200],
   '--events': ['events', 1000, 1000000],
+  '--report-calls': ['reportCalls', 1000, 2000000],
+  '--report-agents': ['reportAgents', 10, 2000],
 };
 
 export function parseArgs(argv: string[]): BenchOptions {
@@ -83,8 +92,8 @@ export function parseArgs(argv: string[]): BenchOptions {
     else if (flag === '--json') o.json = true;
     else if (flag === '--only') {
       const v = value();
-      if (v !== 'all' && v !== 'calls' && v !== 'replay' && v !== 'events') {
-        throw invalid(`--only must be all, calls, replay or events (got ${v})`, { option: flag });
+      if (v !== 'all' && v !== 'calls' && v !== 'replay' && v !== 'events' && v !== 'reports') {
+        throw invalid(`--only must be all, calls, replay, events or reports (got ${v})`, { option: flag });
       }
       o.only = v;
     } else if (flag === '--log-level') {

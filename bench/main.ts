@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the daemon's CPU per queue call (bench/daemon-per-call.ts) and per AMI event
- * (bench/replay-ami.ts), compared with the budget of docs/CALL-TOPOLOGY.md ("Load"), and the RSS
- * cost of /events clients that never read (bench/events-slow-clients.ts). Report only:
+ * (bench/replay-ami.ts), compared with the budget of docs/CALL-TOPOLOGY.md ("Load"), the RSS
+ * cost of /events clients that never read (bench/events-slow-clients.ts), and the time of every
+ * report on a generated month (bench/reports.ts). Report only:
  * exit 0 unless --strict and a figure is over budget (exit 1); bad options exit 2.
  * Benchmarks are kept out of `npm test` (jest roots are test/ only) and out of the unit tests.
  */
@@ -12,6 +13,7 @@ import { printCalls, runCallsBench, type CallsResult } from './daemon-per-call';
 import { BUDGET_MS_PER_CALL, REAL_AMI_EVENTS_PER_CALL, fmt, verdict } from './measure';
 import { printEvents, runEventsBench, type EventsResult } from './events-slow-clients';
 import { printReplay, runReplayBench, type ReplayResult } from './replay-ami';
+import { printReports, runReportsBench, type ReportsResult } from './reports';
 
 const say = (line: string) => console.log(line);
 
@@ -30,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
   let calls: CallsResult | undefined;
   let replay: ReplayResult | undefined;
   let events: EventsResult | undefined;
+  let reports: ReportsResult | undefined;
   if (o.only === 'all' || o.only === 'calls') {
     say('\n== daemon CPU per queue call (daemon in this process, simulator in a child process)');
     calls = await runCallsBench(o, say);
@@ -45,10 +48,16 @@ async function main(argv: string[]): Promise<number> {
     events = await runEventsBench(o, say);
     printEvents(events, say);
   }
+  if (o.only === 'all' || o.only === 'reports') {
+    say('\n== reports on a generated month (temp SQLite, every kind and grouping; budget 2 s each)');
+    reports = await runReportsBench(o, say);
+    printReports(reports, say);
+  }
   let over = false;
   if (calls) over ||= calls.verdict === 'OVER' || calls.sim.failed > 0;
   if (replay) over ||= replay.verdict === 'OVER';
   if (events) over ||= events.verdict === 'OVER';
+  if (reports) over ||= reports.verdict === 'OVER';
   if (calls && replay) {
     // The simulator sends fewer AMI events per call than a real Asterisk (80-87); price the missing
     // ones at the replay's cost per event to estimate the per-call figure against a real Asterisk.
@@ -56,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
     const estimate = calls.perCall.cpuMs + (missing * replay.usPerEvent) / 1000;
     say(`\n== estimate on a real Asterisk: ${fmt(calls.perCall.cpuMs, 3)} ms + ${fmt(missing, 0)} more AMI events × ${fmt(replay.usPerEvent, 2)} µs = ${fmt(estimate, 3)} ms/call (budget ${BUDGET_MS_PER_CALL}: ${verdict(estimate, BUDGET_MS_PER_CALL)})`);
   }
-  if (o.json) say(JSON.stringify({ calls, replay, events }, null, 2));
+  if (o.json) say(JSON.stringify({ calls, replay, events, reports }, null, 2));
   if (o.strict && over) {
     say('\n--strict: over budget (or failed calls) → exit 1');
     return 1;

@@ -20,6 +20,7 @@ export const catalogueQueueSchema = z
     wrapupLimit: z
       .boolean()
       .describe('true: the wrap-up closes by itself after wrapupSeconds; false: open until the agent finishes it (policy.wrapup_max_seconds caps it)'),
+    serviceLevelSeconds: z.number().int().nullable().describe('service level threshold (reports); null = reports.service_level_seconds'),
     createdAt: ms,
   })
   .strict();

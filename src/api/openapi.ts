@@ -258,10 +258,13 @@ export function buildOpenApi(
       responses[status] = { description: 'OK', content: { 'application/json': { schema: zodToJsonSchema(r.response) } } };
     }
     if (r.rawResponse) {
-      delete responses['200'];
       const binary = { schema: { type: 'string', format: 'binary' } };
       const content = Object.fromEntries(r.rawResponse.contentTypes.map((t) => [t, binary]));
-      responses['200'] = { description: r.rawResponse.description, content };
+      // A route that answers JSON or, when asked, another type (CSV reports): both under one status.
+      const json = r.response ? (responses['200'] as { content?: Record<string, unknown> } | undefined)?.content : undefined;
+      responses['200'] = json
+        ? { description: `OK: JSON, or ${r.rawResponse.description}`, content: { ...json, ...content } }
+        : { description: r.rawResponse.description, content };
       if (r.rawResponse.partial) {
         responses['206'] = { description: 'the requested byte range (Range: bytes=a-b)', content };
         responses['416'] = { description: 'range not satisfiable' };

@@ -183,6 +183,16 @@ export const configSchema = z
       })
       .strict()
       .default({}),
+    /** Reports (src/reports): thresholds used by the definitions in README "Reports". */
+    reports: z
+      .object({
+        /** Callers who hang up within this many seconds of joining a queue are short abandons, counted apart. */
+        short_abandon_seconds: z.number().int().min(0).max(3600).default(5),
+        /** Service level threshold for queues that do not set their own (queue --service-level-seconds). */
+        service_level_seconds: z.number().int().min(1).max(3600).default(20),
+      })
+      .strict()
+      .default({}),
     policy: z
       .object({
         wrapup_seconds: z.number().int().min(0).max(3600).default(30),

@@ -21,6 +21,7 @@ import { dncFactory } from '../dnc/module';
 import { directoryFactory } from '../directory/module';
 import { liveMonitorFactory } from '../live-monitor';
 import { chatFactory } from '../chat/module';
+import { reportsFactory } from '../reports/module';
 
 export const moduleFactories: ModuleFactory[] = [
   (deps, ports) => {
@@ -50,4 +51,5 @@ export const moduleFactories: ModuleFactory[] = [
   directoryFactory,
   liveMonitorFactory,
   chatFactory,
+  reportsFactory,
 ];

@@ -4,6 +4,7 @@
  * Asterisk, no config file, a throwaway database.
  */
 import { formatRows } from '../cli/output';
+import { renderReport, type ReportResult } from '../reports/service';
 import { Narrator } from './narrator';
 import { clockLabel, MINUTE_MS, playHour, type DemoClock } from './script';
 import { createCatalogue, startWorld } from './setup';
@@ -14,6 +15,7 @@ export async function runDemo(out: (line: string) => void = (l) => process.stdou
   out('callcenterd demo: the daemon on the built-in Asterisk simulator, one compressed hour of traffic');
   out(`(1 demo minute = ${MINUTE_MS} ms; wrap-up window 2 s; an agent is paused after 2 missed calls)`);
   const world = await startWorld();
+  const hourStarted = Date.now();
   const clock: DemoClock = { minute: 0 };
   const narrator = new Narrator(out, () => clockLabel(clock));
   try {
@@ -32,6 +34,12 @@ export async function runDemo(out: (line: string) => void = (l) => process.stdou
     out(formatRows(rows).trimEnd());
     for (const n of notes) out(`note: ${n}`);
     out('');
+    out('Reports of the hour (GET /reports/{kind} as the supervisor; times are real seconds: the hour was compressed)');
+    for (const kind of ['quantitative', 'summary'] as const) {
+      const r = await world.supervisor.request<ReportResult>('GET', `/reports/${kind}?from=${hourStarted}&to=${Date.now() + 1}`);
+      out(renderReport(r, 'table').trimEnd());
+      out('');
+    }
     out(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return 0;
   } finally {

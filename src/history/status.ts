@@ -78,6 +78,12 @@ const UNANSWERED: Record<string, CallStatus> = {
   stopped: 'failed',
 };
 
+/** The two tables, for tests that check every raw reason. */
+export const STATUS_TABLES: { readonly fixed: Readonly<Record<string, CallStatus>>; readonly unanswered: Readonly<Record<string, CallStatus>> } = {
+  fixed: FIXED,
+  unanswered: UNANSWERED,
+};
+
 export function callStatus(c: Pick<CallRecord, 'endedAt' | 'answeredAt' | 'endReason' | 'kind' | 'direction' | 'agentExt'>): CallStatus {
   if (c.endedAt === null) return 'in-progress';
   const reason = c.endReason ?? '';
@@ -89,4 +95,30 @@ export function callStatus(c: Pick<CallRecord, 'endedAt' | 'answeredAt' | 'endRe
   if (mapped) return mapped === 'missed' && !c.agentExt ? 'abandoned' : mapped;
   // Unknown reason on an unanswered part: the agent's part was missed, else it failed.
   return c.agentExt && c.direction !== 'outbound' ? 'missed' : 'failed';
+}
+
+/** SQL text literal. */
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/**
+ * callStatus() as an SQL expression over a `calls` row (alias `a`), built from the same tables, so
+ * reports can count statuses in SQL without a second definition (test/history/status.test.ts
+ * checks both agree).
+ */
+export function callStatusSql(a: string): string {
+  const c = (col: string) => `${a}.${col}`;
+  const cases = (table: Record<string, CallStatus>, value: (s: CallStatus) => string) =>
+    Object.entries(table)
+      .map(([reason, status]) => `WHEN ${lit(reason)} THEN ${value(status)}`)
+      .join(' ');
+  const keys = (table: Record<string, CallStatus>) => Object.keys(table).map(lit).join(', ');
+  const missedOrAbandoned = `CASE WHEN ${c('agent_ext')} IS NULL THEN 'abandoned' ELSE 'missed' END`;
+  return `CASE
+    WHEN ${c('ended_at')} IS NULL THEN 'in-progress'
+    WHEN ${c('end_reason')} IN (${keys(FIXED)}) THEN CASE ${c('end_reason')} ${cases(FIXED, lit)} END
+    WHEN ${c('answered_at')} IS NOT NULL THEN CASE WHEN ${c('end_reason')} = 'timeout' THEN 'timeout' ELSE 'answered' END
+    WHEN ${c('direction')} = 'outbound' AND ${c('end_reason')} = 'agent-no-answer' THEN 'no-answer'
+    WHEN ${c('end_reason')} IN (${keys(UNANSWERED)}) THEN CASE ${c('end_reason')} ${cases(UNANSWERED, (s) => (s === 'missed' ? missedOrAbandoned : lit(s)))} END
+    WHEN ${c('agent_ext')} IS NOT NULL AND ${c('direction')} <> 'outbound' THEN 'missed'
+    ELSE 'failed' END`;
 }

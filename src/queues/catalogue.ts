@@ -28,6 +28,8 @@ export interface Queue {
    * until the agent finishes it, closed anyway at policy.wrapup_max_seconds (src/wrapup).
    */
   wrapupLimit: boolean;
+  /** Service level threshold in seconds (reports); null = reports.service_level_seconds. */
+  serviceLevelSeconds: number | null;
   createdAt: number;
 }
 
@@ -43,6 +45,7 @@ interface Row {
   call_timeout_seconds: number | null;
   record: RecordMode | null;
   wrapup_limit: number;
+  service_level_seconds: number | null;
   created_at: number;
 }
 
@@ -55,6 +58,7 @@ const fromRow = (r: Row): Queue => ({
   callTimeoutSeconds: r.call_timeout_seconds,
   record: r.record,
   wrapupLimit: r.wrapup_limit !== 0,
+  serviceLevelSeconds: r.service_level_seconds,
   createdAt: r.created_at,
 });
 
@@ -74,6 +78,7 @@ function validateSettings(s: QueueSettings): Omit<Queue, 'name' | 'createdAt'> {
     callTimeoutSeconds: optionalInt('call_timeout_seconds', s.callTimeoutSeconds, 0, 86400),
     record: validateRecordMode(s.record),
     wrapupLimit: validateWrapupLimit(s.wrapupLimit),
+    serviceLevelSeconds: optionalInt('service_level_seconds', s.serviceLevelSeconds, 1, 3600),
   };
 }
 
@@ -118,10 +123,11 @@ export class QueueCatalogue {
     try {
       this.deps.db
         .prepare(
-          `INSERT INTO queues (name, wrapup_seconds, max_no_answer, caller_id, survey_extension, call_timeout_seconds, record, wrapup_limit, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO queues (name, wrapup_seconds, max_no_answer, caller_id, survey_extension, call_timeout_seconds, record,
+             wrapup_limit, service_level_seconds, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(n, s.wrapupSeconds, s.maxNoAnswer, s.callerId, s.surveyExtension, s.callTimeoutSeconds, s.record, s.wrapupLimit ? 1 : 0, q.createdAt);
+        .run(n, s.wrapupSeconds, s.maxNoAnswer, s.callerId, s.surveyExtension, s.callTimeoutSeconds, s.record, s.wrapupLimit ? 1 : 0, s.serviceLevelSeconds, q.createdAt);
     } catch (err) {
       if (isUniqueViolation(err)) throw invalid(`queue ${n} already exists`, { field: 'name' });
       throw err;
@@ -136,7 +142,7 @@ export class QueueCatalogue {
     this.deps.db
       .prepare(
         `UPDATE queues SET wrapup_seconds = ?, max_no_answer = ?, caller_id = ?, survey_extension = ?, call_timeout_seconds = ?, record = ?,
-           wrapup_limit = ?
+           wrapup_limit = ?, service_level_seconds = ?
          WHERE name = ?`,
       )
       .run(
@@ -147,6 +153,7 @@ export class QueueCatalogue {
         merged.callTimeoutSeconds,
         merged.record,
         merged.wrapupLimit ? 1 : 0,
+        merged.serviceLevelSeconds,
         name,
       );
     return { ...current, ...merged };

@@ -30,6 +30,11 @@
  *   blind transfer / continue). A blind transfer or an ARI continue to <queue>@cc-queues (option
  *   `queueContexts`) puts the customer in that queue under the same handle (its linkedid): then
  *   `queueCall(h)` is the new queue call.
+ *   blind transfer / continue). `maxWaitMs` (queue option) is Queue()'s timeout: the caller leaves
+ *   with QUEUESTATUS=TIMEOUT; `exitQueue(h, context, exten)` is a caller pressing an exit key.
+ * - Dialplan UserEvents of asterisk-conf: `surveyAnswer(channelId, score)` (CcSurvey of [cc-survey]
+ *   on that channel, e.g. the member leg the daemon sent to the survey), CcQueueExit after a
+ *   timeout (automatic), `userEvent(channelId, name, fields)` for any other.
  *   Members ring as `Local/<ext>@cc-agent-XXXXXXXX;1/;2`; `;2` enters Stasis with
  *   ["agent-leg", ext, linkedid] if the app's event socket is connected, else AgentRingNoAnswer RingTime=0.
  *   The member answers when the daemon ANSWERS `;2` (POST /channels/{leg}/answer).
@@ -73,6 +78,7 @@ import { Snoops } from './snoop';
 import { SimRecordings } from './recordings';
 import type { QueueCall, QueueOptions, SimMember } from './queue-types';
 import { QueueEngine } from './queues';
+import { surveyEvent, userEvent } from './dialplan-events';
 import { type Match, type SimActionRecord, type SimEventRecord, SimLog, type WaitOptions } from './sim-log';
 
 export interface SimOptions {
@@ -250,6 +256,26 @@ export class Simulator {
 
   customerLocation(h: QueueCallHandle | string): { context: string; exten: string } {
     return { ...this.queues.call(handleId(h)).location };
+  }
+
+  /** The waiting caller presses an exit key: leaves the queue for <context>,<exten>. */
+  exitQueue(h: QueueCallHandle | string, context: string, exten: string): void {
+    this.queues.exitWithKey(handleId(h), context, exten);
+  }
+
+  // ----- dialplan UserEvents -----
+
+  /** [cc-survey]: the caller on `channelId` keyed `score` (the survey's one digit). */
+  surveyAnswer(channelId: string, score: string): void {
+    if (!/^[0-9]$/.test(score)) throw new CcError('invalid', `Invalid survey digit: ${score}`);
+    surveyEvent(this.model, this.model.channel(channelId), score);
+  }
+
+  userEvent(channelId: string, name: string, fields: Record<string, string> = {}): void {
+    if (!/^[A-Za-z0-9_-]+$/.test(name) || Object.entries(fields).some(([k, v]) => /[\r\n:]/.test(k) || /[\r\n]/.test(v))) {
+      throw new CcError('invalid', 'Invalid UserEvent name or field');
+    }
+    userEvent(this.model, this.model.channel(channelId), name, Object.entries(fields));
   }
 
   // ----- devices -----

@@ -27,6 +27,7 @@ export class QueueMembers {
       retryMs: o.retryMs ?? this.opts.defaults.retryMs,
       wrapupMs: o.wrapupMs ?? this.opts.defaults.wrapupMs,
       autofill: o.autofill ?? this.opts.defaults.autofill,
+      maxWaitMs: o.maxWaitMs,
       isStatic: true,
       staticMembers: o.members ?? [],
       members: [],

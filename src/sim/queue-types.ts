@@ -24,6 +24,11 @@ export interface QueueOptions {
    * wait, re-checking every second, until they are at the head.
    */
   autofill?: boolean;
+  /**
+   * Queue() timeout argument (`Queue(name,,,,<seconds>)`): a caller still not answered after this
+   * long leaves with QUEUESTATUS=TIMEOUT. Undefined = waits forever (the shipped [cc-queues]).
+   */
+  maxWaitMs?: number;
   /** Static members from queues.conf: they survive an Asterisk restart. */
   members?: Array<{ interface: string; memberName?: string; stateInterface?: string; penalty?: number }>;
 }
@@ -57,6 +62,7 @@ export interface SimQueue {
   retryMs: number;
   wrapupMs: number;
   autofill: boolean;
+  maxWaitMs?: number;
   isStatic: boolean;
   staticMembers: NonNullable<QueueOptions['members']>;
   members: SimMember[];
@@ -97,6 +103,8 @@ export interface QueueCall {
   position: number;
   attempts: RingAttempt[];
   timer?: TimerHandle;
+  /** Queue() timeout (maxWaitMs) of this caller. */
+  waitTimer?: TimerHandle;
   member?: SimMember;
   ringStartedAt?: number;
   connectedAt?: number;
@@ -106,7 +114,7 @@ export interface QueueCall {
   /** The leg was sent on in the dialplan: app_queue ends the call only when the customer hangs up. */
   continued: boolean;
   location: { context: string; exten: string };
-  endReason?: 'caller' | 'agent' | 'transfer' | 'abandon' | 'restart';
+  endReason?: 'caller' | 'agent' | 'transfer' | 'abandon' | 'restart' | 'timeout' | 'exit';
 }
 
 const sec = (ms: number) => String(Math.floor(ms / 1000));

@@ -19,6 +19,7 @@ import {
   msToSecString,
 } from './queue-types';
 import { amiChannelFields } from './shapes';
+import { queueExitEvent } from './dialplan-events';
 import { QueueMembers } from './queue-members';
 import { pickMembers } from './queue-strategy';
 
@@ -101,8 +102,10 @@ export class QueueEngine extends QueueMembers {
     const position = this.waitingCalls(queue).length + 1;
     const call: QueueCall = { handle, queue, customerId: customer.id, state: 'waiting', joinedAt: this.model.now(), position, attempts: [], continued: false, location };
     this.calls.set(handle, call);
+    const q = this.queue(queue);
     const count = this.waitingCalls(queue).length;
     this.model.ami('QueueCallerJoin', 'agent,all', callerPositionFields(customer, queue, call.position, count));
+    if (q.maxWaitMs !== undefined) call.waitTimer = this.later(q.maxWaitMs, () => this.waitTimedOut(call));
     this.tryRing(call);
     return call;
   }
@@ -119,6 +122,18 @@ export class QueueEngine extends QueueMembers {
     const customer = this.model.channels.get(call.customerId);
     if (!customer) throw new CcError('refused', `Customer of ${handle} already hung up`);
     this.model.hangup(customer.id, 16);
+  }
+
+  /**
+   * The caller presses an exit key (app_queue's `context` option: EXITWITHKEY): it leaves the queue
+   * unanswered and its channel goes on at <context>,<exten> (a service, a callback menu...).
+   */
+  exitWithKey(handle: string, context: string, exten: string): void {
+    const call = this.call(handle);
+    if (call.state !== 'waiting' && call.state !== 'ringing') throw new CcError('refused', `Queue call ${handle} is not waiting`);
+    this.leaveUnanswered(call, 'exit');
+    this.model.channel(call.customerId).dialplan = { context, exten, priority: 1, app_name: '', app_data: '' };
+    call.location = { context, exten };
   }
 
   /** AMI BlindTransfer of the member's `;1`: the customer runs the service, the leg ends. */
@@ -219,6 +234,13 @@ export class QueueEngine extends QueueMembers {
 
   private ringTimeout(call: QueueCall): void {
     if (call.state !== 'ringing') return;
+    this.cancelRings(call);
+    this.transition(call, 'waiting');
+    this.retryLater(call);
+  }
+
+  /** Members still ringing are given up on: AgentRingNoAnswer each, their legs hung up. */
+  private cancelRings(call: QueueCall): void {
     const customer = this.model.channel(call.customerId);
     const attempts = call.attempts;
     call.attempts = [];
@@ -230,8 +252,24 @@ export class QueueEngine extends QueueMembers {
       }
       this.model.hangup(a.leg1Id, 0);
     }
-    this.transition(call, 'waiting');
-    this.retryLater(call);
+  }
+
+  /** Queue() timeout: the caller leaves unanswered and the shipped dialplan reports it, then hangs up. */
+  private waitTimedOut(call: QueueCall): void {
+    call.waitTimer = undefined;
+    if (call.state !== 'waiting' && call.state !== 'ringing') return;
+    this.leaveUnanswered(call, 'timeout');
+    const customer = this.model.channel(call.customerId);
+    queueExitEvent(this.model, customer, call.queue, 'TIMEOUT');
+    this.model.hangup(customer.id, 16);
+  }
+
+  private leaveUnanswered(call: QueueCall, reason: 'timeout' | 'exit'): void {
+    this.clearTimer(call, true);
+    this.cancelRings(call);
+    this.leaveQueue(call, this.model.channel(call.customerId));
+    call.endReason = reason;
+    this.transition(call, 'ended');
   }
 
   private onAnswered(ch: SimChannel): void {
@@ -241,7 +279,7 @@ export class QueueEngine extends QueueMembers {
     const attempt = call.attempts.find((a) => a.leg2Id === ch.id)!;
     const others = call.attempts.filter((a) => a !== attempt);
     call.attempts = [];
-    this.clearTimer(call);
+    this.clearTimer(call, true);
     for (const a of others) this.model.hangup(a.leg1Id, 26);
     const q = this.queue(call.queue);
     const customer = this.model.channel(call.customerId);
@@ -309,7 +347,7 @@ export class QueueEngine extends QueueMembers {
     }
     const attempts = call.attempts;
     call.attempts = [];
-    this.clearTimer(call);
+    this.clearTimer(call, true);
     for (const a of attempts) this.model.hangup(a.leg1Id, 0);
     if (call.state === 'waiting' || call.state === 'ringing') {
       const q = this.queue(call.queue);
@@ -372,12 +410,15 @@ export class QueueEngine extends QueueMembers {
     return h;
   }
 
-  private clearTimer(call: QueueCall): void {
-    if (call.timer) {
-      this.opts.clock.clearTimeout(call.timer);
-      this.timers.delete(call.timer);
-      call.timer = undefined;
+  /** The ring/retry timer; `andWait`: the Queue() timeout too (the caller is out of the queue). */
+  private clearTimer(call: QueueCall, andWait = false): void {
+    for (const h of andWait ? [call.timer, call.waitTimer] : [call.timer]) {
+      if (!h) continue;
+      this.opts.clock.clearTimeout(h);
+      this.timers.delete(h);
     }
+    call.timer = undefined;
+    if (andWait) call.waitTimer = undefined;
   }
 
   /** Asterisk restart: calls vanish, dynamic members go, static members start fresh. */

@@ -54,6 +54,12 @@ export class FakeClock implements Clock {
   clearTimeout(handle: TimerHandle): void {
     this.timers.delete(handle.id);
   }
+  /** When the earliest pending timer is due (undefined: none), so a test can step timer by timer. */
+  nextTimerAt(): number | undefined {
+    let at: number | undefined;
+    for (const t of this.timers.values()) if (at === undefined || t.at < at) at = t.at;
+    return at;
+  }
   advance(ms: number): void {
     const end = this.t + ms;
     for (;;) {

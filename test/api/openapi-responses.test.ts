@@ -337,6 +337,17 @@ describe('documented responses of callbacks, blocklist, rooms, conference, trans
     expect(await documented('DELETE', '/catalogue/dispositions/:tag', '/catalogue/dispositions/Teste')).toEqual({ removed: 'Teste' });
   });
 
+  it('reports: quantitative, summary (by queue), detailed; CSV documented next to the JSON', async () => {
+    const q = await documented('GET', '/reports/quantitative', '/reports/quantitative?by=agent');
+    expect(q.total.offered).toBeGreaterThan(0);
+    const sum = await documented('GET', '/reports/summary', '/reports/summary?by=queue');
+    expect(sum.rows.map((r: { key: string }) => r.key)).toContain('support');
+    const det = await documented('GET', '/reports/detailed', '/reports/detailed?limit=2');
+    expect(det.contacts.length).toBeGreaterThan(0);
+    const op = doc.paths['/reports/summary'].get.responses['200'] as { content: Record<string, unknown> };
+    expect(Object.keys(op.content).sort()).toEqual(['application/json', 'text/csv']);
+  });
+
   it('the mounted routes still without a response schema are exactly the expected ones', () => {
     const undocumented = x.daemon.modules
       .flatMap((m) => m.routes?.() ?? [])
@@ -380,6 +391,9 @@ describe('documented responses of callbacks, blocklist, rooms, conference, trans
         'DELETE /catalogue/agents/:ext',
         'DELETE /catalogue/pause-reasons/:name',
         'DELETE /catalogue/dispositions/:tag',
+        'GET /reports/quantitative',
+        'GET /reports/summary',
+        'GET /reports/detailed',
       ].sort(),
     );
   });

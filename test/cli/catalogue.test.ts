@@ -19,14 +19,14 @@ describe('admin CLI (no daemon)', () => {
       stdout: 'queue support added\n',
       stderr: '',
     });
-    await cli('queue', 'add', 'sales', '--max-no-answer', '0', '--survey-extension', '900', '--call-timeout', '3600', '--wrapup-limit', 'off');
+    await cli('queue', 'add', 'sales', '--max-no-answer', '0', '--survey-extension', '900', '--call-timeout', '3600', '--wrapup-limit', 'off', '--service-level-seconds', '30');
     const table = await cli('queue', 'list');
-    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+WRAPUP\s+MAX_NO_ANSWER\s+CALLER_ID\s+SURVEY\s+CALL_TIMEOUT\s+RECORD\s+WRAPUP_LIMIT$/);
-    expect(table.stdout).toMatch(/support\s+15\s+4830000000.*\son\n/);
-    expect(table.stdout).toMatch(/sales\s+.*\soff\n/);
+    expect(table.stdout.split('\n')[0]).toMatch(/^NAME\s+WRAPUP\s+MAX_NO_ANSWER\s+CALLER_ID\s+SURVEY\s+CALL_TIMEOUT\s+RECORD\s+WRAPUP_LIMIT\s+SERVICE_LEVEL$/);
+    expect(table.stdout).toMatch(/support\s+15\s+4830000000.*\son\s*\n/);
+    expect(table.stdout).toMatch(/sales\s+.*\soff\s+30\n/);
     const json = JSON.parse((await cli('queue', 'list', '--json')).stdout);
     expect(json.map((q: { name: string }) => q.name)).toEqual(['sales', 'support']);
-    expect(json[0]).toMatchObject({ maxNoAnswer: 0, surveyExtension: '900', callTimeoutSeconds: 3600, wrapupLimit: false });
+    expect(json[0]).toMatchObject({ maxNoAnswer: 0, surveyExtension: '900', callTimeoutSeconds: 3600, wrapupLimit: false, serviceLevelSeconds: 30 });
     expect(await cli('queue', 'update', 'sales', '--wrapup-limit', 'maybe')).toMatchObject({ code: 2, stderr: 'callcenterd: --wrapup-limit: must be on or off (got "maybe")\n' });
     expect(await cli('queue', 'update', 'sales', '--wrapup-limit', 'on')).toMatchObject({ code: 0 });
     expect(JSON.parse((await cli('queue', 'list', '--json')).stdout)[0].wrapupLimit).toBe(true);

@@ -53,5 +53,41 @@ describe('demo', () => {
       ['Dúvida resolvida', 'Dúvida resolvida', 'Tabulação automática', 'Tabulação automática', 'Tabulação automática', 'Venda', 'Venda', 'Venda', 'Venda'].sort(),
     );
     expect(text).not.toMatch(/skipped/);
+
+    // The hour's reports (GET /reports) count what the story did. 7 queue calls: c1, c2, the vendas
+    // caller Carla missed twice, the prank, the supervisor's wrap-up, the transfer, the conference;
+    // all answered. Handled parts: those 7 + the transfer target's part (the conference's added agent
+    // is not a handled part) = 8. Rings: 7 answering legs + Carla's 2 misses + the transfer and
+    // conference targets = 11. Dispositions of the handled parts: Venda 4 (c1, supervisor, transfer
+    // target, conference host), Dúvida resolvida 2 (c2, transfer source), automatic 2 (the vendas
+    // call's timer, the prank).
+    const report = (kind: string) => {
+      const start = lines.findIndex((l) => l.startsWith(`${kind} report `));
+      expect(start).toBeGreaterThan(header);
+      const end = lines.findIndex((l, i) => i > start && l === '');
+      return Object.fromEntries(lines.slice(start + 2, end).map((l) => [l.replace(/\s{2,}.*$/, ''), l.replace(/^.*\s{2,}/, '')]));
+    };
+    expect(report('quantitative')).toMatchObject({
+      offered: '7',
+      answered: '7 (100.0%)',
+      abandoned: '0 (0.0%)',
+      handled: '8',
+      transferred: '1 (12.5%)',
+      rings: '11',
+      'missed rings': '2 (18.2%)',
+      outbound: '0',
+    });
+    const summary = report('summary');
+    expect(summary).toMatchObject({
+      offered: '7',
+      handled: '8',
+      'service level %': '100.0%', // every caller was answered within 20 s of real time
+      'disposition: Venda': '4',
+      'disposition: Dúvida resolvida': '2',
+      'disposition: Tabulação automática': '2',
+      'survey answers': '0',
+    });
+    // Ana's lunch and Carla's automatic pause.
+    expect(Object.keys(summary).filter((k) => k.startsWith('pause: '))).toEqual(['pause: Almoço', 'pause: Sem resposta']);
   });
 });

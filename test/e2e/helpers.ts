@@ -42,7 +42,7 @@ export interface E2EOptions {
   simQueues?: Record<string, QueueOptions>;
   /** The config's `recording` section (e.g. { dir } for a temp recording directory). */
   recording?: Record<string, unknown>;
-  /** Overrides every start of the daemon uses (e.g. consoleStaticDir for the browser suite). */
+  /** Passed to every startDaemon (e.g. a fake clock for the domain, consoleStaticDir for the browser suite). */
   daemon?: DaemonOverrides;
 }
 

@@ -79,9 +79,9 @@ describeWithAsterisk('asterisk-conf/ on a real Asterisk', (install) => {
     expect((await fetch(base, { headers: auth('wrong') })).status).toBe(401);
   });
 
-  test('AMI user has agent+call write, not originate/command; reads agent,call,system', async () => {
+  test('AMI user has agent+call write, not originate/command; reads agent,call,system,user', async () => {
     const user = await ast.cli('manager show user callcenterd');
-    expect(user).toMatch(/read perm: system,call,agent/);
+    expect(user).toMatch(/read perm: system,call,agent,user\b/);
     expect(user).toMatch(/write perm: call,agent/);
     await expect(ami!.action('Originate', { Channel: 'Local/1000@cc-agent', Application: 'Wait', Data: '1' })).rejects.toThrow(
       /Permission denied/,

@@ -193,6 +193,15 @@ describeWithAsterisk('transfers and conference on a real Asterisk', (install) =>
         'UserEvent CcSurvey',
       );
       expect(ev).toMatchObject({ Score: '4', Uniqueid: call.channels.customer });
+      // The daemon (AMI read class user) stores the score on the call part it rates.
+      await eventually(
+        async () => {
+          const r = await stack.ok('GET', `/reports/detailed?from=${call.startedAt}&agent=1000`);
+          return r.contacts.some((c: { parts: { id: string; surveyScore: number | null }[] }) => c.parts.some((p) => p.id === call.id && p.surveyScore === 4));
+        },
+        10_000,
+        'survey score stored on the call',
+      );
       await gone(cust.queueSideId, 'customer done with the survey');
     } finally {
       await stack.ok('PATCH', '/catalogue/queues/support', { surveyExtension: null });

@@ -43,6 +43,7 @@ describe('catalogue repositories', () => {
       surveyExtension: '900@cc-survey',
       callTimeoutSeconds: null,
       wrapupLimit: true,
+      serviceLevelSeconds: null,
       createdAt: clock.now(),
     });
     expectCc(() => queues.add('support'), 'invalid', /^queue support already exists$/);
@@ -51,6 +52,7 @@ describe('catalogue repositories', () => {
     expectCc(() => queues.add('sales', { wrapupSeconds: -1 }), 'invalid', /^wrapup_seconds: must be between 0 and 3600$/);
     expectCc(() => queues.add('sales', { callerId: 'a\nb' }), 'invalid', /^caller_id: must not contain control/);
     expectCc(() => queues.add('sales', { surveyExtension: '9 9' }), 'invalid', /^survey_extension:/);
+    expectCc(() => queues.add('sales', { serviceLevelSeconds: 0 }), 'invalid', /^service_level_seconds: must be between 1 and 3600$/);
     expect(queues.list().map((x) => x.name)).toEqual(['support']);
     expect(queues.update('support', { wrapupSeconds: null, maxNoAnswer: 0 })).toMatchObject({ wrapupSeconds: null, maxNoAnswer: 0 });
     // Wrap-up without time limit: off, kept by other updates, back on with null (the default).
@@ -59,6 +61,7 @@ describe('catalogue repositories', () => {
     expect(queues.get('support')).toMatchObject({ wrapupLimit: false });
     expect(queues.update('support', { wrapupLimit: null })).toMatchObject({ wrapupLimit: true });
     expectCc(() => queues.update('support', { wrapupLimit: 'no' as never }), 'invalid', /^wrapup_limit must be true \(on\) or false \(off\)/);
+    expect(queues.update('support', { serviceLevelSeconds: 30 })).toMatchObject({ serviceLevelSeconds: 30, wrapupSeconds: null });
     expectCc(() => queues.update('nope', {}), 'not_found', /queue nope does not exist/);
   });
 

@@ -36,6 +36,7 @@ const queueSettings = z
       .nullable()
       .optional()
       .describe('false: the wrap-up stays open until the agent finishes it (closed at policy.wrapup_max_seconds); null = true'),
+    serviceLevelSeconds: nullableInt,
   })
   .strict();
 const agentQueues = z.array(z.object({ queue: z.string(), penalty: z.number().int().default(0) }).strict());

@@ -19,6 +19,7 @@ interface QueueOpts {
   callTimeout?: string;
   record?: string;
   wrapupLimit?: string;
+  serviceLevelSeconds?: string;
 }
 
 /** --wrapup-limit on|off ("" = on, the default). */
@@ -40,6 +41,7 @@ function queueSettings(o: QueueOpts) {
     // "" resets to the policy; anything else is checked by the catalogue (always | never | on-demand).
     record: o.record === undefined ? undefined : ((o.record === '' ? null : o.record) as never),
     wrapupLimit: wrapupLimit(o.wrapupLimit),
+    serviceLevelSeconds: parseSetting('--service-level-seconds', o.serviceLevelSeconds, 1, 3600),
   };
 }
 
@@ -121,7 +123,8 @@ export function registerCatalogueCommands(ctx: CliContext): void {
       .option(
         '--wrapup-limit <on|off>',
         'on (default): wrap-up closes by itself after its seconds; off: open until the agent finishes it (closed at policy.wrapup_max_seconds)',
-      );
+      )
+      .option('--service-level-seconds <n>', 'service level threshold for reports (default: reports.service_level_seconds)');
   withQueueOptions(queue.command('add').argument('<name>', 'queue name as in queues.conf').description('add a queue'))
     .action((name: string, o: QueueOpts) => {
       const q = queues().add(name, queueSettings(o));
@@ -143,6 +146,7 @@ export function registerCatalogueCommands(ctx: CliContext): void {
       { key: 'callTimeoutSeconds', header: 'call_timeout' },
       { key: 'record', header: 'record' },
       { key: 'wrapupLimit', header: 'wrapup_limit' },
+      { key: 'serviceLevelSeconds', header: 'service_level' },
     ],
   }, (q) => ({ ...q, wrapupLimit: q.wrapupLimit ? 'on' : 'off' }));
   queue

@@ -23,6 +23,7 @@ import { registerDncCommands } from './dnc';
 import { registerDirectoryCatalogueCommands } from './directory-catalogue';
 import { registerDirectoryCommand } from './directory';
 import { registerChatCommands } from './chat';
+import { registerReportCommands } from './report';
 
 export const registrars: Registrar[] = [
   registerConfigCommands,
@@ -45,4 +46,5 @@ export const registrars: Registrar[] = [
   registerDirectoryCatalogueCommands,
   registerDirectoryCommand,
   registerChatCommands,
+  registerReportCommands,
 ];

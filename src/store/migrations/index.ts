@@ -1,7 +1,5 @@
 /**
  * Ordered schema migrations. Each domain owns its file; versions never change once released.
- * Versions may have gaps (007 is another branch's): `migrate` applies every version above the
- * database's, in order.
  */
 import { m001Core } from './001_core';
 import { m002Agents } from './002_agents';
@@ -14,6 +12,7 @@ import { m008DncWrapupLimit } from './008_dnc_wrapup_limit';
 import { m009Directory } from './009_directory';
 import { m010Monitoring } from './010_monitoring';
 import { m011Chat } from './011_chat';
+import { m012Reports } from './012_reports';
 
 export interface Migration {
   version: number;
@@ -37,4 +36,5 @@ export const MIGRATIONS: Migration[] = [
   m009Directory,
   m010Monitoring,
   m011Chat,
+  m012Reports,
 ];
