@@ -10,7 +10,11 @@ import { clockLabel, MINUTE_MS, playHour, type DemoClock } from './script';
 import { createCatalogue, startWorld } from './setup';
 import { summaryRows } from './summary';
 
-export async function runDemo(out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+/**
+ * `keep`: after the story, leave the daemon and the simulator running (until SIGINT/SIGTERM) so the
+ * supervisor console can be opened at the printed URL (`npm run demo -- --keep`).
+ */
+export async function runDemo(out: (line: string) => void = (l) => process.stdout.write(`${l}\n`), opts: { keep?: boolean } = {}): Promise<number> {
   const started = Date.now();
   out('callcenterd demo: the daemon on the built-in Asterisk simulator, one compressed hour of traffic');
   out(`(1 demo minute = ${MINUTE_MS} ms; wrap-up window 2 s; an agent is paused after 2 missed calls)`);
@@ -40,7 +44,15 @@ export async function runDemo(out: (line: string) => void = (l) => process.stdou
       out(renderReport(r, 'table').trimEnd());
       out('');
     }
+    out(`supervisor console: ${world.apiUrl}/console/ (log in with the supervisor token ${world.supervisorToken})`);
     out(`demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (opts.keep) {
+      out('--keep: daemon and simulator stay up for the console; Ctrl-C stops them');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+    } else out('(npm run demo -- --keep leaves the daemon running for the console)');
     return 0;
   } finally {
     narrator.close();
@@ -49,7 +61,7 @@ export async function runDemo(out: (line: string) => void = (l) => process.stdou
 }
 
 if (require.main === module) {
-  runDemo().then(
+  runDemo(undefined, { keep: process.argv.includes('--keep') }).then(
     (code) => process.exit(code),
     (err: Error) => {
       process.stderr.write(`demo failed: ${err.message}\n`);
