@@ -4,7 +4,7 @@
  * default; CSV with `Accept: text/csv` or `format=csv`.
  */
 import { z } from 'zod';
-import { RawReply, route, type Principal, type RouteContext, type RouteDef } from '../api/types';
+import { RawReply, route, type RouteContext, type RouteDef, type RouteScope } from '../api/types';
 import type { Db } from '../store/db';
 import { GROUP_BYS, REPORT_KINDS, type ReportKind, type ReportScope, type ReportSettings } from './model';
 import { DETAILED_MAX_LIMIT, parsePage, parseReportQuery } from './params';
@@ -12,11 +12,11 @@ import { detailedSchema, quantitativeSchema, summarySchema } from './schema';
 import { renderReport, runReport } from './service';
 
 /**
- * What a token may see. Supervisors see every queue for now; when they are scoped to monitoring
- * groups, this returns their queues/agents and every report query filters on them.
+ * What a token may see: a supervisor limited to monitoring groups (src/supervision/scope.ts) gets
+ * only its queues and their agents, and every report query filters on them; others see everything.
  */
-export function scopeOf(_p: Principal): ReportScope {
-  return {};
+export function scopeOf(scope: RouteScope | null): ReportScope {
+  return scope ? { queues: [...scope.queues], agents: [...scope.agents] } : {};
 }
 
 const text = (max: number) => z.string().max(max).optional();
@@ -52,7 +52,7 @@ export function reportRoutes(d: { db: Db; settings: () => ReportSettings; now: (
       handler: (ctx) => {
         const c = ctx as RouteContext<unknown, Record<string, string | undefined>>;
         const now = d.now();
-        const q = { ...parseReportQuery(c.query, now), scope: scopeOf(c.principal) };
+        const q = { ...parseReportQuery(c.query, now), scope: scopeOf(c.scope) };
         const page = kind === 'detailed' ? parsePage(c.query) : undefined;
         const result = runReport(d.db, kind, q, { settings: d.settings(), now, page });
         if (!wantsCsv(c)) return result;

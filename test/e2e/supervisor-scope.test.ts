@@ -61,6 +61,11 @@ describe('supervisor scoped to monitoring groups', () => {
     expect((await x.api('GET', '/history', undefined, SCOPED_SUPERVISOR)).body.calls).toEqual([]);
     expect((await x.api('GET', '/history', undefined, SUPERVISOR)).body.calls.map((c: { id: string }) => c.id)).toContain(id);
     expect((await x.api('GET', '/history?agent=1002', undefined, SCOPED_SUPERVISOR)).status).toBe(403);
+    // Reports: the scoped supervisor's figures leave the vendas call out; by queue it sees support only.
+    const rep = async (token: string, q = '') => (await x.api('GET', `/reports/quantitative?from=2h${q}`, undefined, token)).body;
+    expect((await rep(SUPERVISOR)).total.offered).toBe(1);
+    expect((await rep(SCOPED_SUPERVISOR)).total.offered).toBe(0);
+    expect((await x.api('GET', '/reports/quantitative?from=2h&queue=vendas', undefined, SCOPED_SUPERVISOR)).status).toBe(403);
     // No event about 1002 or its call reached the scoped stream.
     expect(got.slice(mark).filter((e) => e.agent === '1002' || e.callId === id || e.queue === 'vendas')).toEqual([]);
 
