@@ -3,8 +3,9 @@
  * daemon on the simulator (test/e2e kit): log in, watch the wallboard follow a queue call
  * (waiting, ticking wait, abandon; then on a call, wrap-up), supervisor actions through the page
  * (unpause, finish the wrap-up with a disposition, a refused logout shown in the dialog), a
- * recording listed and played (audio fetched with the token into a Blob), the reports tab on a
- * daemon without the reports API, the language switch and the tab keys. No console errors but the
+ * recording listed and played (audio fetched with the token into a Blob), the reports tab on the
+ * real reports API (the calls the test placed in the table, the charts of the day, a CSV download),
+ * the service level on the wallboard, the language switch and the tab keys. No console errors but the
  * network lines of the answers the test provokes on purpose. Screenshots: tmp/screenshots/.
  * Skips (one line) without Chromium: see ./chromium.ts.
  */
@@ -16,9 +17,7 @@ import type { Page } from 'playwright-core';
 import { RecordingRepository } from '../../src/recordings/repository';
 import { openDatabase } from '../../src/store/db';
 import { ADMIN, SCOPED_SUPERVISOR, SUPERVISOR, startE2E, until, type E2E } from '../e2e/helpers';
-import { moduleFactories } from '../../src/daemon/modules';
 import { describeWithChromium, launchChromium } from './chromium';
-import { fakeReportsFactory, fakeReportsLog } from './fake-reports';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { buildConsole } = require('../../scripts/build-console') as { buildConsole(dir: string): { ok: boolean; output: string } };
@@ -35,19 +34,19 @@ function wav(seconds: number): Buffer {
 }
 
 describeWithChromium('supervisor console in Chromium', (bin) => {
-  describe('on a daemon without the reports API (before the reports merge)', () => {
+  describe('on a daemon with the reports API', () => {
     let x: E2E;
     let browser: Awaited<ReturnType<typeof launchChromium>>;
     let page: Page;
     let staticDir: string;
     let recDir: string;
+    let downloads: string;
     const consoleErrors: string[] = [];
     /**
      * Network lines Chromium logs for answers this test provokes on purpose: the bad token's 401 on
-     * /me, the reports API's 404 (not on this daemon), the refused logout's 409, the scoped
-     * supervisor's 403.
+     * /me, the refused logout's 409, the scoped supervisor's 403.
      */
-    const expectedNetwork = [/status of 401 .*\/me$/, /status of 404 .*\/reports\/summary\?/, /status of 409 .*\/agents\/1001\/logout$/, /status of 403 .*\/recordings\?agent=1002/];
+    const expectedNetwork = [/status of 401 .*\/me$/, /status of 409 .*\/agents\/1001\/logout$/, /status of 403 .*\/recordings\?agent=1002/];
 
     const cell = (ext: string, i: number) => page.locator(`#agents-table tr[data-agent="${ext}"] > :nth-child(${i})`);
     const queueCell = (q: string, i: number) => page.locator(`#queues-table tr[data-queue="${q}"] > :nth-child(${i})`);
@@ -65,6 +64,7 @@ describeWithChromium('supervisor console in Chromium', (bin) => {
       const built = buildConsole(staticDir);
       if (!built.ok) throw new Error(`console build failed:\n${built.output}`);
       recDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccd-console-rec-'));
+      downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'ccd-console-dl-'));
       x = await startE2E({ daemon: { consoleStaticDir: staticDir }, recording: { dir: recDir } });
       await x.login('1000', ['support']);
       await x.login('1001', ['support']);
@@ -81,7 +81,7 @@ describeWithChromium('supervisor console in Chromium', (bin) => {
     afterAll(async () => {
       await browser?.close();
       await x?.stop();
-      for (const d of [staticDir, recDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
+      for (const d of [staticDir, recDir, downloads]) if (d) fs.rmSync(d, { recursive: true, force: true });
     });
 
     test('login with a supervisor token: the wallboard goes live with the agents', async () => {
@@ -202,13 +202,44 @@ describeWithChromium('supervisor console in Chromium', (bin) => {
       await shot('console-recordings');
     });
 
-    test('reports tab on a daemon without the reports API says so; English is available', async () => {
+    test('reports tab: the calls placed above in the table, charts of the day, a CSV download', async () => {
       await page.click('#tab-reports');
-      await waitText(page.locator('#reports-status'), 'Relatórios não disponíveis neste daemon.', 'reports unavailable');
-      expect(await page.locator('#reports-form').isHidden()).toBe(true);
-      await shot('console-reports-unavailable');
+      await page.locator('#reports-form').waitFor({ state: 'visible' });
+      await until(async () => (await page.locator('#rep-queue option[value="support"]').count()) > 0, 5000, 'queues from the catalogue');
+      await page.selectOption('#rep-kind', 'summary');
+      await page.selectOption('#rep-queue', 'support');
+      await page.selectOption('#rep-by', 'queue');
+      await page.click('#reports-form button[type="submit"]');
+      // support, then the total.
+      await waitText(page.locator('#reports-status'), '2 linha(s)', 'rows shown');
+      const head = await page.locator('#reports-table thead th').allTextContents();
+      expect(head.slice(0, 4)).toEqual(['queue', 'offered', 'answered', 'shortAbandoned']);
+      expect(head).toContain('serviceLevelPct');
+      const rowCells = (i: number) => page.locator('#reports-table tbody tr').nth(i).locator('td').allTextContents();
+      // The abandoned caller (5550101) and the answered one (5550102).
+      expect((await rowCells(0)).slice(0, 3)).toEqual(['support', '2', '1']);
+      expect((await rowCells(1)).slice(0, 3)).toEqual(['TOTAL', '2', '1']);
+      await until(async () => (await page.locator('#reports-charts figure canvas').count()) === 3, 5000, 'three charts');
+      // Both calls this hour (or one each side of an hour change).
+      expect(await page.locator('#reports-charts figure').first().getAttribute('aria-label')).toMatch(/^Chamadas por hora: (\d+h 2|\d+h 1, \d+h 1)$/);
+      expect(await page.locator('#reports-charts figure').nth(1).getAttribute('aria-label')).toMatch(/^Nível de serviço \(%\): \d+h \d/);
+      await shot('console-reports');
+      const today = await page.inputValue('#rep-from');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#rep-csv')]);
+      expect(download.suggestedFilename()).toBe(`callcenterd-summary-${today}-${today}-support-by-queue.csv`);
+      const file = path.join(downloads, 'report.csv');
+      await download.saveAs(file);
+      const lines = fs.readFileSync(file, 'utf8').split('\r\n');
+      expect(lines[0]).toMatch(/^queue,offered,answered,shortAbandoned,/);
+      expect(lines[1]).toMatch(/^support,2,1,/);
+      expect(lines[2]).toMatch(/^TOTAL,2,1,/);
+    });
+
+    test('English is available; tabs follow the arrow keys', async () => {
+      await page.click('#tab-reports');
       await page.selectOption('#lang-select', 'en');
-      await waitText(page.locator('#reports-status'), 'Reports not available on this daemon.', 'english notice');
+      await waitText(page.locator('#reports-status'), '2 row(s)', 'english status');
+      expect(await text(page.locator('#reports-charts figcaption'))).toBe('Calls per hour');
       expect(await text(page.locator('#tab-wallboard'))).toBe('Wallboard');
       expect(await page.getAttribute('html', 'lang')).toBe('en');
       // Tabs follow the WAI-ARIA keys: from the last tab, ArrowRight wraps to the first.
@@ -232,6 +263,14 @@ describeWithChromium('supervisor console in Chromium', (bin) => {
       await waitText(cell('1000', 3), 'Disponível', 'agent of the group shown');
       expect(await page.locator('#agents-table tr[data-agent="1002"]').count()).toBe(0);
       expect(await page.locator('#queues-table tr[data-queue="vendas"]').count()).toBe(0);
+      // The new session asked the summary of today: support's service level is on the wallboard.
+      const day = new Date().toLocaleDateString('sv');
+      const summary = await x.api('GET', `/reports/summary?from=${day}&by=queue`, undefined, SUPERVISOR);
+      const sl = (summary.body as { rows: { key: string; serviceLevelPct: number | null }[] }).rows.find((r) => r.key === 'support')!.serviceLevelPct;
+      expect(sl).not.toBeNull();
+      await until(async () => (await page.locator('#queues-table thead th').allTextContents()).includes('Nível de serviço hoje'), 8000, 'service level column');
+      await waitText(queueCell('support', 4), new RegExp(`^${String(sl).replace('.', ',')}\\s?%$`), 'support service level');
+      await shot('console-wallboard-service-level');
       await page.click('#tab-recordings');
       // Nothing of the previous session stays: the filter is empty again, the list is this token's.
       expect(await page.inputValue('#rec-agent')).toBe('');
@@ -241,76 +280,6 @@ describeWithChromium('supervisor console in Chromium', (bin) => {
       await waitText(page.locator('#panel-recordings .error'), /^Sem permissão: this token is limited to monitoring group\(s\) support-floor/, '403 shown');
       expect(await page.locator('#recordings-table tbody tr').count()).toBe(0);
       await shot('console-scoped-403');
-    });
-
-    test('no console errors', () => {
-      expect(consoleErrors).toEqual([]);
-    });
-  });
-
-  describe('with a reports API (after the reports merge)', () => {
-    let x: E2E;
-    let browser: Awaited<ReturnType<typeof launchChromium>>;
-    let page: Page;
-    let staticDir: string;
-    let downloads: string;
-    const consoleErrors: string[] = [];
-
-    beforeAll(async () => {
-      fs.mkdirSync(SHOTS, { recursive: true });
-      staticDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccd-console-static-'));
-      downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'ccd-console-dl-'));
-      const built = buildConsole(staticDir);
-      if (!built.ok) throw new Error(`console build failed:\n${built.output}`);
-      x = await startE2E({ daemon: { consoleStaticDir: staticDir, modules: [...moduleFactories, fakeReportsFactory] } });
-      await x.login('1000', ['support']);
-      browser = await launchChromium(bin);
-      page = await browser.context.newPage();
-      page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${m.text()} ${m.location().url}`));
-      page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
-      await page.goto(`${x.apiUrl}/console/#reports`);
-      await page.fill('#token-input', SUPERVISOR);
-      await page.click('#login-form button[type="submit"]');
-    });
-
-    afterAll(async () => {
-      await browser?.close();
-      await x?.stop();
-      for (const d of [staticDir, downloads]) if (d) fs.rmSync(d, { recursive: true, force: true });
-    });
-
-    const text = async (sel: string) => ((await page.locator(sel).count()) ? ((await page.locator(sel).first().textContent()) ?? '').trim() : '');
-
-    test('filters, table, three charts of the day and a CSV download', async () => {
-      await page.locator('#reports-form').waitFor({ state: 'visible' });
-      await until(async () => (await page.locator('#rep-queue option[value="support"]').count()) > 0, 5000, 'queues from the catalogue');
-      await page.selectOption('#rep-kind', 'summary');
-      await page.selectOption('#rep-queue', 'support');
-      await page.selectOption('#rep-by', 'queue');
-      await page.click('#reports-form button[type="submit"]');
-      await until(async () => (await text('#reports-status')) === '2 linha(s)', 5000, 'rows shown');
-      expect(await page.locator('#reports-table thead th').allTextContents()).toEqual(['queue', 'offered', 'answered', 'abandoned', 'serviceLevel']);
-      expect(await page.locator('#reports-table tbody tr').first().locator('td').allTextContents()).toEqual(['support', '20', '17', '3', '0,85']);
-      await until(async () => (await page.locator('#reports-charts figure canvas').count()) === 3, 5000, 'three charts');
-      expect(await page.locator('#reports-charts figure').first().getAttribute('aria-label')).toBe('Chamadas por hora: 8h 10, 9h 14, 10h 6');
-      expect(await page.locator('#reports-charts figure').nth(1).getAttribute('aria-label')).toBe('Nível de serviço (%): 8h 90, 9h 70, 10h 100');
-      const today = await page.inputValue('#rep-from');
-      expect(fakeReportsLog).toContainEqual({ kind: 'summary', query: { from: today, to: today, queue: 'support', by: 'queue' }, accept: 'application/json' });
-      expect(fakeReportsLog).toContainEqual({ kind: 'quantitative', query: { from: today, to: today, queue: 'support', by: 'hour' }, accept: 'application/json' });
-      await page.screenshot({ path: path.join(SHOTS, 'console-reports.png'), fullPage: true });
-      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#rep-csv')]);
-      expect(download.suggestedFilename()).toBe(`callcenterd-summary-${today}-${today}-support-by-queue.csv`);
-      const file = path.join(downloads, 'report.csv');
-      await download.saveAs(file);
-      expect(fs.readFileSync(file, 'utf8').split('\r\n')[0]).toBe('queue,offered,answered,abandoned,serviceLevel');
-      expect(fakeReportsLog.at(-1)).toMatchObject({ kind: 'summary', accept: 'text/csv' });
-    });
-
-    test('the wallboard shows the service level of today per queue', async () => {
-      await page.click('#tab-wallboard');
-      await until(async () => (await page.locator('#queues-table thead th').allTextContents()).includes('Nível de serviço hoje'), 8000, 'service level column');
-      await page.screenshot({ path: path.join(SHOTS, 'console-wallboard-service-level.png'), fullPage: true });
-      await until(async () => /^85\s?%$/.test(await text('#queues-table tr[data-queue="support"] > :nth-child(4)')), 5000, 'support service level');
     });
 
     test('no console errors', () => {

@@ -1,12 +1,11 @@
 /**
- * The reports tab's logic, pure (no DOM) so jest tests it. Written against the reports API
- * contract (`GET /reports/{quantitative|summary|detailed}?from=&to=&queue=&agent=&by=`, JSON, or
- * CSV with `Accept: text/csv`); the exact JSON shape is read tolerantly: the rows are the answer
- * itself when it is an array, else its first array field (`rows`, `items`, `data`... in that
- * order), and the chart series are found by the field names below. Aligning the charts with the
- * API's final names is a change to the NAME lists here only.
+ * The reports tab's logic, pure (no DOM) so jest tests it. Reads the reports API
+ * (`GET /reports/{quantitative|summary|detailed}?from=&to=&queue=&agent=&by=`, JSON, or CSV with
+ * `Accept: text/csv`; src/reports/routes.ts and schema.ts, definitions in README "Reports"):
+ * quantitative and summary answer `{kind, from, to, by, filters, settings, rows, total}` with one
+ * row per group (`key`: queue, extension, "YYYY-MM-DD", "YYYY-MM-DD HH:00" local, or disposition)
+ * and the total; detailed answers `{kind, contacts, next}`.
  */
-
 export const REPORT_KINDS = ['quantitative', 'summary', 'detailed'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
 export const REPORT_BY = ['queue', 'agent', 'day', 'hour', 'disposition'] as const;
@@ -19,12 +18,21 @@ export interface ReportFilters {
   by?: string;
 }
 
-/** The report's URL path and query; empty filters are left out. */
+/** "2026-12-06" → "2026-12-07" (other values as they are). */
+export function dayAfter(v: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + 1)).toISOString().slice(0, 10) : v;
+}
+
+/**
+ * The report's URL path and query; empty filters are left out. The form's `to` day is included,
+ * the API's `to` is exclusive: a plain date is sent as the day after (its 00:00).
+ */
 export function reportPath(kind: ReportKind, f: ReportFilters): string {
   const q = new URLSearchParams();
   for (const k of ['from', 'to', 'queue', 'agent', 'by'] as const) {
     const v = f[k]?.trim();
-    if (v) q.set(k, v);
+    if (v) q.set(k, k === 'to' ? dayAfter(v) : v);
   }
   const qs = q.toString();
   return `/reports/${kind}${qs ? `?${qs}` : ''}`;
@@ -38,18 +46,42 @@ export function csvFileName(kind: ReportKind, f: ReportFilters): string {
 
 type Row = Record<string, unknown>;
 const isObj = (v: unknown): v is Row => !!v && typeof v === 'object' && !Array.isArray(v);
-const ROW_FIELDS = ['rows', 'items', 'data', 'report', 'buckets', 'groups', 'results', 'entries'];
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
-/** The rows of a report answer (see the header). */
-export function extractRows(body: unknown): Row[] {
-  if (Array.isArray(body)) return body.filter(isObj);
-  if (!isObj(body)) return [];
-  for (const k of ROW_FIELDS) if (Array.isArray(body[k])) return (body[k] as unknown[]).filter(isObj);
-  const first = Object.values(body).find(Array.isArray);
-  return first ? first.filter(isObj) : [];
+/** A daemon older than the reports API answers 404 "no such endpoint": not an error of the filters. */
+export function isMissingRoute(err: unknown): boolean {
+  return isObj(err) && err.status === 404 && typeof err.message === 'string' && /no such endpoint/i.test(err.message);
 }
 
-/** A row flattened one level ({sla: {pct: 80}} → "sla.pct"); arrays shown as their length. */
+/**
+ * The table rows of a report answer. Aggregates: one per group, the `key` column named after the
+ * grouping (as in the CSV), then the total (key "TOTAL"). Detailed: one per contact, with its first
+ * queue stay and its call parts counted.
+ */
+export function extractRows(body: unknown): Row[] {
+  if (!isObj(body)) return [];
+  if (body.kind === 'detailed') {
+    const contacts = Array.isArray(body.contacts) ? body.contacts.filter(isObj) : [];
+    return contacts.map((c) => {
+      const stay = Array.isArray(c.stays) && isObj(c.stays[0]) ? c.stays[0] : null;
+      return {
+        contact: c.contact,
+        startedAt: typeof c.startedAt === 'number' ? new Date(c.startedAt).toISOString() : null,
+        number: c.number,
+        queue: stay?.queue ?? null,
+        outcome: stay?.outcome ?? null,
+        waitSeconds: stay?.waitSeconds ?? null,
+        parts: Array.isArray(c.parts) ? c.parts.length : 0,
+      };
+    });
+  }
+  const keyName = typeof body.by === 'string' ? body.by : 'key';
+  const rows = Array.isArray(body.rows) ? body.rows.filter(isObj) : [];
+  const all = isObj(body.total) ? [...rows, { ...body.total, key: 'TOTAL' }] : rows;
+  return all.map(({ key, ...rest }) => ({ [keyName]: key ?? '(none)', ...rest }));
+}
+
+/** A row flattened one level (dispositions: {Venda: 1} → "dispositions.Venda"). */
 export function flatten(row: Row): Row {
   const out: Row = {};
   for (const [k, v] of Object.entries(row)) {
@@ -76,64 +108,14 @@ export function cellText(v: unknown, lang: string): string {
   return String(v);
 }
 
-const HOUR = ['hour', 'bucket', 'key', 'period', 'start', 'time', 'label', 'at'];
-const CALLS = ['calls', 'offered', 'total', 'received', 'entered', 'count'];
-const ANSWERED = ['answered', 'handled'];
-const ABANDONED = ['abandoned', 'abandons'];
-const SERVICE_LEVEL = ['serviceLevel', 'service_level', 'serviceLevelPct', 'serviceLevelPercent', 'sla', 'sl'];
-const ABANDON_RATE = ['abandonRate', 'abandonmentRate', 'abandon_rate', 'abandonment_rate', 'abandonedPct', 'abandonedPercent', 'abandonRatePct'];
-const QUEUE = ['queue', 'key', 'name', 'group'];
-
-/** The first of `names` a row has as a finite number (case-insensitive; nested one level). */
-export function pickNumber(row: Row, names: readonly string[]): number | null {
-  const flat = flatten(row);
-  const keys = Object.keys(flat);
-  for (const n of names) {
-    const k = keys.find((x) => x.toLowerCase() === n.toLowerCase() || x.toLowerCase().endsWith(`.${n.toLowerCase()}`));
-    const v = k === undefined ? undefined : flat[k];
-    const num = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-    if (typeof num === 'number' && Number.isFinite(num)) return num;
-  }
-  return null;
+/** Hour of day 0-23 of a `by=hour` key ("2026-12-06 14:00", the daemon's local time). */
+export function hourOf(key: unknown): number | null {
+  const m = typeof key === 'string' ? /^\d{4}-\d{2}-\d{2} (\d{2}):00$/.exec(key) : null;
+  return m && Number(m[1]) <= 23 ? Number(m[1]) : null;
 }
 
-function pickString(row: Row, names: readonly string[]): string | null {
-  for (const n of names) {
-    const k = Object.keys(row).find((x) => x.toLowerCase() === n.toLowerCase());
-    if (k !== undefined && (typeof row[k] === 'string' || typeof row[k] === 'number')) return String(row[k]);
-  }
-  return null;
-}
-
-/** Hour of day 0-23 of a bucket: 8, "08", "08:00", an ISO time, or epoch ms (local time). */
-export function hourOf(v: unknown): number | null {
-  if (typeof v === 'number') {
-    if (Number.isInteger(v) && v >= 0 && v <= 23) return v;
-    if (v > 1e11) return new Date(v).getHours();
-    return null;
-  }
-  if (typeof v !== 'string') return null;
-  const s = v.trim();
-  let m = /^(\d{1,2})(?::\d{2})?(?::\d{2})?$/.exec(s);
-  if (m && Number(m[1]) <= 23) return Number(m[1]);
-  m = /^\d{4}-\d{2}-\d{2}[T ](\d{2}):\d{2}/.exec(s);
-  if (m) {
-    // With a zone (Z, +hh:mm) the API means an instant: show it in local time; without, as written.
-    if (/(Z|[+-]\d{2}:?\d{2})$/.test(s)) {
-      const t = Date.parse(s);
-      return Number.isNaN(t) ? null : new Date(t).getHours();
-    }
-    return Number(m[1]);
-  }
-  return null;
-}
-
-/** A rate as a percentage: fractions (all ≤ 1) are scaled to 0-100. */
-function asPercent(values: (number | null)[]): (number | null)[] {
-  const known = values.filter((v): v is number => v !== null);
-  const fractions = known.length > 0 && known.every((v) => v >= 0 && v <= 1);
-  return fractions ? values.map((v) => (v === null ? null : Math.round(v * 1000) / 10)) : values;
-}
+const groupRows = (body: unknown): Row[] => (isObj(body) && Array.isArray(body.rows) ? body.rows.filter(isObj) : []);
+const pct = (n: number, base: number) => (base > 0 ? Math.round((n / base) * 1000) / 10 : null);
 
 export interface HourlySeries {
   hours: number[];
@@ -143,60 +125,42 @@ export interface HourlySeries {
 }
 
 /**
- * Per hour of day (0-23, every hour present: gaps are null) the calls, service level % and
- * abandonment % of a `by=hour` report. Rows of the same hour (several days) are added up; rates
- * are then averaged weighted by calls. Null when no row has a recognisable hour.
+ * Per hour of day (0-23, every hour present: gaps are null) the calls offered, service level % and
+ * abandonment % from `quantitative?by=hour` and `summary?by=hour`. Rows of the same hour (several
+ * days) are added up and the percentages recomputed with the README definitions
+ * (abandoned ÷ offered; answeredInServiceLevel ÷ (offered − shortAbandoned − waiting)).
+ * Null when no row has an hour.
  */
-export function hourlySeries(rows: Row[]): HourlySeries | null {
-  const acc = new Map<number, { calls: number; hasCalls: boolean; slSum: number; slW: number; abSum: number; abW: number }>();
-  for (const r of rows) {
-    const hourKey = Object.keys(r).find((k) => HOUR.includes(k) || HOUR.includes(k.toLowerCase()));
-    const h = hourKey === undefined ? null : hourOf(r[hourKey]);
+export function hourlySeries(quantitative: unknown, summary: unknown): HourlySeries | null {
+  const acc = new Map<number, { offered: number; abandoned: number; inSl: number; slBase: number }>();
+  const at = (h: number) => acc.get(h) ?? acc.set(h, { offered: 0, abandoned: 0, inSl: 0, slBase: 0 }).get(h)!;
+  for (const r of groupRows(quantitative)) {
+    const h = hourOf(r.key);
     if (h === null) continue;
-    const a = acc.get(h) ?? { calls: 0, hasCalls: false, slSum: 0, slW: 0, abSum: 0, abW: 0 };
-    const calls = pickNumber(r, CALLS);
-    const answered = pickNumber(r, ANSWERED);
-    const abandoned = pickNumber(r, ABANDONED);
-    const total = calls ?? (answered !== null || abandoned !== null ? (answered ?? 0) + (abandoned ?? 0) : null);
-    if (total !== null) {
-      a.calls += total;
-      a.hasCalls = true;
-    }
-    const w = total ?? 1;
-    const sl = pickNumber(r, SERVICE_LEVEL);
-    if (sl !== null) {
-      a.slSum += sl * w;
-      a.slW += w;
-    }
-    let ab = pickNumber(r, ABANDON_RATE);
-    if (ab === null && abandoned !== null && total) ab = abandoned / total;
-    if (ab !== null) {
-      a.abSum += ab * w;
-      a.abW += w;
-    }
-    acc.set(h, a);
+    const a = at(h);
+    a.offered += num(r.offered);
+    a.abandoned += num(r.abandoned);
+  }
+  for (const r of groupRows(summary)) {
+    const h = hourOf(r.key);
+    if (h === null) continue;
+    const a = at(h);
+    a.inSl += num(r.answeredInServiceLevel);
+    a.slBase += num(r.offered) - num(r.shortAbandoned) - num(r.waiting);
   }
   if (!acc.size) return null;
   const hours = Array.from({ length: 24 }, (_, i) => i);
-  const get = (h: number) => acc.get(h);
   return {
     hours,
-    calls: hours.map((h) => (get(h)?.hasCalls ? get(h)!.calls : null)),
-    serviceLevel: asPercent(hours.map((h) => (get(h)?.slW ? get(h)!.slSum / get(h)!.slW : null))),
-    abandonment: asPercent(hours.map((h) => (get(h)?.abW ? get(h)!.abSum / get(h)!.abW : null))),
+    calls: hours.map((h) => acc.get(h)?.offered ?? null),
+    serviceLevel: hours.map((h) => (acc.has(h) ? pct(acc.get(h)!.inSl, acc.get(h)!.slBase) : null)),
+    abandonment: hours.map((h) => (acc.has(h) ? pct(acc.get(h)!.abandoned, acc.get(h)!.offered) : null)),
   };
 }
 
-/** Service level % per queue from a `summary?by=queue` answer (empty when it has none). */
+/** Service level % per queue from a `summary?by=queue` answer (queues without one are left out). */
 export function serviceLevelByQueue(body: unknown): Map<string, number> {
-  const rows = extractRows(body);
-  const queues = rows.map((r) => pickString(r, QUEUE));
-  const levels = asPercent(rows.map((r) => pickNumber(r, SERVICE_LEVEL)));
   const out = new Map<string, number>();
-  rows.forEach((_, i) => {
-    const q = queues[i];
-    const sl = levels[i];
-    if (q !== null && sl !== null) out.set(q, sl);
-  });
+  for (const r of groupRows(body)) if (typeof r.key === 'string' && typeof r.serviceLevelPct === 'number') out.set(r.key, r.serviceLevelPct);
   return out;
 }

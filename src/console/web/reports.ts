@@ -1,20 +1,17 @@
 /**
  * The reports tab, against the reports API contract (reports-model.ts): filters (report, from, to,
  * queue, agent, by), the result as a table, charts of the day (calls per hour, service level,
- * abandonment) from `quantitative?by=hour` with uPlot, and a CSV download (`Accept: text/csv`,
+ * abandonment) from `quantitative?by=hour` and `summary?by=hour` with uPlot, and a CSV download (`Accept: text/csv`,
  * fetched with the token into a Blob). A daemon without the reports API answers 404 "no such
  * endpoint": the tab then says "reports not available on this daemon" and offers nothing else.
  */
 import type UPlot from 'uplot';
-import { api, ApiError } from './api.js';
+import { api } from './api.js';
 import { describe } from './actions.js';
 import { clear, el, saveBlob, setText } from './dom.js';
 import { isoDate } from './format.js';
 import { lang, t, type StringKey } from './i18n.js';
-import { cellText, csvFileName, extractRows, flatten, hourlySeries, reportPath, REPORT_BY, REPORT_KINDS, tableColumns, type ReportFilters, type ReportKind } from './reports-model.js';
-
-/** The API has no such route (older daemon): not an error of the filters. */
-const isMissingRoute = (err: unknown) => err instanceof ApiError && err.status === 404 && /no such endpoint/i.test(err.message);
+import { cellText, csvFileName, extractRows, flatten, hourlySeries, isMissingRoute, reportPath, REPORT_BY, REPORT_KINDS, tableColumns, type ReportFilters, type ReportKind } from './reports-model.js';
 
 export class ReportsView {
   private probed = false;
@@ -169,7 +166,8 @@ export class ReportsView {
     this.destroyPlots();
     let series;
     try {
-      series = hourlySeries(extractRows(await api('GET', reportPath('quantitative', { ...f, by: 'hour' }))));
+      const [quantitative, summary] = await Promise.all([api('GET', reportPath('quantitative', { ...f, by: 'hour' })), api('GET', reportPath('summary', { ...f, by: 'hour' }))]);
+      series = hourlySeries(quantitative, summary);
     } catch (err) {
       if (isMissingRoute(err)) throw err;
       series = null;
