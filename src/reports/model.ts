@@ -49,6 +49,11 @@ export interface ReportSettings {
 /** The grouping value of a row: a queue, an extension, a local day/hour, a disposition; null = none of them. */
 export type GroupKey = string | null;
 
+/** The head every aggregate report answers with (kind, period, grouping, filters, settings). */
+export function envelopeHead(kind: Exclude<ReportKind, 'detailed'>, q: ReportQuery, now: number, settings: ReportSettings): Omit<ReportEnvelope<never>, 'rows' | 'total'> {
+  return { kind, from: q.from, to: q.to, generatedAt: now, by: q.by ?? null, filters: { queue: q.queue ?? null, agent: q.agent ?? null }, settings };
+}
+
 export interface ReportEnvelope<R> {
   kind: Exclude<ReportKind, 'detailed'>;
   from: number;

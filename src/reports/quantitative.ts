@@ -5,7 +5,7 @@
  */
 import { callStatusSql } from '../history/status';
 import type { Db } from '../store/db';
-import type { GroupKey, ReportEnvelope, ReportQuery, ReportSettings } from './model';
+import { envelopeHead, type GroupKey, type ReportEnvelope, type ReportQuery, type ReportSettings } from './model';
 import { accumulate, groupKey, keyExpr, orderedKeys, percent, scan, sqlWhere, type SourceCols } from './sql';
 
 export const STAY_COLS: SourceCols = { table: 'queue_stays', alias: 's', time: 's.joined_at', queue: 's.queue', agent: 's.agent_ext', disposition: 'c.disposition' };
@@ -95,13 +95,7 @@ export function quantitative(db: Db, q: ReportQuery, settings: ReportSettings, n
   const total = zero();
   for (const acc of groups.values()) merge(total, acc);
   return {
-    kind: 'quantitative',
-    from: q.from,
-    to: q.to,
-    generatedAt: now,
-    by: q.by ?? null,
-    filters: { queue: q.queue ?? null, agent: q.agent ?? null },
-    settings,
+    ...envelopeHead('quantitative', q, now, settings),
     rows: q.by ? orderedKeys(groups).map((k) => quantRow(k, groups.get(k)!)) : [],
     total: quantRow(null, total),
   };

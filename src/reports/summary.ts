@@ -5,7 +5,7 @@
  */
 import type { Db } from '../store/db';
 import { type AgentTimeAcc, agentTimeTotals, mergeAgentTime, zeroAgentTime } from './agent-time';
-import type { GroupKey, ReportEnvelope, ReportQuery, ReportSettings } from './model';
+import { envelopeHead, type GroupKey, type ReportEnvelope, type ReportQuery, type ReportSettings } from './model';
 import { HANDLED_SQL, PART_COLS, STAY_COLS } from './quantitative';
 import { accumulate, groupKey, keyExpr, meanSeconds, orderedKeys, percent, scan, seconds, sqlWhere, type SourceCols } from './sql';
 
@@ -134,13 +134,7 @@ export function summary(db: Db, q: ReportQuery, settings: ReportSettings, now: n
   // Agent time applies (null only by disposition): a group without any shows zeros, not blanks.
   const withAgents = (a: SummaryAcc) => (time && !a.agents ? { ...a, agents: zeroAgentTime() } : a);
   return {
-    kind: 'summary',
-    from: q.from,
-    to: q.to,
-    generatedAt: now,
-    by: q.by ?? null,
-    filters: { queue: q.queue ?? null, agent: q.agent ?? null },
-    settings,
+    ...envelopeHead('summary', q, now, settings),
     rows: q.by ? orderedKeys(groups).map((k) => summaryRow(k, withAgents(groups.get(k)!))) : [],
     total: summaryRow(null, withAgents(total)),
   };
