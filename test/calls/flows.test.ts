@@ -1,22 +1,7 @@
 import { flush } from './fake-ari';
-import { makeHarness, type Harness } from './harness';
+import { connectedQueueCall, makeHarness, startQueueCall, type Harness } from './harness';
 import { CcError } from '../../src/util/errors';
 
-function startQueueCall(h: Harness, ext = '1000', number = '5550101') {
-  h.svc.inbound.onAgentCalled({ Event: 'AgentCalled', Linkedid: 'lk-1', Queue: 'support', Channel: 'Local/support@queues-1;2' });
-  const leg = h.ari.enterStasis(['agent-leg', ext, 'lk-1'], { number });
-  return leg;
-}
-
-async function connectedQueueCall(h: Harness, number = '5550101') {
-  const leg = startQueueCall(h, '1000', number);
-  await flush();
-  const dev = h.ari.originated('agent')[0];
-  h.ari.answer(dev.id);
-  await flush();
-  const call = h.svc.list()[0];
-  return { leg, dev: dev.id, call };
-}
 
 async function rejects(p: Promise<unknown>): Promise<CcError> {
   try {

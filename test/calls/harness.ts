@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/log/logger';
 import { openDatabase, type Db } from '../../src/store/db';
 import { FakeClock } from '../../src/util/clock';
 import { CallService } from '../../src/calls/service';
-import { FakeAri } from './fake-ari';
+import { FakeAri, flush } from './fake-ari';
 
 export function testConfig(policy: Record<string, unknown> = {}): Config {
   return configSchema.parse({
@@ -72,4 +72,21 @@ export function makeHarness(opts: { policy?: Record<string, unknown>; db?: Db; a
   const config = testConfig(opts.policy);
   const svc = new CallService({ ari, db, clock, agents, bus, config, log: silentLogger() });
   return { ari, db, clock, agents, bus, events, svc, config };
+}
+
+/** A queue call's member leg enters Stasis for agent `ext` (app_queue rang its member). */
+export function startQueueCall(h: Harness, ext = '1000', number = '5550101'): string {
+  h.svc.inbound.onAgentCalled({ Event: 'AgentCalled', Linkedid: 'lk-1', Queue: 'support', Channel: 'Local/support@queues-1;2' });
+  return h.ari.enterStasis(['agent-leg', ext, 'lk-1'], { number });
+}
+
+/** A queue call to agent 1000 whose device answered: connected and bridged. */
+export async function connectedQueueCall(h: Harness, number = '5550101') {
+  const leg = startQueueCall(h, '1000', number);
+  await flush();
+  const dev = h.ari.originated('agent')[0];
+  h.ari.answer(dev.id);
+  await flush();
+  const call = h.svc.list()[0];
+  return { leg, dev: dev.id, call };
 }

@@ -9,7 +9,7 @@ import { RecordingRepository } from '../../src/recordings/repository';
 import { FINISH_GRACE_MS, RecordingService, type RecordingFiles } from '../../src/recordings/service';
 import { CcError } from '../../src/util/errors';
 import { flush } from '../calls/fake-ari';
-import { makeHarness, type Harness } from '../calls/harness';
+import { connectedQueueCall, makeHarness, type Harness } from '../calls/harness';
 
 class FakeFiles implements RecordingFiles {
   readonly sizes = new Map<string, number>();
@@ -50,16 +50,8 @@ function setup(policy: RecordMode = 'always', queueModes: Record<string, RecordM
   return { h, repo, files, rec };
 }
 
-async function connectedCall(h: Harness, linkedid = 'lk-1') {
-  h.svc.inbound.onAgentCalled({ Event: 'AgentCalled', Linkedid: linkedid, Queue: 'support', Channel: 'Local/support@queues-1;2' });
-  const leg = h.ari.enterStasis(['agent-leg', '1000', linkedid], { number: '5511987650001' });
-  await flush();
-  const dev = h.ari.originated('agent').find((c) => h.ari.chans.has(c.id) && c.state !== 'Up')!;
-  h.ari.answer(dev.id);
-  await flush();
-  const call = h.svc.callsOfAgent('1000').find((c) => c.state === 'connected')!;
-  return { leg, dev: dev.id, call };
-}
+/** Every test here places one queue call, answered by agent 1000. */
+const connectedCall = (h: Harness) => connectedQueueCall(h, '5511987650001');
 
 const rejects = async (p: Promise<unknown>) => {
   try {
