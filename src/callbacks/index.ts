@@ -91,7 +91,7 @@ export interface CallbacksModule extends DaemonModule {
 
 export function createCallbacksModule(deps: CallbacksModuleDeps): CallbacksModule {
   const repo = new CallbacksRepo(deps.db, deps.clock, (c, previous) => publishChange(deps.bus, c, previous));
-  let waiting: Pick<QueueWaitingView, 'joinedTimes'> | undefined;
+  let waiting: Pick<QueueWaitingView, 'waitingCallers'> | undefined;
   const picker = new AgentPicker({ directory: deps.agents, db: deps.db, bus: deps.bus });
   const scheduler = new CallbackScheduler({
     repo,
@@ -103,7 +103,11 @@ export function createCallbacksModule(deps: CallbacksModuleDeps): CallbacksModul
     log: deps.log,
     options: { ...schedulerOptionsFromPolicy(deps.config.policy), ...deps.options },
     turn: (c) =>
-      queueTurn({ id: c.id, queueJoinedAt: c.queueJoinedAt ?? c.at }, waiting?.joinedTimes(c.queue ?? '') ?? [], repo.openQueueRequests(c.queue ?? '').map((r) => ({ id: r.id, status: r.status, queueJoinedAt: r.queueJoinedAt ?? r.at }))),
+      queueTurn(
+        { id: c.id, queueJoinedAt: c.queueJoinedAt ?? c.at, uniqueid: c.uniqueid },
+        waiting?.waitingCallers(c.queue ?? '') ?? [],
+        repo.openQueueRequests(c.queue ?? '').map((r) => ({ id: r.id, status: r.status, queueJoinedAt: r.queueJoinedAt ?? r.at })),
+      ),
   });
   const intake = new QueueCallbackIntake({
     ari: deps.ari,

@@ -68,8 +68,8 @@ export interface CallsView {
 /** Callers waiting per queue (src/monitor/waiting.ts), published by the live module. */
 export interface QueueWaitingView {
   summary(queues?: string[]): QueueWaiting[];
-  /** When each caller waiting in `queue` now entered it (ms): a queue callback request's turn. */
-  joinedTimes(queue: string): number[];
+  /** The callers waiting in `queue` now and when they entered it (ms): a queue callback request's turn. */
+  waitingCallers(queue: string): { uniqueid: string; joinedAt: number }[];
 }
 
 /** Where a caller's channel waited (its queue stay): published by src/reports, read by src/callbacks. */

@@ -168,9 +168,9 @@ export class QueueWaitingTracker {
     return this.summaryOf(name, this.deps.clock.now());
   }
 
-  joinedTimes(queue: string): number[] {
-    const out: number[] = [];
-    for (const c of this.callers.values()) if (c.queue === queue) out.push(c.joinedAt);
+  waitingCallers(queue: string): { uniqueid: string; joinedAt: number }[] {
+    const out: { uniqueid: string; joinedAt: number }[] = [];
+    for (const c of this.callers.values()) if (c.queue === queue) out.push({ uniqueid: c.uniqueid, joinedAt: c.joinedAt });
     return out;
   }
 

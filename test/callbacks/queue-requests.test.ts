@@ -22,12 +22,16 @@ const SEC = 1000;
 
 describe('queueTurn', () => {
   it('is the head when nobody who entered earlier still waits', () => {
-    expect(queueTurn({ id: 1, queueJoinedAt: 100 }, [100, 150], [])).toEqual({ head: true });
+    const live = (...t: number[]) => t.map((joinedAt, i) => ({ uniqueid: `u${i}`, joinedAt }));
+    expect(queueTurn({ id: 1, queueJoinedAt: 100 }, live(101, 150), [])).toEqual({ head: true });
+    // Its own caller, still listed until the leave is seen, is not ahead of it.
+    expect(queueTurn({ id: 1, queueJoinedAt: 100, uniqueid: 'u0' }, live(100), [])).toEqual({ head: true });
     expect(queueTurn({ id: 1, queueJoinedAt: 100 }, [], [{ id: 1, queueJoinedAt: 100, status: 'pending' }])).toEqual({ head: true });
   });
 
   it('counts earlier live callers and earlier pending requests, not ringing ones', () => {
-    const t = queueTurn({ id: 5, queueJoinedAt: 100 }, [50, 99, 120], [
+    // A live caller of the same millisecond is ahead.
+    const t = queueTurn({ id: 5, queueJoinedAt: 100 }, [50, 100, 120].map((joinedAt, i) => ({ uniqueid: `u${i}`, joinedAt })), [
       { id: 3, queueJoinedAt: 90, status: 'pending' },
       { id: 4, queueJoinedAt: 80, status: 'ringing' },
       { id: 6, queueJoinedAt: 110, status: 'pending' },
@@ -70,7 +74,7 @@ function instance(db: Db, clock: FakeClock, presence: FakePresence, waiting: num
     clock,
     log: silentLogger(),
     options: { ...options, queue: { maxAttempts: 2, retryDelayMs: 30 * SEC, waitRetryMs: 5 * SEC, giveUpAfterMs: 600 * SEC, ...options.queue } },
-    turn: (c) => queueTurn({ id: c.id, queueJoinedAt: c.queueJoinedAt! }, waiting, repo.openQueueRequests(c.queue!).map((r) => ({ ...r, queueJoinedAt: r.queueJoinedAt! }))),
+    turn: (c) => queueTurn({ id: c.id, queueJoinedAt: c.queueJoinedAt!, uniqueid: c.uniqueid }, waiting.map((joinedAt, n) => ({ uniqueid: `live-${n}`, joinedAt })), repo.openQueueRequests(c.queue!).map((r) => ({ ...r, queueJoinedAt: r.queueJoinedAt! }))),
   });
   const entries = new Map<string, QueueEntry>();
   const dnc = new DncGuard({ db, clock });
