@@ -182,6 +182,7 @@ export const callbacksFactory: ModuleFactory = (deps, ports) => {
     dnc: control.dnc,
   });
   control.onStasisStart(QUEUE_CALLBACK_TAG, (e) => m.intake.onStart(e));
+  control.claimOnRecovery({ channel: (ch) => m.intake.claimOnRecovery(ch, deps.config.asterisk.ari.app) });
   ports.queueCallbacks = m.queueView;
   return m;
 };

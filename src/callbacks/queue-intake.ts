@@ -8,7 +8,8 @@
  * the queue. Either way the answer is the channel variable CC_CALLBACK (accepted | refused), then
  * `continue`, so the dialplan, not the daemon, says what the caller hears.
  */
-import type { AriClient, StasisStartEvent } from '../ari/types';
+import type { AriChannel, AriClient, StasisStartEvent } from '../ari/types';
+import { stasisArgs } from '../calls/recovery';
 import type { Policy } from '../config/schema';
 import { validateNumber } from '../dialing/number';
 import type { DncGuard } from '../dnc/guard';
@@ -95,6 +96,18 @@ export class QueueCallbackIntake {
       // The caller hung up meanwhile: an accepted request stands (they asked for it).
       this.deps.log.info('queue callback: caller gone before the answer', { channel: ch.name, err: (err as Error).message });
     }
+  }
+
+  /**
+   * Recovery after a daemon restart: a caller still in our app with `queue-callback` args got no
+   * answer from the previous process (it stopped between StasisStart and the continue). Answered
+   * now as a new StasisStart, instead of being hung up as an orphan. Returns whether it was one.
+   */
+  claimOnRecovery(channel: AriChannel, app: string): boolean {
+    const args = stasisArgs(channel, app);
+    if (args?.[0] !== QUEUE_CALLBACK_TAG) return false;
+    void this.onStart({ type: 'StasisStart', args, channel } as StasisStartEvent);
+    return true;
   }
 
   /** Validates and stores a request (throws CcError when refused); a repeated key press keeps the first. */

@@ -149,6 +149,69 @@ describe('QueueCallbackIntake', () => {
   });
 });
 
+describe('QueueCallbackIntake on the channel', () => {
+  /** ARI channels as the intake uses them: records what it was told to do. */
+  function fakeChannels(fail = false) {
+    const done: string[] = [];
+    const channels = {
+      async setVariable(id: string, name: string, value: string) {
+        if (fail) throw new Error('Channel not found');
+        done.push(`${id} ${name}=${value}`);
+      },
+      async continueInDialplan(id: string) {
+        done.push(`${id} continue`);
+      },
+    };
+    return { done, ari: { channels: channels as never } };
+  }
+  const channel = (id: string, number: string, appData: string) =>
+    ({
+      id,
+      name: `Local/support@cc-queues-0001;2`,
+      state: 'Up',
+      caller: { name: '', number },
+      connected: { name: '', number: '' },
+      accountcode: '',
+      dialplan: { context: 'cc-queue-callback', exten: '1', priority: 1, app_name: 'Stasis', app_data: appData },
+      creationtime: new Date(START - 30 * SEC).toISOString(),
+      language: 'en',
+    }) as never;
+
+  function intakeWith(ari: { channels: never }) {
+    const db = seededDb();
+    const clock = new FakeClock(START);
+    const repo = new CallbacksRepo(db, clock);
+    return { repo, intake: new QueueCallbackIntake({ ari, db, repo, policy: testConfig().policy, clock, log: silentLogger() }) };
+  }
+
+  it('answers accepted (then continue) or refused; the position comes from the Stasis args', async () => {
+    const f = fakeChannels();
+    const { repo, intake } = intakeWith(f.ari);
+    await intake.onStart({ type: 'StasisStart', args: ['queue-callback', 'support', '4'], channel: channel('c1', '11987654321', '') } as never);
+    await intake.onStart({ type: 'StasisStart', args: ['queue-callback', 'support', ''], channel: channel('c2', '', '') } as never);
+    expect(f.done).toEqual(['c1 CC_CALLBACK=accepted', 'c1 continue', 'c2 CC_CALLBACK=refused', 'c2 continue']);
+    // No queue stay known (no entries port): the channel's creation time is the entry time.
+    expect(repo.list({ origin: 'queue' })).toMatchObject([{ uniqueid: 'c1', queuePosition: 4, queueJoinedAt: START - 30 * SEC }]);
+  });
+
+  it('a caller gone before the answer keeps the request', async () => {
+    const { repo, intake } = intakeWith(fakeChannels(true).ari);
+    await intake.onStart({ type: 'StasisStart', args: ['queue-callback', 'support', '1'], channel: channel('c1', '11987654321', '') } as never);
+    expect(repo.list({ origin: 'queue', status: 'pending' })).toHaveLength(1);
+  });
+
+  it('after a restart, claims a caller the previous process never answered, and nothing else', async () => {
+    const f = fakeChannels();
+    const { repo, intake } = intakeWith(f.ari);
+    expect(intake.claimOnRecovery(channel('c9', '11987654321', 'callcenter,agent-leg,1000,lk'), 'callcenter')).toBe(false);
+    expect(intake.claimOnRecovery(channel('c9', '11987654321', 'other,queue-callback,support,1'), 'callcenter')).toBe(false);
+    expect(intake.claimOnRecovery(channel('c9', '11987654321', 'callcenter,queue-callback,support,2'), 'callcenter')).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(f.done).toEqual(['c9 CC_CALLBACK=accepted', 'c9 continue']);
+    expect(repo.list({ origin: 'queue' })).toMatchObject([{ uniqueid: 'c9', queuePosition: 2 }]);
+  });
+});
+
 describe('queue requests in the scheduler', () => {
   it('waits for earlier callers, then rings the free agent and dials the caller', async () => {
     const clock = new FakeClock(START);

@@ -103,7 +103,7 @@ describeWithAsterisk('callback from the queue on a real Asterisk', (install) => 
     const handset = (await stack.ari('GET', `/channels/${caller.id}`)).body.name as string;
     await stack.ami.action('PlayDTMF', { Channel: handset, Digit: '1', Duration: 250 });
     const joins = () => stack.ami.events.slice(n0).filter((e) => e.Uniqueid === caller.queueSideId && /^QueueCaller(Leave|Join)$/.test(e.Event)).map((e) => e.Event);
-    await eventually(() => joins().join() === 'QueueCallerLeave,QueueCallerJoin', 10_000, () => `left and re-joined (${joins().join()})`);
+    await eventually(() => joins().join() === 'QueueCallerLeave,QueueCallerJoin', 10_000, 'left and re-joined');
     expect(await stack.channelExists(caller.queueSideId)).toBe(true);
     await stack.startDaemon();
     await waiting(1);
