@@ -34,11 +34,13 @@ export const reportsFactory: ModuleFactory = (deps, ports): DaemonModule => {
     start() {
       stays.start();
       surveys.start();
-      // A new queue callback request ends the caller's stay as 'callback' (not left, not abandoned).
+      // A new queue callback request ends the caller's stay as 'callback' (not left, not abandoned);
+      // once its call is placed, the stay points at that call (detailed report: the stay's callId).
       offBus = bus.subscribe((e) => {
-        if (e.type !== 'callback.state' || e.data.previous !== null || e.data.origin !== 'queue') return;
+        if (e.type !== 'callback.state' || e.data.origin !== 'queue') return;
         const uniqueid = e.data.uniqueid;
-        if (typeof uniqueid === 'string') stays.markCallback(uniqueid, Number(e.data.callbackId));
+        if (e.data.previous === null && typeof uniqueid === 'string') stays.markCallback(uniqueid, Number(e.data.callbackId));
+        else if (e.data.state === 'done' && e.callId) repo.linkCallbackCall(Number(e.data.callbackId), e.callId);
       });
     },
     stop() {

@@ -112,6 +112,11 @@ export class StaysRepo {
     );
   }
 
+  /** The callback call placed for a request: the stay the request ended points at it (call_id). */
+  linkCallbackCall(callbackId: number, callId: string): boolean {
+    return this.sql(`UPDATE queue_stays SET call_id = ? WHERE callback_id = ? AND outcome = 'callback'`).run(callId, callbackId).changes > 0;
+  }
+
   setLinkedid(id: number, linkedid: string): void {
     this.sql('UPDATE queue_stays SET linkedid = ? WHERE id = ? AND linkedid IS NULL').run(linkedid, id);
   }

@@ -32,6 +32,8 @@
  *   `queueCall(h)` is the new queue call.
  *   blind transfer / continue). `maxWaitMs` (queue option) is Queue()'s timeout: the caller leaves
  *   with QUEUESTATUS=TIMEOUT; `exitQueue(h, context, exten)` is a caller pressing an exit key.
+ *   A queue with `exitContext` (queues.conf `context`) reads the caller's `pressDtmf`: the shipped
+ *   `cc-queue-callback` key 1 runs that context's dialplan (src/sim/queue-callback.ts).
  * - Dialplan UserEvents of asterisk-conf: `surveyAnswer(channelId, score)` (CcSurvey of [cc-survey]
  *   on that channel, e.g. the member leg the daemon sent to the survey), CcQueueExit after a
  *   timeout (automatic), `userEvent(channelId, name, fields)` for any other.

@@ -74,7 +74,11 @@ describe('e2e: callback from the queue', () => {
     expect(events.map((e) => `${e.data.previous}->${e.data.state}`)).toEqual(['null->pending', 'pending->ringing', 'ringing->done']);
     expect(events[0]).toMatchObject({ queue: 'support', data: { origin: 'queue', callbackId: req.id, number: CALLER } });
 
-    const q = (await x.api('GET', `/reports/quantitative?from=${Date.now() - 60_000}&to=${Date.now() + 1000}`)).body.total;
+    const range = `from=${Date.now() - 60_000}&to=${Date.now() + 1000}`;
+    const d = (await x.api('GET', `/reports/detailed?${range}`)).body;
+    const left = d.contacts.find((c: { linkedid: string }) => c.linkedid === caller.id);
+    expect(left.stays).toMatchObject([{ outcome: 'callback', detail: `callback ${req.id}`, callId: done.call_id }]);
+    const q = (await x.api('GET', `/reports/quantitative?${range}`)).body.total;
     expect(q).toMatchObject({ offered: 2, answered: 1, callbackRequests: 1, abandoned: 0, left: 0, callbacks: 1, callbackConnects: 1 });
   });
 

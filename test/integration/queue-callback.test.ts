@@ -90,6 +90,9 @@ describeWithAsterisk('callback from the queue on a real Asterisk', (install) => 
     expect(customer.some((c) => c.name.startsWith('Local/11933334444@test-dial'))).toBe(true);
     await stack.ok('POST', `/calls/${call.id}/hangup`);
 
+    const d = await stack.ok('GET', `/reports/detailed?from=${from}&to=${Date.now() + 1000}`);
+    const left = d.contacts.find((c: { linkedid: string }) => c.linkedid === caller.id);
+    expect(left.stays).toMatchObject([{ outcome: 'callback', detail: `callback ${req.id}`, callId: done.callId }]);
     const q = await stack.ok('GET', `/reports/quantitative?from=${from}&to=${Date.now() + 1000}`);
     expect(q.total).toMatchObject({ offered: 2, answered: 1, callbackRequests: 1, abandoned: 0, left: 0, callbacks: 1, callbackConnects: 1 });
   }, 120_000);
