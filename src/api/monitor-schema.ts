@@ -56,6 +56,18 @@ export const monitorQueueSchema = z
       .strict()
       .describe('logged-in agents of this queue by state (every state present)'),
     loggedIn: z.number().int(),
+    callbackRequests: z
+      .array(
+        z
+          .object({
+            id: z.number().int().describe('callback id (GET /callbacks?origin=queue)'),
+            number: z.string(),
+            status: z.enum(['pending', 'ringing']),
+            waitSeconds: z.number().int().describe('since the caller entered the queue: the place the request keeps'),
+          })
+          .strict(),
+      )
+      .describe('callback requests callers left in this queue (callback key), not yet served, oldest place first'),
   })
   .strict();
 

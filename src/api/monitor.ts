@@ -32,6 +32,18 @@ export interface MonitorSources {
   /** Queue names from the catalogue (reported even when idle). */
   queueNames(): string[];
   waiting(queues: string[]): QueueWaiting[];
+  /** Callback requests callers left in each queue, not yet served (src/callbacks). Absent: none. */
+  callbackRequests?(): Map<string, { id: number; number: string; queueJoinedAt: number; status: string }[]>;
+}
+
+/** A callback request a caller left in the queue (pressed the callback key), oldest place first. */
+export interface MonitorCallbackRequest {
+  id: number;
+  number: string;
+  /** pending (waiting for its turn / a free agent) or ringing (an agent is being rung for it). */
+  status: string;
+  /** Seconds since the caller entered the queue: the place the request keeps. */
+  waitSeconds: number;
 }
 
 export { MONITOR_AGENT_STATES };
@@ -62,6 +74,7 @@ export interface MonitorQueue extends QueueWaiting {
   /** Logged-in agents of this queue by state (every state present, 0 when none). */
   agents: Record<string, number>;
   loggedIn: number;
+  callbackRequests: MonitorCallbackRequest[];
 }
 
 export interface MonitorView {
@@ -98,7 +111,9 @@ export function buildMonitor(src: MonitorSources): MonitorView {
   const now = src.now();
   const calls = src.calls();
   const agents = src.agents().map((a) => agentView(a, calls, now));
-  const queues = src.waiting(src.queueNames()).map((w): MonitorQueue => {
+  const requests: ReturnType<NonNullable<MonitorSources['callbackRequests']>> = src.callbackRequests?.() ?? new Map();
+  const names = [...new Set([...src.queueNames(), ...requests.keys()])];
+  const queues = src.waiting(names).map((w): MonitorQueue => {
     const byState: Record<string, number> = Object.fromEntries(MONITOR_AGENT_STATES.map((s) => [s, 0]));
     let loggedIn = 0;
     for (const a of agents) {
@@ -106,7 +121,13 @@ export function buildMonitor(src: MonitorSources): MonitorView {
       loggedIn++;
       byState[a.state] = (byState[a.state] ?? 0) + 1;
     }
-    return { ...w, agents: byState, loggedIn };
+    const callbackRequests = (requests.get(w.queue) ?? []).map((r) => ({
+      id: r.id,
+      number: r.number,
+      status: r.status,
+      waitSeconds: Math.max(0, Math.floor((now - r.queueJoinedAt) / 1000)),
+    }));
+    return { ...w, agents: byState, loggedIn, callbackRequests };
   });
   return { at: now, queues, agents };
 }

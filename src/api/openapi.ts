@@ -199,6 +199,9 @@ export function buildOpenApi(
           'agent (the transferring agent) and agents (the target or added agent), so both softphones receive them. ' +
           'monitor.started / monitor.changed (data.change: answered, mode, followed) / monitor.ended carry the live-monitoring ' +
           'session (GET /calls/{id}/monitor shape, plus monitoredAgent) and reach supervisor and admin tokens only. ' +
+          'callback.state (data: callbackId, origin scheduled|queue, state pending|ringing|done|failed|cancelled, previous: null ' +
+          'for a new one, e.g. a caller who pressed the callback key in a queue; queue, attempts, callId, lastError) carries ' +
+          'queue and agent when set. ' +
           'Messages: one EventsSnapshot first, then EventsEvent frames (components.schemas). Close codes (x-close-codes): ' +
           '1001 "daemon stopping" on daemon stop; 1013 "too slow: reconnect for a fresh snapshot" when the messages queued for ' +
           'a client that does not read pass api.events_max_buffered_bytes (events are never skipped: reconnect for a new ' +

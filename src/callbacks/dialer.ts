@@ -2,7 +2,8 @@
  * CallbackDialer fulfilled with the calls core's outbound dial: ring the agent, then the customer.
  * A callback counts as placed once the agent answered (the customer is being dialled); an agent who
  * does not answer makes the attempt fail, so the scheduler retries later. The call is recorded
- * with kind 'callback' (direction outbound), plus a 'callback' history event naming the callback.
+ * with kind 'callback' (direction outbound), plus a 'callback' history event naming the callback
+ * (and, for a request made from a queue, its origin and the linkedid of the call the caller left).
  */
 import type { CallService } from '../calls/service';
 import type { EventBus } from '../events/bus';
@@ -23,7 +24,10 @@ export function callServiceDialer(control: Pick<CallService, 'dial' | 'get' | 'r
         by: `callback ${opts.callbackId}`,
         callbackId: opts.callbackId,
       });
-      control.record(call.id, 'callback', { callbackId: opts.callbackId });
+      control.record(call.id, 'callback', {
+        callbackId: opts.callbackId,
+        ...(opts.origin === 'queue' ? { origin: 'queue', queue: opts.queue, requestedFrom: opts.linkedid ?? null } : {}),
+      });
       return new Promise<string>((resolve, reject) => {
         const check = (): boolean => {
           const live = control.get(call.id);

@@ -33,8 +33,16 @@ export function assertCallbackTransition(from: CallbackStatus, to: CallbackStatu
   }
 }
 
+/**
+ * scheduled: someone scheduled it (API/CLI) for a time. queue: a caller waiting in a queue pressed
+ * the callback key (asterisk-conf [cc-queue-callback]); it keeps the caller's place in that queue.
+ */
+export const CALLBACK_ORIGINS = ['scheduled', 'queue'] as const;
+export type CallbackOrigin = (typeof CALLBACK_ORIGINS)[number];
+
 export interface Callback {
   id: number;
+  origin: CallbackOrigin;
   /** Set for a callback to a named agent. */
   agent?: string;
   /** Set for a callback to whichever agent of this queue is free (longest idle). */
@@ -54,6 +62,14 @@ export interface Callback {
   createdBy?: string;
   createdAt: number;
   updatedAt: number;
+  /** origin queue: when the caller entered the queue (ms); the request keeps this place. */
+  queueJoinedAt?: number;
+  /** origin queue: the caller's position when the key was pressed (QUEUEPOSITION). */
+  queuePosition?: number;
+  /** origin queue: the caller's channel in the queue (AMI Uniqueid = ARI channel id). */
+  uniqueid?: string;
+  /** origin queue: the caller's contact (linkedid), as on their queue stay. */
+  linkedid?: string;
 }
 
 /** Port fulfilled by the calls core: ring the agent's device, then dial the customer. */
@@ -62,5 +78,10 @@ export interface CallbackDialer {
    * `queue`: a queue callback's queue, so the call shows that queue's caller id and is recorded
    * under it (not the agent's first queue).
    * Resolves with the new call's protocol number once placed; rejects (CcError) when it cannot be. */
-  dialForAgent(ext: string, number: string, ddi: string, opts: { callbackId: number; queue?: string }): Promise<string>;
+  dialForAgent(
+    ext: string,
+    number: string,
+    ddi: string,
+    opts: { callbackId: number; queue?: string; origin?: CallbackOrigin; linkedid?: string },
+  ): Promise<string>;
 }

@@ -6,7 +6,7 @@
 import type { Db } from '../store/db';
 import type { Clock } from '../util/clock';
 import { notFound } from '../util/errors';
-import { assertCallbackTransition, type Callback, type CallbackStatus } from './model';
+import { assertCallbackTransition, type Callback, type CallbackOrigin, type CallbackStatus } from './model';
 
 interface Row {
   id: number;
@@ -23,6 +23,11 @@ interface Row {
   created_by: string | null;
   created_at: number;
   updated_at: number;
+  origin: CallbackOrigin;
+  queue_joined_at: number | null;
+  queue_position: number | null;
+  uniqueid: string | null;
+  linkedid: string | null;
 }
 
 export interface NewCallback {
@@ -32,7 +37,12 @@ export interface NewCallback {
   ddi: string;
   at: number;
   createdBy?: string;
+  /** A request from a waiting caller (origin queue): their place and channel. */
+  fromQueue?: { joinedAt: number; position?: number; uniqueid: string; linkedid?: string };
 }
+
+/** Told of every new row (previous null) and status change, e.g. to publish it on the bus. */
+export type CallbackChangeListener = (c: Callback, previous: CallbackStatus | null) => void;
 
 export interface TransitionChanges {
   nextAt?: number;
@@ -45,17 +55,53 @@ export class CallbacksRepo {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly onChange?: CallbackChangeListener,
   ) {}
 
   insert(c: NewCallback): Callback {
     const now = this.clock.now();
+    const q = c.fromQueue;
     const res = this.db
       .prepare(
-        `INSERT INTO callbacks (agent_ext, queue, number, ddi, at, next_at, status, attempts, created_by, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+        `INSERT INTO callbacks (agent_ext, queue, number, ddi, at, next_at, status, attempts, created_by, created_at, updated_at,
+                                origin, queue_joined_at, queue_position, uniqueid, linkedid)
+         VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(c.agent ?? null, c.queue ?? null, c.number, c.ddi, c.at, c.at, c.createdBy ?? null, now, now);
-    return this.require(Number(res.lastInsertRowid));
+      .run(c.agent ?? null, c.queue ?? null, c.number, c.ddi, c.at, c.at, c.createdBy ?? null, now, now,
+        q ? 'queue' : 'scheduled', q?.joinedAt ?? null, q?.position ?? null, q?.uniqueid ?? null, q?.linkedid ?? null);
+    const created = this.require(Number(res.lastInsertRowid));
+    this.onChange?.(created, null);
+    return created;
+  }
+
+  /**
+   * Queue requests of `queue` still to be served (pending, or ringing an agent right now), in
+   * their callers' queue order: the turn rule (./queue-turn.ts) reads it.
+   */
+  openQueueRequests(queue: string): Callback[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM callbacks WHERE origin = 'queue' AND queue = ? AND status IN ('pending', 'ringing')
+           ORDER BY queue_joined_at, id`,
+        )
+        .all(queue) as Row[]
+    ).map(toCallback);
+  }
+
+  /** The open request a caller's channel already made (a second key press must not add one). */
+  openRequestOf(uniqueid: string): Callback | undefined {
+    const row = this.db
+      .prepare(`SELECT * FROM callbacks WHERE origin = 'queue' AND uniqueid = ? AND status IN ('pending', 'ringing') LIMIT 1`)
+      .get(uniqueid) as Row | undefined;
+    return row ? toCallback(row) : undefined;
+  }
+
+  /** Pending queue requests become due now (an agent became free: re-check their turn at once). */
+  queueRequestsDueNow(): number {
+    return this.db
+      .prepare(`UPDATE callbacks SET next_at = ? WHERE origin = 'queue' AND status = 'pending' AND next_at > ?`)
+      .run(this.clock.now(), this.clock.now()).changes;
   }
 
   get(id: number): Callback | undefined {
@@ -69,9 +115,17 @@ export class CallbacksRepo {
     return c;
   }
 
-  list(filter: { status?: CallbackStatus; agent?: string; limit?: number } = {}): Callback[] {
+  list(filter: { status?: CallbackStatus; agent?: string; origin?: CallbackOrigin; queue?: string; limit?: number } = {}): Callback[] {
     const where: string[] = [];
     const args: unknown[] = [];
+    if (filter.origin) {
+      where.push('origin = ?');
+      args.push(filter.origin);
+    }
+    if (filter.queue) {
+      where.push('queue = ?');
+      args.push(filter.queue);
+    }
     if (filter.status) {
       where.push('status = ?');
       args.push(filter.status);
@@ -123,7 +177,10 @@ export class CallbacksRepo {
       callId: changes.callId ?? null,
       lastError: changes.lastError ?? null,
     });
-    return res.changes ? this.get(id) : undefined;
+    if (!res.changes) return undefined;
+    const moved = this.require(id);
+    this.onChange?.(moved, from);
+    return moved;
   }
 
   /** Keeps a pending callback pending but moves its next try (nobody free yet). */
@@ -142,6 +199,7 @@ export class CallbacksRepo {
 function toCallback(r: Row): Callback {
   const c: Callback = {
     id: r.id,
+    origin: r.origin,
     number: r.number,
     ddi: r.ddi,
     at: r.at,
@@ -156,5 +214,9 @@ function toCallback(r: Row): Callback {
   if (r.call_id !== null) c.callId = r.call_id;
   if (r.last_error !== null) c.lastError = r.last_error;
   if (r.created_by !== null) c.createdBy = r.created_by;
+  if (r.queue_joined_at !== null) c.queueJoinedAt = r.queue_joined_at;
+  if (r.queue_position !== null) c.queuePosition = r.queue_position;
+  if (r.uniqueid !== null) c.uniqueid = r.uniqueid;
+  if (r.linkedid !== null) c.linkedid = r.linkedid;
   return c;
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { route, type RouteDef } from '../api/types';
-import type { Callback } from './model';
+import { CALLBACK_ORIGINS, type Callback } from './model';
 import { callbackListSchema, callbackSchema } from './schema';
 import { parseCallbackStatus, type CallbackService } from './service';
 
@@ -18,7 +18,9 @@ const addBody = z
   })
   .strict();
 
-const listQuery = z.object({ status: z.string().optional(), agent: z.string().optional() }).strict();
+const listQuery = z
+  .object({ status: z.string().optional(), agent: z.string().optional(), origin: z.enum(CALLBACK_ORIGINS).optional(), queue: z.string().optional() })
+  .strict();
 
 /** JSON view: ISO times next to the raw ms so people and scripts both read it. */
 export function callbackView(c: Callback): Record<string, unknown> {
@@ -34,13 +36,15 @@ export function callbackRoutes(service: CallbackService): RouteDef[] {
     route({
       method: 'GET',
       path: '/callbacks',
-      summary: 'List scheduled callbacks (agent tokens: their own)',
+      summary: 'List callbacks: scheduled ones and requests callers left in a queue (origin=queue); agent tokens: their own',
       tag: 'callbacks',
       roles: ['admin', 'supervisor', 'agent'],
       query: listQuery,
       response: callbackListSchema,
       handler: ({ query, principal }) =>
-        service.list({ status: parseCallbackStatus(query.status), agent: query.agent }, principal).map(callbackView),
+        service
+          .list({ status: parseCallbackStatus(query.status), agent: query.agent, origin: query.origin, queue: query.queue }, principal)
+          .map(callbackView),
     }),
     route({
       method: 'POST',

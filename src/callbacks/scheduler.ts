@@ -14,6 +14,10 @@
  * is rung) and by the dial itself; either way the callback is marked failed with the list's reason
  * and never retried.
  *
+ * Queue requests (origin 'queue', a waiting caller pressed the callback key) have policy of their
+ * own (`queue` options) and one more gate before an agent is picked: their turn (./queue-turn.ts),
+ * re-checked every `queue.recheckMs` and at once when an agent becomes available (`poke`).
+ *
  * Asterisk being unreachable is nobody's failed dial: with the ARI link given, nothing fires while
  * it is down (the daemon starts before ARI connects) and due callbacks fire when it (re)connects;
  * a dial refused as `unavailable` (link lost mid-dial) gives its attempt back and waits likewise.
@@ -25,14 +29,23 @@ import type { Clock, TimerHandle } from '../util/clock';
 import { CcError } from '../util/errors';
 import type { AgentPicker } from './agent-picker';
 import type { Callback, CallbackDialer } from './model';
+import type { Turn } from './queue-turn';
 import type { CallbacksRepo } from './repo';
 
-export interface SchedulerOptions {
+/** Retry policy of one origin of callbacks. */
+export interface RetryPolicy {
   maxAttempts: number;
   retryDelayMs: number;
+  /** Nobody free (or, for queue requests, not its turn yet): look again after this long. */
   waitRetryMs: number;
+  /** Give up waiting this long after `at` (the due time; for a queue request, when it was made). */
   giveUpAfterMs: number;
+}
+
+export interface SchedulerOptions extends RetryPolicy {
   rescanMs: number;
+  /** Queue requests (origin 'queue'). */
+  queue: RetryPolicy;
 }
 
 /** Defaults = the defaults of config policy.callbacks (the module passes the configured values). */
@@ -42,6 +55,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   waitRetryMs: 60_000,
   giveUpAfterMs: 4 * 3_600_000,
   rescanMs: 60_000,
+  queue: { maxAttempts: 3, retryDelayMs: 120_000, waitRetryMs: 5_000, giveUpAfterMs: 4 * 3_600_000 },
 };
 
 const MIN_TICK_GAP_MS = 1000;
@@ -57,6 +71,8 @@ export interface SchedulerDeps {
   link?: SchedulerLink;
   /** The do-not-call list. Absent: nothing is checked before the dial (the dial still checks). */
   dnc?: Pick<DncGuard, 'assertCallable'>;
+  /** Whether a queue request is at the head of its queue. Absent: always (no live callers known). */
+  turn?: (c: Callback) => Turn;
 }
 
 export interface SchedulerLink {
@@ -84,6 +100,17 @@ export class CallbackScheduler {
 
   constructor(private readonly deps: SchedulerDeps) {
     this.opts = { ...DEFAULT_SCHEDULER_OPTIONS, ...deps.options };
+    this.opts.queue = { ...DEFAULT_SCHEDULER_OPTIONS.queue, ...deps.options?.queue };
+  }
+
+  /** An agent became available: queue requests waiting for one are looked at now, not at the next re-check. */
+  poke(): void {
+    if (!this.running) return;
+    if (this.deps.repo.queueRequestsDueNow() > 0) this.rearm();
+  }
+
+  private policyOf(c: Callback): RetryPolicy {
+    return c.origin === 'queue' ? this.opts.queue : this.opts;
   }
 
   start(): void {
@@ -188,16 +215,21 @@ export class CallbackScheduler {
       log.warn('callback failed: number on the do-not-call list', { callbackId: c.id });
       return;
     }
-    const pick = c.agent ? picker.pickAgent(c.agent, this.busyAgents) : picker.pickFromQueue(c.queue!, this.busyAgents);
-    if (!pick.agent) {
-      if (now - c.at >= this.opts.giveUpAfterMs) {
-        repo.transition(c.id, 'pending', 'failed', { lastError: `gave up: ${pick.reason}` });
-        log.warn('callback failed: nobody available in time', { callbackId: c.id, reason: pick.reason });
+    const policy = this.policyOf(c);
+    const notYet = (reason: string): void => {
+      if (now - c.at >= policy.giveUpAfterMs) {
+        repo.transition(c.id, 'pending', 'failed', { lastError: `gave up: ${reason}` });
+        log.warn('callback failed: nobody available in time', { callbackId: c.id, reason });
       } else {
-        repo.postpone(c.id, now + this.opts.waitRetryMs, pick.reason);
+        repo.postpone(c.id, now + policy.waitRetryMs, reason);
       }
-      return;
+    };
+    if (c.origin === 'queue') {
+      const turn = this.deps.turn?.(c) ?? { head: true };
+      if (!turn.head) return notYet(turn.reason);
     }
+    const pick = c.agent ? picker.pickAgent(c.agent, this.busyAgents) : picker.pickFromQueue(c.queue!, this.busyAgents);
+    if (!pick.agent) return notYet(pick.reason);
     const ext = pick.agent.extension;
     const attempts = c.attempts + 1;
     // Only the row still pending may ring: a cancel that won the race stays cancelled.
@@ -205,7 +237,12 @@ export class CallbackScheduler {
     this.busyAgents.add(ext);
     log.info('callback ringing agent', { callbackId: c.id, agent: ext, attempt: attempts });
     try {
-      const callId = await this.deps.dialer.dialForAgent(ext, c.number, c.ddi, { callbackId: c.id, queue: c.queue });
+      const callId = await this.deps.dialer.dialForAgent(ext, c.number, c.ddi, {
+        callbackId: c.id,
+        queue: c.queue,
+        origin: c.origin,
+        linkedid: c.linkedid,
+      });
       repo.transition(c.id, 'ringing', 'done', { callId });
       log.info('callback placed', { callbackId: c.id, agent: ext, callId });
     } catch (err) {
@@ -215,11 +252,11 @@ export class CallbackScheduler {
         return;
       }
       // The list of the queue the call would be recorded under (an agent callback: the agent's first queue).
-      if (attempts >= this.opts.maxAttempts || isDncRefusal(err)) {
+      if (attempts >= policy.maxAttempts || isDncRefusal(err)) {
         repo.transition(c.id, 'ringing', 'failed', { lastError: reason });
         log.warn('callback failed', { callbackId: c.id, agent: ext, attempts, reason });
       } else {
-        repo.transition(c.id, 'ringing', 'pending', { nextAt: clock.now() + this.opts.retryDelayMs, lastError: reason });
+        repo.transition(c.id, 'ringing', 'pending', { nextAt: clock.now() + policy.retryDelayMs, lastError: reason });
         log.info('callback dial failed, will retry', { callbackId: c.id, agent: ext, attempts, reason });
       }
     } finally {
@@ -235,12 +272,13 @@ export class CallbackScheduler {
   private unreachable(c: Callback, reason: string): void {
     const { repo, clock, log } = this.deps;
     const now = clock.now();
-    if (now - c.at >= this.opts.giveUpAfterMs) {
+    const policy = this.policyOf(c);
+    if (now - c.at >= policy.giveUpAfterMs) {
       repo.transition(c.id, 'ringing', 'failed', { attempts: c.attempts, lastError: `gave up: ${reason}` });
       log.warn('callback failed: Asterisk unreachable for too long', { callbackId: c.id, reason });
       return;
     }
-    const nextAt = this.linkUp() ? now + this.opts.waitRetryMs : now;
+    const nextAt = this.linkUp() ? now + policy.waitRetryMs : now;
     repo.transition(c.id, 'ringing', 'pending', { attempts: c.attempts, nextAt, lastError: reason });
     log.info('callback postponed: Asterisk unreachable', { callbackId: c.id, reason });
   }

@@ -9,7 +9,7 @@ import type { DncGuard } from '../dnc/guard';
 import type { Db } from '../store/db';
 import type { Clock } from '../util/clock';
 import { forbidden, invalid, notFound } from '../util/errors';
-import { CALLBACK_STATES, type Callback, type CallbackStatus } from './model';
+import { CALLBACK_STATES, type Callback, type CallbackOrigin, type CallbackStatus } from './model';
 import type { CallbacksRepo } from './repo';
 
 export interface AddCallbackInput {
@@ -100,7 +100,7 @@ export class CallbackService {
     return c;
   }
 
-  list(filter: { status?: CallbackStatus; agent?: string } = {}, principal?: Principal): Callback[] {
+  list(filter: { status?: CallbackStatus; agent?: string; origin?: CallbackOrigin; queue?: string } = {}, principal?: Principal): Callback[] {
     if (principal?.role === 'agent') {
       if (filter.agent && filter.agent !== principal.agent) {
         throw forbidden('an agent token may only list its own callbacks', { field: 'agent' });

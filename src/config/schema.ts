@@ -228,6 +228,20 @@ export const configSchema = z
             retry_minutes: z.number().int().min(1).max(1440).default(5),
             /** Minutes past the due time to keep waiting (re-checked every minute) for a free agent. */
             wait_for_agent_minutes: z.number().int().min(1).max(10080).default(240),
+            /** Callback requests callers leave while waiting in a queue (asterisk-conf [cc-queue-callback]). */
+            queue_requests: z
+              .object({
+                /** Dial attempts (agent rung, then the customer) before a request is marked failed. */
+                max_attempts: z.number().int().min(1).max(20).default(3),
+                /** Seconds between two attempts after a failed one. */
+                retry_seconds: z.number().int().min(10).max(86_400).default(120),
+                /** Seconds between two looks at whether the request's turn came and an agent is free (also at once when an agent becomes available). */
+                recheck_seconds: z.number().int().min(1).max(600).default(5),
+                /** Minutes after the request to keep waiting for its turn and a free agent before it fails. */
+                give_up_minutes: z.number().int().min(1).max(10080).default(240),
+              })
+              .strict()
+              .default({}),
           })
           .strict()
           .default({}),

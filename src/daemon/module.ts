@@ -68,6 +68,19 @@ export interface CallsView {
 /** Callers waiting per queue (src/monitor/waiting.ts), published by the live module. */
 export interface QueueWaitingView {
   summary(queues?: string[]): QueueWaiting[];
+  /** The callers waiting in `queue` now and when they entered it (ms): a queue callback request's turn. */
+  waitingCallers(queue: string): { uniqueid: string; joinedAt: number }[];
+}
+
+/** Where a caller's channel waited (its queue stay): published by src/reports, read by src/callbacks. */
+export interface QueueEntryView {
+  entryOf(uniqueid: string): { queue: string; joinedAt: number; linkedid: string | null } | undefined;
+}
+
+/** Callback requests made from each queue and not yet served: published by src/callbacks for /monitor. */
+export interface QueueCallbacksView {
+  /** queue → pending requests, oldest place first. */
+  pendingByQueue(): Map<string, { id: number; number: string; queueJoinedAt: number; status: string }[]>;
 }
 
 /**
@@ -82,6 +95,10 @@ export interface DaemonPorts {
   callsView?: CallsView;
   /** Set by the composition root from the live module (created after the domains), before wire(). */
   queueWaiting?: QueueWaitingView;
+  /** Set by the reports factory: queue stays by channel (entry time of a queue callback request). */
+  queueEntries?: QueueEntryView;
+  /** Set by the callbacks factory: open callback requests per queue (monitor). */
+  queueCallbacks?: QueueCallbacksView;
   /** Other shared services a module publishes (e.g. a dialer for callbacks). */
   [name: string]: unknown;
 }

@@ -21,6 +21,7 @@ export type DomainEventType =
   | 'monitor.ended' // ended or failed (data.endReason, data.endDetail)
   | 'queue.caller' // caller joined/left/abandoned a queue
   | 'queue.member' // member status seen from AMI
+  | 'callback.state' // a callback (scheduled or requested from a queue) was added or moved (data: callbackId, origin, state, previous...)
   | 'chat.message' // internal chat message (data: conversation, message, recipients); only its sender and recipients see it
   | 'system'; // AMI/ARI connected/disconnected, re-sync results
 
@@ -43,6 +44,7 @@ export const DOMAIN_EVENT_TYPES: readonly DomainEventType[] = [
   'monitor.ended',
   'queue.caller',
   'queue.member',
+  'callback.state',
   'chat.message',
   'system',
 ];

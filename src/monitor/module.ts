@@ -14,7 +14,7 @@ import { buildMonitor, monitorRoutes, type MonitorCall, type MonitorSources } fr
 import type { RouteDef } from '../api/types';
 import { CALL_STATES } from '../calls/state-machine';
 import { publicCall } from '../calls/types';
-import type { AgentsView, CallsView, DaemonDeps, DaemonModule, DaemonPorts } from '../daemon/module';
+import type { AgentsView, CallsView, DaemonDeps, DaemonModule, DaemonPorts, QueueCallbacksView } from '../daemon/module';
 import { createMetrics, type DaemonMetrics } from '../metrics/metrics';
 import { QueueCatalogue } from '../queues/catalogue';
 import { QueueWaitingTracker } from './waiting';
@@ -30,6 +30,7 @@ export function createLiveModule(deps: DaemonDeps, opts: { version?: string; pin
   const { bus, clock, log, ami, ari } = deps;
   let agents: AgentsView | undefined;
   let calls: CallsView | undefined;
+  let callbacks: QueueCallbacksView | undefined;
   const catalogue = new QueueCatalogue({ db: deps.db, clock });
   const waiting = new QueueWaitingTracker({ ami, clock, log: log.child({ component: 'queue-waiting' }), bus });
 
@@ -39,6 +40,7 @@ export function createLiveModule(deps: DaemonDeps, opts: { version?: string; pin
     calls: () => (calls?.list() ?? []).map((c) => publicCall(c, clock.now()) as unknown as MonitorCall),
     queueNames: () => catalogue.list().map((q) => q.name),
     waiting: (names) => waiting.summary(names),
+    callbackRequests: () => callbacks?.pendingByQueue() ?? new Map(),
   };
   const live: LiveState = {
     agents: () => sources.agents(),
@@ -77,6 +79,7 @@ export function createLiveModule(deps: DaemonDeps, opts: { version?: string; pin
     wire(ports: DaemonPorts) {
       agents = ports.agentsView;
       calls = ports.callsView;
+      callbacks = ports.queueCallbacks;
       if (!agents) log.warn('live: no ports.agentsView; /monitor and /events report no agents');
       if (!calls) log.warn('live: no ports.callsView; /monitor and /events report no calls');
     },

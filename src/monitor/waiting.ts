@@ -168,6 +168,12 @@ export class QueueWaitingTracker {
     return this.summaryOf(name, this.deps.clock.now());
   }
 
+  waitingCallers(queue: string): { uniqueid: string; joinedAt: number }[] {
+    const out: { uniqueid: string; joinedAt: number }[] = [];
+    for (const c of this.callers.values()) if (c.queue === queue) out.push({ uniqueid: c.uniqueid, joinedAt: c.joinedAt });
+    return out;
+  }
+
   waitingIn(queue: string): number {
     let n = 0;
     for (const c of this.callers.values()) if (c.queue === queue) n++;

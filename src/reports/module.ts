@@ -10,8 +10,8 @@ import { QueueStayRecorder } from './stays';
 import { StaysRepo } from './stays-repo';
 import { SurveyRecorder } from './surveys';
 
-export const reportsFactory: ModuleFactory = (deps): DaemonModule => {
-  const { ami, db, clock, log, config } = deps;
+export const reportsFactory: ModuleFactory = (deps, ports): DaemonModule => {
+  const { ami, db, clock, log, config, bus } = deps;
   const repo = new StaysRepo(db);
   const stays = new QueueStayRecorder({
     ami,
@@ -21,13 +21,30 @@ export const reportsFactory: ModuleFactory = (deps): DaemonModule => {
     agentLegContext: config.asterisk.contexts.agent_leg,
   });
   const surveys = new SurveyRecorder({ ami, repo, clock, log: log.child({ component: 'surveys' }) });
+  // Where a caller who asks for a callback waited: the request keeps that stay's entry time.
+  ports.queueEntries = {
+    entryOf(uniqueid) {
+      const s = repo.latestOf(uniqueid);
+      return s ? { queue: s.queue, joinedAt: s.joinedAt, linkedid: s.linkedid } : undefined;
+    },
+  };
+  let offBus: (() => void) | undefined;
   return {
     name: 'reports',
     start() {
       stays.start();
       surveys.start();
+      // A new queue callback request ends the caller's stay as 'callback' (not left, not abandoned);
+      // once its call is placed, the stay points at that call (detailed report: the stay's callId).
+      offBus = bus.subscribe((e) => {
+        if (e.type !== 'callback.state' || e.data.origin !== 'queue') return;
+        const uniqueid = e.data.uniqueid;
+        if (e.data.previous === null && typeof uniqueid === 'string') stays.markCallback(uniqueid, Number(e.data.callbackId));
+        else if (e.data.state === 'done' && e.callId) repo.linkCallbackCall(Number(e.data.callbackId), e.callId);
+      });
     },
     stop() {
+      offBus?.();
       stays.stop();
       surveys.stop();
     },

@@ -19,6 +19,7 @@ export interface QuantAcc {
   shortAbandoned: number;
   timedOut: number;
   left: number;
+  callbackRequests: number;
   blocked: number;
   lost: number;
   waiting: number;
@@ -33,7 +34,7 @@ export interface QuantAcc {
 }
 
 const FIELDS: (keyof QuantAcc)[] = [
-  'offered', 'answered', 'abandoned', 'shortAbandoned', 'timedOut', 'left', 'blocked', 'lost', 'waiting',
+  'offered', 'answered', 'abandoned', 'shortAbandoned', 'timedOut', 'left', 'callbackRequests', 'blocked', 'lost', 'waiting',
   'handled', 'transferred', 'rings', 'missedRings', 'callbacks', 'callbackConnects', 'outbound', 'outboundConnects',
 ];
 
@@ -49,6 +50,7 @@ export interface QuantitativeRow extends QuantAcc {
   shortAbandonedPct: number | null;
   timedOutPct: number | null;
   leftPct: number | null;
+  callbackRequestsPct: number | null;
   transferredPct: number | null;
   missedRingsPct: number | null;
   callbackConnectsPct: number | null;
@@ -70,7 +72,8 @@ export function quantitative(db: Db, q: ReportQuery, settings: ReportSettings, n
          SUM(s.outcome = 'answered') AS answered,
          SUM(s.outcome = 'abandoned' AND s.left_at - s.joined_at >= ?) AS abandoned,
          SUM(s.outcome = 'abandoned' AND s.left_at - s.joined_at < ?) AS shortAbandoned,
-         SUM(s.outcome = 'timeout') AS timedOut, SUM(s.outcome = 'left') AS "left", SUM(s.outcome = 'blocked') AS blocked,
+         SUM(s.outcome = 'timeout') AS timedOut, SUM(s.outcome = 'left') AS "left",
+         SUM(s.outcome = 'callback') AS callbackRequests, SUM(s.outcome = 'blocked') AS blocked,
          SUM(s.outcome = 'lost') AS lost, SUM(s.outcome = 'waiting') AS waiting
        FROM ${stayFrom} ${joinCalls} ${sqlWhere(sw)} GROUP BY 1`,
     )
@@ -110,6 +113,7 @@ function quantRow(key: GroupKey, a: QuantAcc): QuantitativeRow {
     shortAbandonedPct: percent(a.shortAbandoned, a.offered),
     timedOutPct: percent(a.timedOut, a.offered),
     leftPct: percent(a.left, a.offered),
+    callbackRequestsPct: percent(a.callbackRequests, a.offered),
     transferredPct: percent(a.transferred, a.handled),
     missedRingsPct: percent(a.missedRings, a.rings),
     callbackConnectsPct: percent(a.callbackConnects, a.callbacks),

@@ -5,7 +5,7 @@
 import type { Db } from '../store/db';
 import { preparedOnce } from '../store/statements';
 
-export const STAY_OUTCOMES = ['waiting', 'answered', 'abandoned', 'timeout', 'left', 'blocked', 'lost'] as const;
+export const STAY_OUTCOMES = ['waiting', 'answered', 'abandoned', 'timeout', 'left', 'blocked', 'lost', 'callback'] as const;
 export type StayOutcome = (typeof STAY_OUTCOMES)[number];
 
 export interface QueueStay {
@@ -38,6 +38,8 @@ export interface StayClose {
   rootId?: string | null;
   /** Filled when the stay did not know it yet (learned from QueueStatus, which has no Linkedid). */
   linkedid?: string | null;
+  /** outcome callback: the request the caller left (callbacks.id). */
+  callbackId?: number | null;
 }
 
 /** The call part an agent answered for a linkedid (what a stay links to). */
@@ -86,15 +88,33 @@ export class StaysRepo {
   close(id: number, c: StayClose): boolean {
     const info = this.sql(
       `UPDATE queue_stays SET outcome = ?, left_at = ?, detail = ?, agent_ext = ?, call_id = ?, root_id = ?,
-         linkedid = COALESCE(linkedid, ?)
+         linkedid = COALESCE(linkedid, ?), callback_id = ?
        WHERE id = ? AND outcome = 'waiting'`,
-    ).run(c.outcome, c.leftAt, c.detail ?? null, c.agentExt ?? null, c.callId ?? null, c.rootId ?? null, c.linkedid ?? null, id);
+    ).run(c.outcome, c.leftAt, c.detail ?? null, c.agentExt ?? null, c.callId ?? null, c.rootId ?? null, c.linkedid ?? null, c.callbackId ?? null, id);
     return info.changes === 1;
   }
 
   /** Corrects a closed stay's outcome (only if it still has `from`). */
   reclassify(id: number, from: StayOutcome, to: StayOutcome, detail: string | null): boolean {
     return this.sql('UPDATE queue_stays SET outcome = ?, detail = ? WHERE id = ? AND outcome = ?').run(to, detail, id, from).changes === 1;
+  }
+
+  /** The latest stay of a channel, open or closed (where a caller who pressed the callback key waited). */
+  latestOf(uniqueid: string): QueueStay | undefined {
+    return this.sql(`SELECT ${STAY_COLUMNS} FROM queue_stays WHERE uniqueid = ? ORDER BY id DESC LIMIT 1`).get(uniqueid) as QueueStay | undefined;
+  }
+
+  /** A stay closed as left (its leave explained by nothing yet) becomes a callback request's. */
+  leftToCallback(id: number, callbackId: number, detail: string): boolean {
+    return (
+      this.sql(`UPDATE queue_stays SET outcome = 'callback', callback_id = ?, detail = ? WHERE id = ? AND outcome = 'left'`).run(callbackId, detail, id)
+        .changes === 1
+    );
+  }
+
+  /** The callback call placed for a request: the stay the request ended points at it (call_id). */
+  linkCallbackCall(callbackId: number, callId: string): boolean {
+    return this.sql(`UPDATE queue_stays SET call_id = ? WHERE callback_id = ? AND outcome = 'callback'`).run(callId, callbackId).changes > 0;
   }
 
   setLinkedid(id: number, linkedid: string): void {

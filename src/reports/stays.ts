@@ -12,6 +12,9 @@
  *   left       any other exit: CcQueueExit with another QUEUESTATUS (LEAVEEMPTY, WITHDRAW, CONTINUE...),
  *              or a leave nothing explains within LEAVE_GRACE_MS (an exit key to a service, a
  *              redirect, a dialplan without the UserEvent)
+ *   callback   the caller pressed the callback key and the daemon accepted the request (the bus's
+ *              callback.state of a new queue request names the channel): the leave it explains, or
+ *              the stay already closed as left when the request came after LEAVE_GRACE_MS
  *   lost       still open after an AMI reconnect but no longer in QueueStatus, with no answered
  *              call part for it: Asterisk restarted, or it ended while the daemon could not see
  * So a leave is held for LEAVE_GRACE_MS (in memory) and the stay is written once, closed.
@@ -241,6 +244,15 @@ export class QueueStayRecorder {
     } finally {
       this.inFlight = undefined;
     }
+  }
+
+  /** The caller on `uniqueid` left the queue with a callback request (src/callbacks accepted it). */
+  markCallback(uniqueid: string, callbackId: number): boolean {
+    const detail = `callback ${callbackId}`;
+    const open = this.deps.repo.openOf(uniqueid);
+    if (open) return this.close(open.id, uniqueid, { outcome: 'callback', leftAt: this.leftAt(uniqueid), detail, callbackId, linkedid: open.linkedid });
+    const last = this.deps.repo.latestOf(uniqueid);
+    return last ? this.deps.repo.leftToCallback(last.id, callbackId, detail) : false;
   }
 
   /** When the caller left: the held QueueCallerLeave's time, else now. */

@@ -7,6 +7,7 @@ import { CcError } from '../util/errors';
 import type { AriReply, AriRequest, AriRouter } from './ari-server';
 import type { Devices } from './devices';
 import type { SimChannel, SimModel } from './model';
+import type { SimQueueCallback } from './queue-callback';
 import type { QueueEngine } from './queues';
 import type { Snoops } from './snoop';
 import type { SimRecordings } from './recordings';
@@ -18,6 +19,8 @@ export interface AriRouteDeps {
   queues: QueueEngine;
   snoops: Snoops;
   recordings: SimRecordings;
+  /** The exit key's [cc-queue-callback] dialplan (absent: not modelled). */
+  queueCallback?: SimQueueCallback;
   /** Default app for originate when none is given. */
   app: string;
 }
@@ -172,11 +175,13 @@ function channels(req: AriRequest, d: AriRouteDeps, id: string | undefined, acti
       const context = str(p.context) ?? ch.dialplan.context;
       const exten = str(p.extension) ?? ch.dialplan.exten;
       const priority = Number(str(p.priority) ?? '1');
+      const from = ch.dialplan.context;
       d.model.leaveStasis(ch);
       ch.dialplan = { context, exten, priority, app_name: '', app_data: '' };
       d.queues.legContinued(ch, context, exten);
       // A caller continued to <queue>@cc-queues (not a member leg) runs Queue(<queue>).
       if (d.queues.isQueueContext(context) && ch.kind !== 'leg2') d.queues.enterFromDialplan(ch, context, exten);
+      else if (!str(p.context) && !str(p.extension)) d.queueCallback?.continued(ch, from);
       return NO_CONTENT;
     }
     case 'POST redirect': {

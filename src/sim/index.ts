@@ -32,6 +32,8 @@
  *   `queueCall(h)` is the new queue call.
  *   blind transfer / continue). `maxWaitMs` (queue option) is Queue()'s timeout: the caller leaves
  *   with QUEUESTATUS=TIMEOUT; `exitQueue(h, context, exten)` is a caller pressing an exit key.
+ *   A queue with `exitContext` (queues.conf `context`) reads the caller's `pressDtmf`: the shipped
+ *   `cc-queue-callback` key 1 runs that context's dialplan (src/sim/queue-callback.ts).
  * - Dialplan UserEvents of asterisk-conf: `surveyAnswer(channelId, score)` (CcSurvey of [cc-survey]
  *   on that channel, e.g. the member leg the daemon sent to the survey), CcQueueExit after a
  *   timeout (automatic), `userEvent(channelId, name, fields)` for any other.
@@ -77,6 +79,7 @@ import { type SimBridge, type SimChannel, SimModel } from './model';
 import { Snoops } from './snoop';
 import { SimRecordings } from './recordings';
 import type { QueueCall, QueueOptions, SimMember } from './queue-types';
+import { SimQueueCallback } from './queue-callback';
 import { QueueEngine } from './queues';
 import { surveyEvent, userEvent } from './dialplan-events';
 import { type Match, type SimActionRecord, type SimEventRecord, SimLog, type WaitOptions } from './sim-log';
@@ -128,6 +131,7 @@ export class Simulator {
   readonly credentials: { ami: { username: string; secret: string }; ari: { username: string; password: string } };
   readonly model: SimModel;
   readonly queues: QueueEngine;
+  private readonly queueCallback: SimQueueCallback;
   readonly devices: Devices;
   readonly log: SimLog;
   private readonly clock: Clock;
@@ -170,6 +174,7 @@ export class Simulator {
       recheckMs: opts.recheckMs ?? 1000,
       queueContexts: opts.queueContexts ?? ['cc-queues', 'queues'],
     });
+    this.queueCallback = new SimQueueCallback(this.model, this.queues, this.app);
     this.devices = new Devices(this.model, {
       clock: this.clock,
       timeScale: opts.timeScale ?? 0.1,
@@ -189,7 +194,15 @@ export class Simulator {
       username: this.credentials.ari.username,
       password: this.credentials.ari.password,
       model: this.model,
-      router: createAriRouter({ model: this.model, devices: this.devices, queues: this.queues, snoops: new Snoops(this.model, this.clock), recordings: new SimRecordings(this.model, this.clock, opts.recordingDir), app: this.app }),
+      router: createAriRouter({
+        model: this.model,
+        devices: this.devices,
+        queues: this.queues,
+        snoops: new Snoops(this.model, this.clock),
+        recordings: new SimRecordings(this.model, this.clock, opts.recordingDir),
+        queueCallback: this.queueCallback,
+        app: this.app,
+      }),
       onRequest: (req) => {
         const path = `/${req.segments.join('/')}`;
         this.log.addAction({ proto: 'ari', name: `${req.method} ${path}`, route: `${req.method} ${routeOf(req.segments)}`, params: req.params });
@@ -299,6 +312,8 @@ export class Simulator {
   pressDtmf(channelId: string, digit: string): void {
     if (!/^[0-9*#A-D]$/.test(digit)) throw new CcError('invalid', `Invalid DTMF digit: ${digit}`);
     const ch = this.model.channel(channelId);
+    // A caller waiting in a queue with an exit-key context: app_queue reads the digit.
+    if (this.queueCallback.onDigit(ch, digit)) return;
     this.model.channelEvent(ch, 'ChannelDtmfReceived', { digit, duration_ms: 100 });
   }
   isHearingMoh(channelId: string): boolean {

@@ -29,6 +29,11 @@ export interface QueueOptions {
    * long leaves with QUEUESTATUS=TIMEOUT. Undefined = waits forever (the shipped [cc-queues]).
    */
   maxWaitMs?: number;
+  /**
+   * app_queue `context`: a waiting caller who presses a single digit that is an extension of this
+   * context leaves the queue for it (src/sim/queue-callback.ts knows the shipped ones).
+   */
+  exitContext?: string;
   /** Static members from queues.conf: they survive an Asterisk restart. */
   members?: Array<{ interface: string; memberName?: string; stateInterface?: string; penalty?: number }>;
 }
@@ -63,6 +68,7 @@ export interface SimQueue {
   wrapupMs: number;
   autofill: boolean;
   maxWaitMs?: number;
+  exitContext?: string;
   isStatic: boolean;
   staticMembers: NonNullable<QueueOptions['members']>;
   members: SimMember[];

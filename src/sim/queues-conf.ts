@@ -12,6 +12,7 @@
  *   strategy                 rrmemory | ringall (others are refused: the sim does not model them)
  *   timeout, retry, wrapuptime   seconds (Asterisk: 15, 5, 0)
  *   autofill                 per-queue override of [general]
+ *   context                  exit-key context (src/sim/queue-callback.ts)
  *   ringinuse                must be no: the sim never offers a member whose state is in use
  *   member                   `Interface[,penalty[,MemberName[,StateInterface]]]`: static members
  * Anything else is accepted and ignored (announcements, autopause, joinempty...).
@@ -85,6 +86,7 @@ export function parseQueuesConf(text: string, o: QueuesConfOptions = {}): Record
       else if (key === 'retry') q.retryMs = seconds(key, value, msPerSecond);
       else if (key === 'wrapuptime') q.wrapupMs = seconds(key, value, msPerSecond);
       else if (key === 'autofill') q.autofill = isTrue(value);
+      else if (key === 'context') q.exitContext = value;
       else if (key === 'ringinuse' && isTrue(value)) {
         throw new CcError('invalid', `queues.conf [${s.name}]: ringinuse = yes is not modelled by the simulator`);
       } else if (key === 'member') {

@@ -74,9 +74,9 @@ describe('callback CLI', () => {
     expect((await cli(['callback', 'cancel', '99'])).code).toBe(3);
     expect((await cli(['callback', 'cancel', 'x'])).code).toBe(2);
     const table = (await cli(['callback', 'list', '--status', 'pending'])).stdout;
-    expect(table.split('\n')[0]).toMatch(/^ID\s+FOR\s+NUMBER\s+AT\s+STATUS\s+NEXT\s+ATTEMPTS/);
+    expect(table.split('\n')[0]).toMatch(/^ID\s+FOR\s+ORIGIN\s+NUMBER\s+AT\s+QUEUED\s+STATUS\s+NEXT\s+ATTEMPTS/);
     const next = JSON.parse((await cli(['callback', 'list', '--json'])).stdout).find((c: { id: number }) => c.id === 2).nextAtIso;
-    expect(table).toMatch(new RegExp(`2\\s+queue support\\s+\\+55 1133334444\\s+\\S+\\s+pending\\s+${next.replace(/\./g, '\\.')}\\s+0`));
+    expect(table).toMatch(new RegExp(`2\\s+queue support\\s+scheduled\\s+\\+55 1133334444\\s+\\S+\\s+pending\\s+${next.replace(/\./g, '\\.')}\\s+0`));
     expect(db.prepare('SELECT COUNT(*) AS n FROM callbacks').get()).toEqual({ n: 2 });
   });
 });

@@ -38,8 +38,18 @@ async function advance(x: ReturnType<typeof moduleWith>, ms: number): Promise<vo
 describe('policy.callbacks', () => {
   it('defaults to the former constants: 3 attempts, 5 minutes apart, wait 4 h for an agent', () => {
     const policy = configSchema.parse(base).policy;
-    expect(policy.callbacks).toEqual({ max_attempts: 3, retry_minutes: 5, wait_for_agent_minutes: 240 });
-    expect(schedulerOptionsFromPolicy(policy)).toEqual({ maxAttempts: 3, retryDelayMs: 5 * MIN, giveUpAfterMs: 240 * MIN });
+    expect(policy.callbacks).toEqual({
+      max_attempts: 3,
+      retry_minutes: 5,
+      wait_for_agent_minutes: 240,
+      queue_requests: { max_attempts: 3, retry_seconds: 120, recheck_seconds: 5, give_up_minutes: 240 },
+    });
+    expect(schedulerOptionsFromPolicy(policy)).toEqual({
+      maxAttempts: 3,
+      retryDelayMs: 5 * MIN,
+      giveUpAfterMs: 240 * MIN,
+      queue: { maxAttempts: 3, retryDelayMs: 120_000, waitRetryMs: 5_000, giveUpAfterMs: 240 * MIN },
+    });
   });
 
   it.each([
@@ -48,6 +58,9 @@ describe('policy.callbacks', () => {
     [{ wait_for_agent_minutes: -1 }],
     [{ retry_minutes: 1.5 }],
     [{ retries: 3 }],
+    [{ queue_requests: { recheck_seconds: 0 } }],
+    [{ queue_requests: { retry_seconds: 5 } }],
+    [{ queue_requests: { when: 'always' } }],
   ])('rejects %j', (callbacks) => {
     expect(() => configSchema.parse({ ...base, policy: { callbacks } })).toThrow();
   });

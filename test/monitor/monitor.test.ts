@@ -58,6 +58,7 @@ describe('buildMonitor', () => {
         callers: [],
         loggedIn: 2,
         agents: { available: 0, ringing: 0, 'on-call': 1, 'wrap-up': 0, paused: 1, inactive: 0 },
+        callbackRequests: [],
       },
       expect.objectContaining({ queue: 'vendas', loggedIn: 1, agents: expect.objectContaining({ paused: 1, 'on-call': 0 }) }),
     ]);
@@ -70,6 +71,27 @@ describe('buildMonitor', () => {
     });
     expect(v.agents[1]).toMatchObject({ extension: '1001', state: 'paused', forSeconds: 60, pauseReason: 'Almoço', call: null });
     expect(v.agents[2]).toMatchObject({ extension: '1002', state: 'offline', forSeconds: null });
+  });
+
+  it('per queue: the callback requests callers left and not yet served, with the wait of their place', () => {
+    const src: MonitorSources = {
+      now: () => T0 + 90_000,
+      agents: () => [],
+      calls: () => [],
+      queueNames: () => ['support'],
+      waiting: (names) => names.map((q) => ({ queue: q, waiting: 0, longestWaitSeconds: 0, abandoned: 0, callers: [] })),
+      callbackRequests: () =>
+        new Map([
+          ['support', [{ id: 4, number: '11933334444', queueJoinedAt: T0, status: 'pending' }]],
+          // A queue the catalogue no longer lists still shows its open requests.
+          ['old', [{ id: 2, number: '11911112222', queueJoinedAt: T0 + 60_000, status: 'ringing' }]],
+        ]),
+    };
+    const v = buildMonitor(src);
+    expect(v.queues.map((q) => [q.queue, q.callbackRequests])).toEqual([
+      ['support', [{ id: 4, number: '11933334444', status: 'pending', waitSeconds: 90 }]],
+      ['old', [{ id: 2, number: '11911112222', status: 'ringing', waitSeconds: 30 }]],
+    ]);
   });
 
   it('formats durations for the tables', () => {
@@ -118,7 +140,7 @@ describe('GET /monitor and callcenterd monitor', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^callcenterd monitor — \d{4}-\d\d-\d\d /);
-    expect(lines[2]).toMatch(/^QUEUE\s+WAITING\s+LONGEST\s+ABANDONED\s+AGENTS\s+AVAILABLE\s+RINGING\s+ON_CALL\s+WRAP_UP\s+PAUSED$/);
+    expect(lines[2]).toMatch(/^QUEUE\s+WAITING\s+LONGEST\s+ABANDONED\s+CALLBACKS\s+AGENTS\s+AVAILABLE\s+RINGING\s+ON_CALL\s+WRAP_UP\s+PAUSED$/);
     expect(lines[3]).toMatch(/^support\s+1\s+\d:\d\d\s+0\s+0/);
     expect(r.stdout).toMatch(/\nAGENT\s+NAME\s+STATE\s+FOR\s+REASON\s+CALL\s+NUMBER\s+TALK\s+QUEUES\s+CALLS\s+MISSES\n1000\s+Ana\s+offline/);
     const js = await cli(['monitor', '--json']);

@@ -291,6 +291,8 @@ describe('reports of a scripted hour', () => {
       timedOutPct: 14.3,
       left: 1, // E
       leftPct: 14.3,
+      callbackRequests: 0, // none pressed the callback key (test/e2e/queue-callback.test.ts)
+      callbackRequestsPct: 0,
       blocked: 1, // F
       lost: 0,
       waiting: 0,
@@ -407,6 +409,6 @@ describe('reports of a scripted hour', () => {
     expect(lines.map((l) => l.split(',')[0])).toEqual(['1000', '1001', '(none)', 'TOTAL']);
     const api = await fetch(`${e.apiUrl}/reports/quantitative?from=${T0}&to=${S(3600)}`, { headers: { authorization: 'Bearer e2e-admin-token-0123456789', accept: 'text/csv' } });
     expect(api.headers.get('content-type')).toMatch(/^text\/csv/);
-    expect((await api.text()).split('\r\n')[1]).toMatch(/^TOTAL,7,2,28.6,1,14.3,1,14.3,1,14.3,1,14.3,1,0,0,5,1,20,5,1,20,1,1,100,2,1,50$/);
+    expect((await api.text()).split('\r\n')[1]).toMatch(/^TOTAL,7,2,28.6,1,14.3,1,14.3,1,14.3,1,14.3,0,0,1,0,0,5,1,20,5,1,20,1,1,100,2,1,50$/);
   });
 });

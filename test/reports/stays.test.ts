@@ -90,6 +90,25 @@ describe('queue stays from AMI', () => {
     db.close();
   });
 
+  it('callback: the exit key\'s leave becomes outcome callback, also when the request comes after the grace', () => {
+    const t0 = clock.now();
+    ami.emit(ev('QueueCallerJoin', 'c1'));
+    clock.advance(20_000);
+    ami.emit(ev('QueueCallerLeave', 'c1')); // the key: nothing else from app_queue
+    clock.advance(100);
+    expect(rec.markCallback('c1-q', 7)).toBe(true);
+    clock.advance(LEAVE_GRACE_MS);
+    expect(only()).toMatchObject({ outcome: 'callback', joinedAt: t0, leftAt: t0 + 20_000, detail: 'callback 7' });
+    expect(stays()[0].callback_id).toBe(7);
+
+    ami.emit(ev('QueueCallerJoin', 'c2'));
+    ami.emit(ev('QueueCallerLeave', 'c2'));
+    clock.advance(LEAVE_GRACE_MS); // closed as left before the request was seen
+    expect(rec.markCallback('c2-q', 8)).toBe(true);
+    expect(stays()[1]).toMatchObject({ outcome: 'callback', callback_id: 8 });
+    expect(rec.markCallback('nobody-q', 9)).toBe(false);
+  });
+
   it('answered: the leave time is the answer time, linked to the part the agent answered', () => {
     const t0 = clock.now();
     ami.emit(ev('QueueCallerJoin', 'c1', { Position: '2' }));

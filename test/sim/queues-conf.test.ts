@@ -1,4 +1,4 @@
-import { parseQueuesConf } from '../../src/sim';
+import { loadQueuesConf, parseQueuesConf } from '../../src/sim';
 
 describe('parseQueuesConf', () => {
   it('templates, inheritance, [general] autofill as the default, per-queue override, seconds → ms', () => {
@@ -32,6 +32,12 @@ describe('parseQueuesConf', () => {
 
   it("Asterisk's own defaults when the file says nothing: autofill no, timeout 15, retry 5", () => {
     expect(parseQueuesConf('[q]\n')).toEqual({ q: { autofill: false, timeoutMs: 15_000, retryMs: 5_000, wrapupMs: 0, members: [] } });
+  });
+
+  it('reads the exit-key context: every shipped queue offers the callback key', () => {
+    expect(parseQueuesConf('[q]\ncontext = cc-queue-callback\n').q.exitContext).toBe('cc-queue-callback');
+    const shipped = loadQueuesConf('asterisk-conf/queues.conf');
+    expect(Object.values(shipped).map((q) => q.exitContext)).toEqual(Object.keys(shipped).map(() => 'cc-queue-callback'));
   });
 
   it('refuses what the simulator cannot model and what it cannot parse', () => {

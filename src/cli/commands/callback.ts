@@ -1,12 +1,15 @@
 /**
- * `callcenterd callback add|list|cancel`: scheduled callbacks through the daemon API (the daemon's
- * scheduler owns them: it validates the number with the dialing rules and arms the timer).
+ * `callcenterd callback add|list|cancel`: scheduled callbacks, and the callback requests callers
+ * leave while waiting in a queue (origin queue), through the daemon API (the daemon's scheduler
+ * owns them: it validates the number with the dialing rules and arms the timer).
  */
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
 
 interface CallbackView {
   id: number;
+  origin: string;
+  queueJoinedAt?: number;
   agent?: string;
   queue?: string;
   number: string;
@@ -22,8 +25,11 @@ interface CallbackView {
 const row = (c: CallbackView) => ({
   id: c.id,
   for: c.agent ? `agent ${c.agent}` : `queue ${c.queue}`,
+  origin: c.origin,
   number: `+${c.ddi} ${c.number}`,
+  // A queue request: when it was made; its place in the queue is `queued` (the caller's entry).
   at: c.atIso,
+  queued: c.queueJoinedAt !== undefined ? new Date(c.queueJoinedAt).toISOString() : '',
   status: c.status,
   // When it is tried next (later than AT after a retry or while nobody is free); final ones: none.
   next: c.status === 'pending' ? c.nextAtIso : '',
@@ -55,14 +61,21 @@ export function registerCallbackCommands(ctx: CliContext): void {
     });
 
   cb.command('list')
-    .description('scheduled callbacks')
+    .description('callbacks: scheduled ones and requests callers left while waiting in a queue')
     .option('--status <status>', 'pending | ringing | done | failed | cancelled')
     .option('--agent <ext>', 'only this agent')
+    .option('--origin <origin>', 'scheduled | queue (a caller pressed the callback key in a queue)')
+    .option('--queue <queue>', 'only this queue')
     .option('--json', 'JSON output')
-    .action(async (o: { status?: string; agent?: string; json?: boolean }) => {
+    .action(async (o: { status?: string; agent?: string; origin?: string; queue?: string; json?: boolean }) => {
+      if (o.origin !== undefined && o.origin !== 'scheduled' && o.origin !== 'queue') {
+        throw new CliError(2, `--origin: must be scheduled or queue, got "${o.origin}"`);
+      }
       const q = new URLSearchParams();
       if (o.status) q.set('status', o.status);
       if (o.agent) q.set('agent', o.agent);
+      if (o.origin) q.set('origin', o.origin);
+      if (o.queue) q.set('queue', o.queue);
       const qs = q.toString();
       const list = await ctx.api().request<CallbackView[]>('GET', `/callbacks${qs ? `?${qs}` : ''}`);
       ctx.print(o.json ? list : list.map(row), { json: o.json, empty: 'no callbacks' });

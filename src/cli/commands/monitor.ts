@@ -25,6 +25,8 @@ function queueRow(q: MonitorQueue) {
     waiting: q.waiting,
     longest: duration(q.longestWaitSeconds),
     abandoned: q.abandoned,
+    // Callback requests left in the queue and not yet served (they keep their callers' places).
+    callbacks: q.callbackRequests?.length ?? 0,
     agents: q.loggedIn,
     available: q.agents.available ?? 0,
     ringing: q.agents.ringing ?? 0,

@@ -13,6 +13,7 @@ import { m009Directory } from './009_directory';
 import { m010Monitoring } from './010_monitoring';
 import { m011Chat } from './011_chat';
 import { m012Reports } from './012_reports';
+import { m013QueueCallbacks } from './013_queue_callbacks';
 
 export interface Migration {
   version: number;
@@ -37,4 +38,5 @@ export const MIGRATIONS: Migration[] = [
   m010Monitoring,
   m011Chat,
   m012Reports,
+  m013QueueCallbacks,
 ];
