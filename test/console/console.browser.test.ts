@@ -116,13 +116,14 @@ describeWithChromium('supervisor console in Chromium', (bin) => {
       await waitText(cell('1000', 5), 'Almoço', 'pause reason shown');
       const h = x.sim.placeQueueCall({ queue: 'support', callerNumber: '5550101' });
       await waitText(queueCell('support', 2), '1', 'one caller waiting');
-      const first = await waitText(queueCell('support', 3), /^\d\d:\d\d$/, 'longest wait shown');
-      await waitText(queueCell('support', 3), new RegExp(`^(?!${first}$)\\d\\d:\\d\\d$`), 'longest wait ticking');
+      await waitText(queueCell('support', 3), '0', 'no callback requests (column after waiting)');
+      const first = await waitText(queueCell('support', 4), /^\d\d:\d\d$/, 'longest wait shown');
+      await waitText(queueCell('support', 4), new RegExp(`^(?!${first}$)\\d\\d:\\d\\d$`), 'longest wait ticking');
       expect(await page.locator('#live-region').textContent()).toMatch(/support/);
       await shot('console-wallboard-waiting');
       x.sim.customerHangup(h);
       await waitText(queueCell('support', 2), '0', 'nobody waiting');
-      await waitText(queueCell('support', 4), '1', 'one abandoned');
+      await waitText(queueCell('support', 5), '1', 'one abandoned');
     });
 
     test('supervisor action: unpause through the dialog', async () => {
@@ -269,7 +270,7 @@ describeWithChromium('supervisor console in Chromium', (bin) => {
       const sl = (summary.body as { rows: { key: string; serviceLevelPct: number | null }[] }).rows.find((r) => r.key === 'support')!.serviceLevelPct;
       expect(sl).not.toBeNull();
       await until(async () => (await page.locator('#queues-table thead th').allTextContents()).includes('Nível de serviço hoje'), 8000, 'service level column');
-      await waitText(queueCell('support', 4), new RegExp(`^${String(sl).replace('.', ',')}\\s?%$`), 'support service level');
+      await waitText(queueCell('support', 5), new RegExp(`^${String(sl).replace('.', ',')}\\s?%$`), 'support service level');
       await shot('console-wallboard-service-level');
       await page.click('#tab-recordings');
       // Nothing of the previous session stays: the filter is empty again, the list is this token's.

@@ -33,7 +33,7 @@ describe('wallboard model', () => {
   test('snapshot: queues with ticking waits and agents by state; agent rows with since and actions', () => {
     const s = snapshot();
     const [support, vendas] = queueRows(s, T0 + 3000);
-    expect(support).toEqual({ queue: 'support', waiting: 1, longestWaitSeconds: 15, abandoned: 2, loggedIn: 2, byState: { available: 1, paused: 1 } });
+    expect(support).toEqual({ queue: 'support', waiting: 1, callbacks: 0, longestWaitSeconds: 15, abandoned: 2, loggedIn: 2, byState: { available: 1, paused: 1 } });
     expect(vendas).toMatchObject({ waiting: 0, longestWaitSeconds: 0, loggedIn: 1 });
     const rows = agentRows(s, T0);
     expect(rows.map((r) => [r.extension, r.state, r.forSeconds, r.pauseReason])).toEqual([
@@ -42,6 +42,28 @@ describe('wallboard model', () => {
       ['1002', 'offline', null, null],
     ]);
     expect(rows.map((r) => r.actions)).toEqual([['pause', 'logout'], ['unpause', 'logout'], []]);
+  });
+
+  test('callback requests from the exit key: counted per queue while pending or ringing; scheduled callbacks ignored', () => {
+    const s = fromSnapshot({
+      type: 'snapshot',
+      seq: 1,
+      at: T0,
+      agents: [],
+      calls: [],
+      queues: [{ queue: 'support', callers: [], abandoned: 0, callbackRequests: [{ id: 7, number: '11933334444', status: 'pending', waitSeconds: 30 }] }],
+    });
+    expect(queueRows(s, T0)[0].callbacks).toBe(1);
+    applyEvent(s, ev(2, 'callback.state', { queue: 'support' }, { callbackId: 8, origin: 'queue', state: 'pending', previous: null }));
+    applyEvent(s, ev(3, 'callback.state', { queue: 'support' }, { callbackId: 9, origin: 'scheduled', state: 'pending', previous: null }));
+    applyEvent(s, ev(4, 'callback.state', { queue: 'vendas' }, { callbackId: 10, origin: 'queue', state: 'pending', previous: null }));
+    expect(queueRows(s, T0).map((r) => [r.queue, r.callbacks])).toEqual([['support', 2], ['vendas', 1]]);
+    applyEvent(s, ev(5, 'callback.state', { queue: 'support' }, { callbackId: 7, origin: 'queue', state: 'ringing', previous: 'pending' }));
+    expect(queueRows(s, T0)[0].callbacks).toBe(2);
+    applyEvent(s, ev(6, 'callback.state', { queue: 'support' }, { callbackId: 7, origin: 'queue', state: 'done', previous: 'ringing' }));
+    applyEvent(s, ev(7, 'callback.state', { queue: 'support' }, { callbackId: 8, origin: 'queue', state: 'cancelled', previous: 'pending' }));
+    applyEvent(s, ev(8, 'callback.state', { queue: 'vendas' }, { callbackId: 10, origin: 'queue', state: 'failed', previous: 'pending' }));
+    expect(queueRows(s, T0).map((r) => [r.queue, r.callbacks])).toEqual([['support', 0], ['vendas', 0]]);
   });
 
   test('a queue call: join, agent ringing and on the call, talk time, call ends, wrap-up, released', () => {

@@ -40,6 +40,8 @@ export interface WbQueue {
   queue: string;
   callers: WbCaller[];
   abandoned: number;
+  /** Open callback requests left with the queue's exit key (callback id → state), still to be served. */
+  callbacks: Map<number, string>;
 }
 
 export interface WallboardState {
@@ -112,7 +114,12 @@ export function fromSnapshot(snapshot: unknown): WallboardState {
     const callers = list(q.callers)
       .map(obj)
       .map((c): WbCaller => ({ uniqueid: null, number: str(c.number) ?? '', joinedAt: at - (num(c.waitSeconds) ?? 0) * 1000 }));
-    state.queues.set(name, { queue: name, callers, abandoned: num(q.abandoned) ?? 0 });
+    const callbacks = new Map<number, string>();
+    for (const r of list(q.callbackRequests).map(obj)) {
+      const id = num(r.id);
+      if (id !== null) callbacks.set(id, str(r.status) ?? 'pending');
+    }
+    state.queues.set(name, { queue: name, callers, abandoned: num(q.abandoned) ?? 0, callbacks });
   }
   return state;
 }
@@ -129,7 +136,7 @@ function agentOf(state: WallboardState, ext: string): WbAgent {
 
 function queueOf(state: WallboardState, name: string): WbQueue {
   let q = state.queues.get(name);
-  if (!q) state.queues.set(name, (q = { queue: name, callers: [], abandoned: 0 }));
+  if (!q) state.queues.set(name, (q = { queue: name, callers: [], abandoned: 0, callbacks: new Map() }));
   return q;
 }
 
@@ -151,6 +158,7 @@ export function applyEvent(state: WallboardState, message: unknown): Applied {
     agentOf(state, ext).wrapupUntil = type === 'wrapup.started' ? num(data.deadline) : null;
   } else if (type === 'call.state' || type === 'call.ended') applyCallEvent(state, type, e, data, at);
   else if (type === 'queue.caller') applyCallerEvent(state, str(e.queue), data, at, out);
+  else if (type === 'callback.state') applyCallbackEvent(state, str(e.queue), data);
   else if (type === 'system') {
     const link = str(data.link);
     if ((link === 'ami' || link === 'ari') && typeof data.connected === 'boolean') {
@@ -252,9 +260,24 @@ function applyCallerEvent(state: WallboardState, queue: string | null, data: Obj
   out.changes.push({ kind: 'caller', queue, action, waiting: waiting ?? q.callers.length });
 }
 
+/** Callback requests from a queue's exit key: open while pending or ringing (src/callbacks/model.ts). */
+const OPEN_CALLBACK = new Set(['pending', 'ringing']);
+
+function applyCallbackEvent(state: WallboardState, queue: string | null, data: Obj): void {
+  const id = num(data.callbackId);
+  // Scheduled callbacks are not queue traffic; only requests left while waiting count here.
+  if (!queue || id === null || data.origin !== 'queue') return;
+  const q = queueOf(state, queue);
+  const st = str(data.state) ?? '';
+  if (OPEN_CALLBACK.has(st)) q.callbacks.set(id, st);
+  else q.callbacks.delete(id);
+}
+
 export interface QueueRow {
   queue: string;
   waiting: number;
+  /** Open callback requests (they keep their turn in the queue). */
+  callbacks: number;
   longestWaitSeconds: number;
   abandoned: number;
   loggedIn: number;
@@ -279,6 +302,7 @@ export function queueRows(state: WallboardState, now: number): QueueRow[] {
     return {
       queue: name,
       waiting: callers.length,
+      callbacks: q?.callbacks.size ?? 0,
       longestWaitSeconds: callers.length ? Math.max(0, Math.floor((now - oldest) / 1000)) : 0,
       abandoned: q?.abandoned ?? 0,
       loggedIn,

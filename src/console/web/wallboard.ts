@@ -195,7 +195,7 @@ export class Wallboard {
       this.queueCols = cols;
       this.queueRowsByName.clear();
       clear(this.queuesTable);
-      const head = ['col.queue', 'col.waiting', 'col.longest', ...(withSl ? ['col.serviceLevel'] : []), 'col.abandoned', 'col.loggedIn'] as StringKey[];
+      const head = ['col.queue', 'col.waiting', 'col.callbacks', 'col.longest', ...(withSl ? ['col.serviceLevel'] : []), 'col.abandoned', 'col.loggedIn'] as StringKey[];
       this.queuesTable.append(
         el('caption', { class: 'visually-hidden', i18n: 'wb.queues' }),
         el('thead', {}, el('tr', {}, ...head.map((k, i) => el('th', { scope: 'col', class: i ? 'num' : null, i18n: k })), ...QUEUE_STATES.map((s) => el('th', { scope: 'col', class: 'num' }, stateLabel(s))))),
@@ -210,14 +210,14 @@ export class Wallboard {
       let row = this.queueRowsByName.get(r.queue);
       if (!row) {
         const cells = [el('th', { scope: 'row' })] as HTMLTableCellElement[];
-        const n = 4 + (withSl ? 1 : 0) + QUEUE_STATES.length;
-        for (let i = 0; i < n; i++) cells.push(el('td', { class: i === 1 ? 'num time' : 'num' }));
+        const n = 5 + (withSl ? 1 : 0) + QUEUE_STATES.length;
+        for (let i = 0; i < n; i++) cells.push(el('td', { class: i === 2 ? 'num time' : 'num' }));
         cells[1].classList.add('waiting');
         row = { tr: el('tr', { 'data-queue': r.queue }, ...cells), cells };
         this.queueRowsByName.set(r.queue, row);
       }
       const sl = this.serviceLevel.get(r.queue);
-      const values = [r.queue, String(r.waiting), clock(r.waiting ? r.longestWaitSeconds : null), ...(withSl ? [sl === undefined ? '—' : percent(sl, lang())] : []), String(r.abandoned), String(r.loggedIn), ...QUEUE_STATES.map((s) => String(r.byState[s] ?? 0))];
+      const values = [r.queue, String(r.waiting), String(r.callbacks), clock(r.waiting ? r.longestWaitSeconds : null), ...(withSl ? [sl === undefined ? '—' : percent(sl, lang())] : []), String(r.abandoned), String(r.loggedIn), ...QUEUE_STATES.map((s) => String(r.byState[s] ?? 0))];
       values.forEach((v, i) => setText(row!.cells[i], v));
       row.tr.classList.toggle('alert', r.waiting > 0);
       const want: Node | null = prev ? prev.nextSibling : tbody.firstChild;
@@ -225,7 +225,7 @@ export class Wallboard {
       prev = row.tr;
     }
     for (const [name, row] of this.queueRowsByName) if (!seen.has(name)) (row.tr.remove(), this.queueRowsByName.delete(name));
-    this.emptyNote(tbody, rows.length, 'wb.noQueues', 6);
+    this.emptyNote(tbody, rows.length, 'wb.noQueues', 7);
   }
 
   private buildAgentsHead(): void {
