@@ -14,6 +14,7 @@ import { BUDGET_MS_PER_CALL, REAL_AMI_EVENTS_PER_CALL, fmt, verdict } from './me
 import { printEvents, runEventsBench, type EventsResult } from './events-slow-clients';
 import { printReplay, runReplayBench, type ReplayResult } from './replay-ami';
 import { printReports, runReportsBench, type ReportsResult } from './reports';
+import { printSip, runSipBench, SIP_GOALS } from './sip-bench';
 
 const say = (line: string) => console.log(line);
 
@@ -29,6 +30,23 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   say(`callcenterd benchmark — node ${process.version}, ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ''}, load avg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  if (o.asterisk) {
+    say('\n== SIP load bench: real Asterisk + SIPp, native app_queue vs callcenterd alternating (bench/sip-bench.ts)');
+    const sip = await runSipBench(o, say);
+    printSip(sip, say);
+    if (o.json) say(JSON.stringify(sip, null, 2));
+    const cc = sip.modes.find((m) => m.mode === 'callcenterd');
+    const native = sip.modes.find((m) => m.mode === 'native');
+    const over =
+      sip.modes.some((m) => m.failed > 0) ||
+      (cc?.daemonMsPerCall ?? 0) > SIP_GOALS.daemonMsPerCall ||
+      (cc && native ? cc.asteriskMsPerCall / native.asteriskMsPerCall > SIP_GOALS.asteriskRatio : false);
+    if (o.strict && over) {
+      say('\n--strict: over a goal (or failed calls) → exit 1');
+      return 1;
+    }
+    return 0;
+  }
   let calls: CallsResult | undefined;
   let replay: ReplayResult | undefined;
   let events: EventsResult | undefined;
