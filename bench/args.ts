@@ -32,7 +32,9 @@ export interface BenchOptions {
   /** SIP bench: customer calls per second, alternating rounds, modes, agent ring time. */
   rate: number;
   sipRounds: number;
-  modes: Array<'native' | 'callcenterd'>;
+  modes: Array<'native' | 'baseline' | 'callcenterd'>;
+  /** SIP bench: another checkout (e.g. main) whose daemon and AMI user run as mode "baseline". */
+  baseline: string;
   ringMs: number;
   /** SIP bench: step the rate up per mode until calls fail. */
   findMax: boolean;
@@ -66,6 +68,7 @@ export const DEFAULTS: BenchOptions = {
   findMax: false,
   amiBreakdown: false,
   daemonCpuProf: '',
+  baseline: '',
 };
 
 /** With --asterisk, options left unset take these values instead (issue 12's set-up). */
@@ -92,7 +95,11 @@ SIP load bench on a real Asterisk (needs ASTERISK_BIN or /opt/asterisk, and sipp
                             --agents (default ${SIP_DEFAULTS.agents}), --talk-ms (default ${SIP_DEFAULTS.talkMs}) apply to it
   --rate N                  customer calls per second (default ${DEFAULTS.rate}, 1-500)
   --sip-rounds N            rounds of alternating modes (default ${DEFAULTS.sipRounds})
-  --modes LIST              native,callcenterd (default both, in that order)
+  --modes LIST              native,baseline,callcenterd (default native,callcenterd; with --baseline all three)
+  --baseline DIR            another checkout (e.g. a worktree of main) run as mode "baseline": its daemon
+                            (DIR/tmp/bench/bench/sip-daemon.js, built there with this bench's sip-*.ts
+                            copied in) logs in as its own AMI user with DIR/asterisk-conf/manager.conf's
+                            [callcenterd] permissions and filters; README "Performance" says how
   --ring-ms N               agent phones ring this long before answering (default ${DEFAULTS.ringMs})
   --find-max                per mode, step the rate up from --rate until a window has failed calls
   --ami-breakdown           count the daemon's AMI events by name (diagnostic: costs daemon CPU)
@@ -132,9 +139,12 @@ export function parseArgs(argv: string[]): BenchOptions {
     else if (flag === '--find-max') o.findMax = true;
     else if (flag === '--ami-breakdown') o.amiBreakdown = true;
     else if (flag === '--daemon-cpu-prof') o.daemonCpuProf = value();
+    else if (flag === '--baseline') o.baseline = value();
     else if (flag === '--modes') {
       const list = value().split(',');
-      if (!list.length || list.some((m) => m !== 'native' && m !== 'callcenterd')) throw invalid(`--modes takes native and/or callcenterd, comma-separated (got ${list.join(',')})`, { option: flag });
+      if (!list.length || list.some((m) => m !== 'native' && m !== 'baseline' && m !== 'callcenterd')) {
+        throw invalid(`--modes takes native, baseline and/or callcenterd, comma-separated (got ${list.join(',')})`, { option: flag });
+      }
       o.modes = list as BenchOptions['modes'];
     }
     else if (flag === '--json') o.json = true;
@@ -160,6 +170,8 @@ export function parseArgs(argv: string[]): BenchOptions {
     if (!given.has('--calls')) o.calls = SIP_DEFAULTS.calls;
     if (!given.has('--agents')) o.agents = SIP_DEFAULTS.agents;
     if (!given.has('--talk-ms')) o.talkMs = SIP_DEFAULTS.talkMs;
+    if (o.baseline && !given.has('--modes')) o.modes = ['native', 'baseline', 'callcenterd'];
+    if (o.modes.includes('baseline') && !o.baseline) throw invalid('mode baseline needs --baseline DIR', { option: '--modes' });
   }
   if (o.concurrency === 0) o.concurrency = o.agents;
   if (o.concurrency > o.agents) {

@@ -90,7 +90,10 @@ export interface BenchPorts {
   sip: number;
 }
 
-/** One throwaway Asterisk; `append` adds bench-only text to the named files (created when absent). */
+/**
+ * One throwaway Asterisk; `append` adds bench-only text to the named files (created when absent);
+ * `@AMI_SECRET@` in it becomes the run's AMI secret (a second daemon user, mode baseline).
+ */
 export class BenchAsterisk {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccd-sipbench-'));
   private child?: ChildProcess;
@@ -114,7 +117,7 @@ export class BenchAsterisk {
     files['manager.conf'] = replaceLine(files['manager.conf'], /^secret\s*=/, `secret = ${secrets.ami}`, 'manager.conf');
     files['ari.conf'] = replaceLine(files['ari.conf'], /^password\s*=/, `password = ${secrets.ari}`, 'ari.conf');
     files['pjsip.conf'] = replaceLine(files['pjsip.conf'], /^bind\s*=\s*127\.0\.0\.1:5060\s*$/, `bind = 127.0.0.1:${ports.sip}`, 'pjsip.conf');
-    for (const [f, text] of Object.entries(append)) files[f] = (files[f] ?? '') + text;
+    for (const [f, text] of Object.entries(append)) files[f] = (files[f] ?? '') + text.replaceAll('@AMI_SECRET@', secrets.ami);
     const d = (n: string) => path.join(this.dir, n);
     files['asterisk.conf'] = [
       '[directories]',

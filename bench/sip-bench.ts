@@ -36,6 +36,7 @@ export interface ModeSummary {
   media: PhaseResult['media'];
   perCall?: Record<string, number>;
   amiByName?: Record<string, number>;
+  sqlBySource?: Record<string, number>;
 }
 
 export interface SipResult {
@@ -76,6 +77,8 @@ export function summarize(mode: Mode, ps: PhaseResult[]): ModeSummary {
   if (ps.every((p) => p.amiByName)) {
     s.amiByName = {};
     for (const p of ps) for (const [k, v] of Object.entries(p.amiByName ?? {})) s.amiByName[k] = (s.amiByName[k] ?? 0) + v / calls;
+    s.sqlBySource = {};
+    for (const p of ps) for (const [k, v] of Object.entries(p.sqlBySource ?? {})) s.sqlBySource[k] = (s.sqlBySource[k] ?? 0) + v / calls;
   }
   return s;
 }
@@ -95,7 +98,14 @@ export async function runSipBench(o: BenchOptions, say: (line: string) => void):
   fs.writeFileSync(path.join(dir, 'uas.xml'), uasScenario(o.ringMs, o.talkMs));
   fs.writeFileSync(path.join(dir, 'tone.ulaw'), ulawTone());
   fs.writeFileSync(path.join(dir, 'uac.xml'), uacScenario(path.join(dir, 'tone.ulaw'), 60000));
-  const ast = new BenchAsterisk(install, { http, ami: amiPort, sip }, { ari: newSecret(), ami: newSecret() }, benchConfFiles({ agents, uasPort, benchAmiSecret }));
+  const extra = benchConfFiles({ agents, uasPort, benchAmiSecret });
+  let baseline: PhaseEnv['baseline'];
+  if (o.baseline) {
+    const b = loadBaseline(o.baseline);
+    baseline = { entry: b.entry, amiUser: 'callcenterd-base' };
+    extra['manager.conf'] += b.managerSection;
+  }
+  const ast = new BenchAsterisk(install, { http, ami: amiPort, sip }, { ari: newSecret(), ami: newSecret() }, extra);
   const ami = createAmiClient({ host: '127.0.0.1', port: amiPort, username: 'bench', secret: benchAmiSecret, log: createLogger('error', { stream: discardStream() }), bootGraceMs: 2000 });
   const sippDirs = { dir, bin: sipp };
   const uas = startAgentsUas(sippDirs, uasPort, await freeUdpPair());
@@ -110,7 +120,7 @@ export async function runSipBench(o: BenchOptions, say: (line: string) => void):
     result.options = { rate: o.rate, calls: o.calls, agents: o.agents, ringMs: o.ringMs, talkMs: o.talkMs, rounds: o.sipRounds, modes: o.modes, logLevel: o.logLevel };
     say(`  ${result.asterisk}; ${sipp}; ${o.agents} agents (SIPp phones: ring ${o.ringMs} ms, RTP echo, hang up after ${o.talkMs} ms); customers send G.711 µ-law`);
     say(`  ${o.sipRounds} round(s) of [${o.modes.join(', ')}], ${o.calls} calls at ${o.rate}/s per window (after a warm-up); temp dir ${ast.dir}`);
-    const env: PhaseEnv = { ast, ami, sipp: sippDirs, agents, dir, logLevel: o.logLevel, breakdown: o.amiBreakdown, daemonNodeArgs: o.daemonCpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.daemonCpuProf}`] : [], say };
+    const env: PhaseEnv = { ast, ami, sipp: sippDirs, agents, dir, logLevel: o.logLevel, breakdown: o.amiBreakdown, daemonNodeArgs: o.daemonCpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.daemonCpuProf}`] : [], baseline, say };
     for (let round = 1; round <= o.sipRounds; round++) {
       for (const mode of o.modes) {
         const p = await runPhase(env, mode, o.rate, o.calls);
@@ -146,6 +156,22 @@ export async function runSipBench(o: BenchOptions, say: (line: string) => void):
   }
 }
 
+/**
+ * The baseline checkout: its compiled bench daemon, and its manager.conf [callcenterd] section as a
+ * second AMI user `callcenterd-base` (secret: the run's), so its permissions and event filters apply
+ * to its daemon in the same Asterisk.
+ */
+function loadBaseline(dir: string): { entry: string; managerSection: string } {
+  const entry = path.resolve(dir, 'tmp', 'bench', 'bench', 'sip-daemon.js');
+  if (!fs.existsSync(entry)) {
+    throw new Error(`--baseline ${dir}: ${entry} not found (copy bench/sip-*.ts there and run npx tsc -p tsconfig.bench.json in it; README "Performance")`);
+  }
+  const conf = fs.readFileSync(path.resolve(dir, 'asterisk-conf', 'manager.conf'), 'utf8');
+  const m = /^\[callcenterd\][^\n]*\n([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(conf);
+  if (!m) throw new Error(`--baseline ${dir}: no [callcenterd] section in asterisk-conf/manager.conf`);
+  return { entry, managerSection: `\n[callcenterd-base]\n${m[1].replace(/^secret\s*=.*$/m, 'secret = @AMI_SECRET@')}\n` };
+}
+
 function phaseLine(p: PhaseResult): string {
   const lat = [...p.latenciesMs].sort((a, b) => a - b);
   return (
@@ -174,7 +200,12 @@ export function printSip(r: SipResult, say: (line: string) => void): void {
     say(`  ${m.mode} per call: AMI events in ${fmt(p.amiEvents, 1)}, ARI events in ${fmt(p.ariEvents, 1)}, ARI requests ${fmt(p.ariRequests, 1)}, AMI actions ${fmt(p.amiActions, 1)}, SQLite writes ${fmt(p.sqlWrites, 1)}, commits ${fmt(p.sqlCommits, 1)}`);
     if (m.amiByName) {
       const top = Object.entries(m.amiByName).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${fmt(v, 1)}`);
-      say(`    AMI events by name per call: ${top.join(', ')}`);
+      say(`    AMI events by name per call: ${top.filter((t) => !t.startsWith('ari:')).join(', ')}`);
+      say(`    ARI events by type per call: ${top.filter((t) => t.startsWith('ari:')).map((t) => t.slice(4)).join(', ')}`);
+    }
+    if (m.sqlBySource) {
+      say('    SQLite writes per call by statement:');
+      for (const [k, v] of Object.entries(m.sqlBySource).sort((a, b) => b[1] - a[1])) say(`      ${fmt(v, 2)}  ${k}`);
     }
   }
   if (native && cc) {

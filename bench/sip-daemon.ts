@@ -20,6 +20,8 @@ export interface DaemonCounters {
   sqlWrites: number;
   sqlCommits: number;
   amiByName: Record<string, number>;
+  /** With breakdown: SQLite write statements by SQL text (first 60 characters). */
+  sqlBySource: Record<string, number>;
 }
 
 export interface DaemonStart {
@@ -42,7 +44,7 @@ async function childMain(): Promise<void> {
   const { discardStream } = await import('./measure');
   type Handle = Awaited<ReturnType<typeof startDaemon>>;
   let daemon: Handle | undefined;
-  const c: DaemonCounters = { amiEvents: 0, ariEvents: 0, ariRequests: 0, amiActions: 0, sqlWrites: 0, sqlCommits: 0, amiByName: {} };
+  const c: DaemonCounters = { amiEvents: 0, ariEvents: 0, ariRequests: 0, amiActions: 0, sqlWrites: 0, sqlCommits: 0, amiByName: {}, sqlBySource: {} };
 
   const request = AriRest.prototype.request;
   AriRest.prototype.request = function (this: InstanceType<typeof AriRest>, ...args: Parameters<typeof request>) {
@@ -68,6 +70,10 @@ async function childMain(): Promise<void> {
       proto.run = function (this: unknown, ...a: unknown[]) {
         c.sqlWrites++;
         if (!db.inTransaction) c.sqlCommits++;
+        if (s.breakdown) {
+          const key = ((this as { source?: string }).source ?? '?').replace(/\s+/g, ' ').slice(0, 60);
+          c.sqlBySource[key] = (c.sqlBySource[key] ?? 0) + 1;
+        }
         return run.apply(this, a);
       };
       const tx = db.transaction.bind(db);
@@ -80,7 +86,11 @@ async function childMain(): Promise<void> {
         }) as typeof wrapped;
         return Object.assign(counted, { deferred: wrapped.deferred, immediate: wrapped.immediate, exclusive: wrapped.exclusive });
       }) as typeof db.transaction;
-      if (s.breakdown) d.deps.ami.onEvent('*', (e) => (c.amiByName[e.Event] = (c.amiByName[e.Event] ?? 0) + 1));
+      if (s.breakdown) {
+        d.deps.ami.onEvent('*', (e) => (c.amiByName[e.Event] = (c.amiByName[e.Event] ?? 0) + 1));
+        // ARI events by type share the map, prefixed (an ARI '*' subscriber costs nothing extra: every ARI event is parsed anyway).
+        d.deps.ari.onEvent('*', (e) => (c.amiByName[`ari:${e.type}`] = (c.amiByName[`ari:${e.type}`] ?? 0) + 1));
+      }
       for (let end = Date.now() + 20000; !(d.deps.ami.state === 'connected' && d.deps.ari.connected); ) {
         if (Date.now() > end) throw new Error('daemon: AMI/ARI links not up after 20 s');
         await new Promise((r) => setTimeout(r, 20));
@@ -90,7 +100,7 @@ async function childMain(): Promise<void> {
     if (m.cmd === 'counters') {
       c.amiEvents = daemon?.deps.ami.info?.eventsReceived ?? 0;
       c.ariEvents = daemon?.deps.ari.info?.eventsReceived ?? 0;
-      return { ...c, amiByName: { ...c.amiByName } };
+      return { ...c, amiByName: { ...c.amiByName }, sqlBySource: { ...c.sqlBySource } };
     }
     await daemon?.stop();
     daemon = undefined;
@@ -120,8 +130,9 @@ export class DaemonProcess {
   private exited = false;
   private readonly gone: Promise<void>;
 
-  constructor(nodeArgs: string[] = []) {
-    this.child = fork(path.join(__dirname, `sip-daemon${path.extname(__filename)}`), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: nodeArgs });
+  /** `entry`: another checkout's compiled copy of this file (mode baseline); default this one. */
+  constructor(nodeArgs: string[] = [], entry = path.join(__dirname, `sip-daemon${path.extname(__filename)}`)) {
+    this.child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: nodeArgs });
     this.child.on('message', (m: Reply) => {
       const p = this.pending.get(m.id);
       if (!p) return;

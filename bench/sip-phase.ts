@@ -14,7 +14,7 @@ import { procCpuMs, type BenchAsterisk } from './sip-asterisk';
 import { DaemonProcess, type DaemonCounters } from './sip-daemon';
 import { freeUdpPair, startCustomers, type SippDirs } from './sip-sipp';
 
-export type Mode = 'native' | 'callcenterd';
+export type Mode = 'native' | 'baseline' | 'callcenterd';
 export const QUEUE = 'support';
 
 export interface PhaseEnv {
@@ -27,6 +27,8 @@ export interface PhaseEnv {
   breakdown: boolean;
   /** node flags of the daemon child (e.g. --cpu-prof). */
   daemonNodeArgs: string[];
+  /** Mode baseline: the other checkout's compiled daemon entry and its AMI user. */
+  baseline?: { entry: string; amiUser: string };
   say: (line: string) => void;
 }
 
@@ -42,8 +44,9 @@ export interface PhaseResult {
   wallMs: number;
   latenciesMs: number[];
   media: { ok: number; bad: number; badSample: string[] };
-  counters?: Omit<DaemonCounters, 'amiByName'>;
+  counters?: Omit<DaemonCounters, 'amiByName' | 'sqlBySource'>;
   amiByName?: Record<string, number>;
+  sqlBySource?: Record<string, number>;
 }
 
 /**
@@ -148,8 +151,10 @@ async function waitMembers(ast: BenchAsterisk, n: number, timeoutMs: number): Pr
 
 const ADMIN = 'sip-bench-admin-token-0123456789abcdef';
 
-async function startDaemon(env: PhaseEnv, tag: string): Promise<DaemonProcess> {
-  const d = new DaemonProcess(env.daemonNodeArgs);
+async function startDaemon(env: PhaseEnv, tag: string, mode: Mode): Promise<DaemonProcess> {
+  const base = mode === 'baseline' ? env.baseline : undefined;
+  if (mode === 'baseline' && !base) throw new Error('mode baseline needs --baseline DIR');
+  const d = new DaemonProcess(env.daemonNodeArgs, base?.entry);
   const { http, ami } = env.ast.ports;
   const { apiUrl } = await d.start({
     baseDir: env.dir,
@@ -158,7 +163,7 @@ async function startDaemon(env: PhaseEnv, tag: string): Promise<DaemonProcess> {
     config: {
       asterisk: {
         ari: { url: `http://127.0.0.1:${http}`, username: 'callcenterd', password: env.ast.secrets.ari, app: 'callcenter' },
-        ami: { host: '127.0.0.1', port: ami, username: 'callcenterd', secret: env.ast.secrets.ami },
+        ami: { host: '127.0.0.1', port: ami, username: base?.amiUser ?? 'callcenterd', secret: env.ast.secrets.ami },
       },
       database: { path: path.join(env.dir, `daemon-${tag}.db`) },
       api: { listen: '127.0.0.1:0', tokens: [{ token: ADMIN, role: 'admin', name: 'bench' }] },
@@ -195,7 +200,7 @@ export async function runPhase(env: PhaseEnv, mode: Mode, rate: number, calls: n
     await removeMembers(env);
     if (mode === 'native') {
       for (const ext of env.agents) await env.ami.action('QueueAdd', { Queue: QUEUE, Interface: `PJSIP/${ext}`, MemberName: `Agent ${ext}` });
-    } else daemon = await startDaemon(env, tag);
+    } else daemon = await startDaemon(env, tag, mode);
     await waitMembers(env.ast, env.agents.length, 20000);
     const service = mode === 'native' ? 'native' : 'cc';
     const asteriskSip = env.ast.ports.sip;
@@ -252,6 +257,8 @@ export async function runPhase(env: PhaseEnv, mode: Mode, rate: number, calls: n
       if (env.breakdown) {
         r.amiByName = {};
         for (const [k, v] of Object.entries(c1.amiByName)) if (v - (c0.amiByName[k] ?? 0) > 0) r.amiByName[k] = v - (c0.amiByName[k] ?? 0);
+        r.sqlBySource = {};
+        for (const [k, v] of Object.entries(c1.sqlBySource)) if (v - (c0.sqlBySource[k] ?? 0) > 0) r.sqlBySource[k] = v - (c0.sqlBySource[k] ?? 0);
       }
     }
     return r;
