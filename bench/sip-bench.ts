@@ -204,8 +204,11 @@ export function printSip(r: SipResult, say: (line: string) => void): void {
       say(`    ARI events by type per call: ${top.filter((t) => t.startsWith('ari:')).map((t) => t.slice(4)).join(', ')}`);
     }
     if (m.sqlBySource) {
+      const rows = Object.entries(m.sqlBySource).sort((a, b) => b[1] - a[1]);
+      say('    ARI requests per call:');
+      for (const [k, v] of rows.filter(([k]) => k.startsWith('ari '))) say(`      ${fmt(v, 2)}  ${k.slice(4)}`);
       say('    SQLite writes per call by statement:');
-      for (const [k, v] of Object.entries(m.sqlBySource).sort((a, b) => b[1] - a[1])) say(`      ${fmt(v, 2)}  ${k}`);
+      for (const [k, v] of rows.filter(([k]) => !k.startsWith('ari '))) say(`      ${fmt(v, 2)}  ${k}`);
     }
   }
   if (native && cc) {

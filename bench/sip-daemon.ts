@@ -20,7 +20,7 @@ export interface DaemonCounters {
   sqlWrites: number;
   sqlCommits: number;
   amiByName: Record<string, number>;
-  /** With breakdown: SQLite write statements by SQL text (first 60 characters). */
+  /** With breakdown: SQLite write statements by SQL text (first 60 characters), and ARI requests ("ari METHOD /path"). */
   sqlBySource: Record<string, number>;
 }
 
@@ -49,6 +49,10 @@ async function childMain(): Promise<void> {
   const request = AriRest.prototype.request;
   AriRest.prototype.request = function (this: InstanceType<typeof AriRest>, ...args: Parameters<typeof request>) {
     c.ariRequests++;
+    if (breakdown) {
+      const key = `ari ${args[0]} ${args[1].replace(/\/[^/]*\d[^/]*/g, '/:id')}`;
+      c.sqlBySource[key] = (c.sqlBySource[key] ?? 0) + 1;
+    }
     return request.apply(this, args) as ReturnType<typeof request>;
   } as typeof request;
   const action = TcpAmiClient.prototype.action;
@@ -57,9 +61,11 @@ async function childMain(): Promise<void> {
     return action.apply(this, args);
   };
 
+  let breakdown = false;
   const handle = async (m: Request): Promise<unknown> => {
     if (m.cmd === 'start') {
       const s = m.start;
+      breakdown = s.breakdown;
       const config = parseConfigObject(s.config, {}, { baseDir: s.baseDir });
       const level = s.logLevel as 'info';
       daemon = await startDaemon(config, { log: createLogger(level, { stream: discardStream() }) });
