@@ -77,8 +77,8 @@ async function main(argv: string[]): Promise<number> {
   if (events) over ||= events.verdict === 'OVER';
   if (reports) over ||= reports.verdict === 'OVER';
   if (calls && replay) {
-    // The simulator sends fewer AMI events per call than a real Asterisk (80-87); price the missing
-    // ones at the replay's cost per event to estimate the per-call figure against a real Asterisk.
+    // A real Asterisk sends the daemon REAL_AMI_EVENTS_PER_CALL events per call through the shipped
+    // filters (the simulator applies none); price any missing ones at the replay's cost per event.
     const missing = Math.max(0, REAL_AMI_EVENTS_PER_CALL - calls.perCall.amiEvents);
     const estimate = calls.perCall.cpuMs + (missing * replay.usPerEvent) / 1000;
     say(`\n== estimate on a real Asterisk: ${fmt(calls.perCall.cpuMs, 3)} ms + ${fmt(missing, 0)} more AMI events × ${fmt(replay.usPerEvent, 2)} µs = ${fmt(estimate, 3)} ms/call (budget ${BUDGET_MS_PER_CALL}: ${verdict(estimate, BUDGET_MS_PER_CALL)})`);

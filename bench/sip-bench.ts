@@ -30,6 +30,7 @@ export interface ModeSummary {
   failed: number;
   asteriskMsPerCall: number;
   daemonMsPerCall?: number;
+  daemonIdleMsPerS?: number;
   p50?: number;
   p99?: number;
   latencySamples: number;
@@ -69,7 +70,10 @@ export function summarize(mode: Mode, ps: PhaseResult[]): ModeSummary {
     latencySamples: lat.length,
     media: { ok: sum((p) => p.media.ok), bad: sum((p) => p.media.bad), badSample: ps.flatMap((p) => p.media.badSample).slice(0, 3) },
   };
-  if (ps.every((p) => p.daemonCpuMs !== undefined)) s.daemonMsPerCall = sum((p) => p.daemonCpuMs ?? 0) / calls;
+  if (ps.every((p) => p.daemonCpuMs !== undefined)) {
+    s.daemonMsPerCall = sum((p) => p.daemonCpuMs ?? 0) / calls;
+    s.daemonIdleMsPerS = sum((p) => p.daemonIdleMsPerS ?? 0) / ps.length;
+  }
   if (ps.every((p) => p.counters)) {
     s.perCall = {};
     for (const k of Object.keys(ps[0].counters ?? {}) as Array<keyof NonNullable<PhaseResult['counters']>>) s.perCall[k] = sum((p) => p.counters?.[k] ?? 0) / calls;
@@ -197,6 +201,7 @@ export function printSip(r: SipResult, say: (line: string) => void): void {
   for (const m of r.modes) {
     if (!m.perCall) continue;
     const p = m.perCall;
+    say(`  ${m.mode}: daemon idle ${fmt(m.daemonIdleMsPerS ?? NaN)} ms CPU per second with no call (part of its per-call figure at low rates)`);
     say(`  ${m.mode} per call: AMI events in ${fmt(p.amiEvents, 1)}, ARI events in ${fmt(p.ariEvents, 1)}, ARI requests ${fmt(p.ariRequests, 1)}, AMI actions ${fmt(p.amiActions, 1)}, SQLite writes ${fmt(p.sqlWrites, 1)}, commits ${fmt(p.sqlCommits, 1)}`);
     if (m.amiByName) {
       const top = Object.entries(m.amiByName).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${fmt(v, 1)}`);
@@ -222,6 +227,9 @@ export function printSip(r: SipResult, say: (line: string) => void): void {
     );
   }
   if (r.maxRate) {
+    const o = r.options as { agents: number; ringMs: number; talkMs: number };
+    const cap = o.agents / ((o.ringMs + o.talkMs) / 1000);
+    say(`  (the agents alone cap the rate at ~${fmt(cap, 0)} calls/s = agents / (ring + talk); beyond it callers queue and, past 60 s, fail: raise --agents to find where Asterisk or the daemon gives out)`);
     for (const [mode, m] of Object.entries(r.maxRate)) {
       say(`  highest rate with 0 failed calls, ${mode}: ${m.rate ? `${m.rate}/s` : 'none of the rates tried'} (tried ${m.tried.map((t) => `${t.rate}/s→${t.failed} failed`).join(', ')})`);
     }

@@ -41,6 +41,8 @@ export interface PhaseResult {
   errors: string;
   asteriskCpuMs: number;
   daemonCpuMs?: number;
+  /** Daemon CPU with no call at all (ms per second, 3 s before the window): its fixed cost. */
+  daemonIdleMsPerS?: number;
   wallMs: number;
   latenciesMs: number[];
   media: { ok: number; bad: number; badSample: string[] };
@@ -209,6 +211,13 @@ export async function runPhase(env: PhaseEnv, mode: Mode, rate: number, calls: n
     await warm.wait();
     await waitIdle(env.ast, 30000);
 
+    let daemonIdleMsPerS: number | undefined;
+    if (daemon) {
+      const i0 = procCpuMs(daemon.pid);
+      await new Promise((r) => setTimeout(r, 3000));
+      const i1 = procCpuMs(daemon.pid);
+      if (i0 !== undefined && i1 !== undefined) daemonIdleMsPerS = (i1 - i0) / 3;
+    }
     probe.reset();
     const media = { ok: 0, bad: 0, badSample: [] as string[] };
     const c0 = await daemon?.counters();
@@ -241,6 +250,7 @@ export async function runPhase(env: PhaseEnv, mode: Mode, rate: number, calls: n
       errors: st.failed ? errors : left ? errors : '',
       asteriskCpuMs: a1 - a0,
       daemonCpuMs: d0 !== undefined && d1 !== undefined ? d1 - d0 : undefined,
+      daemonIdleMsPerS,
       wallMs,
       latenciesMs: probe.samples,
       media,

@@ -37,6 +37,12 @@ function udpFree(port: number): Promise<boolean> {
   });
 }
 
+/** SIPp processes still running if the bench dies: killed on exit (one listener for all). */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
 export interface SippStats {
   created: number;
   successful: number;
@@ -58,13 +64,14 @@ export class Sipp {
     });
     let stderr = '';
     this.child.stderr?.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-2000)));
+    live.add(this.child);
     this.exit = new Promise((r) =>
       this.child.once('exit', (code) => {
+        live.delete(this.child);
         if (code !== 0 && code !== 1 && stderr) process.stderr.write(`sipp exited ${code}: ${stderr}\n`);
         r(code);
       }),
     );
-    process.once('exit', () => this.child.kill('SIGKILL'));
   }
 
   /** Exit code: 0 all calls succeeded, 1 some failed (SIPp's convention); others are SIPp errors. */
