@@ -144,6 +144,7 @@ export async function runSipBench(o: BenchOptions, say: (line: string) => void):
           const lat = [...p.latenciesMs].sort((a, b) => a - b);
           tried.push({ rate, failed: p.failed, p99: pct(lat, 99) });
           say(`  find-max ${phaseLine(p)}`);
+          if (p.errors) say(`      sipp: ${p.errors}`);
           if (p.failed > 0) break;
           best = rate;
         }

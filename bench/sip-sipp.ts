@@ -97,9 +97,18 @@ export class Sipp {
     return { created: col('TotalCallCreated'), successful: col('SuccessfulCall(C)'), failed: col('FailedCall(C)') };
   }
 
-  /** The first lines of SIPp's error file (why calls failed), or ''. */
+  /**
+   * Why calls failed, from SIPp's error file: its events one per entry (each starts with a date),
+   * the "Overload warning" ones (SIPp itself starved of CPU) counted rather than listed.
+   */
   errors(maxChars = 600): string {
-    return fs.existsSync(this.errFile) ? fs.readFileSync(this.errFile, 'utf8').replace(/\s+/g, ' ').slice(0, maxChars) : '';
+    if (!fs.existsSync(this.errFile)) return '';
+    const text = fs.readFileSync(this.errFile, 'utf8').replace(/^The following events occurred:\s*/, '');
+    const events = text.split(/(?=\d{4}-\d\d-\d\d\s+\d\d:\d\d:\d\d\.\d+\s)/).map((e) => e.replace(/\s+/g, ' ').trim()).filter(Boolean);
+    const overload = events.filter((e) => /Overload warning/.test(e)).length;
+    const rest = events.filter((e) => !/Overload warning/.test(e)).map((e) => e.replace(/^\S+ \S+ \S+: /, ''));
+    const head = overload ? `SIPp starved of CPU ${overload}x (watchdog); ` : '';
+    return (head + rest.join(' | ')).slice(0, maxChars);
   }
 }
 
