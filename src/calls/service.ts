@@ -130,13 +130,13 @@ export class CallService implements CallDirectory {
   /** Rings an agent's device into our app; the handlers report answer / failure / hangup. */
   async originateAgentDevice(
     ext: string,
-    opts: { callId: string; callerId?: string; timeoutSec?: number } & OriginateHandlers,
+    opts: { callId: string; callerId?: string; timeoutSec?: number; originator?: string } & OriginateHandlers,
   ): Promise<string> {
     const presence = this.deps.agents.presence(ext);
     if (!presence) throw notFound(`unknown agent ${ext}`, { agent: ext });
     if (!presence.device) throw refused(`agent ${ext} has no device`, { agent: ext });
-    const { callId, callerId, timeoutSec, ...handlers } = opts;
-    return this.originations.originate({ endpoint: presence.device, callId, role: `agent${ext}`, callerId, timeoutSec, handlers });
+    const { callId, callerId, timeoutSec, originator, ...handlers } = opts;
+    return this.originations.originate({ endpoint: presence.device, callId, role: `agent${ext}`, callerId, timeoutSec, originator, handlers });
   }
 
   moveToHoldingBridge(channelId: string, opts?: { moh?: boolean; owner?: string }): Promise<string> {
