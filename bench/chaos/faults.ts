@@ -208,6 +208,14 @@ export async function runFaults(stack: ChaosStack, load: Load, o: ChaosOptions, 
   const w = load.window(0, Date.now());
   say(`\nend: ${w.connected}/${w.offered} customers connected, ${w.gaveUp} gave up, ${w.failed} failed; action errors ${load.actionErrors}`);
   say(notFree.length ? `agents not available at the end: ${notFree.map((a) => `${a.extension} ${a.state}`).join(', ')}` : `all ${agents.length} agents available at the end`);
+  for (const a of notFree.slice(0, 3)) {
+    const st = await stack.ok('GET', `/agents/${a.extension}`);
+    const call = st.currentCallId ? await stack.api('GET', `/calls/${st.currentCallId}`) : undefined;
+    say(`  ${a.extension}: ${JSON.stringify({ state: st.state, since: st.since, currentCallId: st.currentCallId, call: call?.body })}`.slice(0, 3000));
+  }
+  const errs = new Map<string, number>();
+  for (const c of load.customers.values()) if (c.actionError) errs.set(`${c.action}: ${c.actionError}`, (errs.get(`${c.action}: ${c.actionError}`) ?? 0) + 1);
+  for (const [e, n] of [...errs].sort((x, y) => y[1] - x[1]).slice(0, 8)) say(`  action error x${n}: ${e}`);
   const endProblems = problems(end);
   say(endProblems.length ? `end INVARIANTS BROKEN: ${endProblems.join(' | ')}` : 'end: invariants hold');
   printTable(figs, say);

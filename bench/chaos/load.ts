@@ -22,6 +22,8 @@ export interface Customer {
   action?: 'hold' | 'transfer' | 'service';
   actionError?: string;
   connects: number;
+  /** Caller number, unique per customer: how the daemon's call is found (GET /calls?agent=). */
+  number: string;
   cause?: string;
   hangupAt?: number;
   hangupStatus?: number;
@@ -94,7 +96,8 @@ export class Load {
 
   private originate(): void {
     const id = `chaos-${++this.seq}-${crypto.randomBytes(3).toString('hex')}`;
-    const c: Customer = { id, at: Date.now(), outcome: 'waiting', connects: 0 };
+    const number = `55119${String(80000000 + this.seq)}`;
+    const c: Customer = { id, at: Date.now(), outcome: 'waiting', connects: 0, number };
     this.customers.set(id, c);
     this.stack.ami
       .action('Originate', {
@@ -102,7 +105,7 @@ export class Load {
         Context: 'test-customer',
         Exten: 's',
         Priority: 1,
-        CallerID: `"Chaos ${this.seq}" <55119${String(80000000 + this.seq)}>`,
+        CallerID: `"Chaos ${this.seq}" <${number}>`,
         Async: true,
         Timeout: 30000,
         ChannelId: id,
@@ -193,7 +196,7 @@ export class Load {
     if (!c.agent) return undefined;
     const r = await this.stack.ok('GET', `/calls?agent=${c.agent}`);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const call = (r.calls as any[]).find((x) => x.channels?.customer === `${c.id}-q` || x.linkedid === c.id);
+    const call = (r.calls as any[]).find((x) => x.number === c.number && x.state !== 'ended');
     return call?.id;
   }
 

@@ -95,6 +95,10 @@ export class CallService implements CallDirectory {
     return this.core.byAgent(extension).map((c) => c.id);
   }
 
+  callsKnown(): boolean {
+    return this.lastRecovery !== undefined;
+  }
+
   async endCallsOf(extension: string, reason: string): Promise<void> {
     await Promise.all(this.core.byAgent(extension).map((c) => this.core.end(c.id, reason, { data: { agent: extension } })));
   }
