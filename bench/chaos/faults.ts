@@ -132,6 +132,11 @@ function connectTimes(load: Load, from: number, to: number): number[] {
 }
 
 export async function runFault(name: FaultName, stack: ChaosStack, load: Load, o: ChaosOptions, checker: InvariantChecker, dbDir: DbDir | undefined, say: (l: string) => void): Promise<FaultFigures> {
+  // Back to steady state first (the previous fault's backlog served), so figures do not mix.
+  const waitStart = Date.now();
+  const waiting = () => [...load.customers.values()].filter((c) => c.outcome === 'waiting' && Date.now() - c.at > 2000).length;
+  while (waiting() > Math.max(5, o.rate) && Date.now() - waitStart < 120_000) await sleep(1000);
+  if (Date.now() - waitStart > 1500) say(`   (waited ${((Date.now() - waitStart) / 1000).toFixed(0)} s for the queue to drain: ${waiting()} waiting > 2 s)`);
   const tFault = Date.now();
   const inFlightIds = [...load.customers.values()].filter((c) => c.outcome === 'waiting' || c.outcome === 'connected').map((c) => c.id);
   say(`\n-- ${name}: ${inFlightIds.length} customers in flight`);
