@@ -1,16 +1,20 @@
 /**
- * Issue 13, found by the fault bench (`npm run chaos -- --faults db-lock`): another writer holding
+ * Issue 13, what the fault bench (`npm run chaos`) found, reproduced on the simulator.
+ * 1. db-lock: another writer holding
  * the database (BEGIN EXCLUSIVE past busy_timeout) while a customer hangs up. The end of the call
  * part failed to be written and the agent's callEnded was dropped ("agent callEnded ignored:
  * database is locked"): the part stayed open and the agent on-call for good, out of the queue.
  * Now the part's end is retried until written, and agents whose call is no longer live are freed
  * by the reconciliation sweep (CallHooks.reconcile).
+ * 2. half-open / ARI cut: bridge destroys that failed while Asterisk was unreachable left empty
+ *    stasis bridges for good; a periodic sweep (Recovery.sweep) destroys empty unowned ones.
  */
 import Database from 'better-sqlite3';
 import { RECONCILE_MS } from '../../src/agents/service';
+import { SWEEP_MS } from '../../src/calls/service';
 import { bootEach, until } from './helpers';
 
-jest.setTimeout(45000);
+jest.setTimeout(60000);
 
 describe('e2e: the database locked by another writer while a call ends', () => {
   const boot = bootEach();
@@ -39,5 +43,20 @@ describe('e2e: the database locked by another writer while a call ends', () => {
     await x.waitAgentState('1000', 'available');
     x.sim.placeQueueCall({ queue: 'support', callerNumber: '5550702' });
     await until(async () => (await x.calls()).find((c) => c.state === 'connected' && c.id !== call.id), 5000, 'next call connected');
+  });
+});
+
+describe('e2e: an empty bridge left behind while Asterisk was unreachable (issue 13, half-open fault)', () => {
+  const boot = bootEach();
+
+  it('is destroyed by the periodic sweep once empty and unowned twice in a row; a live call\'s bridge is kept', async () => {
+    const x = await boot();
+    x.sim.placeQueueCall({ queue: 'support', callerNumber: '5550801' });
+    const call = await until(async () => (await x.calls()).find((c) => c.state === 'connected'), 5000, 'connected');
+    // What a destroy that failed during the outage leaves: a bridge of the app, empty, no call's.
+    x.sim.model.createBridge({ id: 'left-behind-br', type: 'mixing', app: x.sim.app, bridgeClass: 'stasis' });
+    await until(() => !x.sim.bridges().some((b) => b.id === 'left-behind-br'), SWEEP_MS * 3 + 5000, 'empty orphan bridge destroyed');
+    expect(x.sim.bridges().some((b) => b.id === call.bridgeId)).toBe(true);
+    expect((await x.calls()).find((c) => c.id === call.id)?.state).toBe('connected');
   });
 });
