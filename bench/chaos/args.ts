@@ -4,6 +4,9 @@
  */
 import { invalid } from '../../src/util/errors';
 
+/** `--help`: main prints USAGE and exits 0. */
+export class HelpRequested extends Error {}
+
 export const FAULTS = ['kill', 'ami-cut', 'ari-cut', 'half-open', 'asterisk-restart', 'db-lock', 'disk-full'] as const;
 export type FaultName = (typeof FAULTS)[number];
 
@@ -84,6 +87,7 @@ export function parseChaosArgs(argv: string[]): ChaosOptions {
       if (v === undefined || v.startsWith('--')) throw invalid(`${flag} needs a value`, { option: flag });
       return v;
     };
+    if (flag === '--help' || flag === '-h') throw new HelpRequested();
     if (flag === '--json') o.json = true;
     else if (flag === '--faults') {
       const list = value().split(',').map((s) => s.trim()).filter(Boolean);

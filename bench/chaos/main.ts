@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CcError } from '../../src/util/errors';
 import { findAsterisk } from '../../test/integration/asterisk';
-import { parseChaosArgs, type ChaosOptions } from './args';
+import { HelpRequested, parseChaosArgs, USAGE, type ChaosOptions } from './args';
 import { Load } from './load';
 import { runSoak } from './soak';
 import { ChaosStack } from './stack';
@@ -22,6 +22,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     o = parseChaosArgs(argv);
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      say(USAGE);
+      return 0;
+    }
     if (err instanceof CcError) {
       console.error(`chaos: ${err.message}`);
       return 2;

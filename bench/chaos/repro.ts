@@ -1,7 +1,11 @@
 /**
  * The issue's scenario (issue 13): 40 agents, 4 calls/s of 3-s calls, wrap-up 2 s; kill -9 of the
- * daemon at 12 s (restart 2 s later), `core restart now` at 32 s; prints connects per second.
+ * daemon at 12 s (restart 2 s later), `core restart now` at 32 s; prints connections per second,
+ * and after the daemon's restart what app_queue, the Custom device states, the channels and the
+ * daemon say per agent. Diagnostics, not a test:
  *   node -r ./test/integration/ts-register.js bench/chaos/repro.ts
+ *   RATE=.. AGENTS=.. (load)  KEEP=1 (keep Asterisk)  GDB=1 (lock graph of Asterisk when customers
+ *   are stuck: /tmp/chaos-gdb-locks.txt, through bench/chaos/gdb-locks.py)
  */
 import { findAsterisk } from '../../test/integration/asterisk';
 import { ChaosStack, sleep } from './stack';
@@ -81,7 +85,7 @@ async function main(): Promise<void> {
       const pid = execSync(`pgrep -f -- '-C ${stack.ast.confFile}'`).toString().trim().split('\n')[0];
       const out = '';
       require('node:fs').writeFileSync('/tmp/chaos-gdb.txt', out);
-      const locks = execSync(`gdb -p ${pid} -batch -x /tmp/locks.py 2>&1 | grep -E '^(LWP|    owner)'`, { maxBuffer: 200e6 }).toString();
+      const locks = execSync(`gdb -p ${pid} -batch -x ${require('node:path').join(__dirname, 'gdb-locks.py')} 2>&1 | grep -E '^(LWP|    owner)'`, { maxBuffer: 200e6 }).toString();
       require('node:fs').writeFileSync('/tmp/chaos-gdb-locks.txt', locks);
       mark(`gdb backtraces of ${pid} in /tmp/chaos-gdb.txt`);
     }
