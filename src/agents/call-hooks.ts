@@ -11,7 +11,7 @@
  * (cancelled) never had the customer: the target goes straight back to available (or its pending
  * pause), with no wrap-up window.
  */
-import type { CallDirection, CallPart } from '../daemon/ports';
+import type { CallDirection, CallDirectory, CallPart } from '../daemon/ports';
 import type { WrapupService } from '../wrapup/service';
 import type { AgentCore } from './core';
 
@@ -115,6 +115,36 @@ export class CallHooks {
       this.core.enterRest(ext, rt, { reason: 'not answered', callId: call.callId });
       this.core.deps.repo.patchRuntime(ext, { currentCallId: null, currentQueue: null });
     }
+  }
+
+  /** ext → current call id found not live at the previous sweep (two strikes before acting). */
+  private stale = new Map<string, string>();
+
+  /**
+   * Agents on a call (or ringing) whose call is no longer live: the call's end never reached this
+   * domain (the process was killed between the call's end and the agent's, or the write failed on
+   * a locked or full database). Acted on when seen twice in a row, so a call that is ending right
+   * now (its end still on its way here) is left to the normal path. Returns the agents freed.
+   */
+  reconcile(calls: CallDirectory): string[] {
+    if (!calls.callsKnown()) return [];
+    const seen = new Map<string, string>();
+    const freed: string[] = [];
+    for (const s of this.core.deps.repo.openSessions()) {
+      const rt = this.core.deps.repo.runtime(s.extension);
+      if (!rt || (rt.state !== 'on-call' && rt.state !== 'ringing') || !rt.currentCallId) continue;
+      if (calls.activeCallIds(s.extension).includes(rt.currentCallId)) continue;
+      if (this.stale.get(s.extension) !== rt.currentCallId) {
+        seen.set(s.extension, rt.currentCallId);
+        continue;
+      }
+      const callId = rt.currentCallId;
+      this.core.deps.log.warn('agent freed: its call is no longer live and its end never reached the agent', { agent: s.extension, callId, state: rt.state });
+      this.callEnded(s.extension, { callId, queue: rt.currentQueue ?? undefined, answered: rt.state === 'on-call' });
+      freed.push(s.extension);
+    }
+    this.stale = seen;
+    return freed;
   }
 
   /** A consult leg ended without the customer: free the agent now, as a wrap-up end would. */

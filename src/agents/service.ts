@@ -39,6 +39,9 @@ export interface AgentStatus {
   wrapup: { callId: string; queue: string | null; deadline: number; since: number; elapsedSeconds: number; limit: boolean } | null;
 }
 
+/** Sweep period of the agent/call reconciliation: a stale agent is freed within two periods. */
+export const RECONCILE_MS = 5000;
+
 export class AgentService implements AgentDirectory {
   readonly core: AgentCore;
   readonly login: LoginService;
@@ -62,8 +65,25 @@ export class AgentService implements AgentDirectory {
   }
 
   setCalls(calls: CallDirectory): void {
+    this.calls = calls;
     this.login.setCalls(calls);
     this.devices.setCalls(calls);
+  }
+
+  private calls?: CallDirectory;
+  private sweepTimer?: ReturnType<AgentCore['deps']['clock']['setTimeout']>;
+
+  /** Every RECONCILE_MS: agents whose call ended without telling them are freed (CallHooks.reconcile). */
+  private scheduleSweep(): void {
+    const { clock, log } = this.core.deps;
+    this.sweepTimer = clock.setTimeout(() => {
+      try {
+        if (this.calls) this.hooks.reconcile(this.calls);
+      } catch (e) {
+        log.warn('agent reconcile failed (retried next sweep)', { error: (e as Error).message });
+      }
+      this.scheduleSweep();
+    }, RECONCILE_MS);
   }
 
   /** Subscribes to AMI and starts the queue re-sync on every (re)connect. */
@@ -84,6 +104,11 @@ export class AgentService implements AgentDirectory {
     });
     retry.start();
     this.unsubs.push(() => retry.stop());
+    this.scheduleSweep();
+    this.unsubs.push(() => {
+      if (this.sweepTimer) this.core.deps.clock.clearTimeout(this.sweepTimer);
+      this.sweepTimer = undefined;
+    });
   }
 
   /**

@@ -274,10 +274,7 @@ export class CallCore {
     for (const ch of [call.customerChannelId, call.agentChannelId]) {
       if (ch && this.byChannel.get(ch) === id) this.byChannel.delete(ch);
     }
-    this.deps.repo.batch(() => {
-      this.deps.repo.save(call, ENDED_FIELDS);
-      this.deps.repo.event(id, 'ended', { reason, previous, ...(opts.data ?? {}) });
-    });
+    this.persistEnd(call, { reason, previous, ...(opts.data ?? {}) });
     const { ari, log, originations } = this.deps;
     const work: Promise<void>[] = [];
     const gone = opts.goneChannelId ?? null;
@@ -304,6 +301,26 @@ export class CallCore {
       } catch (err) {
         log.error('call end listener failed', { err: (err as Error).message });
       }
+    }
+  }
+
+  /**
+   * Writes the end of a part. A locked or full database (another writer, a full disk) must not
+   * lose it: the part is already gone from memory, so the write is retried until it lands (the
+   * calls ended while the database was unavailable are written in order when it is back).
+   */
+  private persistEnd(call: CallRecord, data: Record<string, unknown>, attempt = 0): void {
+    try {
+      this.deps.repo.batch(() => {
+        this.deps.repo.save(call, ENDED_FIELDS);
+        this.deps.repo.event(call.id, 'ended', data);
+      });
+      if (attempt > 0) this.deps.log.info('call end written after the database came back', { callId: call.id, attempts: attempt + 1 });
+    } catch (err) {
+      if (this.stopped) return; // a restart's recovery ends the still-open part (daemon-restart)
+      const delay = Math.min(10_000, 500 * 2 ** attempt);
+      this.deps.log.warn('call end not written, retrying', { callId: call.id, error: (err as Error).message, retryInMs: delay });
+      this.deps.clock.setTimeout(() => this.persistEnd(call, data, attempt + 1), delay);
     }
   }
 

@@ -217,6 +217,7 @@ export class InboundCalls {
         role: 'agent',
         callerId: display,
         timeoutSec: 60,
+        originator: customer.id,
         handlers: {
           onRinging: () => {
             rang = true;

@@ -14,7 +14,7 @@
  *   get(id) · require(id) (404 CcError) · list() · callsOfAgent(ext) · callOfChannel(channelId)
  *     → CallRecord: customerChannelId (leg ;2 or outbound customer), agentChannelId (device),
  *       bridgeId (mixing bridge), holdBridgeId, queue, agentExt, linkedid, rootId/parentId, state.
- *   originateAgentDevice(ext, { callId, callerId?, timeoutSec?, onAnswer(ch), onFail(reason),
+ *   originateAgentDevice(ext, { callId, callerId?, timeoutSec?, originator?, onAnswer(ch), onFail(reason),
  *     onRinging?, onHangup?(reason) }) → channelId (explicit id, tagged originated,<callId>,agent<ext>)
  *   originations.cancel(channelId) · originations.retarget(channelId, callId, handlers)
  *     (hand a device over to another call part: its hangup then reports to the new handlers)

@@ -118,6 +118,8 @@ export class OutboundCalls {
         role: 'customer',
         callerId: call.callerId ?? undefined,
         timeoutSec: 60,
+        // Dialled on behalf of the agent's device (its formats, its linkedid), as Dial() would.
+        originator: deviceId,
         handlers: {
           onRinging: () => {
             const c = this.core.get(callId);

@@ -143,6 +143,40 @@ export class Recovery {
     return report;
   }
 
+  /** Empty bridges of ours owned by nothing at the previous sweep (two strikes before destroying). */
+  private emptyAtLastSweep = new Set<string>();
+
+  /**
+   * Periodic, while ARI is up: destroys our bridges that are empty and owned by no call or feature
+   * at two sweeps in a row (a destroy that failed while Asterisk was unreachable left them; the fault
+   * bench found 10 after a half-open link), and forgets started channel ids that are gone (the set
+   * would otherwise grow with every call until the next reconnect). Channels are left to the
+   * reconnect recovery: an unowned channel may be a feature's, an empty unowned bridge is nobody's.
+   */
+  async sweep(): Promise<string[]> {
+    const { ari, log } = this.core.deps;
+    const [app, list] = await Promise.all([ari.applications.get(ari.app), ari.bridges.list()]);
+    const alive = new Set(app.channel_ids);
+    for (const id of this.startedSinceConnect) if (!alive.has(id)) this.startedSinceConnect.delete(id);
+    const owned = new Set<string>();
+    for (const c of this.core.list()) for (const b of [c.bridgeId, c.holdBridgeId]) if (b) owned.add(b);
+    const ours = new Set(app.bridge_ids);
+    const empty = new Set(
+      list
+        .filter((b) => ours.has(b.id) && b.channels.length === 0 && !owned.has(b.id) && !this.bridgeClaimers.some((f) => f(b.id, b)))
+        .map((b) => b.id),
+    );
+    const destroyed: string[] = [];
+    for (const id of empty) {
+      if (!this.emptyAtLastSweep.has(id)) continue;
+      log.info('destroying an empty bridge no call owns', { bridge: id });
+      await ignoreGone(ari.bridges.destroy(id), log, 'destroy orphan bridge');
+      destroyed.push(id);
+    }
+    this.emptyAtLastSweep = new Set([...empty].filter((id) => !destroyed.includes(id)));
+    return destroyed;
+  }
+
   private async orphanCandidates(): Promise<{ channels: Set<string>; bridges: Set<string> }> {
     const { ari } = this.core.deps;
     const [app, list] = await Promise.all([ari.applications.get(ari.app), ari.channels.list()]);

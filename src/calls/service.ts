@@ -22,6 +22,9 @@ import type { CallKind, CallRecord } from './types';
 
 export type CallServiceDeps = Omit<CoreDeps, 'repo' | 'originations'> & { ami?: AmiClient };
 
+/** Period of the call sweep (Recovery.sweep): an empty orphan bridge goes within two periods. */
+export const SWEEP_MS = 15_000;
+
 export class CallService implements CallDirectory {
   readonly core: CallCore;
   readonly repo: CallRepo;
@@ -66,9 +69,27 @@ export class CallService implements CallDirectory {
     this.unsubscribe.push(this.abandons.listen(this.deps.ami));
     this.unsubscribe.push(this.deps.ari.onConnected(() => void this.resync()));
     if (this.deps.ari.connected) void this.resync();
+    this.scheduleSweep();
+  }
+
+  private sweepTimer?: ReturnType<CallService['deps']['clock']['setTimeout']>;
+
+  /** Every SWEEP_MS while ARI is up and no recovery runs: Recovery.sweep (empty orphan bridges). */
+  private scheduleSweep(): void {
+    const { clock, log, ari } = this.deps;
+    this.sweepTimer = clock.setTimeout(() => {
+      const run = ari.connected && !this.recovering && this.lastRecovery ? this.recovery.sweep() : Promise.resolve([]);
+      void run
+        .catch((err: Error) => log.warn('call sweep failed (next one retries)', { err: err.message }))
+        .finally(() => {
+          if (this.sweepTimer) this.scheduleSweep();
+        });
+    }, SWEEP_MS);
   }
 
   stop(): void {
+    if (this.sweepTimer) this.deps.clock.clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
     for (const u of this.unsubscribe.splice(0)) u();
     this.router.stop();
     this.core.stop();
@@ -93,6 +114,10 @@ export class CallService implements CallDirectory {
 
   activeCallIds(extension: string): string[] {
     return this.core.byAgent(extension).map((c) => c.id);
+  }
+
+  callsKnown(): boolean {
+    return this.lastRecovery !== undefined;
   }
 
   async endCallsOf(extension: string, reason: string): Promise<void> {
@@ -130,13 +155,13 @@ export class CallService implements CallDirectory {
   /** Rings an agent's device into our app; the handlers report answer / failure / hangup. */
   async originateAgentDevice(
     ext: string,
-    opts: { callId: string; callerId?: string; timeoutSec?: number } & OriginateHandlers,
+    opts: { callId: string; callerId?: string; timeoutSec?: number; originator?: string } & OriginateHandlers,
   ): Promise<string> {
     const presence = this.deps.agents.presence(ext);
     if (!presence) throw notFound(`unknown agent ${ext}`, { agent: ext });
     if (!presence.device) throw refused(`agent ${ext} has no device`, { agent: ext });
-    const { callId, callerId, timeoutSec, ...handlers } = opts;
-    return this.originations.originate({ endpoint: presence.device, callId, role: `agent${ext}`, callerId, timeoutSec, handlers });
+    const { callId, callerId, timeoutSec, originator, ...handlers } = opts;
+    return this.originations.originate({ endpoint: presence.device, callId, role: `agent${ext}`, callerId, timeoutSec, originator, handlers });
   }
 
   moveToHoldingBridge(channelId: string, opts?: { moh?: boolean; owner?: string }): Promise<string> {

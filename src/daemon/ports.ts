@@ -69,4 +69,9 @@ export interface CallDirectory {
   activeCallIds(extension: string): string[];
   /** End every call of this agent (device unreachable, session lost, forced logout). */
   endCallsOf(extension: string, reason: string): Promise<void>;
+  /**
+   * True once this process re-synced its calls with Asterisk (first ARI recovery done): before
+   * that, activeCallIds() is empty only because calls are not adopted yet.
+   */
+  callsKnown(): boolean;
 }

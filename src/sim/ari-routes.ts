@@ -256,6 +256,7 @@ function originate(d: AriRouteDeps, p: Record<string, unknown>, channelId: strin
     otherChannelId: str(p.otherChannelId),
     callerId: str(p.callerId),
     timeout,
+    originator: str(p.originator),
   });
 }
 

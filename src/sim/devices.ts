@@ -34,6 +34,8 @@ export interface OriginateRequest {
   callerId?: string;
   /** Seconds; <= 0 means no timeout. */
   timeout?: number;
+  /** ARI `originator`: the new channel takes its formats and linkedid (as Dial() does). */
+  originator?: string;
 }
 
 export interface DevicesOptions {
@@ -112,6 +114,10 @@ export class Devices {
     const suffix = this.model.nextNameSuffix();
     const caller = parseCallerId(req.callerId);
     const local = tech === 'Local';
+    const originator = req.originator ? this.model.channel(req.originator) : undefined;
+    // A Local device takes whatever it is requested with: the originator's formats, or without one
+    // every format, so slin192 (measured on Asterisk 22.10.1). A SIP phone negotiates its own codec.
+    const formats = local ? (originator?.formats ?? 'slin192') : 'ulaw';
     const name = local ? `Local/${resource}-${suffix};1` : `${tech}/${remote ? resource.split('@')[1] : resource}-${suffix}`;
     const [exten, context] = local ? resource.replace(/\/n$/, '').split('@') : ['s', 'default'];
     const ch = this.model.newChannel({
@@ -123,6 +129,8 @@ export class Devices {
       dialplan: { context, exten, priority: 1, app_name: 'AppDial2', app_data: '(Outgoing Line)' },
       device: remote ? `${tech}/${resource.split('@')[1]}` : req.endpoint,
       subscribedApp: req.app,
+      linkedid: originator?.linkedid,
+      formats,
     });
     if (local) {
       const two = this.model.newChannel({
@@ -135,6 +143,7 @@ export class Devices {
         linkedid: ch.linkedid,
         device: ch.device,
         subscribedApp: req.app,
+        formats,
       });
       ch.partnerId = two.id;
       two.partnerId = ch.id;

@@ -46,7 +46,8 @@
  *   numbers (prefix string or RegExp; dial strings like `PJSIP/5511987654321@trunk`).
  *   Hints: `hint:<ext>@agent-hints` = `hintDevices(ext)` (default PJSIP/<ext> & Custom:agent-<ext>).
  * - Media: `pressDtmf(channelId, digit)`, `isHearingMoh(channelId)`, `canHear(listenerId, speakerId)`,
- *   `isMuted(channelId)`; DTMF the daemon sent: `channel(id).dtmfSent`. Snoop channels (POST
+ *   `isMuted(channelId)`, `transcoding(bridgeId)` (format pairs a bridge translates between: a Local/
+ *   device originated without `originator` is slin192, with one it takes the originator's; others ulaw); DTMF the daemon sent: `channel(id).dtmfSent`. Snoop channels (POST
  *   /channels/{id}/snoop, snoop.ts) take part in canHear: spy in/out/both, whisper out (to the
  *   snooped channel's party only) / in (as if it spoke) / both.
  * - State: `channel(id)`, `channels()`, `bridges()`, `deviceState(name)`, `setCustomState(dev, state)`,
@@ -321,6 +322,16 @@ export class Simulator {
   }
   canHear(listenerId: string, speakerId: string): boolean {
     return canHear(this.model, listenerId, speakerId);
+  }
+  /**
+   * Formats a bridge transcodes between ("slin192->slin"): a member whose native formats differ
+   * from another's costs a translation path both ways for as long as the call lasts.
+   */
+  transcoding(bridgeId: string): string[] {
+    const members = [...this.model.channels.values()].filter((c) => c.bridgeId === bridgeId && !c.hungUp);
+    const out = new Set<string>();
+    for (const a of members) for (const b of members) if (a.formats !== b.formats) out.add(`${a.formats}->${b.formats}`);
+    return [...out].sort();
   }
   isMuted(channelId: string): { in: boolean; out: boolean } {
     const ch = this.model.channel(channelId);

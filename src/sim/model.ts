@@ -58,6 +58,11 @@ export interface SimChannel extends ChannelView {
   vars: Record<string, string>;
   answeredAt?: number;
   hungUp: boolean;
+  /**
+   * Native formats as `core show channel` prints them (NativeFormats). Two channels of one bridge
+   * with different formats are transcoded for the whole call (see devices.ts originate).
+   */
+  formats: string;
   /** A Snoop/... channel (snoop.ts): what it spies on `targetId` and where audio sent to it goes. */
   snoop?: { targetId: string; spy: SnoopDirection; whisper: SnoopDirection };
 }
@@ -93,6 +98,8 @@ export interface NewChannelOpts {
   linkedid?: string;
   device?: string;
   subscribedApp?: string;
+  /** Native formats (default slin, what the lab's Local channels carry). */
+  formats?: string;
 }
 
 type Listener<A extends unknown[]> = (...args: A) => void;
@@ -184,6 +191,7 @@ export class SimModel {
       dtmfSent: [],
       vars: {},
       hungUp: false,
+      formats: o.formats ?? 'slin',
     };
     this.channels.set(id, ch);
     this.ami('Newchannel', 'call,all', amiChannelFields(ch));

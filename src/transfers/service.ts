@@ -192,16 +192,19 @@ export class TransferService {
     };
     const display = formatCallerId(`Transfer ${call.customerNumber ?? ''}`, call.customerNumber);
     const timeoutSec = this.deps.ringTimeoutSec ?? 30;
+    // The target ends up with the customer: request it with the customer's formats (no resampling).
+    const originator = call.customerChannelId ?? undefined;
     try {
       const channelId =
         target.type === 'agent'
-          ? await control.originateAgentDevice(target.ext, { callId: child.id, callerId: display, timeoutSec, ...handlers })
+          ? await control.originateAgentDevice(target.ext, { callId: child.id, callerId: display, timeoutSec, originator, ...handlers })
           : await control.originations.originate({
               endpoint: target.dialString,
               callId: child.id,
               role: 'external',
               callerId: call.callerId ?? (config.policy.caller_id || undefined),
               timeoutSec,
+              originator,
               handlers,
             });
       t.targetChannelId = channelId;

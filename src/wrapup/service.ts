@@ -18,6 +18,9 @@ import type { WrapupRepository, WrapupRow } from './repository';
 
 const MAX_NOTES = 2000;
 
+/** Retry period of a wrap-up expiry that failed to be written (locked or full database). */
+export const EXPIRY_RETRY_MS = 1000;
+
 export class WrapupService implements WrapupCloser {
   private timers = new Map<number, TimerHandle>();
 
@@ -114,7 +117,11 @@ export class WrapupService implements WrapupCloser {
     try {
       this.close(row, this.core.policy.auto_disposition, null, true, row.limited ? 'timer' : 'cap');
     } catch (e) {
-      this.core.deps.log.error('wrap-up expiry failed', { wrapupId: id, error: (e as Error).message });
+      // A locked or full database: the window stays open (agent out of the queues) until this
+      // lands, so try again shortly instead of leaving it open for good.
+      this.core.deps.log.error('wrap-up expiry failed, retrying', { wrapupId: id, error: (e as Error).message, retryInMs: EXPIRY_RETRY_MS });
+      const h = this.core.deps.clock.setTimeout(() => this.expire(id), EXPIRY_RETRY_MS);
+      this.timers.set(id, h);
     }
   }
 

@@ -1,3 +1,4 @@
+import { RECONCILE_MS } from '../../src/agents/service';
 import { makeKit } from './helpers';
 
 describe('calls taken (AgentDirectory hooks)', () => {
@@ -61,5 +62,49 @@ describe("wrap-up after a transfer target's or conference participant's part (Ag
     k.svc.callConnected('1000', { callId: 'c1', queue: 'support', direction: 'inbound', part: 'conference' });
     k.svc.callEnded('1000', { callId: 'c1', queue: 'support', answered: true });
     expect(k.svc.status('1000')).toMatchObject({ state: 'wrap-up', wrapup: { callId: 'c1' } });
+  });
+});
+
+describe('agents whose call ended without telling them (issue 13: kill -9, locked DB)', () => {
+  it('an agent on-call whose call is no longer live is put in wrap-up after two sweeps; one ringing goes back to available', async () => {
+    const k = makeKit({ policy: { wrapup_seconds: 30 } });
+    k.svc.start(k.ami);
+    await k.svc.login.login('1000', { queues: ['support'] });
+    await k.svc.login.login('1001', { queues: ['support'] });
+    k.svc.callConnected('1000', { callId: 'q1', queue: 'support', direction: 'inbound' });
+    k.svc.callRinging('1001', { callId: 'q2', queue: 'support', direction: 'inbound' });
+    k.calls.active.set('1000', ['q1']);
+    k.calls.active.set('1001', ['q2']);
+    // Calls not re-synced yet (after a restart, before ARI recovery): nothing is touched.
+    k.calls.active.clear();
+    k.clock.advance(RECONCILE_MS * 3);
+    expect(k.svc.status('1000').state).toBe('on-call');
+    expect(k.svc.status('1001').state).toBe('ringing');
+    k.calls.known = true;
+    k.clock.advance(RECONCILE_MS); // first strike: maybe the end is on its way
+    expect(k.svc.status('1000').state).toBe('on-call');
+    k.clock.advance(RECONCILE_MS);
+    expect(k.svc.status('1000')).toMatchObject({ state: 'wrap-up', wrapup: expect.objectContaining({ callId: 'q1' }) });
+    expect(k.svc.status('1001')).toMatchObject({ state: 'available', currentCallId: null });
+    k.svc.stop();
+  });
+
+  it('a live call is never touched, and a call that ends normally between two sweeps is ended once', async () => {
+    const k = makeKit({ policy: { wrapup_seconds: 30 } });
+    k.svc.start(k.ami);
+    k.calls.known = true;
+    await k.svc.login.login('1000', { queues: ['support'] });
+    k.svc.callConnected('1000', { callId: 'q1', queue: 'support', direction: 'inbound' });
+    k.calls.active.set('1000', ['q1']);
+    k.clock.advance(RECONCILE_MS * 4);
+    expect(k.svc.status('1000').state).toBe('on-call');
+    k.calls.active.clear(); // the call ends: the calls domain drops it, then tells the agent
+    k.clock.advance(RECONCILE_MS);
+    k.svc.callEnded('1000', { callId: 'q1', queue: 'support', answered: true });
+    k.clock.advance(RECONCILE_MS * 2);
+    const rows = k.db.prepare("SELECT COUNT(*) AS n FROM wrapups WHERE extension = '1000'").get() as { n: number };
+    expect(rows.n).toBe(1);
+    expect(k.svc.status('1000').state).toBe('wrap-up');
+    k.svc.stop();
   });
 });

@@ -174,6 +174,11 @@ export class FakeAmi implements AmiClient {
 export class FakeCalls implements CallDirectory {
   active = new Map<string, string[]>();
   ended: { ext: string; reason: string }[] = [];
+  /** The calls domain re-synced with Asterisk (reconciliation acts only then). */
+  known = false;
+  callsKnown(): boolean {
+    return this.known;
+  }
   activeCallIds(ext: string): string[] {
     return this.active.get(ext) ?? [];
   }

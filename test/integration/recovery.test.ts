@@ -1,7 +1,8 @@
 /**
  * Crash recovery against a real Asterisk: the daemon runs as a child process (`callcenterd run`),
  * is killed with SIGKILL in the middle of a queue call, and a new instance on the same DB adopts the
- * call (ARI does not replay StasisStart: DESIGN.md "Restart") and can still control it.
+ * call (ARI does not replay StasisStart: DESIGN.md "Restart") and can still control it. The agent
+ * device is requested with the agent leg's formats (issue 13: no transcoding in the call bridge).
  */
 import { describeWithAsterisk } from './asterisk';
 import { eventually, Stack } from './harness';
@@ -33,6 +34,22 @@ describeWithAsterisk('daemon crash recovery on a real Asterisk', (install) => {
     }, 20_000, 'connected call (daemon process)');
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const { channels, bridgeId, id } = call as any;
+
+    // Issue 13: the device is dialled on behalf of the agent leg (ARI originator): same formats, so
+    // the call bridge translates nothing. Without it the Local device came up in slin192 and every
+    // call resampled 8k <-> 192k both ways: ~40 such calls at once (the backlog after a restart)
+    // stalled this Asterisk until it was restarted.
+    const show = async (chan: string) => {
+      const name = (await stack.ari('GET', `/channels/${encodeURIComponent(chan)}`)).body.name as string;
+      return stack.ast.cli(`core show channel ${name}`);
+    };
+    const native = (text: string) => /NativeFormats:\s*(\S+)/.exec(text)?.[1];
+    const device = await show(channels.agent);
+    const leg = await show(channels.customer);
+    expect(native(device)).toBe(native(leg));
+    expect(device).toMatch(/WriteTranscode:\s*No/);
+    expect(leg).toMatch(/WriteTranscode:\s*No/);
+    expect(leg).toMatch(/ReadTranscode:\s*No/);
 
     await stack.killDaemonProcess();
     // Nobody controls the call now, but Asterisk keeps it up: both sides still bridged.

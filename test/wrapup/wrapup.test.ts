@@ -1,3 +1,4 @@
+import { EXPIRY_RETRY_MS } from '../../src/wrapup/service';
 import { openDatabase } from '../../src/store/db';
 import { FakeClock } from '../../src/util/clock';
 import { flush, makeKit, seedCatalogue } from '../agents/helpers';
@@ -143,5 +144,26 @@ describe('wrap-up', () => {
     await flush();
     await flush();
     expect(k.ami.customStates.get('Custom:agent-1000')).toBe('NOT_INUSE');
+  });
+});
+
+describe('wrap-up expiry when the database refuses the write (issue 13, disk-full fault)', () => {
+  it('is retried until it lands: the window does not stay open for good', async () => {
+    const k = makeKit();
+    k.svc.start(k.ami);
+    await k.svc.login.login('1000', { queues: ['support'] });
+    await answered(k);
+    // Every write to wrapups fails, as on a full disk.
+    k.db.exec("CREATE TEMP TRIGGER full_disk BEFORE UPDATE ON wrapups BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    k.clock.advance(30_000);
+    expect(wrapups(k)[0]).toMatchObject({ endedAt: null });
+    expect(k.svc.status('1000').state).toBe('wrap-up');
+    k.clock.advance(EXPIRY_RETRY_MS * 3);
+    expect(wrapups(k)[0]).toMatchObject({ endedAt: null });
+    k.db.exec('DROP TRIGGER full_disk');
+    k.clock.advance(EXPIRY_RETRY_MS);
+    expect(wrapups(k)[0]).toMatchObject({ disposition: 'Tabulação automática', auto: 1, finishedBy: 'timer' });
+    expect(k.svc.status('1000').state).toBe('available');
+    k.svc.stop();
   });
 });
