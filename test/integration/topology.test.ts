@@ -221,4 +221,102 @@ describeWithAsterisk('call topology lab (issue 12)', (install) => {
       void from2;
     });
   }, 60_000);
+
+  /**
+   * The stand-in topology, played by the test as the daemon would: returns the ids it made.
+   * customer = ARI-originated Local/<tone>@test-customer-tone/n (;1 in Stasis, like a trunk call in
+   * cc-inbound); stand-in = ARI originate Local/support@cc-queues/n into the app with originator =
+   * customer; wait bridge {customer, stand-in ;1} (the customer hears app_queue's music).
+   */
+  async function standInCall(lab: Lab, tone: number): Promise<{ cust: string; si: string; wait: string }> {
+    const cust = lab.id('cust');
+    await lab.ok('POST', '/channels', { endpoint: `Local/${tone}@test-customer-tone/n`, app: APP, appArgs: 'customer', channelId: cust, otherChannelId: `${cust}-h`, callerId: '"Customer" <5550101>' });
+    await lab.waitAri((e) => e.type === 'StasisStart' && e.channel?.id === cust, 'customer in Stasis');
+    const si = lab.id('si');
+    await lab.ok('POST', '/channels', { endpoint: 'Local/support@cc-queues/n', app: APP, appArgs: `standin,${cust}`, channelId: si, otherChannelId: `${si}-q`, originator: cust, callerId: '"Customer" <5550101>' });
+    await lab.waitAri((e) => e.type === 'StasisStart' && e.channel?.id === si, 'stand-in in Stasis');
+    const wait = lab.id('wait');
+    await lab.ok('POST', `/bridges/${wait}`, { type: 'mixing' });
+    await lab.ok('POST', `/bridges/${wait}/addChannel`, { channel: `${cust},${si}` });
+    return { cust, si, wait };
+  }
+
+  /** On the member leg's StasisStart: ring the phone, answer the leg, customer straight to the phone. */
+  async function connect(lab: Lab, call: { cust: string; si: string; wait: string }, linkedid: string): Promise<{ leg: string; phone: string; br: string }> {
+    const legStart = await lab.waitAri((e) => e.type === 'StasisStart' && e.args?.[0] === 'agent-leg' && e.args?.[2] === linkedid, `agent leg for ${linkedid}`);
+    const leg = legStart.channel!.id;
+    const phone = lab.id('phone');
+    await lab.ok('POST', '/channels', { endpoint: `Local/${legStart.args![1]}@test-phones`, app: APP, appArgs: 'phone', channelId: phone, otherChannelId: `${phone}-2` });
+    await lab.waitAri((e) => e.type === 'StasisStart' && e.channel?.id === phone, 'phone answered');
+    await lab.ok('POST', `/channels/${leg}/answer`);
+    await lab.ok('POST', `/bridges/${call.wait}/removeChannel`, { channel: call.cust });
+    await lab.ok('DELETE', `/bridges/${call.wait}`);
+    const br = lab.id('call');
+    await lab.ok('POST', `/bridges/${br}`, { type: 'mixing' });
+    await lab.ok('POST', `/bridges/${br}/addChannel`, { channel: `${call.cust},${phone}` });
+    return { leg, phone, br };
+  }
+
+  test('stand-in: customer bridged straight to the phone, app_queue keeps its events, stats and ringinuse', async () => {
+    await withLab('topology-stand-in', async (lab) => {
+      const from = ami.events.length;
+      await addMember(lab, '1000', 'Local/1000@cc-agent/n');
+      const a = await standInCall(lab, 400);
+      const called = await ami.waitEvent((e) => e.Event === 'AgentCalled' && e.Uniqueid === `${a.si}-q`, 10_000, 'AgentCalled for stand-in A');
+      lab.cap.step(`AgentCalled Channel=${called.Channel} Linkedid=${called.Linkedid} CallerIDNum=${called.CallerIDNum}`);
+      // originator = customer: the stand-in (and so the member leg) carries the customer's linkedid.
+      expect(called.Linkedid).toBe(a.cust);
+      expect(called.CallerIDNum).toBe('5550101');
+      const ca = await connect(lab, a, a.cust);
+      const conn = await ami.waitEvent((e) => e.Event === 'AgentConnect' && e.Uniqueid === `${a.si}-q`, 10_000, 'AgentConnect A');
+      lab.cap.step(`AgentConnect Interface=${conn.Interface} HoldTime=${conn.HoldTime} RingTime=${conn.RingTime}`);
+      await new Promise((r) => setTimeout(r, 1000));
+      const bridges = await lab.cli('bridge show all');
+      await lab.cli('core show channels');
+      const callBridge = (await lab.ok('GET', `/bridges/${ca.br}`)) as { channels: string[]; technology: string };
+      lab.cap.step(`call bridge ${ca.br}: technology ${callBridge.technology}, channels ${callBridge.channels.join(',')}`);
+      expect(callBridge.channels.sort()).toEqual([a.cust, ca.phone].sort());
+      // app_queue's own bridge still holds the stand-in and the member ;1 (no media: nothing feeds them).
+      expect(bridges.split('\n').filter((l) => /\bbasic\b/.test(l))).toHaveLength(1);
+
+      // ringinuse: the phone is in use (hint = phone & Custom), so a second caller is not offered to 1000.
+      const b = await standInCall(lab, 500);
+      await ami.waitEvent((e) => e.Event === 'QueueCallerJoin' && e.Uniqueid === `${b.si}-q`, 10_000, 'B joins');
+      await new Promise((r) => setTimeout(r, 3000));
+      const offeredB = lab.amiSince(from, (e) => e.Event === 'AgentCalled' && e.Uniqueid === `${b.si}-q`);
+      lab.cap.step(`AgentCalled for B while 1000 talks to A (3 s, retry=2): ${offeredB.length}`);
+      expect(offeredB).toHaveLength(0);
+      const status = await lab.ami.action('QueueStatus', { Queue: 'support' });
+      void status;
+
+      // The phone hangs up: the daemon hangs up the member leg -> AgentComplete Reason agent, whole talk time.
+      await lab.ok('DELETE', `/channels/${ca.phone}`);
+      await lab.ok('DELETE', `/channels/${ca.leg}`);
+      const doneA = await ami.waitEvent((e) => e.Event === 'AgentComplete' && e.Uniqueid === `${a.si}-q`, 10_000, 'AgentComplete A');
+      lab.cap.step(`AgentComplete A Reason=${doneA.Reason} TalkTime=${doneA.TalkTime} HoldTime=${doneA.HoldTime}`);
+      expect(doneA.Reason).toBe('agent');
+      expect(Number(doneA.TalkTime)).toBeGreaterThanOrEqual(3);
+      const memberFree = await ami.waitEvent((e) => e.Event === 'QueueMemberStatus' && e.Interface === 'Local/1000@cc-agent/n' && e.CallsTaken === '1', 10_000, 'QueueMemberStatus CallsTaken 1');
+      lab.cap.step(`QueueMemberStatus InCall=${memberFree.InCall} CallsTaken=${memberFree.CallsTaken} Status=${memberFree.Status}`);
+      await lab.rest('DELETE', `/channels/${a.cust}`);
+      await lab.rest('DELETE', `/channels/${a.si}`);
+
+      // Now B is offered to 1000; B's customer hangs up -> the daemon hangs up the stand-in -> Reason caller.
+      const cb = await connect(lab, b, b.cust);
+      const connB = await ami.waitEvent((e) => e.Event === 'AgentConnect' && e.Uniqueid === `${b.si}-q`, 10_000, 'AgentConnect B');
+      await new Promise((r) => setTimeout(r, 1200));
+      await lab.ok('DELETE', `/channels/${b.cust}`);
+      await lab.ok('DELETE', `/channels/${b.si}`);
+      // Found: when the stand-in is hung up, this AgentComplete carries no caller fields (no Channel,
+      // Uniqueid, Linkedid: the caller's channel is gone when app_queue publishes it). The daemon
+      // does not read AgentComplete; the lab matches it as the member's next AgentComplete.
+      const doneB = await ami.waitEvent((e) => e.Event === 'AgentComplete' && e.Interface === 'Local/1000@cc-agent/n' && ami.events.indexOf(e) > ami.events.indexOf(connB), 10_000, 'AgentComplete B');
+      lab.cap.step(`AgentComplete B Reason=${doneB.Reason} TalkTime=${doneB.TalkTime}`);
+      expect(doneB.Reason).toBe('caller');
+      await lab.rest('DELETE', `/channels/${cb.phone}`);
+      await removeMember(lab, 'Local/1000@cc-agent/n');
+      lab.cap.section('KEY AMI EVENTS', lab.amiSince(from, (e) => /^(Agent|QueueCaller|QueueMemberStatus|BridgeCreate|BridgeEnter|BridgeLeave)/.test(String(e.Event)))
+        .map((e) => `${e.Event} ${['Channel', 'Uniqueid', 'Linkedid', 'DestChannel', 'Interface', 'BridgeUniqueid', 'BridgeTechnology', 'InCall', 'CallsTaken', 'Reason', 'TalkTime', 'HoldTime'].filter((k) => e[k] !== undefined).map((k) => `${k}=${e[k]}`).join(' ')}`));
+    });
+  }, 90_000);
 });
