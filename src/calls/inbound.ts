@@ -22,6 +22,7 @@ import { formatCallerId } from '../util/caller-id';
 import { ariAction, ignoreGone, newBridgeId } from './ari-util';
 import type { CallCore } from './core';
 import type { Hangups } from './hangups';
+import type { StandIns } from './stand-ins';
 import type { CallRecord } from './types';
 
 interface QueueHint {
@@ -68,6 +69,8 @@ export class InboundCalls {
     private readonly blocklist: Blocklist,
     private readonly ami: AmiClient | undefined,
     private readonly hangups: Hangups,
+    /** Set when asterisk.queue_topology = stand-in (stand-ins.ts). */
+    private readonly standIns?: StandIns,
   ) {}
 
   /** Subscribes to AMI AgentCalled; returns the unsubscribe function. */
@@ -148,6 +151,8 @@ export class InboundCalls {
       customerChannelId: leg.id,
       linkedid: linkedid ?? null,
     });
+    const standIn = this.standIns?.waitingFor(linkedid);
+    if (standIn) this.standIns!.offered(standIn, leg.id);
     if (!call.queue && linkedid) {
       const w = this.awaitingQueue.get(linkedid);
       if (w) w.callIds.push(call.id);
@@ -163,6 +168,11 @@ export class InboundCalls {
     const number = ch.caller?.number || null;
     if (this.blocklist.isBlocked(number ?? undefined)) {
       await this.rejectBlocked(ch, { queue: target === 'queue' ? (value ?? null) : null, linkedid: null });
+      return;
+    }
+    if (target === 'queue' && value && this.standIns) {
+      // Stand-in topology: the customer stays here; a stand-in waits in the queue for it.
+      await this.standIns.enter(ch, value, context || 'queues');
       return;
     }
     if (target === 'queue' && value) {
@@ -247,7 +257,17 @@ export class InboundCalls {
     }
     try {
       if (!call.agentChannelId) this.core.update(call, { agentChannelId: deviceId });
-      await ariAction(ari.channels.answer(call.customerChannelId), 'answer the customer side');
+      const legId = call.customerChannelId;
+      const taken = this.standIns?.ownerOfLeg(legId) ? await this.standIns.takeCustomer(call, legId) : undefined;
+      if (this.standIns?.ownerOfLeg(legId) && !taken) {
+        await this.core.end(callId, 'answered-elsewhere'); // another agent took the customer first
+        return;
+      }
+      if (stateOf(call) === 'ended') {
+        if (taken) await this.standIns!.release(taken);
+        return;
+      }
+      await ariAction(ari.channels.answer(legId), 'answer the customer side');
       if (call.state !== 'ringing-agent') return; // ended meanwhile: end() cleaned up
       // Both sides answered: from now on the call counts as answered, also if the customer leaves
       // before the bridge is up (under load that window is long; such calls were recorded as
@@ -264,7 +284,14 @@ export class InboundCalls {
         await ignoreGone(ari.bridges.destroy(bridgeId), log, 'destroy the bridge of an ended call');
         return;
       }
-      await ariAction(ari.bridges.addChannel(bridgeId, [call.customerChannelId, deviceId]), 'bridge the call');
+      let customerSide = legId;
+      if (taken) {
+        // Stand-in topology: the answered leg stays with app_queue; the customer itself is bridged
+        // with the device and is the call's customer side from now on.
+        this.core.update(call, { customerChannelId: taken.customerId });
+        customerSide = taken.customerId;
+      }
+      await ariAction(ari.bridges.addChannel(bridgeId, [customerSide, deviceId]), 'bridge the call');
       if (stateOf(call) === 'bridging') this.core.transition(call, 'bridged');
     } catch (err) {
       if (stateOf(call) === 'ended') return; // a side left meanwhile: a failed request is expected, end() ran

@@ -121,6 +121,14 @@ export const configSchema = z
           .refine((v) => v.includes('{number}'), 'must contain {number}')
           .default('PJSIP/{number}@trunk'),
         moh_class: z.string().default('default'),
+        /**
+         * Media path of an answered inbound queue call (docs/CALL-TOPOLOGY.md, issue 12):
+         * member-leg = the customer waits in Queue() itself, the member leg ;2 is bridged with the
+         * device (media crosses a Local pair and two bridges); stand-in = the customer stays in the
+         * daemon's app and a Local stand-in waits in Queue() for it, the customer is bridged straight
+         * with the device (SIP parties may go native_rtp).
+         */
+        queue_topology: z.enum(['member-leg', 'stand-in']).default('member-leg'),
       })
       .strict(),
     database: z.object({ path: z.string().min(1).default('./callcenterd.db') }).strict().default({}),

@@ -6,6 +6,8 @@
  *            device and bridges {;2, device} in an ARI mixing bridge (docs/CALL-TOPOLOGY.md)
  *   standin  the customer stays in Stasis; a Local stand-in (originator = customer) waits in Queue();
  *            on answer the customer is bridged straight with the device (topology.test.ts)
+ *   standin-moh  the same, but no wait bridge: the customer gets MOH from ARI while waiting and the
+ *            stand-in waits with Queue(<q>,r) (ringing indication instead of a music stream)
  * The test plays the Stasis app (same ARI operations as the daemon) so only Asterisk's work differs.
  * Customers: SIPp UAC (INVITE + RTP stream, BYE after CALL_MS); agents: SIPp UAS with -rtp_echo.
  * CPU = utime+stime of the Asterisk process (/proc) over the run, divided by the calls completed.
@@ -24,7 +26,7 @@ const CALL_MS = Number(process.argv[3] ?? 8000);
 const RATE = Number(process.argv[4] ?? 4);
 const AGENTS = Math.ceil((RATE * CALL_MS) / 1000) + 6;
 const APP = 'callcenter';
-type Mode = 'native' | 'local' | 'standin';
+type Mode = 'native' | 'local' | 'standin' | 'standin-moh';
 
 function uacXml(callMs: number, wav: string): string {
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
@@ -99,10 +101,10 @@ function pjsipConf(uasPort: number): string {
 
 function labDialplan(mode: Mode): string {
   // native and local: the customer runs Queue(benchq) itself; standin: the customer enters the app.
-  const entry = mode === 'standin' ? 'Stasis(callcenter,customer)' : 'Queue(benchq)';
+  const entry = mode.startsWith('standin') ? 'Stasis(callcenter,customer)' : 'Queue(benchq)';
   return `\n[lab-in]\nexten => _X.,1,Answer()\n same => n,${entry}\n same => n,Hangup()\n` +
     // cc-queues-like entry for the stand-in (same as the shipped [cc-queues] for benchq)
-    `[lab-queue]\nexten => benchq,1,Answer()\n same => n,Queue(benchq)\n same => n,Hangup()\n` +
+    `[lab-queue]\nexten => benchq,1,Answer()\n same => n,Queue(benchq${mode === 'standin-moh' ? ',r' : ''})\n same => n,Hangup()\n` +
     `[lab-agent]\nexten => _XXXX,1,Stasis(callcenter,agent-leg,\${EXTEN},\${CHANNEL(linkedid)})\n same => n,Hangup()\n` +
     `[lab-hints]\nexten => _XXXX,hint,PJSIP/\${EXTEN}\n`;
 }
@@ -143,12 +145,13 @@ function runApp(ast: AsteriskProcess, mode: Mode): { ws: WebSocket; stats: { bri
           const si = `si-${++seq}`;
           const wait = `wait-${seq}`;
           customerOf.set(id, { cust: id, si, wait });
-          await rest('POST', `/bridges/${wait}`, { type: 'mixing' });
+          if (mode === 'standin') await rest('POST', `/bridges/${wait}`, { type: 'mixing' });
+          else await rest('POST', `/channels/${id}/moh`, { mohClass: 'default' });
           await rest('POST', '/channels', { endpoint: 'Local/benchq@lab-queue/n', app: APP, appArgs: `standin,${id}`, channelId: si, otherChannelId: `${si}-q`, originator: id });
           peers.set(id, [si]);
         } else if (kind === 'standin') {
           const c = customerOf.get(args[0]);
-          if (c) await rest('POST', `/bridges/${c.wait}/addChannel`, { channel: `${c.cust},${id}` });
+          if (c && mode === 'standin') await rest('POST', `/bridges/${c.wait}/addChannel`, { channel: `${c.cust},${id}` });
         } else if (kind === 'agent-leg') {
           const [ext, linkedid] = args;
           const phone = `ph-${++seq}`;
@@ -165,8 +168,12 @@ function runApp(ast: AsteriskProcess, mode: Mode): { ws: WebSocket; stats: { bri
           } else {
             const c = customerOf.get(linkedid);
             if (!c) return;
-            await rest('POST', `/bridges/${c.wait}/removeChannel`, { channel: c.cust }).catch(() => undefined);
-            await rest('DELETE', `/bridges/${c.wait}`).catch(() => undefined);
+            if (mode === 'standin') {
+              await rest('POST', `/bridges/${c.wait}/removeChannel`, { channel: c.cust }).catch(() => undefined);
+              await rest('DELETE', `/bridges/${c.wait}`).catch(() => undefined);
+            } else {
+              await rest('DELETE', `/channels/${c.cust}/moh`).catch(() => undefined);
+            }
             await rest('POST', `/bridges/${br}/addChannel`, { channel: `${c.cust},${id}` });
             peers.set(id, [leg, c.cust, c.si]);
             peers.set(c.cust, [id, leg, c.si]);
@@ -214,7 +221,7 @@ async function runMode(mode: Mode): Promise<{ mode: Mode; calls: number; cpuMs: 
     const wav = path.join(dir, 'tone.wav');
     execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-e', 'u-law', wav, 'synth', '3', 'sine', '440']);
     fs.writeFileSync(path.join(dir, 'uac.xml'), uacXml(CALL_MS, wav));
-    const uas = spawn('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(uasPort), '-mp', String(uasMedia), '-rtp_echo', '-bg', '-nostdin', '-trace_err', '-error_file', path.join(dir, 'uas-err.log')], { cwd: dir, stdio: 'ignore' });
+    const uas = spawn('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(uasPort), '-mp', String(uasMedia), '-rtp_echo', '-nostdin', '-trace_err', '-error_file', path.join(dir, 'uas-err.log')], { cwd: dir, stdio: 'ignore' });
     children.push(uas);
     await new Promise((r) => setTimeout(r, 500));
     const pid = Number(fs.readFileSync(path.join(ast.dir, 'run', 'asterisk.pid'), 'utf8'));
@@ -243,7 +250,7 @@ async function runMode(mode: Mode): Promise<{ mode: Mode; calls: number; cpuMs: 
 }
 
 async function main(): Promise<void> {
-  const modes = (process.env.MODES ?? 'native,local,standin').split(',') as Mode[];
+  const modes = (process.env.MODES ?? 'native,local,standin,standin-moh').split(',') as Mode[];
   process.stdout.write(`topology-cpu: ${CALLS} calls of ${CALL_MS} ms at ${RATE}/s, ${AGENTS} agents\n`);
   const res: Record<string, number> = {};
   for (const m of modes) res[m] = (await runMode(m)).perCall;
