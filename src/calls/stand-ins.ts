@@ -29,6 +29,9 @@ import type { CallRecord } from './types';
 
 type StandInState = 'waiting' | 'connected' | 'ended';
 
+/** Stand-in ;1 id = <customer channel id> + this; its ;2 (the queue caller) adds "-q". */
+const STAND_IN_SUFFIX = '-si';
+
 const NEXT: Record<StandInState, readonly StandInState[]> = {
   waiting: ['connected', 'ended'],
   connected: ['waiting', 'ended'],
@@ -70,7 +73,7 @@ export class StandIns {
     // The member legs carry this linkedid (Stasis argument): it names the customer. ARI's channel
     // JSON does not show it.
     const linkedid = (await ari.channels.getVariable(customer.id, 'CHANNEL(linkedid)').catch(() => '')) || customer.id;
-    const standInId = `${customer.id}-si`;
+    const standInId = `${customer.id}${STAND_IN_SUFFIX}`;
     const s: StandIn = { customerId: customer.id, standInId, queue, linkedid, state: 'waiting', legs: new Set() };
     this.byCustomer.set(customer.id, s);
     this.byStandIn.set(standInId, s);
@@ -185,6 +188,12 @@ export class StandIns {
    * so the end of the part hangs them up. The leg is recognised by its linkedid and agent.
    */
   claim(ch: AriChannel, args: string[] | undefined): boolean {
+    // The stand-in's ;2 (in Queue()) is subscribed to the app too (originated with it): its id names
+    // the customer.
+    if (ch.id.endsWith(`${STAND_IN_SUFFIX}-q`)) {
+      const customer = ch.id.slice(0, -`${STAND_IN_SUFFIX}-q`.length);
+      return this.core.callOfChannel(customer)?.customerChannelId === customer;
+    }
     if (!args) return false;
     if (args[0] === 'standin' && args[1]) {
       const call = this.core.callOfChannel(args[1]);
