@@ -77,6 +77,25 @@ export class QueueEngine extends QueueMembers {
     return this.join(customer, q.name, handle, { context: 'queues', exten: q.name });
   }
 
+  /**
+   * A Local stand-in originated into `app` (asterisk.queue_topology = stand-in): `Local/<queue>@<queue
+   * context>/n`. As on Asterisk 22.10.1 (test/integration/topology.test.ts): [cc-queues] answers at
+   * once, so ;1 enters the app and ;2 (the queue caller) runs Queue(<queue>) with the linkedid and
+   * caller id it was originated with (`originator` = the customer). Both halves die together.
+   */
+  standIn(one: SimChannel, two: SimChannel, app: string, context: string, queue: string): void {
+    this.later(0, () => {
+      if (one.hungUp || two.hungUp) return;
+      this.model.setState(two, 'Up');
+      this.model.setState(one, 'Up');
+      if (!this.model.enterStasis(one, app, one.appArgs)) {
+        this.model.hangup(one.id, 16);
+        return;
+      }
+      this.enterFromDialplan(two, context, queue);
+    });
+  }
+
   isQueueContext(context: string): boolean {
     return this.opts.queueContexts.includes(context);
   }

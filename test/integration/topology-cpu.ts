@@ -8,6 +8,8 @@
  *            on answer the customer is bridged straight with the device (topology.test.ts)
  *   standin-moh  the same, but no wait bridge: the customer gets MOH from ARI while waiting and the
  *            stand-in waits with Queue(<q>,r) (ringing indication instead of a music stream)
+ *   standin-unsub  standin-moh, and the app unsubscribes from the stand-in's ;2 (an ARI originate
+ *            subscribes the app to both halves: every dialplan step of Queue() becomes an ARI event)
  * The test plays the Stasis app (same ARI operations as the daemon) so only Asterisk's work differs.
  * Customers: SIPp UAC (INVITE + RTP stream, BYE after CALL_MS); agents: SIPp UAS with -rtp_echo.
  * CPU = utime+stime of the Asterisk process (/proc) over the run, divided by the calls completed.
@@ -26,7 +28,7 @@ const CALL_MS = Number(process.argv[3] ?? 8000);
 const RATE = Number(process.argv[4] ?? 4);
 const AGENTS = Math.ceil((RATE * CALL_MS) / 1000) + 6;
 const APP = 'callcenter';
-type Mode = 'native' | 'local' | 'standin' | 'standin-moh';
+type Mode = 'native' | 'local' | 'standin' | 'standin-moh' | 'standin-unsub';
 
 function uacXml(callMs: number, wav: string): string {
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
@@ -104,7 +106,7 @@ function labDialplan(mode: Mode): string {
   const entry = mode.startsWith('standin') ? 'Stasis(callcenter,customer)' : 'Queue(benchq)';
   return `\n[lab-in]\nexten => _X.,1,Answer()\n same => n,${entry}\n same => n,Hangup()\n` +
     // cc-queues-like entry for the stand-in (same as the shipped [cc-queues] for benchq)
-    `[lab-queue]\nexten => benchq,1,Answer()\n same => n,Queue(benchq${mode === 'standin-moh' ? ',r' : ''})\n same => n,Hangup()\n` +
+    `[lab-queue]\nexten => benchq,1,Answer()\n same => n,Queue(benchq${mode === 'standin' ? '' : ',r'})\n same => n,Hangup()\n` +
     `[lab-agent]\nexten => _XXXX,1,Stasis(callcenter,agent-leg,\${EXTEN},\${CHANNEL(linkedid)})\n same => n,Hangup()\n` +
     `[lab-hints]\nexten => _XXXX,hint,PJSIP/\${EXTEN}\n`;
 }
@@ -148,6 +150,7 @@ function runApp(ast: AsteriskProcess, mode: Mode): { ws: WebSocket; stats: { bri
           if (mode === 'standin') await rest('POST', `/bridges/${wait}`, { type: 'mixing' });
           else await rest('POST', `/channels/${id}/moh`, { mohClass: 'default' });
           await rest('POST', '/channels', { endpoint: 'Local/benchq@lab-queue/n', app: APP, appArgs: `standin,${id}`, channelId: si, otherChannelId: `${si}-q`, originator: id });
+          if (mode === 'standin-unsub') await rest('DELETE', `/applications/${APP}/subscription`, { eventSource: `channel:${si}-q` }).catch(() => undefined);
           peers.set(id, [si]);
         } else if (kind === 'standin') {
           const c = customerOf.get(args[0]);
