@@ -22,7 +22,7 @@ describeWithAsterisk('stand-in queue topology, daemon on a real Asterisk', (inst
     stack = await Stack.start(install, {
       queueTopology: 'stand-in',
       policy: { wrapup_seconds: 1, max_no_answer: 0 },
-      queues: [{ name: 'support' }, { name: 'vendas' }],
+      queues: [{ name: 'support', settings: { record: 'always' } }, { name: 'vendas' }],
       pauseReasons: [{ name: 'Almoço', statusId: 11 }],
       agents: [
         { extension: '1000', queues: ['support'] },
@@ -88,6 +88,12 @@ describeWithAsterisk('stand-in queue topology, daemon on a real Asterisk', (inst
     // originator = customer: the stand-in has the customer's linkedid (the handset's uniqueid) and number.
     expect(connect).toMatchObject({ Queue: 'support', Interface: 'Local/1000@cc-agent/n', Linkedid: handset, CallerIDNum: '5511987654001' });
     cap.section('bridges while talking', (await stack.ast.cli('bridge show all')).trimEnd().split('\n'));
+    // Recording = a snoop on the agent's device: the topology does not change it.
+    const recs = await eventually(async () => {
+      const r = (await stack.ok('GET', `/recordings?call=${call.id}`)).recordings as Any[];
+      return r.length > 0 && r[0].state === 'recording' ? r : undefined;
+    }, 10_000, 'recording of the call');
+    cap.step(`recording ${recs[0].id} ${recs[0].state}`);
 
     const held = await stack.ok('POST', `/calls/${call.id}/hold`);
     expect(await bridgeChannels(held.holdBridgeId)).toEqual([customer]);
@@ -160,4 +166,37 @@ describeWithAsterisk('stand-in queue topology, daemon on a real Asterisk', (inst
     await gone(customer, 'customer hung up');
     await gone(standIn, 'stand-in hung up');
   }, 60_000);
+
+  test('attended transfer to 1001 and a 3-way conference work on the customer channel', async () => {
+    const { call, customer, standIn } = await trunkCallTo('1000', '5511987654007');
+    await available('1001');
+    const started = await stack.api('POST', `/calls/${call.id}/transfer`, { target: '1001' });
+    expect(started.status).toBe(202);
+    const consulting = await eventually(async () => {
+      const t = await stack.ok('GET', `/calls/${call.id}/transfer`);
+      return t.state === 'consulting' ? t : undefined;
+    }, 20_000, 'consulting');
+    const parent = await stack.ok('GET', `/calls/${call.id}`);
+    expect(await bridgeChannels(parent.holdBridgeId)).toEqual([customer]);
+    await stack.ok('POST', `/calls/${call.id}/transfer/complete`);
+    await gone(call.channels.agent, "first agent's device hung up");
+    const after = await stack.ok('GET', `/calls/${consulting.childCallId}`);
+    expect(after).toMatchObject({ state: 'connected', agent: '1001' });
+    expect(await bridgeChannels(after.bridgeId)).toEqual([customer, after.channels.agent].sort());
+    // The first part is over: app_queue's accounting for 1000 ends with it.
+    const done = await stack.ami.waitEvent(agentComplete(standIn), 10_000, 'AgentComplete at the transfer');
+    cap.step(`attended transfer completed: AgentComplete Reason=${done.Reason} TalkTime=${done.TalkTime}; customer with 1001`);
+
+    await available('1000'); // out of wrap-up
+    const r = await stack.api('POST', `/calls/${after.id}/conference`, { agent: '1000' });
+    expect([r.status, r.body]).toEqual([202, expect.anything()]);
+    const joined = await eventually(async () => {
+      const m = await stack.ok('GET', `/calls/${after.id}/conference`);
+      return m.state === 'joined' ? m : undefined;
+    }, 20_000, 'conference member joined');
+    const third = await stack.ok('GET', `/calls/${joined.childCallId}`);
+    expect(await bridgeChannels(after.bridgeId)).toEqual([customer, after.channels.agent, third.channels.agent].sort());
+    await stack.ok('POST', `/calls/${after.id}/hangup`);
+    await gone(customer, 'customer hung up');
+  }, 90_000);
 });
