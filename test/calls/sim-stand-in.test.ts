@@ -33,11 +33,15 @@ describe('stand-in topology on the simulator', () => {
   let stop: () => Promise<void>;
 
   beforeEach(async () => {
-    sim = new Simulator({ queueTimeoutMs: 400, retryMs: 50, queues: { support: { members: [member('1000')] } } });
+    sim = new Simulator({
+      queueTimeoutMs: 400,
+      retryMs: 50,
+      queues: { support: { members: [member('1000')] }, vendas: { strategy: 'ringall', members: [member('1001'), member('1002')] } },
+    });
     await sim.start();
     db = openDatabase(':memory:');
     const agents = new FakeAgents();
-    agents.add('1000');
+    for (const ext of ['1000', '1001', '1002']) agents.add(ext);
     const log = silentLogger();
     const ari = createAriClient({ url: sim.ariUrl, ...sim.credentials.ari, app: sim.app, log });
     const ami = createAmiClient({ host: '127.0.0.1', port: sim.amiPort, ...sim.credentials.ami, log });
@@ -118,5 +122,23 @@ describe('stand-in topology on the simulator', () => {
     await until(() => !sim.isAppRegistered());
     const h = sim.placeTrunkCall({ queue: 'support', callerNumber: '5550104' });
     expect(sim.queueCall(h)).toMatchObject({ customerId: h.channelId });
+  });
+
+  it('ringall: two devices answer, the first takes the customer, the other part ends answered-elsewhere', async () => {
+    sim.setDevice('PJSIP/1001', { answer: 'auto', answerDelayMs: 5 });
+    sim.setDevice('PJSIP/1002', { answer: 'auto', answerDelayMs: 5 });
+    const ended: { endReason: string | null; agentChannelId: string | null }[] = [];
+    svc.onCallEnded((c) => void ended.push(c));
+    const h = sim.placeTrunkCall({ queue: 'vendas', callerNumber: '5550105' });
+    await until(() => ended.some((c) => c.endReason === 'answered-elsewhere') && liveCall()?.state === 'connected');
+    const winner = liveCall();
+    expect(winner.customerChannelId).toBe(h.channelId);
+    expect(sim.queueCall(h)).toMatchObject({ state: 'connected' });
+    // The loser's device and leg are gone; the customer hears only the winner.
+    const loser = ended.find((c) => c.endReason === 'answered-elsewhere')!;
+    await until(() => !sim.channel(loser.agentChannelId!));
+    expect(sim.canHear(winner.agentChannelId!, h.channelId)).toBe(true);
+    sim.hangupDevice(h.channelId);
+    await until(() => sim.queueCall(h).state === 'ended' && svc.standIns!.size === 0);
   });
 });
