@@ -192,17 +192,21 @@ export class StandIns {
     // the customer.
     if (ch.id.endsWith(`${STAND_IN_SUFFIX}-q`)) {
       const customer = ch.id.slice(0, -`${STAND_IN_SUFFIX}-q`.length);
-      return this.core.callOfChannel(customer)?.customerChannelId === customer;
+      return this.byCustomer.has(customer) || this.core.callOfChannel(customer)?.customerChannelId === customer;
     }
     if (!args) return false;
     if (args[0] === 'standin' && args[1]) {
       const call = this.core.callOfChannel(args[1]);
-      if (!call || call.customerChannelId !== args[1]) return false;
+      if (!call || call.customerChannelId !== args[1]) return this.claimWaiting(ch, args[1]);
       const s = this.attach(call);
       s.standInId = ch.id;
       this.byStandIn.set(ch.id, s);
       return true;
     }
+    // A waiting customer: kept when its stand-in was claimed (the sweep looks twice, so the order of
+    // the channels does not matter); a customer whose stand-in is gone is an orphan (hung up, as the
+    // dialplan after Queue() would).
+    if (args[0] === 'inbound' && args[1] === 'queue') return this.byCustomer.get(ch.id)?.state === 'waiting';
     if (args[0] === 'agent-leg' && args[1] && args[2] && ch.state === 'Up') {
       const call = this.core
         .list()
@@ -214,6 +218,32 @@ export class StandIns {
       return true;
     }
     return false;
+  }
+
+  /**
+   * A stand-in whose customer is still waiting (no call part took it before the restart): the new
+   * process waits on for it. The linkedid is read back (the member legs to come carry it); until
+   * the answer the customer's id stands for it (a trunk channel's linkedid is its own id).
+   */
+  private claimWaiting(ch: AriChannel, customerId: string): boolean {
+    const known = this.byStandIn.get(ch.id);
+    if (known) return known.state === 'waiting';
+    if (this.byCustomer.has(customerId)) return false;
+    const queue = /^Local\/([^@]+)@/.exec(ch.name)?.[1] ?? '';
+    const s: StandIn = { customerId, standInId: ch.id, queue, linkedid: customerId, state: 'waiting', legs: new Set() };
+    this.byCustomer.set(customerId, s);
+    this.byStandIn.set(ch.id, s);
+    this.byLinkedid.set(customerId, s);
+    void this.core.deps.ari.channels.getVariable(customerId, 'CHANNEL(linkedid)').then(
+      (linkedid) => {
+        if (!linkedid || linkedid === s.linkedid || s.state === 'ended') return;
+        if (this.byLinkedid.get(s.linkedid) === s) this.byLinkedid.delete(s.linkedid);
+        s.linkedid = linkedid;
+        this.byLinkedid.set(linkedid, s);
+      },
+      () => undefined,
+    );
+    return true;
   }
 
   private attach(call: CallRecord): StandIn {

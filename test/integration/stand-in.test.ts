@@ -199,4 +199,29 @@ describeWithAsterisk('stand-in queue topology, daemon on a real Asterisk', (inst
     await stack.ok('POST', `/calls/${after.id}/hangup`);
     await gone(customer, 'customer hung up');
   }, 90_000);
+
+  test('a daemon restart while the customer waits: customer and stand-in are kept, the call connects after', async () => {
+    await available('1000');
+    await stack.ok('POST', '/agents/1000/pause', { reason: 'Almoço' });
+    let paused = true;
+    try {
+      const c = await stack.trunkCalls('551140040001', '5511987654008');
+      await stack.ami.waitEvent((e) => e.Event === 'QueueCallerJoin' && e.Uniqueid === `${c.queueSideId}-si-q`, 10_000, 'stand-in waiting');
+      await stack.stopDaemon();
+      await stack.startDaemon();
+      await new Promise((res) => setTimeout(res, 3000)); // past the orphan grace period
+      expect(await stack.channelExists(c.queueSideId)).toBe(true);
+      expect(await stack.channelExists(`${c.queueSideId}-si`)).toBe(true);
+      cap.step('restart while waiting: customer and stand-in kept');
+      await stack.ok('POST', '/agents/1000/unpause');
+      paused = false;
+      const call = await connectedCallOf('1000', '5511987654008');
+      expect(call.channels.customer).toBe(c.queueSideId);
+      expect(await bridgeChannels(call.bridgeId)).toEqual([c.queueSideId, call.channels.agent].sort());
+      await stack.ok('POST', `/calls/${call.id}/hangup`);
+      await gone(c.queueSideId, 'customer hung up');
+    } finally {
+      if (paused) await stack.ok('POST', '/agents/1000/unpause');
+    }
+  }, 60_000);
 });
