@@ -10,6 +10,8 @@
  * topology; when the daemon answers a leg, the customer leaves MOH and is bridged straight with the
  * agent's device. The stand-in and the member leg stay connected in app_queue's bridge without
  * media until the call part ends, so app_queue's events, talk time and ringinuse stay its own.
+ * Exit keys (queue `context`): the waiting customer's keys are played to the stand-in, where Queue()
+ * reads them; when the stand-in's ;2 goes on in another context the customer is sent there itself.
  *
  * Life of a stand-in (states and legal moves):
  *   waiting   → connected (a leg of it was answered: the call part owns the customer now)
@@ -21,7 +23,7 @@
  *   connected → ended     (the call part ended: the member leg and the stand-in are hung up, which
  *                          ends app_queue's accounting: AgentComplete)
  */
-import type { AriChannel, StasisStartEvent } from '../ari/types';
+import type { AriChannel, AriEvent, ChannelDtmfReceivedEvent, StasisStartEvent } from '../ari/types';
 import { formatCallerId } from '../util/caller-id';
 import { ignoreGone } from './ari-util';
 import type { CallCore } from './core';
@@ -42,6 +44,8 @@ export interface StandIn {
   customerId: string;
   standInId: string;
   queue: string;
+  /** Dialplan context the stand-in queues from ([cc-queues]): leaving it while waiting = an exit key. */
+  context: string;
   linkedid: string;
   state: StandInState;
   /** The call part that took the customer (connected). */
@@ -74,7 +78,7 @@ export class StandIns {
     // JSON does not show it.
     const linkedid = (await ari.channels.getVariable(customer.id, 'CHANNEL(linkedid)').catch(() => '')) || customer.id;
     const standInId = `${customer.id}${STAND_IN_SUFFIX}`;
-    const s: StandIn = { customerId: customer.id, standInId, queue, linkedid, state: 'waiting', legs: new Set() };
+    const s: StandIn = { customerId: customer.id, standInId, queue, context, linkedid, state: 'waiting', legs: new Set() };
     this.byCustomer.set(customer.id, s);
     this.byStandIn.set(standInId, s);
     this.byLinkedid.set(linkedid, s);
@@ -94,6 +98,45 @@ export class StandIns {
       this.finish(s);
       await ignoreGone(ari.channels.hangup(customer.id, 'congestion'), log, 'hang up unroutable call');
     }
+  }
+
+  /** Subscribes to the ARI events of exit keys; returns the unsubscribe function. */
+  listen(): () => void {
+    const { ari } = this.core.deps;
+    const offs = [
+      ari.onEvent('ChannelDtmfReceived', (e) => void this.onDtmf(e as ChannelDtmfReceivedEvent)),
+      ari.onEvent('ChannelDialplan', (e) => void this.onDialplan(e)),
+    ];
+    return () => offs.forEach((off) => off());
+  }
+
+  /**
+   * Exit keys (a queue's `context` option) are read by Queue(), which runs on the stand-in: a
+   * waiting customer's keys are played to the stand-in's ;1 and reach its ;2 in Queue().
+   */
+  private async onDtmf(e: ChannelDtmfReceivedEvent): Promise<void> {
+    const s = this.byCustomer.get(e.channel.id);
+    if (s?.state !== 'waiting') return;
+    await ignoreGone(this.core.deps.ari.channels.sendDtmf(s.standInId, e.digit), this.core.deps.log, 'pass a key to the stand-in');
+  }
+
+  /**
+   * The stand-in's ;2 (the app is subscribed to it: originated with it) went on somewhere else than
+   * its queue context while waiting: an exit key took it out of Queue(). The customer goes there
+   * itself and the stand-in is hung up.
+   */
+  private async onDialplan(e: AriEvent): Promise<void> {
+    const ch = (e as { channel?: AriChannel }).channel;
+    if (!ch?.id.endsWith(`${STAND_IN_SUFFIX}-q`)) return;
+    const s = this.byStandIn.get(ch.id.slice(0, -2));
+    const to = ch.dialplan;
+    if (!s || s.state !== 'waiting' || !to || !s.context || to.context === s.context) return;
+    const { ari, log } = this.core.deps;
+    this.finish(s);
+    log.info('caller left the queue with an exit key', { customer: s.customerId, queue: s.queue, context: to.context, exten: to.exten });
+    await ignoreGone(ari.channels.stopMoh(s.customerId), log, 'stop the waiting music');
+    await ignoreGone(ari.channels.continueInDialplan(s.customerId, { context: to.context, extension: to.exten, priority: 1 }), log, 'send the caller to its exit key');
+    await ignoreGone(ari.channels.hangup(s.standInId, 'normal'), log, 'hang up the stand-in after an exit key');
   }
 
   /** StasisStart of a stand-in's ;1 (`standin,<customer>`): nothing to do unless the customer left. */
@@ -229,8 +272,8 @@ export class StandIns {
     const known = this.byStandIn.get(ch.id);
     if (known) return known.state === 'waiting';
     if (this.byCustomer.has(customerId)) return false;
-    const queue = /^Local\/([^@]+)@/.exec(ch.name)?.[1] ?? '';
-    const s: StandIn = { customerId, standInId: ch.id, queue, linkedid: customerId, state: 'waiting', legs: new Set() };
+    const [, queue = '', context = ''] = /^Local\/([^@]+)@(.+)-[0-9a-f]+;1$/.exec(ch.name) ?? [];
+    const s: StandIn = { customerId, standInId: ch.id, queue, context, linkedid: customerId, state: 'waiting', legs: new Set() };
     this.byCustomer.set(customerId, s);
     this.byStandIn.set(ch.id, s);
     this.byLinkedid.set(customerId, s);
@@ -253,6 +296,7 @@ export class StandIns {
       customerId: call.customerChannelId!,
       standInId: '',
       queue: call.queue ?? '',
+      context: '',
       linkedid: call.linkedid ?? '',
       state: 'connected',
       callId: call.id,

@@ -199,6 +199,9 @@ function channels(req: AriRequest, d: AriRouteDeps, id: string | undefined, acti
       const dtmf = str(p.dtmf);
       if (!dtmf || !/^[0-9*#A-Da-d,]+$/.test(dtmf)) return fail(400, 'DTMF is required');
       ch.dtmfSent.push(...dtmf.replace(/,/g, '').split(''));
+      // Played to a Local ;1, the keys reach its ;2: Queue() there reads exit keys.
+      const partner = ch.partnerId ? d.model.channels.get(ch.partnerId) : undefined;
+      if (partner) for (const digit of dtmf.replace(/,/g, '')) d.queues.keyPressed(partner, digit);
       return NO_CONTENT;
     }
     case 'POST moh':

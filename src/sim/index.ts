@@ -35,7 +35,9 @@
  *   `queueContexts`) puts the customer in that queue under the same handle (its linkedid): then
  *   `queueCall(h)` is the new queue call.
  *   blind transfer / continue). `maxWaitMs` (queue option) is Queue()'s timeout: the caller leaves
- *   with QUEUESTATUS=TIMEOUT; `exitQueue(h, context, exten)` is a caller pressing an exit key.
+ *   with QUEUESTATUS=TIMEOUT; `exitQueue(h, context, exten)` is a caller pressing an exit key; with the
+ *   queue option `exitContext` a key played to a waiting caller's Local ;1 (ARI dtmf on a stand-in)
+ *   does the same (`ChannelDialplan` to apps subscribed to the caller).
  * - Dialplan UserEvents of asterisk-conf: `surveyAnswer(channelId, score)` (CcSurvey of [cc-survey]
  *   on that channel, e.g. the member leg the daemon sent to the survey), CcQueueExit after a
  *   timeout (automatic), `userEvent(channelId, name, fields)` for any other.

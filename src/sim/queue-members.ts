@@ -28,6 +28,7 @@ export class QueueMembers {
       wrapupMs: o.wrapupMs ?? this.opts.defaults.wrapupMs,
       autofill: o.autofill ?? this.opts.defaults.autofill,
       maxWaitMs: o.maxWaitMs,
+      exitContext: o.exitContext,
       isStatic: true,
       staticMembers: o.members ?? [],
       members: [],

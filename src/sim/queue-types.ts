@@ -29,6 +29,11 @@ export interface QueueOptions {
    * long leaves with QUEUESTATUS=TIMEOUT. Undefined = waits forever (the shipped [cc-queues]).
    */
   maxWaitMs?: number;
+  /**
+   * app_queue `context` (exit keys): a key reaching a waiting caller leaves the queue for
+   * <exitContext>,<key> (the sim takes every single key as an existing extension there).
+   */
+  exitContext?: string;
   /** Static members from queues.conf: they survive an Asterisk restart. */
   members?: Array<{ interface: string; memberName?: string; stateInterface?: string; penalty?: number }>;
 }
@@ -63,6 +68,7 @@ export interface SimQueue {
   wrapupMs: number;
   autofill: boolean;
   maxWaitMs?: number;
+  exitContext?: string;
   isStatic: boolean;
   staticMembers: NonNullable<QueueOptions['members']>;
   members: SimMember[];

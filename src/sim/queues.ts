@@ -151,8 +151,18 @@ export class QueueEngine extends QueueMembers {
     const call = this.call(handle);
     if (call.state !== 'waiting' && call.state !== 'ringing') throw new CcError('refused', `Queue call ${handle} is not waiting`);
     this.leaveUnanswered(call, 'exit');
-    this.model.channel(call.customerId).dialplan = { context, exten, priority: 1, app_name: '', app_data: '' };
+    const customer = this.model.channel(call.customerId);
+    customer.dialplan = { context, exten, priority: 1, app_name: '', app_data: '' };
     call.location = { context, exten };
+    // Apps subscribed to the caller (a stand-in's ;2 is: originated by the app) see where it went.
+    this.model.channelEvent(customer, 'ChannelDialplan', { dialplan_app: '', dialplan_app_data: '' });
+  }
+
+  /** A key reached a queue caller (played to its Local ;1): an exit key when the queue has a context. */
+  keyPressed(caller: SimChannel, digit: string): void {
+    const call = [...this.calls.values()].find((c) => c.customerId === caller.id && (c.state === 'waiting' || c.state === 'ringing'));
+    const context = call ? this.queue(call.queue).exitContext : undefined;
+    if (call && context) this.exitWithKey(call.handle, context, digit);
   }
 
   /** AMI BlindTransfer of the member's `;1`: the customer runs the service, the leg ends. */

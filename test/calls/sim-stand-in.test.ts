@@ -36,7 +36,11 @@ describe('stand-in topology on the simulator', () => {
     sim = new Simulator({
       queueTimeoutMs: 400,
       retryMs: 50,
-      queues: { support: { members: [member('1000')] }, vendas: { strategy: 'ringall', members: [member('1001'), member('1002')] } },
+      queues: {
+        support: { members: [member('1000')] },
+        vendas: { strategy: 'ringall', members: [member('1001'), member('1002')] },
+        exitq: { exitContext: 'cc-services' },
+      },
     });
     await sim.start();
     db = openDatabase(':memory:');
@@ -140,5 +144,15 @@ describe('stand-in topology on the simulator', () => {
     expect(sim.canHear(winner.agentChannelId!, h.channelId)).toBe(true);
     sim.hangupDevice(h.channelId);
     await until(() => sim.queueCall(h).state === 'ended' && svc.standIns!.size === 0);
+  });
+
+  it('exit key: the waiting customer\'s key is played to the stand-in; the customer goes to the exit context', async () => {
+    const h = sim.placeTrunkCall({ queue: 'exitq', callerNumber: '5550106' });
+    await until(() => queueState(h) === 'waiting');
+    sim.pressDtmf(h.channelId, '7');
+    await until(() => sim.channel(h.channelId)?.dialplan.context === 'cc-services' && !sim.channel(`${h.channelId}-si`));
+    expect(sim.channel(h.channelId)!.dialplan).toMatchObject({ context: 'cc-services', exten: '7' });
+    expect(sim.queueCall(h)).toMatchObject({ state: 'ended', endReason: 'exit' });
+    expect(svc.standIns!.size).toBe(0);
   });
 });

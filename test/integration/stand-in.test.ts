@@ -224,4 +224,21 @@ describeWithAsterisk('stand-in queue topology, daemon on a real Asterisk', (inst
       if (paused) await stack.ok('POST', '/agents/1000/unpause');
     }
   }, 60_000);
+
+  test('exit key: the caller\'s key reaches Queue() on the stand-in; the customer itself goes to the exit context', async () => {
+    const id = `exit-${process.pid}-${Date.now()}`;
+    await stack.ami.action('Originate', {
+      Channel: 'Local/551140040009@test-inbound-exit/n', Context: 'test-customer', Exten: 's', Priority: 1,
+      CallerID: '"Exit" <5511987654009>', Async: true, Timeout: 30000, ChannelId: id, OtherChannelId: `${id}-q`,
+    });
+    const customer = `${id}-q`;
+    await stack.ami.waitEvent((e) => e.Event === 'QueueCallerJoin' && e.Uniqueid === `${customer}-si-q` && e.Queue === 'it-exit', 10_000, 'stand-in waiting in it-exit');
+    const handset = (await stack.ari('GET', `/channels/${id}`)).body as { name: string };
+    await stack.ami.action('PlayDTMF', { Channel: handset.name, Digit: '7' }); // the caller presses 7
+    await stack.ami.waitEvent((e) => e.Event === 'Newexten' && e.Uniqueid === customer && e.Context === 'test-exit' && e.Exten === '7', 10_000, 'customer at 7@test-exit');
+    await gone(`${customer}-si`, 'stand-in hung up');
+    cap.step('exit key 7: stand-in left Queue(it-exit), the customer continued to 7@test-exit');
+    await stack.hangupChannel(id);
+    await gone(customer, 'customer hung up');
+  }, 60_000);
 });
