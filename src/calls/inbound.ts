@@ -5,8 +5,9 @@
  *   Stasis(callcenter,agent-leg,<ext>,<linkedid>)   queue member leg Local/<ext>@cc-agent/n ;2.
  *       <linkedid> is the customer's linkedid (= AgentCalled Linkedid), used to find the queue.
  *   Stasis(callcenter,inbound,queue,<queue>[,<context>])   direct entry routed to a queue:
- *       blocked callers are rejected, others continue in dialplan at <context>,<queue>,1
- *       (<context> defaults to "queues").
+ *       blocked callers are rejected; the others wait through a stand-in (stand-ins.ts,
+ *       asterisk.queue_topology = stand-in) or continue in dialplan at <context>,<queue>,1
+ *       (member-leg; <context> defaults to "queues").
  *   Stasis(callcenter,inbound,agent,<ext>)   direct entry to one agent: the daemon rings the agent's
  *       device and bridges it with the caller (rejected when blocked, unknown or the agent is busy).
  *
