@@ -220,8 +220,13 @@ export class StandIns {
     if (!s) return;
     this.finish(s);
     const { ari, log } = this.core.deps;
+    // As app_queue sees it in the member-leg topology: the caller hung up → the stand-in goes
+    // (AgentComplete Reason caller); anything else → the member leg goes (Reason agent) and the
+    // stand-in ends by itself after Queue() ([cc-queues]: UserEvent CcQueueExit, Hangup). Hanging
+    // both up at once made app_queue's AgentComplete lose its caller fields now and then.
+    const gone = call.endReason === 'customer-hangup' || !s.answeredLeg ? [...s.legs, s.standInId] : [...s.legs];
     await Promise.all(
-      [...s.legs, s.standInId].filter(Boolean).map((id) => ignoreGone(ari.channels.hangup(id, 'normal'), log, 'end the queue side of a stand-in call')),
+      gone.filter(Boolean).map((id) => ignoreGone(ari.channels.hangup(id, 'normal'), log, 'end the queue side of a stand-in call')),
     );
   }
 
@@ -257,6 +262,7 @@ export class StandIns {
       if (!call) return false;
       const s = this.attach(call);
       s.legs.add(ch.id);
+      s.answeredLeg ??= ch.id; // Up and matching an adopted call: the leg that was answered
       this.byLeg.set(ch.id, s);
       return true;
     }

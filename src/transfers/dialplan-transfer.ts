@@ -12,8 +12,8 @@
  *    customer's linkedid stays, so the next agent leg's Stasis arguments carry it.
  *  - other calls (outbound, callbacks, direct entries, and queue calls under the stand-in topology:
  *    the customer channel itself is in Stasis): ARI continueInDialplan of the customer channel. A
- *    stand-in call's member leg and stand-in are hung up when the agent's part ends (app_queue:
- *    AgentComplete Reason agent/caller, talk time up to the transfer).
+ *    stand-in call's member leg is hung up when the agent's part ends (app_queue: AgentComplete
+ *    Reason agent, talk time up to the transfer).
  * A failure AFTER the customer left (e.g. a queue in the catalogue but missing from queues.conf:
  * [cc-queues] logs a warning and hangs up) is Asterisk's: the daemon no longer sees that customer.
  */

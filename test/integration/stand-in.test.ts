@@ -12,7 +12,7 @@
 import type { AmiEvent } from '../../src/ami/types';
 import { describeWithAsterisk } from './asterisk';
 import { Capture } from './capture';
-import { eventually, Stack } from './harness';
+import { eventually, Stack, SUPERVISOR_TOKEN } from './harness';
 
 describeWithAsterisk('stand-in queue topology, daemon on a real Asterisk', (install) => {
   let stack: Stack;
@@ -94,6 +94,16 @@ describeWithAsterisk('stand-in queue topology, daemon on a real Asterisk', (inst
       return r.length > 0 && r[0].state === 'recording' ? r : undefined;
     }, 10_000, 'recording of the call');
     cap.step(`recording ${recs[0].id} ${recs[0].state}`);
+
+    // Live monitoring = a snoop on the agent's device, which the topology does not touch.
+    const mon = await stack.api('POST', `/calls/${call.id}/monitor`, { mode: 'listen', device: 'Local/1005@test-phones' }, SUPERVISOR_TOKEN);
+    expect(mon.status).toBe(202);
+    await eventually(async () => {
+      const r = await stack.ok('GET', `/calls/${call.id}/monitor`);
+      return (r.sessions as { id: number; state: string }[]).some((x) => x.id === mon.body.id && x.state === 'active');
+    }, 15_000, 'monitoring session active');
+    cap.step(`live monitor ${mon.body.id} listening`);
+    expect((await stack.api('DELETE', `/calls/${call.id}/monitor/${mon.body.id}`, undefined, SUPERVISOR_TOKEN)).status).toBe(200);
 
     const held = await stack.ok('POST', `/calls/${call.id}/hold`);
     expect(await bridgeChannels(held.holdBridgeId)).toEqual([customer]);
