@@ -69,7 +69,21 @@ describeWithAsterisk('stand-in queue topology, daemon on a real Asterisk', (inst
     return r.status === 200 ? [...(r.body.channels as string[])].sort() : [];
   }
 
-  const agentComplete = (standIn: string) => (e: AmiEvent) => e.Event === 'AgentComplete' && e.Uniqueid === `${standIn}-q`;
+  /**
+   * The AgentComplete closing the stand-in's AgentConnect. Matched by member and order when it has
+   * no Uniqueid: app_queue fills its caller/member fields from channel snapshots it looks up after
+   * the hang-up (apps/app_queue.c handle_hangup), and under load they are gone now and then, in
+   * either topology (seen on 22.10.1; the daemon does not read AgentComplete).
+   */
+  const agentComplete = (standIn: string) => (e: AmiEvent) => {
+    if (e.Event !== 'AgentComplete') return false;
+    if (e.Uniqueid) return e.Uniqueid === `${standIn}-q`;
+    const events = stack.ami.events;
+    const conn = events.find((x) => x.Event === 'AgentConnect' && x.Uniqueid === `${standIn}-q`);
+    if (!conn) return false;
+    const [c, i] = [events.indexOf(conn), events.indexOf(e)];
+    return i > c && e.Interface === conn.Interface && !events.slice(c + 1, i).some((x) => x.Event === 'AgentComplete' && x.Interface === conn.Interface);
+  };
 
   /** A trunk call answered by `ext`; the customer is the ;2 in cc-inbound (queueSideId). */
   async function trunkCallTo(ext: string, number: string): Promise<{ call: Any; customer: string; handset: string; standIn: string }> {
