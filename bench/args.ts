@@ -27,6 +27,21 @@ export interface BenchOptions {
   /** Exit 1 when a figure is over budget (default: report only, exit 0). */
   strict: boolean;
   json: boolean;
+  /** The SIP load bench on a real Asterisk (bench/sip-bench.ts) instead of the simulator benches. */
+  asterisk: boolean;
+  /** SIP bench: customer calls per second, alternating rounds, modes, agent ring time. */
+  rate: number;
+  sipRounds: number;
+  modes: Array<'native' | 'baseline' | 'callcenterd'>;
+  /** SIP bench: another checkout (e.g. main) whose daemon and AMI user run as mode "baseline". */
+  baseline: string;
+  ringMs: number;
+  /** SIP bench: step the rate up per mode until calls fail. */
+  findMax: boolean;
+  /** SIP bench: count the daemon's AMI events by name (diagnostic: costs the daemon CPU). */
+  amiBreakdown: boolean;
+  /** SIP bench: write a V8 CPU profile of the daemon child into this directory. */
+  daemonCpuProf: string;
 }
 
 export const DEFAULTS: BenchOptions = {
@@ -45,7 +60,19 @@ export const DEFAULTS: BenchOptions = {
   logLevel: 'info',
   strict: false,
   json: false,
+  asterisk: false,
+  rate: 20,
+  sipRounds: 2,
+  modes: ['native', 'callcenterd'],
+  ringMs: 250,
+  findMax: false,
+  amiBreakdown: false,
+  daemonCpuProf: '',
+  baseline: '',
 };
+
+/** With --asterisk, options left unset take these values instead (issue 12's set-up). */
+export const SIP_DEFAULTS = { calls: 400, agents: 60, talkMs: 2000 };
 
 export const USAGE = `usage: npm run bench -- [options]
   --only all|calls|replay|events|reports  which benchmark (default all)
@@ -62,7 +89,21 @@ export const USAGE = `usage: npm run bench -- [options]
   --report-agents N         agents in that month (default ${DEFAULTS.reportAgents}, 10-2000)
   --log-level L             daemon log level error|warn|info|debug (default info, logs discarded)
   --strict                  exit 1 when a figure is over budget
-  --json                    print the results as JSON too`;
+  --json                    print the results as JSON too
+SIP load bench on a real Asterisk (needs ASTERISK_BIN or /opt/asterisk, and sipp; says "skipped" without):
+  --asterisk                run it (instead of the simulator benches); --calls (default ${SIP_DEFAULTS.calls} per window),
+                            --agents (default ${SIP_DEFAULTS.agents}), --talk-ms (default ${SIP_DEFAULTS.talkMs}) apply to it
+  --rate N                  customer calls per second (default ${DEFAULTS.rate}, 1-500)
+  --sip-rounds N            rounds of alternating modes (default ${DEFAULTS.sipRounds})
+  --modes LIST              native,baseline,callcenterd (default native,callcenterd; with --baseline all three)
+  --baseline DIR            another checkout (e.g. a worktree of main) run as mode "baseline": its daemon
+                            (DIR/tmp/bench/bench/sip-daemon.js, built there with this bench's sip-*.ts
+                            copied in) logs in as its own AMI user with DIR/asterisk-conf/manager.conf's
+                            [callcenterd] permissions and filters; README "Performance" says how
+  --ring-ms N               agent phones ring this long before answering (default ${DEFAULTS.ringMs})
+  --find-max                per mode, step the rate up from --rate until a window has failed calls
+  --ami-breakdown           count the daemon's AMI events by name (diagnostic: costs daemon CPU)
+  --daemon-cpu-prof DIR     write a V8 CPU profile of the daemon child into DIR`;
 
 const INT_LIMITS: Record<string, [keyof BenchOptions, number, number]> = {
   '--calls': ['calls', 1, 100000],
@@ -76,10 +117,14 @@ const INT_LIMITS: Record<string, [keyof BenchOptions, number, number]> = {
   '--events': ['events', 1000, 1000000],
   '--report-calls': ['reportCalls', 1000, 2000000],
   '--report-agents': ['reportAgents', 10, 2000],
+  '--rate': ['rate', 1, 500],
+  '--sip-rounds': ['sipRounds', 1, 100],
+  '--ring-ms': ['ringMs', 0, 10000],
 };
 
 export function parseArgs(argv: string[]): BenchOptions {
   const o: BenchOptions = { ...DEFAULTS };
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -88,7 +133,20 @@ export function parseArgs(argv: string[]): BenchOptions {
       if (v === undefined || v.startsWith('--')) throw invalid(`${flag} needs a value`, { option: flag });
       return v;
     };
+    given.add(flag);
     if (flag === '--strict') o.strict = true;
+    else if (flag === '--asterisk') o.asterisk = true;
+    else if (flag === '--find-max') o.findMax = true;
+    else if (flag === '--ami-breakdown') o.amiBreakdown = true;
+    else if (flag === '--daemon-cpu-prof') o.daemonCpuProf = value();
+    else if (flag === '--baseline') o.baseline = value();
+    else if (flag === '--modes') {
+      const list = value().split(',');
+      if (!list.length || list.some((m) => m !== 'native' && m !== 'baseline' && m !== 'callcenterd')) {
+        throw invalid(`--modes takes native, baseline and/or callcenterd, comma-separated (got ${list.join(',')})`, { option: flag });
+      }
+      o.modes = list as BenchOptions['modes'];
+    }
     else if (flag === '--json') o.json = true;
     else if (flag === '--only') {
       const v = value();
@@ -107,6 +165,13 @@ export function parseArgs(argv: string[]): BenchOptions {
       if (!/^\d+$/.test(raw) || n < min || n > max) throw invalid(`${flag} must be an integer ${min}-${max} (got ${raw})`, { option: flag });
       (o as unknown as Record<string, number>)[key] = n;
     } else throw invalid(`unknown option ${arg}\n${USAGE}`, { option: arg });
+  }
+  if (o.asterisk) {
+    if (!given.has('--calls')) o.calls = SIP_DEFAULTS.calls;
+    if (!given.has('--agents')) o.agents = SIP_DEFAULTS.agents;
+    if (!given.has('--talk-ms')) o.talkMs = SIP_DEFAULTS.talkMs;
+    if (o.baseline && !given.has('--modes')) o.modes = ['native', 'baseline', 'callcenterd'];
+    if (o.modes.includes('baseline') && !o.baseline) throw invalid('mode baseline needs --baseline DIR', { option: '--modes' });
   }
   if (o.concurrency === 0) o.concurrency = o.agents;
   if (o.concurrency > o.agents) {

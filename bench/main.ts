@@ -14,6 +14,7 @@ import { BUDGET_MS_PER_CALL, REAL_AMI_EVENTS_PER_CALL, fmt, verdict } from './me
 import { printEvents, runEventsBench, type EventsResult } from './events-slow-clients';
 import { printReplay, runReplayBench, type ReplayResult } from './replay-ami';
 import { printReports, runReportsBench, type ReportsResult } from './reports';
+import { printSip, runSipBench, SIP_GOALS } from './sip-bench';
 
 const say = (line: string) => console.log(line);
 
@@ -29,6 +30,23 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   say(`callcenterd benchmark — node ${process.version}, ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ''}, load avg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  if (o.asterisk) {
+    say('\n== SIP load bench: real Asterisk + SIPp, native app_queue vs callcenterd alternating (bench/sip-bench.ts)');
+    const sip = await runSipBench(o, say);
+    printSip(sip, say);
+    if (o.json) say(JSON.stringify(sip, null, 2));
+    const cc = sip.modes.find((m) => m.mode === 'callcenterd');
+    const native = sip.modes.find((m) => m.mode === 'native');
+    const over =
+      sip.modes.some((m) => m.failed > 0) ||
+      (cc?.daemonMsPerCall ?? 0) > SIP_GOALS.daemonMsPerCall ||
+      (cc && native ? cc.asteriskMsPerCall / native.asteriskMsPerCall > SIP_GOALS.asteriskRatio : false);
+    if (o.strict && over) {
+      say('\n--strict: over a goal (or failed calls) → exit 1');
+      return 1;
+    }
+    return 0;
+  }
   let calls: CallsResult | undefined;
   let replay: ReplayResult | undefined;
   let events: EventsResult | undefined;
@@ -59,8 +77,8 @@ async function main(argv: string[]): Promise<number> {
   if (events) over ||= events.verdict === 'OVER';
   if (reports) over ||= reports.verdict === 'OVER';
   if (calls && replay) {
-    // The simulator sends fewer AMI events per call than a real Asterisk (80-87); price the missing
-    // ones at the replay's cost per event to estimate the per-call figure against a real Asterisk.
+    // A real Asterisk sends the daemon REAL_AMI_EVENTS_PER_CALL events per call through the shipped
+    // filters (the simulator applies none); price any missing ones at the replay's cost per event.
     const missing = Math.max(0, REAL_AMI_EVENTS_PER_CALL - calls.perCall.amiEvents);
     const estimate = calls.perCall.cpuMs + (missing * replay.usPerEvent) / 1000;
     say(`\n== estimate on a real Asterisk: ${fmt(calls.perCall.cpuMs, 3)} ms + ${fmt(missing, 0)} more AMI events × ${fmt(replay.usPerEvent, 2)} µs = ${fmt(estimate, 3)} ms/call (budget ${BUDGET_MS_PER_CALL}: ${verdict(estimate, BUDGET_MS_PER_CALL)})`);

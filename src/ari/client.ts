@@ -15,7 +15,7 @@ import { invalid } from '../util/errors';
 import type { BackoffOptions } from '../ami/backoff';
 import { LinkSupervisor, type LinkSession } from '../net/link-supervisor';
 import type { AmiConnectionState } from '../ami/types';
-import { AriRest, resolveAriUrls, type AriEndpointInfo } from './rest';
+import { AriRest, resolveAriUrls, seg, type AriEndpointInfo } from './rest';
 import { createResources } from './resources';
 import type { AriClient, AriEvent, LinkHealthInfo } from './types';
 
@@ -27,6 +27,15 @@ import type { AriClient, AriEvent, LinkHealthInfo } from './types';
  * reconnects. 4 MiB leaves room for an event carrying a large variable or a big bridge.
  */
 export const ARI_MAX_EVENT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Event types Asterisk sends a Stasis app that no part of the daemon reads. They are switched off at
+ * the source on every connect (PUT /applications/{app}/eventFilter, "disallowed"): measured with the
+ * SIP bench (README "Performance"), a queue call brings 39 ARI events, 21 of them these (18
+ * ChannelVarset alone); every one is a JSON frame Asterisk builds and sends and the daemon parses.
+ * test/daemon/app.test.ts checks that no module subscribes to one of them.
+ */
+export const ARI_UNREAD_EVENTS = ['ChannelVarset', 'ChannelHangupRequest', 'ChannelConnectedLine', 'ChannelCallerId', 'ChannelDialplan'] as const;
 
 export interface AriClientOptions {
   /** http(s)://host:port, with or without the /ari suffix. */
@@ -218,6 +227,19 @@ export class WsAriClient implements AriClient {
   private onOpen(s: Session): void {
     if (!this.link.isCurrent(s) || this.link.phase !== 'connecting') return;
     this.link.markConnected({ url: this.endpoint.eventsUrl, app: this.app }, () => this.watchPongs(s));
+    this.filterEvents(s);
+  }
+
+  /**
+   * Best effort: the app exists once the event socket is open (Asterisk creates it on the upgrade and
+   * forgets its filter with it, so this runs on every connect). An older Asterisk without the
+   * resource answers 404/405: the daemon then just gets, and skips, every event (as before).
+   */
+  private filterEvents(s: Session): void {
+    const body = { disallowed: ARI_UNREAD_EVENTS.map((type) => ({ type })) };
+    this.rest.request('PUT', `/applications/${seg(this.app, 'app')}/eventFilter`, undefined, body).catch((err: Error) => {
+      if (this.link.isCurrent(s)) this.log.info('ARI event filter not set: the daemon receives every event of its app', { reason: err.message });
+    });
   }
 
   /** Half-open detection: a ping per interval; no pong by the next tick means the link is dead. */

@@ -62,6 +62,14 @@ function route(req: AriRequest, d: AriRouteDeps): AriReply {
       break;
     }
     case 'applications': {
+      if (m === 'PUT' && id && action === 'eventFilter' && !extra) {
+        if (!d.model.knownApps.has(id)) return fail(404, 'Application not found');
+        // Asterisk 22: `allowed` / `disallowed` lists of {type}; the simulator keeps "disallowed".
+        const list = req.params.disallowed;
+        const types = Array.isArray(list) ? list.map((f) => (f as { type?: unknown })?.type).filter((t): t is string => typeof t === 'string') : [];
+        d.model.appDisallowed.set(id, new Set(types));
+        return ok(appJson(d, id));
+      }
       if (m !== 'GET') break;
       if (!id) return ok([...d.model.knownApps].map((a) => appJson(d, a)));
       if (!d.model.knownApps.has(id)) return fail(404, 'Application not found');
@@ -113,7 +121,7 @@ function appJson(d: AriRouteDeps, name: string) {
     endpoint_ids: [],
     device_names: [],
     events_allowed: [],
-    events_disallowed: [],
+    events_disallowed: [...(d.model.appDisallowed.get(name) ?? [])].map((type) => ({ type })),
   };
 }
 

@@ -105,6 +105,8 @@ export class SimModel {
   readonly apps = new Map<string, number>();
   /** Apps seen at least once (Asterisk keeps the object after the socket closes). */
   readonly knownApps = new Set<string>();
+  /** PUT /applications/{app}/eventFilter: event types an app asked not to get (ARI's "disallowed"). */
+  readonly appDisallowed = new Map<string, Set<string>>();
   private lastDeviceState = new Map<string, string>();
   private nameSeq = 0;
   private idSeq = 0;
@@ -331,6 +333,7 @@ export class SimModel {
     this.bridges.clear();
     this.apps.clear();
     this.knownApps.clear();
+    this.appDisallowed.clear();
     this.lastDeviceState.clear();
     this.bootTime = this.now();
   }

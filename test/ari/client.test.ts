@@ -1,4 +1,4 @@
-import { ARI_MAX_EVENT_BYTES, createAriClient, type AriClientOptions } from '../../src/ari/client';
+import { ARI_MAX_EVENT_BYTES, ARI_UNREAD_EVENTS, createAriClient, type AriClientOptions } from '../../src/ari/client';
 import { resolveAriUrls } from '../../src/ari/rest';
 import { AriHttpError, AriNotConnectedError, type AriEvent } from '../../src/ari/types';
 import { CcError } from '../../src/util/errors';
@@ -257,6 +257,18 @@ describe('ARI client', () => {
       expect(logs.text()).not.toContain(server.password);
     });
 
+    it('on connect, switches off the event types nobody reads (eventFilter); an Asterisk without it is only logged', async () => {
+      const c = client();
+      c.start();
+      await waitFor(() => server.requests.some((r) => r.path === '/ari/applications/callcenter/eventFilter'));
+      const put = server.requests.find((r) => r.path === '/ari/applications/callcenter/eventFilter')!;
+      expect(put.method).toBe('PUT');
+      expect(JSON.parse(put.body)).toEqual({ disallowed: ARI_UNREAD_EVENTS.map((type) => ({ type })) });
+      // The fake server has no such route (404): the link stays up, one info line says so.
+      await waitFor(() => logs.text().includes('ARI event filter not set'));
+      expect(c.connected).toBe(true);
+    });
+
     it('401 on the upgrade: clear error, keeps retrying slowly, no uncaught exception', async () => {
       const c = client({ password: 'not-the-password' });
       let connected = 0;
@@ -345,6 +357,8 @@ describe('ARI client', () => {
       const c = client();
       c.start();
       await waitFor(() => c.connected);
+      // The connect's eventFilter request done first, so info reuses its idle keep-alive socket.
+      await waitFor(() => logs.text().includes('ARI event filter not set'));
       await c.asterisk.info();
       // event socket + one idle keep-alive REST socket
       expect(server.openConnections).toBe(2);

@@ -1,7 +1,9 @@
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { WebSocket } from 'ws';
+import { ARI_UNREAD_EVENTS } from '../../src/ari/client';
 import { startDaemon, type DaemonHandle } from '../../src/daemon/app';
 import type { DaemonModule, ModuleFactory } from '../../src/daemon/module';
 import { route } from '../../src/api/types';
@@ -226,6 +228,41 @@ describe('the shipped module list (src/daemon/modules.ts)', () => {
     } finally {
       await daemon.stop();
     }
+  });
+
+  it('asterisk-conf/manager.conf lets through every AMI event the daemon subscribes to, and only those', async () => {
+    // The [callcenterd] user's include filters are a whitelist (README "Performance"): an event a
+    // module starts reading must be added there, or the daemon would silently never see it.
+    const ami = new FakeAmi();
+    const names = new Set<string>();
+    const onEvent = ami.onEvent.bind(ami);
+    ami.onEvent = (name, handler) => {
+      names.add(name);
+      return onEvent(name, handler);
+    };
+    const daemon = await startDaemon(config(), { log: silentLogger(), amiFactory: () => ami, ariFactory: () => createFakeAri() });
+    await daemon.stop();
+    const conf = fs.readFileSync(path.join(__dirname, '..', '..', 'asterisk-conf', 'manager.conf'), 'utf8');
+    const section = conf.slice(conf.indexOf('[callcenterd]'));
+    const included = [...section.matchAll(/^eventfilter\(action\(include\),name\((\w+)\)\)\s*=\s*$/gm)].map((m) => m[1]);
+    expect(names.has('*')).toBe(false);
+    // FullyBooted is read by the AMI client itself (it decides when the link is "connected").
+    expect([...names, 'FullyBooted'].sort()).toEqual([...new Set(included)].sort());
+  });
+
+  it('no module subscribes to an ARI event type the client switches off at the source (ARI_UNREAD_EVENTS)', async () => {
+    const ari = createFakeAri();
+    const names = new Set<string>();
+    const onEvent = ari.onEvent.bind(ari);
+    ari.onEvent = (name, handler) => {
+      names.add(name);
+      return onEvent(name, handler);
+    };
+    const daemon = await startDaemon(config(), { log: silentLogger(), amiFactory: () => new FakeAmi(), ariFactory: () => ari });
+    await daemon.stop();
+    expect(names.has('StasisStart')).toBe(true);
+    expect(names.has('*')).toBe(false);
+    expect(ARI_UNREAD_EVENTS.filter((t) => names.has(t))).toEqual([]);
   });
 
   it('stop() closes /events clients with 1001 "daemon stopping", not 1006 (the API must not cut them off first)', async () => {

@@ -109,11 +109,12 @@ describeWithAsterisk('asterisk-conf/ on a real Asterisk', (install) => {
       expect(await ast.cli('queue show support')).toMatch(/Agent 1000 \(Local\/1000@cc-agent\/n from hint:1000@agent-hints\) \(ringinuse disabled\)/);
       const seen = ami!.events.length;
       await ami!.action('Setvar', { Variable: 'DEVICE_STATE(Custom:agent-1000)', Value: 'INUSE' });
-      // The hint turns busy (ExtensionStatus), but the Custom: DeviceStateChange itself is filtered out.
-      await ami!.waitEvent((e) => e.Event === 'ExtensionStatus' && e.Exten === '1000' && e.StatusText === 'InUse', 5000);
+      // The member turns busy through its hint (QueueMemberStatus InUse = 2), but the Custom:
+      // DeviceStateChange itself is filtered out, and so is ExtensionStatus (not on the whitelist).
+      await ami!.waitEvent((e) => e.Event === 'QueueMemberStatus' && e.Interface === iface && e.Status === '2', 5000);
+      expect(await ast.cli('core show hints')).toMatch(/1000@agent-hints\s*: PJSIP\/1000&Custom:agent-1000\s+State:InUse/);
       const after = ami!.events.slice(seen);
-      expect(after.filter((e) => e.Event === 'DeviceStateChange')).toEqual([]);
-      expect(after.filter((e) => e.Event === 'VarSet' || e.Event === 'Newexten')).toEqual([]);
+      expect(after.filter((e) => ['DeviceStateChange', 'ExtensionStatus', 'VarSet', 'Newexten'].includes(e.Event))).toEqual([]);
     } finally {
       await ami!.action('QueueRemove', { Queue: 'support', Interface: iface }).catch(() => undefined);
     }

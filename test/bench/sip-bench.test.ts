@@ -1,0 +1,93 @@
+/**
+ * The SIP bench's pure parts (no Asterisk, no SIPp): options, the media check's reading of
+ * `pjsip show channelstats`, the answer→connected probe, percentiles and the per-mode summary.
+ */
+import { parseArgs } from '../../bench/args';
+import { pct, summarize } from '../../bench/sip-bench';
+import { benchConfFiles, ulawTone, uasScenario } from '../../bench/sip-conf';
+import { checkMedia, LatencyProbe, type PhaseResult } from '../../bench/sip-phase';
+import { FakeAmi } from '../helpers/fake-links';
+
+describe('bench options for --asterisk', () => {
+  it('takes issue 12 set-up as defaults, keeps explicit values, and checks modes', () => {
+    expect(parseArgs(['--asterisk'])).toMatchObject({ asterisk: true, calls: 400, agents: 60, talkMs: 2000, rate: 20, sipRounds: 2, modes: ['native', 'callcenterd'] });
+    expect(parseArgs(['--asterisk', '--calls', '50', '--agents', '8', '--rate', '5'])).toMatchObject({ calls: 50, agents: 8, rate: 5 });
+    expect(parseArgs(['--asterisk', '--baseline', '/x']).modes).toEqual(['native', 'baseline', 'callcenterd']);
+    expect(() => parseArgs(['--asterisk', '--modes', 'native,bogus'])).toThrow(/--modes takes native, baseline and\/or callcenterd/);
+    expect(() => parseArgs(['--asterisk', '--modes', 'baseline'])).toThrow(/needs --baseline/);
+    expect(() => parseArgs(['--rate', '0'])).toThrow(/--rate must be an integer 1-500/);
+    // Without --asterisk the simulator bench keeps its own defaults.
+    expect(parseArgs([])).toMatchObject({ asterisk: false, calls: 300, agents: 10 });
+  });
+});
+
+describe('media check (pjsip show channelstats)', () => {
+  const text = [
+    '                                             ...........Receive......... .........Transmit..........',
+    ' BridgeId ChannelId ........ UpTime.. Codec.   Count    Lost Pct  Jitter   Count    Lost Pct  Jitter RTT....',
+    ' ===========================================================================================================',
+    ' 1475bd96 2001-00000003      00:00:01 ulaw       77       0    0   0.000     77       0    0   0.001   0.000',
+    ' 1475bd96 bench-trunk-000000 00:00:02 ulaw       90       0    0   0.000     89       0    0   0.000   0.000',
+    ' 9c45b825 2002-00000005      00:00:00 ulaw        0       0    0   0.000      0       0    0   0.000   0.000',
+    ' 20261206 2008-00000126      00:00:01 ulaw        0       0    0   0.000      0       0    0   0.000   0.000',
+    '          bench-trunk-000000 00:00:03 ulaw       40       0    0   0.000     39       0    0   0.000   0.000',
+    'Objects found: 5',
+  ].join('\n');
+
+  it('counts bridged channels up ≥ 1 s with rx and tx, and reports those without', () => {
+    const acc = { ok: 0, bad: 0, badSample: [] as string[] };
+    checkMedia(text, acc);
+    // The unbridged row (no bridge id) and the one up < 1 s are not judged.
+    expect(acc).toEqual({ ok: 2, bad: 1, badSample: [expect.stringContaining('2008-00000126')] });
+  });
+});
+
+describe('answer→connected probe', () => {
+  it('measures from the device Newstate Up to the later of AgentConnect and its BridgeEnter, per agent', async () => {
+    const ami = new FakeAmi();
+    const probe = new LatencyProbe(ami);
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    ami.emitEvent({ Event: 'Newstate', Channel: 'PJSIP/2000-00000001', ChannelState: '5' });
+    ami.emitEvent({ Event: 'Newstate', Channel: 'PJSIP/2000-00000001', ChannelState: '6' });
+    await wait(20);
+    ami.emitEvent({ Event: 'AgentConnect', Interface: 'Local/2000@cc-agent/n' });
+    expect(probe.samples).toEqual([]);
+    await wait(20);
+    ami.emitEvent({ Event: 'BridgeEnter', Channel: 'PJSIP/2000-00000001' });
+    // Another agent's events do not complete this one.
+    ami.emitEvent({ Event: 'BridgeEnter', Channel: 'PJSIP/2001-00000002' });
+    expect(probe.samples).toHaveLength(1);
+    expect(probe.samples[0]).toBeGreaterThanOrEqual(30);
+    probe.close();
+    ami.emitEvent({ Event: 'Newstate', Channel: 'PJSIP/2000-00000003', ChannelState: '6' });
+    expect(probe.samples).toHaveLength(1);
+  });
+});
+
+describe('summary per mode', () => {
+  const phase = (over: Partial<PhaseResult>): PhaseResult => ({
+    mode: 'callcenterd', rate: 20, calls: 100, successful: 100, failed: 0, errors: '', asteriskCpuMs: 3000, daemonCpuMs: 900, daemonIdleMsPerS: 2,
+    wallMs: 5000, latenciesMs: [], media: { ok: 10, bad: 0, badSample: [] }, counters: { amiEvents: 900, ariEvents: 1800, ariRequests: 800, amiActions: 200, sqlWrites: 4400, sqlCommits: 970 },
+    ...over,
+  });
+
+  it('adds the windows up: CPU per call, percentiles over every sample, counters per call', () => {
+    const s = summarize('callcenterd', [phase({ latenciesMs: [5, 1, 3] }), phase({ asteriskCpuMs: 5000, daemonCpuMs: 1100, failed: 1, latenciesMs: [100, 2] })]);
+    expect(s).toMatchObject({ calls: 200, failed: 1, asteriskMsPerCall: 40, daemonMsPerCall: 10, p50: 3, p99: 100, latencySamples: 5, media: { ok: 20, bad: 0 } });
+    expect(s.perCall).toMatchObject({ amiEvents: 9, ariRequests: 8, sqlCommits: 9.7 });
+    expect(pct([], 50)).toBeUndefined();
+  });
+});
+
+describe('bench-only Asterisk config and SIPp scenarios', () => {
+  it('one endpoint + aor per agent with a static contact to the UAS; agents hang up after the talk time', () => {
+    const files = benchConfFiles({ agents: ['2000', '2001'], uasPort: 45000, benchAmiSecret: 's3cret' });
+    expect(files['pjsip.conf']).toContain('[2001](bench-agent)');
+    expect(files['pjsip.conf']).toContain('contact = sip:2001@127.0.0.1:45000');
+    expect(files['manager.conf']).toMatch(/^\[bench\]\nsecret = s3cret$/m);
+    expect(uasScenario(250, 2000)).toMatch(/<pause milliseconds="250"\/>[\s\S]*200 OK[\s\S]*<pause milliseconds="2000"\/>[\s\S]*BYE \[next_url\]/);
+    const tone = ulawTone();
+    expect(tone).toHaveLength(8000);
+    expect(new Set(tone).size).toBeGreaterThan(20);
+  });
+});
