@@ -76,7 +76,7 @@ export class CallService implements CallDirectory {
     this.core.start();
     this.router.start();
     this.unsubscribe.push(this.inbound.listenAmi());
-    if (this.standIns) this.unsubscribe.push(this.standIns.listen());
+    if (this.standIns) this.unsubscribe.push(this.standIns.listen(this.deps.ami));
     this.unsubscribe.push(this.abandons.listen(this.deps.ami));
     this.unsubscribe.push(this.deps.ari.onConnected(() => void this.resync()));
     if (this.deps.ari.connected) void this.resync();

@@ -11,7 +11,8 @@
  * agent's device. The stand-in and the member leg stay connected in app_queue's bridge without
  * media until the call part ends, so app_queue's events, talk time and ringinuse stay its own.
  * Exit keys (queue `context`): the waiting customer's keys are played to the stand-in, where Queue()
- * reads them; when the stand-in's ;2 goes on in another context the customer is sent there itself.
+ * reads them; when the stand-in's ;2 leaves the queue for another context the customer is sent
+ * there itself.
  *
  * Life of a stand-in (states and legal moves):
  *   waiting   → connected (a leg of it was answered: the call part owns the customer now)
@@ -23,7 +24,8 @@
  *   connected → ended     (the call part ended: the member leg and the stand-in are hung up, which
  *                          ends app_queue's accounting: AgentComplete)
  */
-import type { AriChannel, AriEvent, ChannelDtmfReceivedEvent, StasisStartEvent } from '../ari/types';
+import type { AmiClient, AmiEvent } from '../ami/types';
+import type { AriChannel, ChannelDtmfReceivedEvent, StasisStartEvent } from '../ari/types';
 import { formatCallerId } from '../util/caller-id';
 import { ignoreGone } from './ari-util';
 import type { CallCore } from './core';
@@ -92,6 +94,9 @@ export class StandIns {
         otherChannelId: `${standInId}-q`,
         originator: customer.id,
         callerId: formatCallerId(customer.caller?.name, customer.caller?.number),
+        // Queue(<q>,r) ([cc-queues] CC_QUEUE_OPTIONS): the stand-in waits with a ringing indication,
+        // not a second music stream nobody hears (the customer has its own).
+        variables: { CC_QUEUE_OPTIONS: 'r' },
       });
     } catch (err) {
       log.error('cannot put the customer in the queue through a stand-in', { queue, err: (err as Error).message });
@@ -100,13 +105,10 @@ export class StandIns {
     }
   }
 
-  /** Subscribes to the ARI events of exit keys; returns the unsubscribe function. */
-  listen(): () => void {
-    const { ari } = this.core.deps;
-    const offs = [
-      ari.onEvent('ChannelDtmfReceived', (e) => void this.onDtmf(e as ChannelDtmfReceivedEvent)),
-      ari.onEvent('ChannelDialplan', (e) => void this.onDialplan(e)),
-    ];
+  /** Subscribes to what exit keys need (ARI keys, AMI QueueCallerLeave); returns the unsubscribe function. */
+  listen(ami: AmiClient | undefined): () => void {
+    const offs = [this.core.deps.ari.onEvent('ChannelDtmfReceived', (e) => void this.onDtmf(e as ChannelDtmfReceivedEvent))];
+    if (ami) offs.push(ami.onEvent('QueueCallerLeave', (e) => void this.onQueueLeave(e)));
     return () => offs.forEach((off) => off());
   }
 
@@ -121,17 +123,20 @@ export class StandIns {
   }
 
   /**
-   * The stand-in's ;2 (the app is subscribed to it: originated with it) went on somewhere else than
-   * its queue context while waiting: an exit key took it out of Queue(). The customer goes there
-   * itself and the stand-in is hung up.
+   * A waiting stand-in left its queue (AMI QueueCallerLeave of its ;2). app_queue moved the channel
+   * before it said so: still in its queue context = Queue() returned (timeout, empty queue...: the
+   * stand-in's hang-up follows); another context = an exit key: the customer goes there itself and
+   * the stand-in is hung up. (ARI ChannelDialplan would say it too, but the client switches that
+   * event type off at the source: ARI_UNREAD_EVENTS.)
    */
-  private async onDialplan(e: AriEvent): Promise<void> {
-    const ch = (e as { channel?: AriChannel }).channel;
-    if (!ch?.id.endsWith(`${STAND_IN_SUFFIX}-q`)) return;
-    const s = this.byStandIn.get(ch.id.slice(0, -2));
-    const to = ch.dialplan;
-    if (!s || s.state !== 'waiting' || !to || !s.context || to.context === s.context) return;
+  private async onQueueLeave(e: AmiEvent): Promise<void> {
+    const id = e.Uniqueid;
+    if (!id?.endsWith(`${STAND_IN_SUFFIX}-q`)) return;
+    const s = this.byStandIn.get(id.slice(0, -2));
+    if (!s || s.state !== 'waiting' || !s.context) return;
     const { ari, log } = this.core.deps;
+    const to = (await ari.channels.get(id).catch(() => undefined))?.dialplan;
+    if (!to || to.context === s.context || s.state !== 'waiting') return;
     this.finish(s);
     log.info('caller left the queue with an exit key', { customer: s.customerId, queue: s.queue, context: to.context, exten: to.exten });
     await ignoreGone(ari.channels.stopMoh(s.customerId), log, 'stop the waiting music');

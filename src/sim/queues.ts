@@ -150,9 +150,10 @@ export class QueueEngine extends QueueMembers {
   exitWithKey(handle: string, context: string, exten: string): void {
     const call = this.call(handle);
     if (call.state !== 'waiting' && call.state !== 'ringing') throw new CcError('refused', `Queue call ${handle} is not waiting`);
-    this.leaveUnanswered(call, 'exit');
+    // app_queue moves the channel first (valid_exit), then leaves the queue (QueueCallerLeave).
     const customer = this.model.channel(call.customerId);
     customer.dialplan = { context, exten, priority: 1, app_name: '', app_data: '' };
+    this.leaveUnanswered(call, 'exit');
     call.location = { context, exten };
     // Apps subscribed to the caller (a stand-in's ;2 is: originated by the app) see where it went.
     this.model.channelEvent(customer, 'ChannelDialplan', { dialplan_app: '', dialplan_app_data: '' });
