@@ -36,6 +36,8 @@ export interface BenchOptions {
   /** SIP bench: another checkout (e.g. main) whose daemon and AMI user run as mode "baseline". */
   baseline: string;
   ringMs: number;
+  /** SIP bench: asterisk.queue_topology of the callcenterd mode ('' = the config default). */
+  queueTopology: '' | 'member-leg' | 'stand-in';
   /** SIP bench: step the rate up per mode until calls fail. */
   findMax: boolean;
   /** SIP bench: count the daemon's AMI events by name (diagnostic: costs the daemon CPU). */
@@ -65,6 +67,7 @@ export const DEFAULTS: BenchOptions = {
   sipRounds: 2,
   modes: ['native', 'callcenterd'],
   ringMs: 250,
+  queueTopology: '',
   findMax: false,
   amiBreakdown: false,
   daemonCpuProf: '',
@@ -101,6 +104,8 @@ SIP load bench on a real Asterisk (needs ASTERISK_BIN or /opt/asterisk, and sipp
                             copied in) logs in as its own AMI user with DIR/asterisk-conf/manager.conf's
                             [callcenterd] permissions and filters; README "Performance" says how
   --ring-ms N               agent phones ring this long before answering (default ${DEFAULTS.ringMs})
+  --queue-topology T        the callcenterd mode's asterisk.queue_topology: member-leg or stand-in
+                            (default: the config default; docs/CALL-TOPOLOGY.md)
   --find-max                per mode, step the rate up from --rate until a window has failed calls
   --ami-breakdown           count the daemon's AMI events by name (diagnostic: costs daemon CPU)
   --daemon-cpu-prof DIR     write a V8 CPU profile of the daemon child into DIR`;
@@ -140,6 +145,11 @@ export function parseArgs(argv: string[]): BenchOptions {
     else if (flag === '--ami-breakdown') o.amiBreakdown = true;
     else if (flag === '--daemon-cpu-prof') o.daemonCpuProf = value();
     else if (flag === '--baseline') o.baseline = value();
+    else if (flag === '--queue-topology') {
+      const v = value();
+      if (v !== 'member-leg' && v !== 'stand-in') throw invalid(`--queue-topology must be member-leg or stand-in (got ${v})`, { option: flag });
+      o.queueTopology = v;
+    }
     else if (flag === '--modes') {
       const list = value().split(',');
       if (!list.length || list.some((m) => m !== 'native' && m !== 'baseline' && m !== 'callcenterd')) {

@@ -124,7 +124,7 @@ export async function runSipBench(o: BenchOptions, say: (line: string) => void):
     result.options = { rate: o.rate, calls: o.calls, agents: o.agents, ringMs: o.ringMs, talkMs: o.talkMs, rounds: o.sipRounds, modes: o.modes, logLevel: o.logLevel };
     say(`  ${result.asterisk}; ${sipp}; ${o.agents} agents (SIPp phones: ring ${o.ringMs} ms, RTP echo, hang up after ${o.talkMs} ms); customers send G.711 µ-law`);
     say(`  ${o.sipRounds} round(s) of [${o.modes.join(', ')}], ${o.calls} calls at ${o.rate}/s per window (after a warm-up); temp dir ${ast.dir}`);
-    const env: PhaseEnv = { ast, ami, sipp: sippDirs, agents, dir, logLevel: o.logLevel, breakdown: o.amiBreakdown, daemonNodeArgs: o.daemonCpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.daemonCpuProf}`] : [], baseline, say };
+    const env: PhaseEnv = { ast, ami, sipp: sippDirs, agents, dir, logLevel: o.logLevel, breakdown: o.amiBreakdown, daemonNodeArgs: o.daemonCpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.daemonCpuProf}`] : [], baseline, queueTopology: o.queueTopology, say };
     for (let round = 1; round <= o.sipRounds; round++) {
       for (const mode of o.modes) {
         const p = await runPhase(env, mode, o.rate, o.calls);

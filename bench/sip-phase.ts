@@ -29,6 +29,8 @@ export interface PhaseEnv {
   daemonNodeArgs: string[];
   /** Mode baseline: the other checkout's compiled daemon entry and its AMI user. */
   baseline?: { entry: string; amiUser: string };
+  /** asterisk.queue_topology of the callcenterd mode ('' = the config default). */
+  queueTopology?: string;
   say: (line: string) => void;
 }
 
@@ -166,6 +168,7 @@ async function startDaemon(env: PhaseEnv, tag: string, mode: Mode): Promise<Daem
       asterisk: {
         ari: { url: `http://127.0.0.1:${http}`, username: 'callcenterd', password: env.ast.secrets.ari, app: 'callcenter' },
         ami: { host: '127.0.0.1', port: ami, username: base?.amiUser ?? 'callcenterd', secret: env.ast.secrets.ami },
+        ...(mode === 'callcenterd' && env.queueTopology ? { queue_topology: env.queueTopology } : {}),
       },
       database: { path: path.join(env.dir, `daemon-${tag}.db`) },
       api: { listen: '127.0.0.1:0', tokens: [{ token: ADMIN, role: 'admin', name: 'bench' }] },

@@ -41,6 +41,8 @@ export interface CallbacksModuleDeps extends Pick<DaemonDeps, 'db' | 'bus' | 'cl
   options?: Partial<SchedulerOptions>;
   /** The do-not-call list (the calls core's): asked when a callback is scheduled and when it fires. */
   dnc?: Pick<DncGuard, 'assertCallable'>;
+  /** A queue caller's request was accepted (the calls core thanks a stand-in's customer). */
+  onQueueRequestAccepted?: (uniqueid: string) => Promise<void> | void;
 }
 
 /** Scheduler options from `policy.callbacks` (minutes/seconds in the config, ms in the scheduler). */
@@ -118,6 +120,7 @@ export function createCallbacksModule(deps: CallbacksModuleDeps): CallbacksModul
     log: deps.log,
     dnc: deps.dnc,
     onRequest: () => scheduler.rearm(),
+    onAccepted: deps.onQueueRequestAccepted,
   });
   let offAgents: (() => void) | undefined;
   const queueView: QueueCallbacksView = {
@@ -180,6 +183,7 @@ export const callbacksFactory: ModuleFactory = (deps, ports) => {
     ari: deps.ari,
     dialer: callServiceDialer(control, deps.bus),
     dnc: control.dnc,
+    onQueueRequestAccepted: (uniqueid) => control.standIns?.callbackAccepted(uniqueid),
   });
   control.onStasisStart(QUEUE_CALLBACK_TAG, (e) => m.intake.onStart(e));
   control.claimOnRecovery({ channel: (ch) => m.intake.claimOnRecovery(ch, deps.config.asterisk.ari.app) });

@@ -45,6 +45,11 @@ export interface QueueIntakeDeps {
   dnc?: Pick<DncGuard, 'assertCallable'>;
   /** Called after a request was stored (the scheduler re-arms). */
   onRequest?: (c: Callback) => void;
+  /**
+   * Called when a caller's request is accepted, before its channel is answered: the calls core
+   * thanks a customer whose queue caller is a stand-in (asterisk.queue_topology stand-in).
+   */
+  onAccepted?: (uniqueid: string) => Promise<void> | void;
 }
 
 export interface QueueRequestInput {
@@ -89,6 +94,11 @@ export class QueueCallbackIntake {
       });
     }
     const channels = this.deps.ari?.channels;
+    if (verdict === 'accepted') {
+      await Promise.resolve(this.deps.onAccepted?.(ch.id)).catch((err: Error) =>
+        this.deps.log.warn('queue callback: could not thank the caller', { channel: ch.name, err: err.message }),
+      );
+    }
     try {
       await channels?.setVariable(ch.id, 'CC_CALLBACK', verdict);
       await channels?.continueInDialplan(ch.id, {});

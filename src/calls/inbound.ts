@@ -5,8 +5,9 @@
  *   Stasis(callcenter,agent-leg,<ext>,<linkedid>)   queue member leg Local/<ext>@cc-agent/n ;2.
  *       <linkedid> is the customer's linkedid (= AgentCalled Linkedid), used to find the queue.
  *   Stasis(callcenter,inbound,queue,<queue>[,<context>])   direct entry routed to a queue:
- *       blocked callers are rejected, others continue in dialplan at <context>,<queue>,1
- *       (<context> defaults to "queues").
+ *       blocked callers are rejected; the others wait through a stand-in (stand-ins.ts,
+ *       asterisk.queue_topology = stand-in) or continue in dialplan at <context>,<queue>,1
+ *       (member-leg; <context> defaults to "queues").
  *   Stasis(callcenter,inbound,agent,<ext>)   direct entry to one agent: the daemon rings the agent's
  *       device and bridges it with the caller (rejected when blocked, unknown or the agent is busy).
  *
@@ -22,6 +23,7 @@ import { formatCallerId } from '../util/caller-id';
 import { ariAction, ignoreGone, newBridgeId } from './ari-util';
 import type { CallCore } from './core';
 import type { Hangups } from './hangups';
+import type { StandIns } from './stand-ins';
 import type { CallRecord } from './types';
 
 interface QueueHint {
@@ -68,6 +70,8 @@ export class InboundCalls {
     private readonly blocklist: Blocklist,
     private readonly ami: AmiClient | undefined,
     private readonly hangups: Hangups,
+    /** Set when asterisk.queue_topology = stand-in (stand-ins.ts). */
+    private readonly standIns?: StandIns,
   ) {}
 
   /** Subscribes to AMI AgentCalled; returns the unsubscribe function. */
@@ -148,6 +152,8 @@ export class InboundCalls {
       customerChannelId: leg.id,
       linkedid: linkedid ?? null,
     });
+    const standIn = this.standIns?.waitingFor(linkedid);
+    if (standIn) this.standIns!.offered(standIn, leg.id);
     if (!call.queue && linkedid) {
       const w = this.awaitingQueue.get(linkedid);
       if (w) w.callIds.push(call.id);
@@ -163,6 +169,11 @@ export class InboundCalls {
     const number = ch.caller?.number || null;
     if (this.blocklist.isBlocked(number ?? undefined)) {
       await this.rejectBlocked(ch, { queue: target === 'queue' ? (value ?? null) : null, linkedid: null });
+      return;
+    }
+    if (target === 'queue' && value && this.standIns) {
+      // Stand-in topology: the customer stays here; a stand-in waits in the queue for it.
+      await this.standIns.enter(ch, value, context || 'queues');
       return;
     }
     if (target === 'queue' && value) {
@@ -248,7 +259,17 @@ export class InboundCalls {
     }
     try {
       if (!call.agentChannelId) this.core.update(call, { agentChannelId: deviceId });
-      await ariAction(ari.channels.answer(call.customerChannelId), 'answer the customer side');
+      const legId = call.customerChannelId;
+      const taken = this.standIns?.ownerOfLeg(legId) ? await this.standIns.takeCustomer(call, legId) : undefined;
+      if (this.standIns?.ownerOfLeg(legId) && !taken) {
+        await this.core.end(callId, 'answered-elsewhere'); // another agent took the customer first
+        return;
+      }
+      if (stateOf(call) === 'ended') {
+        if (taken) await this.standIns!.release(taken);
+        return;
+      }
+      await ariAction(ari.channels.answer(legId), 'answer the customer side');
       if (call.state !== 'ringing-agent') return; // ended meanwhile: end() cleaned up
       // Both sides answered: from now on the call counts as answered, also if the customer leaves
       // before the bridge is up (under load that window is long; such calls were recorded as
@@ -265,7 +286,14 @@ export class InboundCalls {
         await ignoreGone(ari.bridges.destroy(bridgeId), log, 'destroy the bridge of an ended call');
         return;
       }
-      await ariAction(ari.bridges.addChannel(bridgeId, [call.customerChannelId, deviceId]), 'bridge the call');
+      let customerSide = legId;
+      if (taken) {
+        // Stand-in topology: the answered leg stays with app_queue; the customer itself is bridged
+        // with the device and is the call's customer side from now on.
+        this.core.update(call, { customerChannelId: taken.customerId });
+        customerSide = taken.customerId;
+      }
+      await ariAction(ari.bridges.addChannel(bridgeId, [customerSide, deviceId]), 'bridge the call');
       if (stateOf(call) === 'bridging') this.core.transition(call, 'bridged');
     } catch (err) {
       if (stateOf(call) === 'ended') return; // a side left meanwhile: a failed request is expected, end() ran

@@ -29,6 +29,8 @@ export class StasisRouter {
   private readonly unsubscribe: (() => void)[] = [];
   /** Called for every StasisStart (recovery uses it to tell new channels from orphans). */
   onAnyStart?: (channelId: string) => void;
+  /** Asked first when a channel leaves (stand-in topology: waiting customers and stand-ins); true = handled. */
+  onAnyGone?: (channelId: string) => Promise<boolean>;
 
   constructor(
     private readonly deps: { ari: AriClient; log: Logger },
@@ -87,6 +89,7 @@ export class StasisRouter {
 
   private async onGone(channelId: string, reason: string): Promise<void> {
     if (this.originations.onGone(channelId, reason)) return;
+    if (this.onAnyGone && (await this.onAnyGone(channelId))) return;
     const call = this.core.callOfChannel(channelId);
     if (call && call.customerChannelId === channelId) await this.hangups.customerGone(call.id, reason);
     else if (call && call.agentChannelId === channelId) await this.hangups.agentHungUp(call.id, reason);

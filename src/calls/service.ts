@@ -18,6 +18,8 @@ import { OutboundCalls, type DialRequest } from './outbound';
 import { CallRepo } from './repo';
 import { type BridgeClaimer, type ChannelClaimer, Recovery, type RecoveryReport } from './recovery';
 import { StasisRouter, type StartHandler } from './router';
+import { stasisArgs } from './recovery';
+import { StandIns } from './stand-ins';
 import type { CallKind, CallRecord } from './types';
 
 export type CallServiceDeps = Omit<CoreDeps, 'repo' | 'originations'> & { ami?: AmiClient };
@@ -39,6 +41,8 @@ export class CallService implements CallDirectory {
   readonly router: StasisRouter;
   readonly recovery: Recovery;
   readonly abandons: Abandons;
+  /** Stand-in topology (asterisk.queue_topology = stand-in), else undefined. */
+  readonly standIns: StandIns | undefined;
   private readonly unsubscribe: (() => void)[] = [];
   private recovering: Promise<RecoveryReport | undefined> | undefined;
   lastRecovery: RecoveryReport | undefined;
@@ -51,7 +55,9 @@ export class CallService implements CallDirectory {
     this.core = new CallCore({ ...deps, repo: this.repo, originations: this.originations });
     this.hangups = new Hangups(this.core);
     this.actions = new CallActions(this.core, this.blocklist);
-    this.inbound = new InboundCalls(this.core, this.blocklist, deps.ami, this.hangups);
+    const { asterisk } = deps.config;
+    this.standIns = asterisk.queue_topology === 'stand-in' ? new StandIns(this.core, asterisk.moh_class) : undefined;
+    this.inbound = new InboundCalls(this.core, this.blocklist, deps.ami, this.hangups, this.standIns);
     this.outbound = new OutboundCalls(this.core, this.hangups, this.dnc);
     this.router = new StasisRouter(deps, this.core, this.originations, this.hangups);
     this.recovery = new Recovery(this.core, this.originations, this.hangups);
@@ -59,6 +65,13 @@ export class CallService implements CallDirectory {
     this.router.onStart('agent-leg', (e) => this.inbound.onAgentLeg(e));
     this.router.onStart('inbound', (e) => this.inbound.onDirect(e));
     this.router.onAnyStart = (id) => this.recovery.startedSinceConnect.add(id);
+    const standIns = this.standIns;
+    if (standIns) {
+      this.router.onStart('standin', (e) => standIns.onStart(e));
+      this.router.onAnyGone = (id) => standIns.onGone(id);
+      this.core.onEnded((call) => void standIns.callEnded(call));
+      this.recovery.channelClaimers.push((ch) => standIns.claim(ch, stasisArgs(ch, deps.ari.app)));
+    }
   }
 
   /** Subscribes to ARI/AMI. Recovery runs on every ARI onConnected (first connect and reconnects). */
@@ -66,6 +79,7 @@ export class CallService implements CallDirectory {
     this.core.start();
     this.router.start();
     this.unsubscribe.push(this.inbound.listenAmi());
+    if (this.standIns) this.unsubscribe.push(this.standIns.listen(this.deps.ami));
     this.unsubscribe.push(this.abandons.listen(this.deps.ami));
     this.unsubscribe.push(this.deps.ari.onConnected(() => void this.resync()));
     if (this.deps.ari.connected) void this.resync();

@@ -121,6 +121,15 @@ export const configSchema = z
           .refine((v) => v.includes('{number}'), 'must contain {number}')
           .default('PJSIP/{number}@trunk'),
         moh_class: z.string().default('default'),
+        /**
+         * Media path of an answered inbound queue call (docs/CALL-TOPOLOGY.md, issue 12):
+         * stand-in (default) = a trunk customer stays in the daemon's app and a Local stand-in waits
+         * in Queue() for it, the customer is bridged straight with the device (SIP parties may go
+         * native_rtp); member-leg = the customer waits in Queue() itself, the member leg ;2 is
+         * bridged with the device (media crosses a Local pair and two bridges). Calls that reach
+         * Queue() without passing through the app (queue transfers, daemon down) use member-leg.
+         */
+        queue_topology: z.enum(['member-leg', 'stand-in']).default('stand-in'),
       })
       .strict(),
     database: z.object({ path: z.string().min(1).default('./callcenterd.db') }).strict().default({}),

@@ -3,6 +3,7 @@
  * 404 unknown channel/bridge, 409 channel not in a Stasis app, 422 bridge add of a channel that is
  * not in Stasis, 400 missing/invalid parameters. Errors change nothing.
  */
+import { parseCallerId } from './devices';
 import { CcError } from '../util/errors';
 import type { AriReply, AriRequest, AriRouter } from './ari-server';
 import type { Devices } from './devices';
@@ -190,6 +191,7 @@ function channels(req: AriRequest, d: AriRouteDeps, id: string | undefined, acti
       // A caller continued to <queue>@cc-queues (not a member leg) runs Queue(<queue>).
       if (d.queues.isQueueContext(context) && ch.kind !== 'leg2') d.queues.enterFromDialplan(ch, context, exten);
       else if (!str(p.context) && !str(p.extension)) d.queueCallback?.continued(ch, from);
+      else d.queueCallback?.continuedTo(ch, context, str(p.label));
       return NO_CONTENT;
     }
     case 'POST redirect': {
@@ -211,6 +213,9 @@ function channels(req: AriRequest, d: AriRouteDeps, id: string | undefined, acti
       const dtmf = str(p.dtmf);
       if (!dtmf || !/^[0-9*#A-Da-d,]+$/.test(dtmf)) return fail(400, 'DTMF is required');
       ch.dtmfSent.push(...dtmf.replace(/,/g, '').split(''));
+      // Played to a Local ;1, the keys reach its ;2: Queue() there reads exit keys.
+      const partner = ch.partnerId ? d.model.channels.get(ch.partnerId) : undefined;
+      if (partner) for (const digit of dtmf.replace(/,/g, '')) d.queueCallback?.onDigit(partner, digit);
       return NO_CONTENT;
     }
     case 'POST moh':
@@ -246,6 +251,11 @@ function originate(d: AriRouteDeps, p: Record<string, unknown>, channelId: strin
   const endpoint = str(p.endpoint);
   if (!endpoint) throw new CcError('invalid', 'Endpoint must be specified');
   if (channelId && d.model.channels.has(channelId)) throw new CcError('refused', 'Channel with given unique ID already exists');
+  const originator = str(p.originator);
+  const from = originator ? d.model.channels.get(originator) : undefined;
+  if (originator && !from) throw new CcError('invalid', 'Provided originator channel was not found');
+  const intoQueue = /^Local\/([^@/]+)@([^/]+?)(\/n)?$/.exec(endpoint);
+  if (intoQueue && d.queues.isQueueContext(intoQueue[2])) return standIn(d, p, channelId, intoQueue[1], intoQueue[2], from);
   const timeout = p.timeout === undefined ? 30 : Number(p.timeout);
   if (!Number.isFinite(timeout)) throw new CcError('invalid', 'Invalid timeout');
   return d.devices.originate({
@@ -258,6 +268,40 @@ function originate(d: AriRouteDeps, p: Record<string, unknown>, channelId: strin
     timeout,
     originator: str(p.originator),
   });
+}
+
+/** A Local stand-in into a queue context (stand-in topology): see QueueEngine.standIn. */
+function standIn(d: AriRouteDeps, p: Record<string, unknown>, channelId: string | undefined, queue: string, context: string, from: SimChannel | undefined): SimChannel {
+  const app = str(p.app) ?? d.app;
+  const caller = parseCallerId(str(p.callerId));
+  const suffix = d.model.nextNameSuffix();
+  const one = d.model.newChannel({
+    name: `Local/${queue}@${context}-${suffix};1`,
+    id: channelId,
+    kind: 'other',
+    state: 'Down',
+    caller,
+    dialplan: { context, exten: queue, priority: 1 },
+    linkedid: from?.linkedid,
+    device: `Local/${queue}@${context}`,
+    subscribedApp: app,
+  });
+  const two = d.model.newChannel({
+    name: `Local/${queue}@${context}-${suffix};2`,
+    id: str(p.otherChannelId),
+    kind: 'customer',
+    state: 'Ring',
+    caller,
+    dialplan: { context, exten: queue, priority: 1 },
+    linkedid: one.linkedid,
+    device: one.device,
+    subscribedApp: app,
+  });
+  one.partnerId = two.id;
+  two.partnerId = one.id;
+  one.appArgs = str(p.appArgs)?.split(',') ?? [];
+  d.queues.standIn(one, two, app, context, queue);
+  return one;
 }
 
 function bridges(req: AriRequest, d: AriRouteDeps, id: string | undefined, action: string | undefined): AriReply {

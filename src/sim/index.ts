@@ -23,6 +23,10 @@
  *   member. `queues: loadQueuesConf('asterisk-conf/queues.conf')` boots with a real queues.conf.
  *   autofill (default on, as shipped): every waiting caller is offered to a free member at once;
  *   off (Asterisk's default): only the head caller is, the others re-check every `recheckMs`.
+ * - Trunk calls: `placeTrunkCall({queue, callerNumber, callerName?, id?, context?})`: the customer enters
+ *   Stasis(<app>,inbound,queue,<queue>,cc-queues) as in the shipped [cc-inbound]. A stand-in the
+ *   daemon originates (`Local/<queue>@cc-queues/n`, `originator` = customer: same linkedid and caller
+ *   id) answers at once: ;1 enters the app, ;2 waits in the queue (asterisk.queue_topology = stand-in).
  * - Queue calls: `placeQueueCall({queue, callerNumber, callerName?, id?})` → handle `{id, channelId, queue}`;
  *   `id` is the customer's linkedid (= 3rd Stasis arg of the agent leg, `Linkedid` of AgentCalled).
  *   `queueCall(h)` → {state: waiting|ringing|connected|ended, member, legId, endReason, ...};
@@ -32,7 +36,8 @@
  *   `queueCall(h)` is the new queue call.
  *   blind transfer / continue). `maxWaitMs` (queue option) is Queue()'s timeout: the caller leaves
  *   with QUEUESTATUS=TIMEOUT; `exitQueue(h, context, exten)` is a caller pressing an exit key.
- *   A queue with `exitContext` (queues.conf `context`) reads the caller's `pressDtmf`: the shipped
+ *   A queue with `exitContext` (queues.conf `context`) reads the caller's keys: `pressDtmf` on the
+ *   caller, or a key played to a waiting caller's Local ;1 (ARI dtmf on a stand-in); the shipped
  *   `cc-queue-callback` key 1 runs that context's dialplan (src/sim/queue-callback.ts).
  * - Dialplan UserEvents of asterisk-conf: `surveyAnswer(channelId, score)` (CcSurvey of [cc-survey]
  *   on that channel, e.g. the member leg the daemon sent to the survey), CcQueueExit after a
@@ -258,6 +263,33 @@ export class Simulator {
   placeQueueCall(o: { queue: string; callerNumber: string; callerName?: string; id?: string }): QueueCallHandle {
     const call = this.queues.placeCall(o);
     return { id: call.handle, channelId: call.customerId, queue: call.queue };
+  }
+
+  /**
+   * A call from the trunk running the shipped [cc-inbound]: its own channel (id = linkedid = the
+   * handle's id) enters Stasis(<app>,inbound,queue,<queue>,<context>). With no app registered
+   * (STASISSTATUS=FAILED) it goes on to <queue>@<context> and waits there itself. Under the stand-in
+   * topology the daemon keeps it and originates a stand-in: `queueCall(h)` is then the stand-in's
+   * queue call (same linkedid); hang the customer up with `hangupDevice(h.channelId)`.
+   */
+  placeTrunkCall(o: { queue: string; callerNumber: string; callerName?: string; id?: string; context?: string }): QueueCallHandle {
+    if (!o.callerNumber || /[\r\n]/.test(o.callerNumber)) throw new CcError('invalid', `Invalid caller number: ${JSON.stringify(o.callerNumber)}`);
+    const context = o.context ?? 'cc-queues';
+    if (!this.queues.isQueueContext(context)) throw new CcError('invalid', `Not a queue context: ${context}`);
+    const id = o.id ?? `sim-t${this.model.nextNameSuffix()}`;
+    if (this.model.channels.has(id)) throw new CcError('refused', `Call id already in use: ${id}`);
+    const ch = this.model.newChannel({
+      name: `PJSIP/trunk-${this.model.nextNameSuffix()}`,
+      id,
+      kind: 'customer',
+      state: 'Ring',
+      caller: { name: o.callerName ?? '', number: o.callerNumber },
+      dialplan: { context: 'cc-inbound', exten: 's', priority: 3 },
+      linkedid: id,
+      device: 'PJSIP/trunk',
+    });
+    if (!this.model.enterStasis(ch, this.app, ['inbound', 'queue', o.queue, context])) this.queues.enterFromDialplan(ch, context, o.queue);
+    return { id, channelId: id, queue: o.queue };
   }
 
   queueCall(h: QueueCallHandle | string): Readonly<QueueCall> {

@@ -27,7 +27,8 @@ export class SimQueueCallback {
     const call = [...this.queues.calls.values()].find((c) => c.customerId === ch.id && (c.state === 'waiting' || c.state === 'ringing'));
     if (!call) return false;
     const context = this.queues.queue(call.queue).exitContext;
-    if (!context || !(EXIT_KEYS[context] ?? []).includes(digit)) return false;
+    // A shipped context leaves only by its extensions; in any other the sim takes every key as one.
+    if (!context || (EXIT_KEYS[context] && !EXIT_KEYS[context].includes(digit))) return false;
     const position = call.position;
     this.queues.exitWithKey(call.handle, context, digit);
     ch.vars.CC_QUEUE = call.queue;
@@ -41,6 +42,17 @@ export class SimQueueCallback {
   /** ARI continue of a channel that was in [cc-queue-callback]: what the dialplan does next. */
   continued(ch: SimChannel, fromContext: string): void {
     if (fromContext !== CALLBACK_CONTEXT) return;
+    this.afterStasis(ch);
+  }
+
+  /** ARI continue to `cc-queue-callback,<key>,accepted` (a stand-in's customer): thanked, hung up. */
+  continuedTo(ch: SimChannel, context: string, label: string | undefined): boolean {
+    if (context !== CALLBACK_CONTEXT || label !== 'accepted') return false;
+    this.model.hangup(ch.id, 16);
+    return true;
+  }
+
+  private afterStasis(ch: SimChannel): void {
     if (ch.vars.CC_CALLBACK === 'accepted') this.model.hangup(ch.id, 16);
     else this.backToQueue(ch);
   }

@@ -30,8 +30,9 @@ export interface QueueOptions {
    */
   maxWaitMs?: number;
   /**
-   * app_queue `context`: a waiting caller who presses a single digit that is an extension of this
-   * context leaves the queue for it (src/sim/queue-callback.ts knows the shipped ones).
+   * app_queue `context` (exit keys): a waiting caller who presses a single digit that is an
+   * extension of this context leaves the queue for <exitContext>,<key> (src/sim/queue-callback.ts
+   * knows the shipped contexts' keys; in any other context every single key counts).
    */
   exitContext?: string;
   /** Static members from queues.conf: they survive an Asterisk restart. */

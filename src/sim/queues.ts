@@ -77,6 +77,25 @@ export class QueueEngine extends QueueMembers {
     return this.join(customer, q.name, handle, { context: 'queues', exten: q.name });
   }
 
+  /**
+   * A Local stand-in originated into `app` (asterisk.queue_topology = stand-in): `Local/<queue>@<queue
+   * context>/n`. As on Asterisk 22.10.1 (test/integration/topology.test.ts): [cc-queues] answers at
+   * once, so ;1 enters the app and ;2 (the queue caller) runs Queue(<queue>) with the linkedid and
+   * caller id it was originated with (`originator` = the customer). Both halves die together.
+   */
+  standIn(one: SimChannel, two: SimChannel, app: string, context: string, queue: string): void {
+    this.later(0, () => {
+      if (one.hungUp || two.hungUp) return;
+      this.model.setState(two, 'Up');
+      this.model.setState(one, 'Up');
+      if (!this.model.enterStasis(one, app, one.appArgs)) {
+        this.model.hangup(one.id, 16);
+        return;
+      }
+      this.enterFromDialplan(two, context, queue);
+    });
+  }
+
   isQueueContext(context: string): boolean {
     return this.opts.queueContexts.includes(context);
   }
@@ -131,9 +150,13 @@ export class QueueEngine extends QueueMembers {
   exitWithKey(handle: string, context: string, exten: string): void {
     const call = this.call(handle);
     if (call.state !== 'waiting' && call.state !== 'ringing') throw new CcError('refused', `Queue call ${handle} is not waiting`);
+    // app_queue moves the channel first (valid_exit), then leaves the queue (QueueCallerLeave).
+    const customer = this.model.channel(call.customerId);
+    customer.dialplan = { context, exten, priority: 1, app_name: '', app_data: '' };
     this.leaveUnanswered(call, 'exit');
-    this.model.channel(call.customerId).dialplan = { context, exten, priority: 1, app_name: '', app_data: '' };
     call.location = { context, exten };
+    // Apps subscribed to the caller (a stand-in's ;2 is: originated by the app) see where it went.
+    this.model.channelEvent(customer, 'ChannelDialplan', { dialplan_app: '', dialplan_app_data: '' });
   }
 
   /** AMI BlindTransfer of the member's `;1`: the customer runs the service, the leg ends. */

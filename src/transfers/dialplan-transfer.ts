@@ -10,8 +10,10 @@
  *    channel. The customer's own channel (the queue caller) runs the destination, app_queue sends
  *    AgentComplete Reason transfer at once, and the Local pair ends. For a queue transfer the
  *    customer's linkedid stays, so the next agent leg's Stasis arguments carry it.
- *  - other calls (outbound, callbacks, direct entries: the customer channel itself is in Stasis):
- *    ARI continueInDialplan of the customer channel.
+ *  - other calls (outbound, callbacks, direct entries, and queue calls under the stand-in topology:
+ *    the customer channel itself is in Stasis): ARI continueInDialplan of the customer channel. A
+ *    stand-in call's member leg is hung up when the agent's part ends (app_queue: AgentComplete
+ *    Reason agent, talk time up to the transfer).
  * A failure AFTER the customer left (e.g. a queue in the catalogue but missing from queues.conf:
  * [cc-queues] logs a warning and hangs up) is Asterisk's: the daemon no longer sees that customer.
  */
@@ -67,8 +69,10 @@ export class DialplanTransfer {
     if (this.deps.ami && !isDaemonDialled(call.kind)) {
       const ch = await ari.channels.get(customer).catch(() => undefined);
       if (!ch) throw refused(`the customer of call ${call.id} is gone`, { call: call.id });
+      // Only a member leg (the agent_leg context): under the stand-in topology the customer side is
+      // the customer's own channel (a Local ;2 in tests), which `continue` moves itself.
       const m = MEMBER_LEG.exec(ch.name);
-      if (m) memberChannel = `${m[1]};1`;
+      if (m && m[1].includes(`@${this.deps.config.asterisk.contexts.agent_leg}-`)) memberChannel = `${m[1]};1`;
     }
     // A queue re-entry is offered to agents as a new inbound part: tie it to this transfer. The
     // customer's linkedid is the queue call's; a channel the daemon dialled has its own.

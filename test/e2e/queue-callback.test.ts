@@ -108,4 +108,36 @@ describe('e2e: callback from the queue', () => {
     await waiting(x, 1);
     expect((await x.api('GET', '/callbacks?origin=queue')).body).toEqual([]);
   });
+
+  // Stand-in topology (the default for trunk calls): Queue() runs on the stand-in, so the stand-in's
+  // ;2 is the queue caller that asks; the customer, in our app with music, is the one thanked.
+  it('stand-in: the customer\'s key reaches the stand-in; accepted, the customer is thanked and hung up', async () => {
+    const x = await boot(withKey);
+    expect((await x.api('POST', '/agents/1000/pause', { reason: 'Almoço' })).status).toBe(200);
+    const h = x.sim.placeTrunkCall({ queue: 'support', callerNumber: CALLER });
+    await waiting(x, 1);
+    expect(x.sim.channel(`${h.channelId}-si`)).toBeDefined();
+    x.sim.pressDtmf(h.channelId, '1');
+    await until(() => !x.sim.channel(h.channelId) && !x.sim.channel(`${h.channelId}-si`), 3000, 'customer thanked, stand-in gone');
+    const [req] = (await x.api('GET', '/callbacks?origin=queue')).body;
+    expect(req).toMatchObject({ queue: 'support', number: CALLER, status: 'pending', uniqueid: `${h.channelId}-si-q` });
+    await until(() => x.rows('SELECT outcome FROM queue_stays WHERE uniqueid = ?', `${h.channelId}-si-q`)[0]?.outcome === 'callback', 3000, 'stay outcome callback');
+    await waiting(x, 0);
+  });
+
+  it('stand-in: refused, the stand-in goes back into the queue and the customer keeps waiting', async () => {
+    const x = await boot(withKey);
+    expect((await x.api('POST', '/agents/1000/pause', { reason: 'Almoço' })).status).toBe(200);
+    const h = x.sim.placeTrunkCall({ queue: 'support', callerNumber: 'anonymous' });
+    await waiting(x, 1);
+    x.sim.pressDtmf(h.channelId, '1');
+    await until(() => x.sim.channel(`${h.channelId}-si-q`)?.vars.CC_CALLBACK === 'refused', 3000, 'refused');
+    await waiting(x, 1);
+    expect(x.sim.isHearingMoh(h.channelId)).toBe(true);
+    expect((await x.api('GET', '/callbacks?origin=queue')).body).toEqual([]);
+    // Still a queue call: the agent comes back and the customer is connected.
+    expect((await x.api('POST', '/agents/1000/unpause')).status).toBe(200);
+    await x.waitAgentState('1000', 'on-call');
+    await until(() => !x.sim.isHearingMoh(h.channelId) && x.sim.channel(h.channelId)?.bridgeId, 3000, 'customer bridged with the agent');
+  });
 });

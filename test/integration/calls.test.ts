@@ -197,13 +197,14 @@ describeWithAsterisk('calls on a real Asterisk', (install) => {
     await stack.ok('POST', '/agents/1000/unpause');
   }, 40_000);
 
-  test('a trunk call enters Stasis (cc-inbound), the daemon sends it on to the queue; a blocked number is rejected', async () => {
+  test('a trunk call enters Stasis (cc-inbound), the daemon queues it through a stand-in; a blocked number is rejected', async () => {
     await eventually(async () => (await stack.agent('1000')).state === 'available', 15_000, 'agent 1000 available');
     const caller = await stack.trunkCalls('551140040001', '5511987650123');
+    // Stand-in topology (the default, test/integration/stand-in.test.ts): the stand-in runs Queue().
     await stack.ami.waitEvent(
-      (e) => e.Event === 'Newexten' && e.Uniqueid === caller.queueSideId && e.Context === 'cc-queues' && e.Application === 'Queue',
+      (e) => e.Event === 'Newexten' && e.Uniqueid === `${caller.queueSideId}-si-q` && e.Context === 'cc-queues' && e.Application === 'Queue',
       10_000,
-      'trunk caller continued into the queue',
+      'stand-in of the trunk caller in the queue',
     );
     const call = await liveCallOf('1000');
     expect(call).toMatchObject({ queue: 'support', number: '5511987650123' });
@@ -214,7 +215,7 @@ describeWithAsterisk('calls on a real Asterisk', (install) => {
     const blocked = await stack.trunkCalls('551140040001', '5511987650099');
     await eventually(async () => !(await stack.channelExists(blocked.queueSideId)), 10_000, 'blocked trunk caller hung up');
     expect(
-      stack.ami.events.some((e) => e.Event === 'Newexten' && e.Uniqueid === blocked.queueSideId && e.Context === 'cc-queues'),
+      stack.ami.events.some((e) => e.Event === 'Newexten' && [blocked.queueSideId, `${blocked.queueSideId}-si-q`].includes(String(e.Uniqueid)) && e.Context === 'cc-queues'),
     ).toBe(false);
   }, 40_000);
 });

@@ -51,6 +51,12 @@ export class Capture {
     });
   }
 
+  /** Records one ARI event received by a test's own WebSocket (labs that play the app themselves). */
+  recordAri(e: unknown, line?: string): void {
+    if (this.enabled) this.ari.push(JSON.stringify(e));
+    if (line) this.timeline.push(`${this.stamp()} ARI ${line}`);
+  }
+
   /** A raw AMI connection that keeps every byte received (only when capturing). */
   async startAmi(port: number, username: string, secret: string): Promise<void> {
     if (!this.enabled) return;

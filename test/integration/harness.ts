@@ -42,6 +42,8 @@ export interface StackOptions {
   agents?: AgentSpec[];
   pauseReasons?: { name: string; statusId: number }[];
   dispositions?: string[];
+  /** asterisk.queue_topology (docs/CALL-TOPOLOGY.md); the config default when absent. */
+  queueTopology?: 'member-leg' | 'stand-in';
 }
 
 export interface ApiResult {
@@ -65,7 +67,7 @@ export class Stack {
   readonly dir: string;
   private seq = 0;
 
-  private constructor(readonly ast: AsteriskProcess, policy: Record<string, unknown>) {
+  private constructor(readonly ast: AsteriskProcess, policy: Record<string, unknown>, queueTopology?: StackOptions['queueTopology']) {
     this.dir = path.join(ast.dir, 'daemon');
     fs.mkdirSync(this.dir, { recursive: true });
     this.rawConfig = {
@@ -74,6 +76,7 @@ export class Stack {
           ami: { host: '127.0.0.1', port: ast.ports.ami, username: 'callcenterd', secret: ast.secrets.ami },
           contexts: { agent_hints: 'test-agent-hints' },
           dial_template: 'Local/{number}@test-dial',
+          ...(queueTopology ? { queue_topology: queueTopology } : {}),
         },
         database: { path: path.join(this.dir, 'callcenterd.db') },
         recording: { dir: path.join(ast.dir, 'spool', 'recording') },
@@ -95,7 +98,7 @@ export class Stack {
   /** Asterisk + test driver + daemon, catalogue filled from `opts`. */
   static async start(install: AsteriskInstall, opts: StackOptions = {}): Promise<Stack> {
     const ast = await AsteriskProcess.create(install, { testContexts: true });
-    const stack = new Stack(ast, opts.policy ?? {});
+    const stack = new Stack(ast, opts.policy ?? {}, opts.queueTopology);
     try {
       await ast.start();
       stack.ami = await connectAmi(ast.ports.ami, 'cc-test', ast.secrets.amiTest);

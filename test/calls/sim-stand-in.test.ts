@@ -1,0 +1,158 @@
+/**
+ * Stand-in topology (asterisk.queue_topology = stand-in) against the simulator, which models what
+ * Asterisk 22.10.1 does with it (test/integration/topology.test.ts and stand-in.test.ts are the
+ * real-Asterisk runs): the trunk customer stays in the app with MOH, a stand-in waits in the queue
+ * with the customer's linkedid, the customer is bridged straight with the agent's device, and the
+ * stand-in and member leg end with the call part.
+ */
+import { createAmiClient } from '../../src/ami/client';
+import { createAriClient } from '../../src/ari/client';
+import { CallService } from '../../src/calls/service';
+import { configSchema } from '../../src/config/schema';
+import { EventBus } from '../../src/events/bus';
+import { silentLogger } from '../../src/log/logger';
+import { Simulator } from '../../src/sim';
+import { openDatabase, type Db } from '../../src/store/db';
+import { systemClock } from '../../src/util/clock';
+import { FakeAgents } from './harness';
+
+async function until(check: () => unknown, timeoutMs = 3000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${check.toString()}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const member = (ext: string) => ({ interface: `Local/${ext}@cc-agent/n`, memberName: `Agent ${ext}`, stateInterface: `hint:${ext}@agent-hints` });
+
+describe('stand-in topology on the simulator', () => {
+  let sim: Simulator;
+  let db: Db;
+  let svc: CallService;
+  let stop: () => Promise<void>;
+
+  beforeEach(async () => {
+    sim = new Simulator({
+      queueTimeoutMs: 400,
+      retryMs: 50,
+      queues: {
+        support: { members: [member('1000')] },
+        vendas: { strategy: 'ringall', members: [member('1001'), member('1002')] },
+        exitq: { exitContext: 'cc-services' },
+      },
+    });
+    await sim.start();
+    db = openDatabase(':memory:');
+    const agents = new FakeAgents();
+    for (const ext of ['1000', '1001', '1002']) agents.add(ext);
+    const log = silentLogger();
+    const ari = createAriClient({ url: sim.ariUrl, ...sim.credentials.ari, app: sim.app, log });
+    const ami = createAmiClient({ host: '127.0.0.1', port: sim.amiPort, ...sim.credentials.ami, log });
+    const config = configSchema.parse({
+      asterisk: {
+        ari: { url: 'http://127.0.0.1:8088', username: 'cc', password: 'secret' },
+        ami: { username: 'cc', secret: 'secret' },
+        queue_topology: 'stand-in',
+      },
+    });
+    svc = new CallService({ ari, ami, db, clock: systemClock, agents, bus: new EventBus(), config, log });
+    svc.start();
+    ari.start();
+    ami.start();
+    await until(() => ari.connected && ami.state === 'connected' && sim.isAppRegistered());
+    stop = async () => {
+      svc.stop();
+      await Promise.all([ari.stop(), ami.stop()]);
+    };
+  });
+
+  afterEach(async () => {
+    await stop();
+    await sim.stop();
+    db.close();
+  });
+
+  const liveCall = () => svc.list()[0];
+  /** The stand-in's queue call appears once the daemon originated it. */
+  const queueState = (h: { id: string }) => {
+    try {
+      return sim.queueCall(h.id).state;
+    } catch {
+      return undefined;
+    }
+  };
+
+  it('the customer is bridged with the device; the stand-in carries its linkedid; agent hang-up ends all', async () => {
+    const h = sim.placeTrunkCall({ queue: 'support', callerNumber: '5550101' });
+    await until(() => liveCall()?.state === 'connected');
+    const c = liveCall();
+    expect(c).toMatchObject({ queue: 'support', agentExt: '1000', customerNumber: '5550101', linkedid: h.id, customerChannelId: h.channelId });
+    const q = sim.queueCall(h);
+    expect(q).toMatchObject({ state: 'connected', customerId: `${h.channelId}-si-q` });
+    expect(sim.canHear(c.agentChannelId!, h.channelId)).toBe(true);
+    expect(sim.isHearingMoh(h.channelId)).toBe(false);
+    const bridge = sim.bridges().find((b) => b.id === c.bridgeId)!;
+    expect([...bridge.channels].sort()).toEqual([h.channelId, c.agentChannelId].sort());
+    sim.hangupDevice(c.agentChannelId!);
+    await until(() => sim.queueCall(h).state === 'ended' && !sim.channel(h.channelId) && !sim.channel(`${h.channelId}-si`));
+    await until(() => svc.repo.get(c.id)?.endReason === 'agent-hangup');
+    expect(svc.standIns!.size).toBe(0);
+  });
+
+  it('waiting: the customer hears MOH; hanging up abandons the stand-in', async () => {
+    sim.setDevice('PJSIP/1000', { answer: 'never' });
+    const h = sim.placeTrunkCall({ queue: 'support', callerNumber: '5550102' });
+    await until(() => queueState(h) === 'ringing');
+    expect(sim.isHearingMoh(h.channelId)).toBe(true);
+    const mark = sim.mark();
+    sim.hangupDevice(h.channelId);
+    await sim.waitForEvent((e) => e.name === 'QueueCallerAbandon', { since: mark });
+    await until(() => sim.queueCall(h).state === 'ended' && !sim.channel(`${h.channelId}-si`) && svc.list().length === 0);
+    expect(svc.standIns!.size).toBe(0);
+  });
+
+  it('the customer hangs up while talking: device, member leg and stand-in go', async () => {
+    const h = sim.placeTrunkCall({ queue: 'support', callerNumber: '5550103' });
+    await until(() => liveCall()?.state === 'connected');
+    const c = liveCall();
+    sim.hangupDevice(h.channelId);
+    await until(() => sim.queueCall(h).state === 'ended' && !sim.channel(c.agentChannelId!) && !sim.channel(`${h.channelId}-si`));
+    await until(() => svc.repo.get(c.id)?.endReason === 'customer-hangup');
+  });
+
+  it('without the app the trunk call waits in the queue itself (dialplan fallback)', async () => {
+    await stop();
+    await until(() => !sim.isAppRegistered());
+    const h = sim.placeTrunkCall({ queue: 'support', callerNumber: '5550104' });
+    expect(sim.queueCall(h)).toMatchObject({ customerId: h.channelId });
+  });
+
+  it('ringall: two devices answer, the first takes the customer, the other part ends answered-elsewhere', async () => {
+    sim.setDevice('PJSIP/1001', { answer: 'auto', answerDelayMs: 5 });
+    sim.setDevice('PJSIP/1002', { answer: 'auto', answerDelayMs: 5 });
+    const ended: { endReason: string | null; agentChannelId: string | null }[] = [];
+    svc.onCallEnded((c) => void ended.push(c));
+    const h = sim.placeTrunkCall({ queue: 'vendas', callerNumber: '5550105' });
+    await until(() => ended.some((c) => c.endReason === 'answered-elsewhere') && liveCall()?.state === 'connected');
+    const winner = liveCall();
+    expect(winner.customerChannelId).toBe(h.channelId);
+    expect(sim.queueCall(h)).toMatchObject({ state: 'connected' });
+    // The loser's device and leg are gone; the customer hears only the winner.
+    const loser = ended.find((c) => c.endReason === 'answered-elsewhere')!;
+    await until(() => !sim.channel(loser.agentChannelId!));
+    expect(sim.canHear(winner.agentChannelId!, h.channelId)).toBe(true);
+    sim.hangupDevice(h.channelId);
+    await until(() => sim.queueCall(h).state === 'ended' && svc.standIns!.size === 0);
+  });
+
+  it('exit key: the waiting customer\'s key is played to the stand-in; the customer goes to the exit context', async () => {
+    const h = sim.placeTrunkCall({ queue: 'exitq', callerNumber: '5550106' });
+    await until(() => queueState(h) === 'waiting');
+    sim.pressDtmf(h.channelId, '7');
+    await until(() => sim.channel(h.channelId)?.dialplan.context === 'cc-services' && !sim.channel(`${h.channelId}-si`));
+    expect(sim.channel(h.channelId)!.dialplan).toMatchObject({ context: 'cc-services', exten: '7' });
+    expect(sim.queueCall(h)).toMatchObject({ state: 'ended', endReason: 'exit' });
+    expect(svc.standIns!.size).toBe(0);
+  });
+});
