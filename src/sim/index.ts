@@ -1,76 +1,8 @@
 /**
  * In-process fake Asterisk 22 speaking real AMI (TCP) and real ARI (HTTP + WebSocket), so tests and
  * `npm run demo` exercise the real client libraries. Behaviour follows docs/CALL-TOPOLOGY.md and
- * test/fixtures/captures (shapes checked in test/sim).
- *
- * ## Quick start
- * ```ts
- * const sim = new Simulator({ queueTimeoutMs: 300, retryMs: 50 });
- * sim.addQueue('support');                       // rrmemory, ringinuse=no
- * await sim.start();
- * // daemon config: ami 127.0.0.1:sim.amiPort (sim.credentials.ami), ari sim.ariUrl (sim.credentials.ari), app sim.app
- * sim.setDevice('PJSIP/1000', { answer: 'auto', answerDelayMs: 20 });
- * await sim.waitForAction('QueueAdd');           // the daemon logged agent 1000 in
- * const call = sim.placeQueueCall({ queue: 'support', callerNumber: '5550101' });
- * await sim.waitFor(() => sim.queueCall(call).state === 'connected');
- * sim.customerHangup(call);
- * await sim.stop();
- * ```
- *
- * ## Scripting API (all synchronous unless noted; bad input throws CcError and changes nothing)
- * - Queues: `addQueue(name, {strategy, timeoutMs, retryMs, wrapupMs, autofill, members})` (static config;
- *   members given here survive a restart, QueueAdd members do not). `member(queue, iface)` reads a
- *   member. `queues: loadQueuesConf('asterisk-conf/queues.conf')` boots with a real queues.conf.
- *   autofill (default on, as shipped): every waiting caller is offered to a free member at once;
- *   off (Asterisk's default): only the head caller is, the others re-check every `recheckMs`.
- * - Trunk calls: `placeTrunkCall({queue, callerNumber, callerName?, id?, context?})`: the customer enters
- *   Stasis(<app>,inbound,queue,<queue>,cc-queues) as in the shipped [cc-inbound]. A stand-in the
- *   daemon originates (`Local/<queue>@cc-queues/n`, `originator` = customer: same linkedid and caller
- *   id) answers at once: ;1 enters the app, ;2 waits in the queue (asterisk.queue_topology = stand-in).
- * - Queue calls: `placeQueueCall({queue, callerNumber, callerName?, id?})` → handle `{id, channelId, queue}`;
- *   `id` is the customer's linkedid (= 3rd Stasis arg of the agent leg, `Linkedid` of AgentCalled).
- *   `queueCall(h)` → {state: waiting|ringing|connected|ended, member, legId, endReason, ...};
- *   `customerHangup(h)`; `customerLocation(h)` → {context, exten} (queues/<q>, or the service after a
- *   blind transfer / continue). A blind transfer or an ARI continue to <queue>@cc-queues (option
- *   `queueContexts`) puts the customer in that queue under the same handle (its linkedid): then
- *   `queueCall(h)` is the new queue call.
- *   blind transfer / continue). `maxWaitMs` (queue option) is Queue()'s timeout: the caller leaves
- *   with QUEUESTATUS=TIMEOUT; `exitQueue(h, context, exten)` is a caller pressing an exit key.
- *   A queue with `exitContext` (queues.conf `context`) reads the caller's keys: `pressDtmf` on the
- *   caller, or a key played to a waiting caller's Local ;1 (ARI dtmf on a stand-in); the shipped
- *   `cc-queue-callback` key 1 runs that context's dialplan (src/sim/queue-callback.ts).
- * - Dialplan UserEvents of asterisk-conf: `surveyAnswer(channelId, score)` (CcSurvey of [cc-survey]
- *   on that channel, e.g. the member leg the daemon sent to the survey), CcQueueExit after a
- *   timeout (automatic), `userEvent(channelId, name, fields)` for any other.
- *   Members ring as `Local/<ext>@cc-agent-XXXXXXXX;1/;2`; `;2` enters Stasis with
- *   ["agent-leg", ext, linkedid] if the app's event socket is connected, else AgentRingNoAnswer RingTime=0.
- *   The member answers when the daemon ANSWERS `;2` (POST /channels/{leg}/answer).
- * - Devices (originated by the daemon): `setDevice('PJSIP/1000', {answer: 'auto'|'never'|'busy'|'unavailable',
- *   answerDelayMs?, registered?})`; `answerDevice(channelIdOrDevice)` (for 'never');
- *   `hangupDevice(channelIdOrDevice)` (the agent hangs up); `setRemote('5511', {answer})` for outbound
- *   numbers (prefix string or RegExp; dial strings like `PJSIP/5511987654321@trunk`).
- *   Hints: `hint:<ext>@agent-hints` = `hintDevices(ext)` (default PJSIP/<ext> & Custom:agent-<ext>).
- * - Media: `pressDtmf(channelId, digit)`, `isHearingMoh(channelId)`, `canHear(listenerId, speakerId)`,
- *   `isMuted(channelId)`, `transcoding(bridgeId)` (format pairs a bridge translates between: a Local/
- *   device originated without `originator` is slin192, with one it takes the originator's; others ulaw); DTMF the daemon sent: `channel(id).dtmfSent`. Snoop channels (POST
- *   /channels/{id}/snoop, snoop.ts) take part in canHear: spy in/out/both, whisper out (to the
- *   snooped channel's party only) / in (as if it spoke) / both.
- * - State: `channel(id)`, `channels()`, `bridges()`, `deviceState(name)`, `setCustomState(dev, state)`,
- *   `isAppRegistered(app?)`.
- * - Faults: `dropAmi()`, `dropAri()` (sockets destroyed; channels/bridges stay, as when the daemon dies),
- *   `setUnresponsive(on, 'ami'|'ari'|'both')` (half-open: nothing answered, no pongs),
- *   `restartAsterisk({downMs?, bootMs?})` (async: drops connections, destroys channels/bridges, clears
- *   dynamic members, refuses connections for downMs, then a fresh boot: FullyBooted on next login).
- *   With bootMs the boot takes that long after the down time (resolves when connections are accepted
- *   again, not when booted): AMI logins are accepted but get no FullyBooted and Queue* actions answer
- *   `Invalid/unknown command` until then, as on a real Asterisk 22; `finishBoot()` ends it early,
- *   `booting` tells whether it is still on.
- * - Logs and waiting (async): `actions` (every AMI action / ARI REST call), `events` (every AMI/ARI event
- *   emitted), `mark()`, `waitForAction(nameOrRoute | predicate, {since?, timeoutMs?})` — ARI calls
- *   match "POST /channels/abc/answer" or the route "POST /channels/{id}/answer" —,
- *   `waitForEvent(name | predicate, {since?, timeoutMs?})`, `waitFor(() => value, timeoutMs?)`.
- *
- * Timers use `opts.clock` (default systemClock); durations are small by default to keep tests fast.
+ * test/fixtures/captures (shapes checked in test/sim). The scripting API (queues, trunk and queue
+ * calls, devices, media, faults, waiting) is documented in src/sim/README.md.
  */
 import { type Clock, systemClock } from '../util/clock';
 import { CcError } from '../util/errors';
@@ -82,6 +14,7 @@ import { AriServer } from './ari-server';
 import { canHear, isHearingMoh } from './audio';
 import { type DeviceBehaviour, type DeviceConfig, Devices } from './devices';
 import { type SimBridge, type SimChannel, SimModel } from './model';
+import type { QueueCallHandle, SimOptions } from './options';
 import { Snoops } from './snoop';
 import { SimRecordings } from './recordings';
 import type { QueueCall, QueueOptions, SimMember } from './queue-types';
@@ -89,48 +22,6 @@ import { SimQueueCallback } from './queue-callback';
 import { QueueEngine } from './queues';
 import { surveyEvent, userEvent } from './dialplan-events';
 import { type Match, type SimActionRecord, type SimEventRecord, SimLog, type WaitOptions } from './sim-log';
-
-export interface SimOptions {
-  clock?: Clock;
-  app?: string;
-  systemName?: string;
-  asteriskId?: string;
-  ami?: { username: string; secret: string };
-  ari?: { username: string; password: string };
-  /** Default ring time per member attempt (app_queue timeout). */
-  queueTimeoutMs?: number;
-  /** Default pause between attempts (app_queue retry). */
-  retryMs?: number;
-  /** Default app_queue wrapuptime. */
-  wrapupMs?: number;
-  /**
-   * Default app_queue autofill for queues that do not set it. true, as the shipped
-   * asterisk-conf/queues.conf sets it; Asterisk's own default is false (see loadQueuesConf).
-   */
-  autofill?: boolean;
-  /** With autofill=no, how often a caller not at the head re-checks its turn (app_queue: 1000). */
-  recheckMs?: number;
-  /** Multiplies second-based values sent by the daemon (originate timeout). Default 0.1. */
-  timeScale?: number;
-  agentLegContext?: string;
-  /** Contexts whose <queue> extension queues the caller (default cc-queues and the lab's queues). */
-  queueContexts?: string[];
-  /** Where ARI recordings are written (Asterisk's astspooldir/recording); none = no files. */
-  recordingDir?: string;
-  hintDevices?: (ext: string, context: string) => string[];
-  defaultDevice?: DeviceBehaviour;
-  defaultRemote?: DeviceBehaviour;
-  /** Queues configured at boot (like queues.conf). */
-  queues?: Record<string, QueueOptions>;
-  /** Max entries kept in each log. */
-  logLimit?: number;
-}
-
-export interface QueueCallHandle {
-  id: string;
-  channelId: string;
-  queue: string;
-}
 
 export class Simulator {
   readonly app: string;
@@ -472,6 +363,7 @@ export * from './ami-server';
 export * from './ari-server';
 export * from './devices';
 export * from './model';
+export * from './options';
 export * from './queue-types';
 export * from './queues';
 export * from './shapes';
