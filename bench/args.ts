@@ -105,7 +105,9 @@ SIP load bench on a real Asterisk (needs ASTERISK_BIN or /opt/asterisk, and sipp
                             [callcenterd] permissions and filters; README "Performance" says how
   --ring-ms N               agent phones ring this long before answering (default ${DEFAULTS.ringMs})
   --queue-topology T        the callcenterd mode's asterisk.queue_topology: member-leg or stand-in
-                            (default: the config default; docs/CALL-TOPOLOGY.md)
+                            (default: the config default; docs/CALL-TOPOLOGY.md). With --only calls:
+                            customers come from the trunk through [cc-inbound] under T (without it
+                            they dial straight into Queue(): the member-leg path)
   --find-max                per mode, step the rate up from --rate until a window has failed calls
   --ami-breakdown           count the daemon's AMI events by name (diagnostic: costs daemon CPU)
   --daemon-cpu-prof DIR     write a V8 CPU profile of the daemon child into DIR`;

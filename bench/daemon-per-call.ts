@@ -63,6 +63,7 @@ export async function runCallsBench(o: BenchOptions, say: (line: string) => void
         asterisk: {
           ari: { url: ready.ariUrl, username: ready.credentials.ari.username, password: ready.credentials.ari.password, app: ready.app },
           ami: { host: '127.0.0.1', port: ready.amiPort, username: ready.credentials.ami.username, secret: ready.credentials.ami.secret },
+          ...(o.queueTopology ? { queue_topology: o.queueTopology } : {}),
         },
         database: { path: path.join(dir, 'bench.db') },
         api: { listen: '127.0.0.1:0', tokens: [{ token: ADMIN, role: 'admin', name: 'bench' }] },
@@ -88,15 +89,19 @@ export async function runCallsBench(o: BenchOptions, say: (line: string) => void
     say(`  ${agents.length} agents logged in; daemon API ${d.apiUrl}`);
 
     const connectTimeoutMs = 15000 + o.wrapupSeconds * 1000;
+    // --queue-topology: trunk customers through [cc-inbound] under that topology; without it they dial
+    // straight into Queue(), i.e. the member-leg path (figures comparable with the earlier runs).
+    const trunk = o.queueTopology !== '';
+    say(`  customers: ${trunk ? `from the trunk through [cc-inbound], queue_topology ${o.queueTopology}` : 'straight into Queue() (member-leg path)'}`);
     // Warm-up: JIT, prepared statements, HTTP keep-alive sockets; not measured.
     const warm = Math.min(o.calls, Math.max(o.concurrency * 2, 20));
-    await sim.run({ calls: warm, concurrency: o.concurrency, talkMs: o.talkMs, connectTimeoutMs });
+    await sim.run({ calls: warm, concurrency: o.concurrency, talkMs: o.talkMs, connectTimeoutMs, trunk });
     await settle(d, sim, o);
 
     const idAtStart = lastCallRowid(d);
     const before = snapshot(d.deps.db);
     const ev0 = linkEvents(d);
-    const simResult = await sim.run({ calls: o.calls, concurrency: o.concurrency, talkMs: o.talkMs, connectTimeoutMs });
+    const simResult = await sim.run({ calls: o.calls, concurrency: o.concurrency, talkMs: o.talkMs, connectTimeoutMs, trunk });
     const leftover = await settle(d, sim, o);
     const after = snapshot(d.deps.db);
     const ev1 = linkEvents(d);

@@ -23,6 +23,12 @@ export interface SimRun {
   talkMs: number;
   /** Per-call limit to reach "connected"; a call that does not is counted as failed. */
   connectTimeoutMs: number;
+  /**
+   * Customers come from the trunk through the shipped [cc-inbound] (Stasis first), so the daemon's
+   * asterisk.queue_topology decides the path; default: they dial straight into Queue() (the member-leg
+   * path whatever the topology, like a queue transfer).
+   */
+  trunk?: boolean;
 }
 
 export type SimRequest =

@@ -50,21 +50,32 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One customer: calls, waits to be answered, talks, hangs up. Returns a failure text or undefined. */
 async function oneCall(s: Simulator, queue: string, n: number, r: SimRun): Promise<string | undefined> {
-  const h: QueueCallHandle = s.placeQueueCall({ queue, callerNumber: `55${String(n).padStart(8, '0')}` });
+  const callerNumber = `55${String(n).padStart(8, '0')}`;
+  const h: QueueCallHandle = r.trunk ? s.placeTrunkCall({ queue, callerNumber }) : s.placeQueueCall({ queue, callerNumber });
+  // A trunk call has a queue call only once the daemon's stand-in (or the customer itself) is in Queue().
+  const queueCall = () => {
+    try {
+      return s.queueCall(h);
+    } catch {
+      return undefined;
+    }
+  };
+  // The customer hangs up: a trunk customer is its own channel (under stand-in it never enters Queue()).
+  const hangup = () => (r.trunk ? s.hangupDevice(h.channelId) : s.customerHangup(h));
   let state: string;
   try {
     state = await s.waitFor(() => {
-      const st = s.queueCall(h).state;
+      const st = queueCall()?.state;
       return st === 'connected' || st === 'ended' ? st : undefined;
     }, r.connectTimeoutMs);
   } catch {
-    s.customerHangup(h);
+    hangup();
     return `call ${n}: not answered within ${r.connectTimeoutMs} ms`;
   }
-  if (state !== 'connected') return `call ${n}: ended before it was answered (${s.queueCall(h).endReason ?? '?'})`;
+  if (state !== 'connected') return `call ${n}: ended before it was answered (${queueCall()?.endReason ?? '?'})`;
   await sleep(r.talkMs);
-  if (s.queueCall(h).state !== 'connected') return `call ${n}: ended during the talk (${s.queueCall(h).endReason ?? '?'})`;
-  s.customerHangup(h);
+  if (queueCall()?.state !== 'connected') return `call ${n}: ended during the talk (${queueCall()?.endReason ?? '?'})`;
+  hangup();
   return undefined;
 }
 

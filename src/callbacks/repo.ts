@@ -3,7 +3,9 @@
  * the transitions table and updates only when the row is still in the expected status, so a cancel
  * racing the scheduler cannot be overwritten.
  */
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db';
+import { preparedOnce } from '../store/statements';
 import type { Clock } from '../util/clock';
 import { notFound } from '../util/errors';
 import { assertCallbackTransition, type Callback, type CallbackOrigin, type CallbackStatus } from './model';
@@ -56,13 +58,20 @@ export class CallbacksRepo {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly onChange?: CallbackChangeListener,
-  ) {}
+  ) {
+    this.sql = preparedOnce(db);
+  }
+
+  /**
+   * Statements prepared once: queueRequestsDueNow() runs each time an agent becomes available
+   * (every queue call), and prepare() cost more than the UPDATE (issue 12 profile).
+   */
+  private readonly sql: (text: string) => Statement;
 
   insert(c: NewCallback): Callback {
     const now = this.clock.now();
     const q = c.fromQueue;
-    const res = this.db
-      .prepare(
+    const res = this.sql(
         `INSERT INTO callbacks (agent_ext, queue, number, ddi, at, next_at, status, attempts, created_by, created_at, updated_at,
                                 origin, queue_joined_at, queue_position, uniqueid, linkedid)
          VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -80,8 +89,7 @@ export class CallbacksRepo {
    */
   openQueueRequests(queue: string): Callback[] {
     return (
-      this.db
-        .prepare(
+      this.sql(
           `SELECT * FROM callbacks WHERE origin = 'queue' AND queue = ? AND status IN ('pending', 'ringing')
            ORDER BY queue_joined_at, id`,
         )
@@ -91,21 +99,19 @@ export class CallbacksRepo {
 
   /** The open request a caller's channel already made (a second key press must not add one). */
   openRequestOf(uniqueid: string): Callback | undefined {
-    const row = this.db
-      .prepare(`SELECT * FROM callbacks WHERE origin = 'queue' AND uniqueid = ? AND status IN ('pending', 'ringing') LIMIT 1`)
+    const row = this.sql(`SELECT * FROM callbacks WHERE origin = 'queue' AND uniqueid = ? AND status IN ('pending', 'ringing') LIMIT 1`)
       .get(uniqueid) as Row | undefined;
     return row ? toCallback(row) : undefined;
   }
 
   /** Pending queue requests become due now (an agent became free: re-check their turn at once). */
   queueRequestsDueNow(): number {
-    return this.db
-      .prepare(`UPDATE callbacks SET next_at = ? WHERE origin = 'queue' AND status = 'pending' AND next_at > ?`)
+    return this.sql(`UPDATE callbacks SET next_at = ? WHERE origin = 'queue' AND status = 'pending' AND next_at > ?`)
       .run(this.clock.now(), this.clock.now()).changes;
   }
 
   get(id: number): Callback | undefined {
-    const row = this.db.prepare('SELECT * FROM callbacks WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT * FROM callbacks WHERE id = ?').get(id) as Row | undefined;
     return row ? toCallback(row) : undefined;
   }
 
@@ -136,22 +142,20 @@ export class CallbacksRepo {
     }
     const sql = `SELECT * FROM callbacks ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
                  ORDER BY next_at, id LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, filter.limit ?? 1000) as Row[]).map(toCallback);
+    return (this.sql(sql).all(...args, filter.limit ?? 1000) as Row[]).map(toCallback);
   }
 
   /** Pending callbacks whose next try is at or before `until`, oldest first. */
   due(until: number): Callback[] {
     return (
-      this.db
-        .prepare(`SELECT * FROM callbacks WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id`)
+      this.sql(`SELECT * FROM callbacks WHERE status = 'pending' AND next_at <= ? ORDER BY next_at, id`)
         .all(until) as Row[]
     ).map(toCallback);
   }
 
   /** Earliest next try among pending callbacks. */
   nextDue(): number | undefined {
-    const row = this.db
-      .prepare(`SELECT MIN(next_at) AS t FROM callbacks WHERE status = 'pending'`)
+    const row = this.sql(`SELECT MIN(next_at) AS t FROM callbacks WHERE status = 'pending'`)
       .get() as { t: number | null };
     return row.t ?? undefined;
   }
@@ -167,7 +171,7 @@ export class CallbacksRepo {
     if (changes.attempts !== undefined) sets.push('attempts = @attempts');
     if (changes.callId !== undefined) sets.push('call_id = @callId');
     if (changes.lastError !== undefined) sets.push('last_error = @lastError');
-    const res = this.db.prepare(`UPDATE callbacks SET ${sets.join(', ')} WHERE id = @id AND status = @from`).run({
+    const res = this.sql(`UPDATE callbacks SET ${sets.join(', ')} WHERE id = @id AND status = @from`).run({
       id,
       from,
       to,
@@ -185,14 +189,13 @@ export class CallbacksRepo {
 
   /** Keeps a pending callback pending but moves its next try (nobody free yet). */
   postpone(id: number, nextAt: number, lastError: string): void {
-    this.db
-      .prepare(`UPDATE callbacks SET next_at = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = 'pending'`)
+    this.sql(`UPDATE callbacks SET next_at = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = 'pending'`)
       .run(nextAt, lastError, this.clock.now(), id);
   }
 
   /** Callbacks left `ringing` by a daemon that stopped mid-dial. */
   interrupted(): Callback[] {
-    return (this.db.prepare(`SELECT * FROM callbacks WHERE status = 'ringing'`).all() as Row[]).map(toCallback);
+    return (this.sql(`SELECT * FROM callbacks WHERE status = 'ringing'`).all() as Row[]).map(toCallback);
   }
 }
 

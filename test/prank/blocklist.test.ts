@@ -25,6 +25,18 @@ describe('blocklist', () => {
     expect(bl.purgeExpired()).toBe(0);
   });
 
+  it('an empty list blocks nothing; a block another connection adds (the CLI) counts at once', () => {
+    const { clock, db, bl } = setup();
+    expect(bl.isBlocked('11987654321')).toBe(false);
+    expect(bl.isBlocked('anonymous')).toBe(false);
+    const cli = new Blocklist({ db, clock }); // the CLI's own Blocklist on the same database
+    cli.add({ number: '+55 11 98765-4321', reason: 'prank' });
+    expect(bl.isBlocked('11987654321')).toBe(true);
+    expect(bl.isBlocked('011987654321')).toBe(true);
+    cli.remove('5511987654321');
+    expect(bl.isBlocked('11987654321')).toBe(false);
+  });
+
   it('blocks without expiry until removed; re-blocking extends', () => {
     const { clock, bl } = setup();
     bl.add({ number: '+55 11 98765-4321', reason: 'abuse' });
