@@ -141,17 +141,27 @@ export class InboundCalls {
       if (linkedid) await this.hangupQueuedCaller(linkedid);
       return;
     }
-    const call = this.core.create({
-      kind: 'inbound',
-      direction: 'inbound',
-      state: 'ringing-agent',
-      parentId: reentry?.parentId ?? null,
-      queue: hint?.queue ?? reentry?.queue ?? null,
-      agentExt: ext ?? null,
-      customerNumber: number,
-      customerChannelId: leg.id,
-      linkedid: linkedid ?? null,
-    });
+    let call: CallRecord;
+    try {
+      call = this.core.create({
+        kind: 'inbound',
+        direction: 'inbound',
+        state: 'ringing-agent',
+        parentId: reentry?.parentId ?? null,
+        queue: hint?.queue ?? reentry?.queue ?? null,
+        agentExt: ext ?? null,
+        customerNumber: number,
+        customerChannelId: leg.id,
+        linkedid: linkedid ?? null,
+      });
+    } catch (err) {
+      // Not recorded (full disk, locked database): refuse the leg now, not the agent's miss, so
+      // app_queue offers the caller again at once instead of ringing nothing until its timeout.
+      log.error('queue leg refused: the call could not be recorded', { agent: ext, linkedid, err: (err as Error).message });
+      this.legRejected(ext, linkedid, 'not-recorded');
+      await ignoreGone(this.core.deps.ari.channels.hangup(leg.id, 'congestion'), log, 'refuse an unrecorded queue leg');
+      return;
+    }
     const standIn = this.standIns?.waitingFor(linkedid);
     if (standIn) this.standIns!.offered(standIn, leg.id);
     if (!call.queue && linkedid) {

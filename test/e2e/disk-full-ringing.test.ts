@@ -1,8 +1,17 @@
 /**
  * Issue 13 leftover (fault bench, disk-full): a queue call part created while the disk of the
  * database was full stayed open in state `ringing-agent` until the next daemon start.
+ * A commit that fails on a full disk or an I/O error may still have reached the WAL (SQLite writes
+ * the frames, then fails to index them in the -shm file, which lives on the same full disk): the
+ * daemon then drops a call it believes unwritten, and nothing ends its row. The call sweep now
+ * settles open rows that no live call owns (two sightings), as a restart's recovery would.
  */
-import { bootEach, until } from './helpers';
+import Database from 'better-sqlite3';
+import { SWEEP_MS, type CallService } from '../../src/calls/service';
+import { bootEach, until, type E2E } from './helpers';
+
+const callService = (x: E2E): CallService => (x.daemon.modules.find((m) => m.name === 'calls') as unknown as { control: CallService }).control;
+const SqliteError = (Database as unknown as { SqliteError: new (m: string, c: string) => Error }).SqliteError;
 
 jest.setTimeout(60000);
 
@@ -43,4 +52,36 @@ describe('e2e: the disk of the database full while a queue call rings the agent'
       await x.waitAgentState('1000', 'available', 15000);
     });
   }
+});
+
+describe('e2e: a call part whose create "failed" on a full disk but reached the database', () => {
+  const boot = bootEach();
+
+  it('its open row is settled by the call sweep (end-not-recorded), no restart; the agent is free', async () => {
+    const x = await boot();
+    x.sim.setDevice('PJSIP/1000', { answer: 'never' });
+    const svc = callService(x);
+    const real = svc.repo.batch.bind(svc.repo);
+    let armed = true;
+    // The create's transaction commits, then the error of a WAL index that could not grow.
+    svc.repo.batch = (<T>(fn: () => T): T => {
+      const r = real(fn);
+      if (armed && (r as { state?: string } | undefined)?.state === 'ringing-agent') {
+        armed = false;
+        throw new SqliteError('disk I/O error', 'SQLITE_IOERR_SHMSIZE');
+      }
+      return r;
+    }) as typeof svc.repo.batch;
+    const h = x.sim.placeTrunkCall({ queue: 'support', callerNumber: '5550911' });
+    const row = await until(() => x.rows('SELECT id, state FROM calls WHERE ended_at IS NULL')[0], 5000, 'row written');
+    expect(row.state).toBe('ringing-agent');
+    expect(armed).toBe(false);
+    expect((await x.calls()).map((c) => c.id)).not.toContain(row.id); // the daemon believes it was never written
+    x.sim.customerHangup(h); // (else offered again and again to an agent who never answers)
+    await until(() => x.rows('SELECT ended_at FROM calls WHERE id = ?', row.id)[0].ended_at !== null, SWEEP_MS * 3 + 5000, 'row settled');
+    expect(x.rows('SELECT end_reason FROM calls WHERE id = ?', row.id)[0].end_reason).toBe('end-not-recorded');
+    expect(svc.recovery.rowsSettled).toEqual([row.id]);
+    expect(x.rows('SELECT id FROM calls WHERE ended_at IS NULL')).toEqual([]);
+    await x.waitAgentState('1000', 'available', 15000);
+  });
 });
