@@ -85,3 +85,27 @@ describe('e2e: a call part whose create "failed" on a full disk but reached the 
     await x.waitAgentState('1000', 'available', 15000);
   });
 });
+
+describe('e2e: a queue leg whose call cannot be recorded (disk full)', () => {
+  const boot = bootEach();
+
+  it('is refused at once (hung up, congestion), not left ringing nothing until the member timeout; no agent miss', async () => {
+    const x = await boot();
+    const db = x.daemon.deps.db;
+    db.exec("CREATE TEMP TRIGGER full_calls_insert BEFORE INSERT ON calls BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END");
+    const since = x.sim.mark();
+    try {
+      const h = x.sim.placeQueueCall({ queue: 'support', callerNumber: '5550921' });
+      const hangup = await x.sim.waitForAction((a) => a.proto === 'ari' && a.route === 'DELETE /channels/{id}' && a.params.reason === 'congestion', { since });
+      expect(hangup.name).toContain(`/channels/`);
+      expect(x.rows('SELECT id FROM calls')).toEqual([]);
+      x.sim.customerHangup(h);
+    } finally {
+      db.exec('DROP TRIGGER full_calls_insert');
+    }
+    expect((await x.agent('1000')).state).toBe('available');
+    // With room again, the next caller is served.
+    x.sim.placeQueueCall({ queue: 'support', callerNumber: '5550922' });
+    await until(async () => (await x.calls()).find((c) => c.state === 'connected'), 5000, 'next call connected');
+  });
+});
