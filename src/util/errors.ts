@@ -44,8 +44,11 @@ const STORAGE_CAUSES: [prefix: string, what: string][] = [
  * better-sqlite3's SqliteError carries the extended code (SQLITE_IOERR_WRITE, SQLITE_BUSY_SNAPSHOT...).
  */
 export function storageError(err: unknown): CcError | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (!(err instanceof Error) || err.name !== 'SqliteError' || typeof code !== 'string') return undefined;
+  // By name, not instanceof: the native addon keeps the SqliteError class of the first realm that
+  // loaded it (jest's per-file sandboxes), so instanceof Error can be false for a real one.
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { name, code } = err as { name?: unknown; code?: unknown };
+  if (name !== 'SqliteError' || typeof code !== 'string') return undefined;
   const hit = STORAGE_CAUSES.find(([p]) => code === p || code.startsWith(`${p}_`));
   if (!hit) return undefined;
   return unavailable(`storage unavailable: ${hit[1]}; retry later`, { code, retryAfterSeconds: STORAGE_RETRY_AFTER_S });

@@ -25,7 +25,7 @@ describe('storageError: temporary SQLite errors are "unavailable" (503 / exit 4)
   it('other SQLite errors and non-SQLite errors are left alone (bugs stay bugs)', () => {
     expect(storageError(sqliteError('SQLITE_CONSTRAINT_UNIQUE', 'UNIQUE constraint failed'))).toBeUndefined();
     expect(storageError(sqliteError('SQLITE_ERROR', 'no such table'))).toBeUndefined();
-    expect(storageError(Object.assign(new Error('disk'), { code: 'SQLITE_FULL' }))).toBeUndefined(); // not a SqliteError
+    expect(storageError(Object.assign(new Error('disk'), { code: 'SQLITE_FULL' }))).toBeUndefined(); // not a SqliteError (name Error)
     expect(storageError(Object.assign(new Error('x'), { code: 'ENOSPC' }))).toBeUndefined();
     expect(storageError('SQLITE_FULL')).toBeUndefined();
   });
