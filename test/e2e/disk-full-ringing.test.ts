@@ -89,7 +89,7 @@ describe('e2e: a call part whose create "failed" on a full disk but reached the 
 describe('e2e: a queue leg whose call cannot be recorded (disk full)', () => {
   const boot = bootEach();
 
-  it('is refused at once (hung up, congestion), not left ringing nothing until the member timeout; no agent miss', async () => {
+  it('is refused after UNRECORDED_LEG_REFUSE_MS (hung up, congestion), not left ringing nothing until the member timeout; no agent miss', async () => {
     const x = await boot();
     const db = x.daemon.deps.db;
     db.exec("CREATE TEMP TRIGGER full_calls_insert BEFORE INSERT ON calls BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END");
