@@ -11,7 +11,7 @@ import { ZodArray, ZodDefault, ZodEffects, ZodNever, ZodNullable, ZodObject, Zod
 import type { ApiToken } from '../config/schema';
 import { dottedPath, friendlyErrorMap } from '../config/zod-messages';
 import type { Logger } from '../log/logger';
-import { CcError, HTTP_STATUS } from '../util/errors';
+import { CcError, HTTP_STATUS, storageError } from '../util/errors';
 import { buildOpenApi } from './openapi';
 import type { Principal, RouteDef, RouteScope } from './types';
 import { respond, send } from './reply';
@@ -279,6 +279,13 @@ export class ApiServer {
   private fail(res: http.ServerResponse, err: unknown, method: string, path: string): void {
     if (err instanceof HttpError) {
       return send(res, err.status, { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } });
+    }
+    // A full disk or a locked database is temporary: 503 with a retry hint, not a 500 "bug".
+    const storage = storageError(err);
+    if (storage) {
+      this.opts.log.warn('api request failed on storage', { method, path, code: storage.details?.code, error: (err as Error).message });
+      res.setHeader('retry-after', String(storage.details?.retryAfterSeconds));
+      err = storage;
     }
     if (err instanceof CcError) {
       const field = typeof err.details?.field === 'string' ? err.details.field : undefined;

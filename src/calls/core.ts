@@ -315,13 +315,26 @@ export class CallCore {
         this.deps.repo.save(call, ENDED_FIELDS);
         this.deps.repo.event(call.id, 'ended', data);
       });
+      this.pendingEnds.delete(call.id);
       if (attempt > 0) this.deps.log.info('call end written after the database came back', { callId: call.id, attempts: attempt + 1 });
     } catch (err) {
-      if (this.stopped) return; // a restart's recovery ends the still-open part (daemon-restart)
+      if (this.stopped) {
+        this.pendingEnds.delete(call.id);
+        return; // a restart's recovery ends the still-open part (daemon-restart)
+      }
+      this.pendingEnds.add(call.id);
       const delay = Math.min(10_000, 500 * 2 ** attempt);
       this.deps.log.warn('call end not written, retrying', { callId: call.id, error: (err as Error).message, retryInMs: delay });
       this.deps.clock.setTimeout(() => this.persistEnd(call, data, attempt + 1), delay);
     }
+  }
+
+  /** Ended parts whose end write failed and is being retried (their rows are open meanwhile). */
+  private readonly pendingEnds = new Set<string>();
+
+  /** True while the end of this (ended) part waits for its write to land (see persistEnd). */
+  endPending(id: string): boolean {
+    return this.pendingEnds.has(id);
   }
 
   /** (Re)opens the registry for work after a stop() (the service may be stopped and started again). */

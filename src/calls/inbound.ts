@@ -36,6 +36,8 @@ interface QueueHint {
 }
 
 const HINT_TTL_MS = 10 * 60_000;
+/** How long a queue leg whose call could not be recorded stays before it is refused (see onAgentLeg). */
+export const UNRECORDED_LEG_REFUSE_MS = 1000;
 
 /** Drops the entries older than HINT_TTL_MS from the front of a map kept in insertion = time order. */
 function expireOldest<V>(map: Map<string, V>, now: number, atOf: (v: V) => number): void {
@@ -141,17 +143,30 @@ export class InboundCalls {
       if (linkedid) await this.hangupQueuedCaller(linkedid);
       return;
     }
-    const call = this.core.create({
-      kind: 'inbound',
-      direction: 'inbound',
-      state: 'ringing-agent',
-      parentId: reentry?.parentId ?? null,
-      queue: hint?.queue ?? reentry?.queue ?? null,
-      agentExt: ext ?? null,
-      customerNumber: number,
-      customerChannelId: leg.id,
-      linkedid: linkedid ?? null,
-    });
+    let call: CallRecord;
+    try {
+      call = this.core.create({
+        kind: 'inbound',
+        direction: 'inbound',
+        state: 'ringing-agent',
+        parentId: reentry?.parentId ?? null,
+        queue: hint?.queue ?? reentry?.queue ?? null,
+        agentExt: ext ?? null,
+        customerNumber: number,
+        customerChannelId: leg.id,
+        linkedid: linkedid ?? null,
+      });
+    } catch (err) {
+      // Not recorded (full disk, locked database): refuse the leg, not the agent's miss (was left
+      // ringing nothing until app_queue's member timeout, each one a no-answer strike). After a
+      // pause: refused at once, app_queue offered the next member straight away, ~100 legs/s in
+      // the fault bench's 5-s full disk.
+      log.error('queue leg refused: the call could not be recorded', { agent: ext, linkedid, err: (err as Error).message });
+      this.legRejected(ext, linkedid, 'not-recorded');
+      await new Promise<void>((resolve) => this.core.deps.clock.setTimeout(resolve, UNRECORDED_LEG_REFUSE_MS));
+      await ignoreGone(this.core.deps.ari.channels.hangup(leg.id, 'congestion'), log, 'refuse an unrecorded queue leg');
+      return;
+    }
     const standIn = this.standIns?.waitingFor(linkedid);
     if (standIn) this.standIns!.offered(standIn, leg.id);
     if (!call.queue && linkedid) {

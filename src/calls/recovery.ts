@@ -84,30 +84,8 @@ export class Recovery {
     // 2. Calls persisted by a previous process.
     const consultsCancelled = new Set<string>();
     for (const row of repo.open()) {
-      if (this.core.get(row.id)) continue;
-      if (row.kind === 'transfer' && row.parentId) {
-        // A transfer in progress cannot be resumed: cancel it (the parent goes on if it can).
-        this.core.adopt(row);
-        if (row.agentExt && row.answeredAt !== null) {
-          // The target only consulted (never had the customer): no wrap-up, as for any cancel.
-          this.core.deps.agents.callConnected(row.agentExt, { callId: row.id, queue: row.queue ?? undefined, direction: row.direction, part: 'consult' });
-        }
-        await this.core.end(row.id, 'transfer-cancelled', { data: { reason: 'consult cancelled by daemon restart', state: row.state } });
-        this.core.record(row.parentId, 'transfer-cancelled', { child: row.id, reason: 'consult cancelled by daemon restart' });
-        consultsCancelled.add(row.parentId);
-        report.ended.push(row.id);
-      } else if (this.canAdopt(row, alive)) {
-        this.adopt(row);
-        report.adopted.push(row.id);
-      } else {
-        this.core.adopt(row);
-        // A queue member leg the new daemon hangs up: app_queue's no-answer for it is not the agent's.
-        if (row.kind === 'inbound' && row.agentExt && row.linkedid && row.answeredAt === null) {
-          this.core.deps.agents.callRejected?.(row.agentExt, { linkedid: row.linkedid, reason: 'daemon-restart', callId: row.id });
-        }
-        await this.core.end(row.id, 'daemon-restart', { data: { state: row.state } });
-        report.ended.push(row.id);
-      }
+      if (this.core.get(row.id) || this.core.endPending(row.id)) continue;
+      await this.settleRow(row, alive, report, consultsCancelled, 'daemon-restart');
     }
 
     for (const id of consultsCancelled) await this.returnFromConsult(id);
@@ -143,6 +121,45 @@ export class Recovery {
     return report;
   }
 
+
+  /**
+   * An open row no live call of this process owns: re-adopted when its channels are still talking,
+   * else ended with `reason` (its device and customer side hung up, its agent freed).
+   */
+  private async settleRow(
+    row: CallRecord,
+    alive: Map<string, AriChannel>,
+    report: RecoveryReport,
+    consultsCancelled: Set<string>,
+    reason: string,
+  ): Promise<void> {
+    // Only a restart cancels a consult the old process ran; live, the parent's transfer is this
+    // process's own (the part is just ended below).
+    if (reason === 'daemon-restart' && row.kind === 'transfer' && row.parentId) {
+      // A transfer in progress cannot be resumed: cancel it (the parent goes on if it can).
+      this.core.adopt(row);
+      if (row.agentExt && row.answeredAt !== null) {
+        // The target only consulted (never had the customer): no wrap-up, as for any cancel.
+        this.core.deps.agents.callConnected(row.agentExt, { callId: row.id, queue: row.queue ?? undefined, direction: row.direction, part: 'consult' });
+      }
+      await this.core.end(row.id, 'transfer-cancelled', { data: { reason: `consult cancelled by daemon restart`, state: row.state } });
+      this.core.record(row.parentId, 'transfer-cancelled', { child: row.id, reason: `consult cancelled by daemon restart` });
+      consultsCancelled.add(row.parentId);
+      report.ended.push(row.id);
+    } else if (this.canAdopt(row, alive)) {
+      this.adopt(row);
+      report.adopted.push(row.id);
+    } else {
+      this.core.adopt(row);
+      // A queue member leg the new daemon hangs up: app_queue's no-answer for it is not the agent's.
+      if (row.kind === 'inbound' && row.agentExt && row.linkedid && row.answeredAt === null) {
+        this.core.deps.agents.callRejected?.(row.agentExt, { linkedid: row.linkedid, reason, callId: row.id });
+      }
+      await this.core.end(row.id, reason, { data: { state: row.state } });
+      report.ended.push(row.id);
+    }
+  }
+
   /** Empty bridges of ours owned by nothing at the previous sweep (two strikes before destroying). */
   private emptyAtLastSweep = new Set<string>();
 
@@ -174,7 +191,39 @@ export class Recovery {
       destroyed.push(id);
     }
     this.emptyAtLastSweep = new Set([...empty].filter((id) => !destroyed.includes(id)));
+    await this.settleUnownedRows();
     return destroyed;
+  }
+
+  /** Open rows owned by no live call at the previous sweep (two strikes before settling them). */
+  private unownedAtLastSweep = new Set<string>();
+  /** Rows settled by the sweep since start (health, tests). */
+  readonly rowsSettled: string[] = [];
+
+  /**
+   * A part whose row is open while no live call of this process owns it (and no end write of its is
+   * pending) lost a write: a commit that failed with a full disk or an I/O error may still have
+   * reached the WAL (SQLite appends the frames, then fails to index them), so the daemon dropped a
+   * call it believed unwritten and the row stayed open until the next start's recovery. Settled
+   * here like that recovery would, once the row is seen unowned twice in a row, reason
+   * `end-not-recorded`.
+   */
+  private async settleUnownedRows(): Promise<void> {
+    const { ari } = this.core.deps;
+    const unowned = this.core.deps.repo.open().filter((r) => !this.core.get(r.id) && !this.core.endPending(r.id));
+    const due = unowned.filter((r) => this.unownedAtLastSweep.has(r.id));
+    this.unownedAtLastSweep = new Set(unowned.filter((r) => !due.includes(r)).map((r) => r.id));
+    if (due.length === 0) return;
+    const alive = new Map((await ari.channels.list()).map((c) => [c.id, c]));
+    const report: RecoveryReport = { adopted: [], ended: [], orphanChannels: [], orphanBridges: [] };
+    for (const row of due) {
+      // Re-read: the row may have been written or adopted while ARI answered.
+      const now = this.core.deps.repo.get(row.id);
+      if (!now || now.endedAt !== null || this.core.get(row.id) || this.core.endPending(row.id)) continue;
+      this.core.deps.log.warn('open call part owned by no live call: settling it', { callId: row.id, state: now.state });
+      this.rowsSettled.push(row.id);
+      await this.settleRow(now, alive, report, new Set(), 'end-not-recorded');
+    }
   }
 
   private async orphanCandidates(): Promise<{ channels: Set<string>; bridges: Set<string> }> {

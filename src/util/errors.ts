@@ -28,6 +28,32 @@ export const forbidden = (message: string, details?: Record<string, unknown>) =>
 export const unavailable = (message: string, details?: Record<string, unknown>) =>
   new CcError('unavailable', message, details);
 
+/** Seconds a client should wait before retrying after a storage error (the API's Retry-After). */
+export const STORAGE_RETRY_AFTER_S = 5;
+
+const STORAGE_CAUSES: [prefix: string, what: string][] = [
+  ['SQLITE_FULL', 'disk full'],
+  ['SQLITE_BUSY', 'database busy'],
+  ['SQLITE_LOCKED', 'database locked'],
+  ['SQLITE_IOERR', 'I/O error'],
+];
+
+/**
+ * A SQLite error of the temporary kind (full disk, locked or busy database, I/O error) as an
+ * 'unavailable' CcError (503 / exit 4, with a retry hint); undefined for anything else (a bug).
+ * better-sqlite3's SqliteError carries the extended code (SQLITE_IOERR_WRITE, SQLITE_BUSY_SNAPSHOT...).
+ */
+export function storageError(err: unknown): CcError | undefined {
+  // By name, not instanceof: the native addon keeps the SqliteError class of the first realm that
+  // loaded it (jest's per-file sandboxes), so instanceof Error can be false for a real one.
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { name, code } = err as { name?: unknown; code?: unknown };
+  if (name !== 'SqliteError' || typeof code !== 'string') return undefined;
+  const hit = STORAGE_CAUSES.find(([p]) => code === p || code.startsWith(`${p}_`));
+  if (!hit) return undefined;
+  return unavailable(`storage unavailable: ${hit[1]}; retry later`, { code, retryAfterSeconds: STORAGE_RETRY_AFTER_S });
+}
+
 export const HTTP_STATUS: Record<ErrorKind, number> = {
   invalid: 400,
   not_found: 404,

@@ -17,10 +17,15 @@ describe('ApiServer', () => {
   let base: string;
   let db: Db;
   let health: HealthReport;
+  /** A database that cannot grow past its current size: any insert needing a page fails SQLITE_FULL. */
+  let full: Db;
   const errors: unknown[] = [];
 
   beforeAll(async () => {
     db = openDatabase(':memory:');
+    full = openDatabase(':memory:');
+    full.exec('CREATE TABLE t (v TEXT)');
+    full.pragma(`max_page_count = ${full.pragma('page_count', { simple: true }) as number}`);
     const log = silentLogger();
     log.error = ((msg: string, meta: unknown) => {
       errors.push({ msg, meta });
@@ -70,6 +75,17 @@ describe('ApiServer', () => {
         route({ method: 'GET', path: '/boom', summary: 'bug', tag: 't', roles: ['admin'], handler: () => { throw new Error('secret internals'); } }),
         route({ method: 'GET', path: '/gone', summary: 'nf', tag: 't', roles: ['admin'], handler: () => { throw notFound('call c1 does not exist'); } }),
         route({ method: 'GET', path: '/busy', summary: 'rf', tag: 't', roles: ['admin'], handler: () => { throw refused('agent 1000 is on a call'); } }),
+        route({
+          method: 'POST',
+          path: '/full',
+          summary: 'writes to a database that cannot grow (SQLITE_FULL, as on a full disk)',
+          tag: 't',
+          roles: ['admin'],
+          handler: () => {
+            full.prepare('INSERT INTO t (v) VALUES (?)').run('x'.repeat(8192));
+            return { written: true };
+          },
+        }),
         route({ method: 'GET', path: '/status-shaped', summary: 's', tag: 't', roles: ['admin'], handler: () => ({ status: 'ok', extra: 1 }) }),
       ],
     });
@@ -78,6 +94,7 @@ describe('ApiServer', () => {
   afterAll(async () => {
     await server.stop();
     db.close();
+    full.close();
   });
 
   const call = async (method: string, path: string, opts: { token?: string; body?: string | object } = {}) => {
@@ -87,8 +104,20 @@ describe('ApiServer', () => {
       body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    const retryAfter = res.headers.get('retry-after');
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, ...(retryAfter !== null ? { retryAfter } : {}) };
   };
+
+  it('a full disk (SQLITE_FULL) is a 503 "storage unavailable" with Retry-After, not a 500', async () => {
+    const before = errors.length;
+    const r = await call('POST', '/full', { token: TEST_ADMIN_TOKEN });
+    expect(r).toMatchObject({
+      status: 503,
+      retryAfter: '5',
+      body: { error: { code: 'unavailable', message: 'storage unavailable: disk full; retry later', details: { code: 'SQLITE_FULL', retryAfterSeconds: 5 } } },
+    });
+    expect(errors.length).toBe(before); // not logged as a bug
+  });
 
   it('401 without or with a wrong token', async () => {
     expect(await call('GET', '/catalogue/queues')).toEqual({
