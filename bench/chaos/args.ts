@@ -10,8 +10,13 @@ export class HelpRequested extends Error {}
 export const FAULTS = ['kill', 'ami-cut', 'ari-cut', 'half-open', 'asterisk-restart', 'db-lock', 'disk-full'] as const;
 export type FaultName = (typeof FAULTS)[number];
 
+export const CUSTOMER_PATHS = ['queue', 'trunk'] as const;
+export type CustomerPath = (typeof CUSTOMER_PATHS)[number];
+
 export interface ChaosOptions {
   faults: FaultName[];
+  /** How customers enter: straight into cc-queues (member-leg path) or through [cc-inbound] like trunk calls (stand-in path). */
+  customers: CustomerPath;
   /** Soak minutes (0 = no soak). With --soak and no --faults, only the soak runs. */
   soakMinutes: number;
   rate: number;
@@ -31,6 +36,7 @@ export interface ChaosOptions {
 
 export const DEFAULTS: ChaosOptions = {
   faults: [...FAULTS],
+  customers: 'queue',
   soakMinutes: 0,
   rate: 10,
   agents: 60,
@@ -47,6 +53,9 @@ export const DEFAULTS: ChaosOptions = {
 
 export const USAGE = `usage: npm run chaos -- [options]
   --faults LIST       comma-separated, in order (default all): ${FAULTS.join(',')}
+  --customers PATH    queue (default): Originate into cc-queues (member-leg path, figures comparable
+                      with earlier runs); trunk: Local/<did>@cc-inbound/n like a trunk call, so the
+                      daemon's stand-in topology (the default queue_topology) carries the customer
   --soak MIN          soak for MIN minutes at the steady rate (RSS, heap, event-loop lag of the daemon)
                       (alone: only the soak; with --faults: faults first, then the soak)
   --rate N            customer calls per second (default ${DEFAULTS.rate}, 1-50)
@@ -89,6 +98,11 @@ export function parseChaosArgs(argv: string[]): ChaosOptions {
     };
     if (flag === '--help' || flag === '-h') throw new HelpRequested();
     if (flag === '--json') o.json = true;
+    else if (flag === '--customers') {
+      const v = value();
+      if (!(CUSTOMER_PATHS as readonly string[]).includes(v)) throw invalid(`--customers must be one of ${CUSTOMER_PATHS.join(', ')} (got ${v})`, { option: flag });
+      o.customers = v as CustomerPath;
+    }
     else if (flag === '--faults') {
       const list = value().split(',').map((s) => s.trim()).filter(Boolean);
       const bad = list.filter((f) => !(FAULTS as readonly string[]).includes(f));

@@ -16,6 +16,8 @@ export interface InvariantReport {
   /** Channels older than the longest legitimate call, and daemon bridges no call owns. */
   stuckChannels: string[];
   stuckBridges: string[];
+  /** After the load stopped and drained: bench customers' channels (handset, customer, stand-in <id>-q-si, its queue caller) still up 10 s later. */
+  leftChannels: string[];
   /** Wrap-ups open past their deadline + 5 s, or closed without a disposition. */
   badWrapups: string[];
   /** app_queue members vs the daemon's sessions. */
@@ -50,12 +52,13 @@ export class InvariantChecker {
   /** Customers that connected before `until` must have their parts recorded (linkedid = customer id). */
   async check(until: number, opts: { quiet?: boolean } = {}): Promise<InvariantReport> {
     const r: InvariantReport = {
-      recordsLost: [], badParts: [], stuckChannels: [], stuckBridges: [], badWrapups: [],
+      recordsLost: [], badParts: [], stuckChannels: [], stuckBridges: [], leftChannels: [], badWrapups: [],
       ghostMembers: [], missingMembers: [], duplicateMembers: [], wrongPause: [], agentsOut: [], logErrors: [],
     };
     const now = Date.now();
     this.checkDb(r, until, now, !!opts.quiet);
     await this.checkAsterisk(r);
+    if (opts.quiet) await this.checkLeftovers(r);
     await this.checkMembers(r);
     this.checkLog(r);
     return r;
@@ -102,6 +105,18 @@ export class InvariantChecker {
         if (b.bridge_class === 'stasis' && age > this.maxCallSeconds) r.stuckBridges.push(`${b.id} ${b.channels.length} ch ${Math.round(age)}s`);
       }
     }
+  }
+
+  /** Concise fields: 0 channel, 5 application, 13 uniqueid. Customer-named ids all start with chaos-. */
+  private async checkLeftovers(r: InvariantReport): Promise<void> {
+    let left: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const concise = await this.stack.ast.cli('core show channels concise');
+      left = concise.split('\n').filter(Boolean).map((l) => l.split('!')).filter((f) => (f[13] ?? '').startsWith('chaos-')).map((f) => `${f[13]} ${f[0]} ${f[5]}`);
+      if (!left.length) return;
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    r.leftChannels.push(...left);
   }
 
   private async checkMembers(r: InvariantReport): Promise<void> {

@@ -1,6 +1,10 @@
 /**
  * Steady customer load for the fault bench: `rate` customers a second, each an AMI Originate of
- * Local/support@cc-queues/n (the ;2 half, <id>-q, is the queue caller). A customer talks `talkMs`
+ * Local/support@cc-queues/n (path `queue`: the ;2 half, <id>-q, is the queue caller) or of
+ * Local/<did>@cc-inbound/n (path `trunk`: the ;2 half, <id>-q, enters Stasis inbound like a trunk
+ * call; with the stand-in topology the daemon's stand-in <id>-q-si / <id>-q-si-q is the queue
+ * caller, and the customer's linkedid is still <id>, the handset). The handset <id> (;1, in
+ * test-customer) is what the customer hangs up. A customer talks `talkMs`
  * once app_queue connected it (AgentConnect), then hangs up; one not connected within `patienceMs`
  * gives up (hangs up). A share of the connected calls is held, transferred back into the queue, or
  * sent to a service through the daemon's API. Every outcome is stamped so the bench counts, per
@@ -37,6 +41,16 @@ export interface LoadOptions {
   hold: number;
   transfer: number;
   service: number;
+  /** How customers enter (args.ts CUSTOMER_PATHS). */
+  path: 'queue' | 'trunk';
+}
+
+/** DID the trunk customers dial: any DID of the shipped [cc-inbound] goes to queue support. */
+const TRUNK_DID = '551140040001';
+
+/** Customer id of an AgentConnect's queue caller: <id>-q (queue path, stand-in fallback) or <id>-q-si-q (stand-in). */
+export function customerOfQueueCaller(uniqueid: string): string {
+  return uniqueid.replace(/-q(-si-q)?$/, '');
 }
 
 export class Load {
@@ -101,7 +115,7 @@ export class Load {
     this.customers.set(id, c);
     this.stack.ami
       .action('Originate', {
-        Channel: 'Local/support@cc-queues/n',
+        Channel: this.o.path === 'trunk' ? `Local/${TRUNK_DID}@cc-inbound/n` : 'Local/support@cc-queues/n',
         Context: 'test-customer',
         Exten: 's',
         Priority: 1,
@@ -131,7 +145,7 @@ export class Load {
 
   private onEvent(e: AmiEvent): void {
     if (e.Event === 'AgentConnect') {
-      const id = (e.Uniqueid ?? '').replace(/-q$/, '');
+      const id = customerOfQueueCaller(e.Uniqueid ?? '');
       const c = this.customers.get(id);
       if (!c || c.outcome !== 'waiting' && c.outcome !== 'connected') return;
       c.connects++;

@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     return 3;
   }
   say(`callcenterd fault bench — node ${process.version}, ${os.cpus().length} CPU(s), load avg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  say(`load: ${o.rate} calls/s, ${o.agents} agents (Local auto-answer), talk ${o.talkMs} ms, wrap-up ${o.wrapupSeconds} s, patience ${o.patienceMs} ms; hold ${o.holdPct} %, transfer ${o.transferPct} %, service ${o.servicePct} %`);
+  say(`load: ${o.customers === 'trunk' ? 'trunk customers via [cc-inbound] (stand-in path)' : 'customers straight into cc-queues (member-leg path)'}, ${o.rate} calls/s, ${o.agents} agents (Local auto-answer), talk ${o.talkMs} ms, wrap-up ${o.wrapupSeconds} s, patience ${o.patienceMs} ms; hold ${o.holdPct} %, transfer ${o.transferPct} %, service ${o.servicePct} %`);
   const probeFile = path.join(os.tmpdir(), `ccd-chaos-probe-${process.pid}.jsonl`);
   fs.rmSync(probeFile, { force: true });
   const { prepareDbDir } = o.faults.includes('disk-full') ? await import('./faults') : { prepareDbDir: undefined };
@@ -52,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
     hold: o.holdPct / 100,
     transfer: o.transferPct / 100,
     service: o.servicePct / 100,
+    path: o.customers,
   });
   let failed = false;
   try {

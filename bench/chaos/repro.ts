@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   if (!install) throw new Error('no Asterisk');
   const stack = await ChaosStack.start(install, { agents: Number(process.env.AGENTS ?? 40), wrapupSeconds: 2, log: console.log });
   console.log('dir', stack.ast.dir);
-  const load = new Load(stack, { rate: Number(process.env.RATE ?? 4), talkMs: 3000, patienceMs: 20000, hold: 0, transfer: 0, service: 0 });
+  const load = new Load(stack, { rate: Number(process.env.RATE ?? 4), talkMs: 3000, patienceMs: 20000, hold: 0, transfer: 0, service: 0, path: 'queue' });
   const t0 = Date.now();
   load.start();
   const mark = (s: string) => console.log(`${((Date.now() - t0) / 1000).toFixed(1)}s ${s}`);

@@ -9,6 +9,7 @@
  *   ChannelStateChange             originated channel ringing (outbound "ringing" state).
  */
 import type {
+  AriChannel,
   AriClient,
   AriEvent,
   ChannelDestroyedEvent,
@@ -64,6 +65,11 @@ export class StasisRouter {
 
   stop(): void {
     for (const u of this.unsubscribe.splice(0)) u();
+  }
+
+  /** A StasisStart this process missed (recovery found the channel in the app, unhandled), handled as if it came now. */
+  replayStart(channel: AriChannel, args: string[]): Promise<void> {
+    return this.onStasisStart({ type: 'StasisStart', application: this.deps.ari.app, timestamp: new Date().toISOString(), args, channel });
   }
 
   private async onStasisStart(raw: StasisStartEvent): Promise<void> {

@@ -65,6 +65,7 @@ export class CallService implements CallDirectory {
     this.router.onStart('agent-leg', (e) => this.inbound.onAgentLeg(e));
     this.router.onStart('inbound', (e) => this.inbound.onDirect(e));
     this.router.onAnyStart = (id) => this.recovery.startedSinceConnect.add(id);
+    this.recovery.onMissedStart = (ch, args) => this.router.replayStart(ch, args);
     const standIns = this.standIns;
     if (standIns) {
       this.router.onStart('standin', (e) => standIns.onStart(e));

@@ -14,6 +14,7 @@ import { silentLogger } from '../../src/log/logger';
 import { Simulator } from '../../src/sim';
 import { openDatabase, type Db } from '../../src/store/db';
 import { systemClock } from '../../src/util/clock';
+import { WebSocket } from 'ws';
 import { FakeAgents } from './harness';
 
 async function until(check: () => unknown, timeoutMs = 3000): Promise<void> {
@@ -44,6 +45,11 @@ describe('stand-in topology on the simulator', () => {
     });
     await sim.start();
     db = openDatabase(':memory:');
+    await boot();
+  });
+
+  /** Starts the daemon's call service (again: a restart keeps the database). */
+  async function boot(): Promise<void> {
     const agents = new FakeAgents();
     for (const ext of ['1000', '1001', '1002']) agents.add(ext);
     const log = silentLogger();
@@ -65,7 +71,7 @@ describe('stand-in topology on the simulator', () => {
       svc.stop();
       await Promise.all([ari.stop(), ami.stop()]);
     };
-  });
+  }
 
   afterEach(async () => {
     await stop();
@@ -154,5 +160,27 @@ describe('stand-in topology on the simulator', () => {
     expect(sim.channel(h.channelId)!.dialplan).toMatchObject({ context: 'cc-services', exten: '7' });
     expect(sim.queueCall(h)).toMatchObject({ state: 'ended', endReason: 'exit' });
     expect(svc.standIns!.size).toBe(0);
+  });
+
+  it('a caller who entered the app while its events went nowhere (socket open, process gone) is queued on recovery, not hung up', async () => {
+    // A second event socket keeps the app registered on the "Asterisk" side, as a half-open link or
+    // a dying process does: Stasis() succeeds, the StasisStart reaches no daemon.
+    const { username, password } = sim.credentials.ari;
+    const dead = new WebSocket(`${sim.ariUrl.replace(/^http/, 'ws')}/ari/events?app=${sim.app}&api_key=${username}:${password}`);
+    await new Promise((resolve, reject) => dead.once('open', resolve).once('error', reject));
+    try {
+      await stop();
+      const h = sim.placeTrunkCall({ queue: 'support', callerNumber: '5550107' });
+      expect(sim.channel(h.channelId)).toBeDefined();
+      expect(() => sim.queueCall(h)).toThrow(); // in the app, not in the queue: nobody put it there
+      await boot(); // the recovery finds it in the app, never answered
+      await until(() => liveCall()?.state === 'connected', 8000);
+      expect(liveCall()).toMatchObject({ customerChannelId: h.channelId, agentExt: '1000', customerNumber: '5550107' });
+      expect(sim.queueCall(h)).toMatchObject({ state: 'connected', customerId: `${h.channelId}-si-q` });
+      sim.hangupDevice(h.channelId);
+      await until(() => sim.queueCall(h).state === 'ended' && !sim.channel(`${h.channelId}-si`) && svc.standIns!.size === 0);
+    } finally {
+      dead.terminate();
+    }
   });
 });
