@@ -90,3 +90,15 @@ export async function connectedQueueCall(h: Harness, number = '5550101') {
   const call = h.svc.list()[0];
   return { leg, dev: dev.id, call };
 }
+
+/** Polls (the sim's waitFor only re-checks when its own logs change; daemon state changes later). */
+export async function until(check: () => unknown, timeoutMs = 3000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${check.toString()}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A queue member as the daemon adds it (QueueAdd), for the simulator's static queue config. */
+export const simMember = (ext: string) => ({ interface: `Local/${ext}@cc-agent/n`, memberName: `Agent ${ext}`, stateInterface: `hint:${ext}@agent-hints` });

@@ -13,18 +13,7 @@ import { Simulator } from '../../src/sim';
 import { openDatabase, type Db } from '../../src/store/db';
 import { systemClock } from '../../src/util/clock';
 import { CcError } from '../../src/util/errors';
-import { FakeAgents, testConfig } from './harness';
-
-/** Polls (the sim's waitFor only re-checks when its own logs change; daemon state changes later). */
-async function until(check: () => unknown, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${check.toString()}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-const member = (ext: string) => ({ interface: `Local/${ext}@cc-agent/n`, memberName: `Agent ${ext}`, stateInterface: `hint:${ext}@agent-hints` });
+import { FakeAgents, simMember as member, testConfig, until } from './harness';
 
 describe('call core on the simulator', () => {
   let sim: Simulator;

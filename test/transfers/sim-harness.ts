@@ -16,18 +16,9 @@ import { Simulator } from '../../src/sim';
 import { openDatabase, type Db } from '../../src/store/db';
 import { createTransfersModule, type TransfersModule } from '../../src/transfers';
 import { systemClock } from '../../src/util/clock';
-import { FakeAgents, testConfig } from '../calls/harness';
+import { FakeAgents, simMember as member, testConfig, until } from '../calls/harness';
 
-/** Polls: daemon state changes after the simulator's own logs. */
-export async function until(check: () => unknown, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${check.toString()}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-const member = (ext: string) => ({ interface: `Local/${ext}@cc-agent/n`, memberName: `Agent ${ext}`, stateInterface: `hint:${ext}@agent-hints` });
+export { until };
 
 export interface World {
   sim: Simulator;
