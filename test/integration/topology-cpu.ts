@@ -22,6 +22,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { AsteriskProcess, findAsterisk, freePorts } from './asterisk';
 import { connectAmi } from './ami-driver';
+import { procCpuMs } from '../../bench/sip-asterisk';
 
 const CALLS = Number(process.argv[2] ?? 40);
 const CALL_MS = Number(process.argv[3] ?? 8000);
@@ -112,12 +113,6 @@ function labDialplan(mode: Mode): string {
 }
 
 const QUEUE = '\n[benchq]\nstrategy = rrmemory\nringinuse = no\ntimeout = 15\nretry = 1\nwrapuptime = 0\nautofill = yes\n';
-
-function cpuTicks(pid: number): number {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const parts = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return Number(parts[11]) + Number(parts[12]); // utime, stime (fields 14, 15)
-}
 
 /** The app side: what the daemon does on ARI for the local and standin topologies. */
 function runApp(ast: AsteriskProcess, mode: Mode): { ws: WebSocket; stats: { bridges: Map<string, number> } } {
@@ -228,13 +223,13 @@ async function runMode(mode: Mode): Promise<{ mode: Mode; calls: number; cpuMs: 
     children.push(uas);
     await new Promise((r) => setTimeout(r, 500));
     const pid = Number(fs.readFileSync(path.join(ast.dir, 'run', 'asterisk.pid'), 'utf8'));
-    const t0 = cpuTicks(pid);
+    const t0 = procCpuMs(pid) ?? NaN;
     const uac = spawn('sipp', [`127.0.0.1:${ast.ports.sip}`, '-sf', path.join(dir, 'uac.xml'), '-s', '5550000', '-i', '127.0.0.1', '-p', String(uacPort), '-mp', String(uacMedia),
       '-m', String(CALLS), '-r', String(RATE), '-l', String(AGENTS), '-nostdin', '-trace_stat', '-stf', path.join(dir, 'uac.csv'), '-trace_err', '-error_file', path.join(dir, 'uac-err.log')], { cwd: dir, stdio: 'ignore' });
     children.push(uac);
     const code = await new Promise<number | null>((r) => uac.once('exit', r));
     await new Promise((r) => setTimeout(r, 1000));
-    const cpuMs = ((cpuTicks(pid) - t0) * 1000) / 100; // USER_HZ = 100
+    const cpuMs = (procCpuMs(pid) ?? NaN) - t0;
     const csv = fs.readFileSync(path.join(dir, 'uac.csv'), 'utf8').trim().split('\n');
     const head = csv[0].split(';');
     const last = csv[csv.length - 1].split(';');
