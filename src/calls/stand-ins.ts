@@ -139,9 +139,9 @@ export class StandIns {
    */
   private async onQueueLeave(e: AmiEvent): Promise<void> {
     const id = e.Uniqueid;
-    if (!id?.endsWith(`${STAND_IN_SUFFIX}-q`)) return;
-    const s = this.byStandIn.get(id.slice(0, -2));
-    if (!s || s.state !== 'waiting' || !s.context) return;
+    if (!id) return;
+    const s = this.waitingByQueueCaller(id);
+    if (!s || !s.context) return;
     const { ari, log } = this.core.deps;
     const to = (await ari.channels.get(id).catch(() => undefined))?.dialplan;
     if (!to || to.context === s.context || s.state !== 'waiting') return;
@@ -162,13 +162,19 @@ export class StandIns {
    * hang-up), the stand-in then ends by itself (the same label on its ;2).
    */
   async callbackAccepted(uniqueid: string): Promise<void> {
-    if (!uniqueid.endsWith(`${STAND_IN_SUFFIX}-q`)) return;
-    const s = this.byStandIn.get(uniqueid.slice(0, -2));
-    if (!s || s.state !== 'waiting') return;
+    const s = this.waitingByQueueCaller(uniqueid);
+    if (!s) return;
     this.finish(s);
     const { ari, log } = this.core.deps;
     await ignoreGone(ari.channels.stopMoh(s.customerId), log, 'stop the waiting music');
     await ignoreGone(ari.channels.continueInDialplan(s.customerId, { context: QUEUE_CALLBACK_CONTEXT, extension: '1', label: 'accepted' }), log, 'thank the caller for the callback request');
+  }
+
+  /** The waiting stand-in whose ;2 (the queue caller, `<stand-in>-q`) has this id. */
+  private waitingByQueueCaller(id: string): StandIn | undefined {
+    if (!id.endsWith(`${STAND_IN_SUFFIX}-q`)) return undefined;
+    const s = this.byStandIn.get(id.slice(0, -2));
+    return s?.state === 'waiting' ? s : undefined;
   }
 
   /** StasisStart of a stand-in's ;1 (`standin,<customer>`): nothing to do unless the customer left. */
