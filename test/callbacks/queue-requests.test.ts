@@ -14,8 +14,8 @@ import { EventBus } from '../../src/events/bus';
 import { silentLogger } from '../../src/log/logger';
 import type { Db } from '../../src/store/db';
 import { FakeClock } from '../../src/util/clock';
-import { CcError, refused } from '../../src/util/errors';
-import { FakePresence, seededDb, testConfig } from './helpers';
+import { refused } from '../../src/util/errors';
+import { advance, FakePresence, seededDb, testConfig, thrown } from './helpers';
 
 const START = Date.parse('2026-11-21T12:00:00Z');
 const SEC = 1000;
@@ -83,21 +83,6 @@ function instance(db: Db, clock: FakeClock, presence: FakePresence, waiting: num
   picker.start();
   scheduler.start();
   return { repo, dialer, scheduler, intake, entries, changes, dnc };
-}
-
-async function advance(clock: FakeClock, ms: number, s: CallbackScheduler): Promise<void> {
-  clock.advance(ms);
-  await s.idle();
-}
-
-function thrown(fn: () => unknown): CcError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CcError) return err;
-    throw err;
-  }
-  throw new Error('did not throw');
 }
 
 describe('QueueCallbackIntake', () => {

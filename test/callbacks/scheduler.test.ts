@@ -7,9 +7,9 @@ import { EventBus } from '../../src/events/bus';
 import { silentLogger } from '../../src/log/logger';
 import type { Db } from '../../src/store/db';
 import { FakeClock } from '../../src/util/clock';
-import { CcError, refused, unavailable } from '../../src/util/errors';
+import { refused, unavailable } from '../../src/util/errors';
 import { DncGuard } from '../../src/dnc/guard';
-import { FakePresence, seededDb, testConfig } from './helpers';
+import { advance, FakePresence, seededDb, testConfig, thrown } from './helpers';
 
 const START = Date.parse('2026-11-21T12:00:00Z');
 const MIN = 60_000;
@@ -56,21 +56,6 @@ function instance(db: Db, clock: FakeClock, presence: FakePresence, options: Par
   picker.start();
   scheduler.start();
   return { bus, repo, picker, dialer, scheduler, service };
-}
-
-async function advance(clock: FakeClock, ms: number, scheduler: CallbackScheduler): Promise<void> {
-  clock.advance(ms);
-  await scheduler.idle();
-}
-
-function thrown(fn: () => unknown): CcError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CcError) return err;
-    throw err;
-  }
-  throw new Error('did not throw');
 }
 
 function at(minutesFromStart: number): string {
