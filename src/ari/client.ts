@@ -1,5 +1,6 @@
 /**
- * Thin ARI client: REST through fetch (rest.ts/resources.ts) and the Stasis event WebSocket kept up
+ * Thin ARI client: REST (resources.ts) over the event WebSocket when Asterisk can (ws-rest.ts) or
+ * node:http (rest.ts), and the Stasis event WebSocket kept up
  * forever by a supervisor: connect → open (app registered) → ping/pong watch → on loss, backoff →
  * connect again. A 401 on the upgrade is logged as a credentials problem and retried slowly; it never
  * throws out of the loop (the npm ari-client, measured 2026-12-06: a 401 on the upgrade is retried 11 times, then it gives
@@ -17,6 +18,7 @@ import { LinkSupervisor, type LinkSession } from '../net/link-supervisor';
 import type { AmiConnectionState } from '../ami/types';
 import { AriRest, resolveAriUrls, seg, type AriEndpointInfo } from './rest';
 import { createResources } from './resources';
+import { AriWsRest, type AriRestCounts, type AriRestRoute, type AriRestTransport, type AriWsLink } from './ws-rest';
 import type { AriClient, AriEvent, LinkHealthInfo } from './types';
 
 /**
@@ -49,6 +51,14 @@ export interface AriClientOptions {
   reconnect?: BackoffOptions;
   clock?: Clock;
   random?: () => number;
+  /** asterisk.ari.rest_transport (default auto: the event socket once it answered a probe). */
+  restTransport?: AriRestTransport;
+}
+
+/** Link health plus where REST goes and how many requests went each way. */
+export interface AriLinkInfo extends LinkHealthInfo {
+  restTransport: AriRestRoute;
+  restRequests: AriRestCounts;
 }
 
 export const ARI_PHASES = ['idle', 'connecting', 'connected', 'backoff', 'stopping', 'stopped'] as const;
@@ -75,9 +85,11 @@ const PUBLIC_STATE: Record<AriPhase, AmiConnectionState> = {
 interface Session extends LinkSession {
   ws: WebSocket;
   pongSeen: boolean;
+  /** REST's hold on this socket (set once open). */
+  restLink?: AriWsLink;
 }
 
-export type AriClientImpl = AriClient & { readonly info: LinkHealthInfo; readonly phase: AriPhase };
+export type AriClientImpl = AriClient & { readonly info: AriLinkInfo; readonly phase: AriPhase };
 
 export function createAriClient(opts: AriClientOptions): AriClientImpl {
   return new WsAriClient(opts);
@@ -99,7 +111,8 @@ export class WsAriClient implements AriClient {
   private readonly log: Logger;
   private readonly requestTimeoutMs: number;
   private readonly pingIntervalMs: number;
-  private readonly rest: AriRest;
+  private readonly http: AriRest;
+  private readonly rest: AriWsRest;
 
   constructor(private readonly opts: AriClientOptions) {
     if (!opts.username) throw invalid('ARI username is required', { field: 'asterisk.ari.username' });
@@ -123,12 +136,14 @@ export class WsAriClient implements AriClient {
       random: opts.random,
       connect: () => this.connect(),
       teardown: (s) => {
+        if (s.restLink) this.rest.detach(s.endReason ?? 'event socket closed', s.restLink);
         if (s.ws.readyState !== WebSocket.CLOSED) s.ws.terminate();
       },
       closedReason: 'event socket closed',
       lostMessage: 'ARI event socket lost',
     });
-    this.rest = new AriRest(this.endpoint, this.clock, this.requestTimeoutMs, this.log);
+    this.http = new AriRest(this.endpoint, this.clock, this.requestTimeoutMs, this.log);
+    this.rest = new AriWsRest(this.http, opts.restTransport ?? 'auto', this.clock, this.requestTimeoutMs, this.log);
     const res = createResources(this.rest, this.app);
     this.channels = res.channels;
     this.bridges = res.bridges;
@@ -147,8 +162,8 @@ export class WsAriClient implements AriClient {
     return this.link.phase;
   }
 
-  get info(): LinkHealthInfo {
-    return this.link.info;
+  get info(): AriLinkInfo {
+    return { ...this.link.info, restTransport: this.rest.route, restRequests: { ...this.rest.counts } };
   }
 
   start(): void {
@@ -169,7 +184,7 @@ export class WsAriClient implements AriClient {
         this.link.end(s, 'stopped');
       }
     });
-    return stopped.finally(() => this.rest.close());
+    return stopped.finally(() => this.http.close());
   }
 
   onEvent(type: string, handler: (event: AriEvent) => void): () => void {
@@ -227,6 +242,9 @@ export class WsAriClient implements AriClient {
 
   private onOpen(s: Session): void {
     if (!this.link.isCurrent(s) || this.link.phase !== 'connecting') return;
+    // Before the onConnected handlers, so that with rest_transport websocket their re-sync uses it.
+    s.restLink = { send: (text) => this.sendText(s, text) };
+    this.rest.attach(s.restLink);
     this.link.markConnected({ url: this.endpoint.eventsUrl, app: this.app }, () => this.watchPongs(s));
     this.filterEvents(s);
   }
@@ -241,6 +259,13 @@ export class WsAriClient implements AriClient {
     this.rest.request('PUT', `/applications/${seg(this.app, 'app')}/eventFilter`, undefined, body).catch((err: Error) => {
       if (this.link.isCurrent(s)) this.log.info('ARI event filter not set: the daemon receives every event of its app', { reason: err.message });
     });
+  }
+
+  /** One text frame on the session's socket; false when it is not open (the request goes over HTTP). */
+  private sendText(s: Session, text: string): boolean {
+    if (!this.link.isCurrent(s) || s.ws.readyState !== WebSocket.OPEN) return false;
+    s.ws.send(text);
+    return true;
   }
 
   /** Half-open detection: a ping per interval; no pong by the next tick means the link is dead. */
@@ -271,6 +296,7 @@ export class WsAriClient implements AriClient {
       return;
     }
     if (!event || typeof event.type !== 'string') return;
+    if (event.type === 'RESTResponse') return this.rest.handle(event as unknown as Parameters<AriWsRest['handle']>[0]);
     this.link.countEvent();
     this.link.dispatch(event.type, event);
   }

@@ -3,7 +3,7 @@
  * anything is sent (bad input → CcError invalid, nothing happens on Asterisk).
  */
 import { invalid } from '../util/errors';
-import { seg, type AriRest } from './rest';
+import { seg, type Query } from './rest';
 import type {
   AriApplication,
   AriBridge,
@@ -45,7 +45,12 @@ function idList(ids: string[], what: string): string {
   return ids.join(',');
 }
 
-export function createResources(rest: AriRest, app: string): Resources {
+/** What the resources send through: AriWsRest (event socket or HTTP) or AriRest (HTTP only). */
+export interface AriRequester {
+  request<T>(method: string, path: string, query?: Query, body?: unknown): Promise<T>;
+}
+
+export function createResources(rest: AriRequester, app: string): Resources {
   const r = rest;
   const ch = (id: string) => `/channels/${seg(id, 'channelId')}`;
   const br = (id: string) => `/bridges/${seg(id, 'bridgeId')}`;

@@ -73,6 +73,9 @@ export const tokenSchema = z
     path: ['agent'],
   });
 
+/** asterisk.ari.rest_transport values (src/ari/ws-rest.ts). */
+export const ARI_REST_TRANSPORTS = ['auto', 'websocket', 'http'] as const;
+
 export const configSchema = z
   .object({
     asterisk: z
@@ -86,6 +89,8 @@ export const configSchema = z
             username: z.string().min(1),
             password: realSecret(z.string().min(1, 'is required (or set CALLCENTERD_ARI_PASSWORD)')),
             app: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('callcenter'),
+            /** How REST requests travel (src/ari/ws-rest.ts): auto = the event WebSocket once Asterisk answered a probe on it. */
+            rest_transport: z.enum(ARI_REST_TRANSPORTS).default('auto'),
           })
           .strict(),
         ami: z

@@ -65,7 +65,7 @@ const defaultAmi = (config: Config, log: Logger, clock: Clock): AmiClient =>
   });
 
 const defaultAri = (config: Config, log: Logger, clock: Clock): AriClient =>
-  createAriClient({ ...config.asterisk.ari, log: log.child({ component: 'ari' }), clock });
+  createAriClient({ ...config.asterisk.ari, restTransport: config.asterisk.ari.rest_transport, log: log.child({ component: 'ari' }), clock });
 
 /** Builds and starts the daemon. On a startup failure everything already started is stopped again. */
 export async function startDaemon(config: Config, overrides: DaemonOverrides = {}): Promise<DaemonHandle> {

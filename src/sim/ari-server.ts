@@ -3,6 +3,10 @@
  * upgrade (401 otherwise). REST requests go to an injected router; a connected event socket
  * registers its app(s) in the model for as long as it is open.
  *
+ * REST also comes as RESTRequest text frames on the event socket (Asterisk 22.4+; ari-ws-requests.ts),
+ * answered there through the same router; `restOverWebSocket: false` models an older Asterisk that
+ * reads such frames and drops them.
+ *
  * setUnresponsive(true) models a hung Asterisk: REST requests are never answered, pings are not
  * ponged and no event is written (autoPong is off; pongs are sent by hand only when responsive).
  */
@@ -10,6 +14,14 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { SimModel } from './model';
+import { processWsRequest, uriDecode } from './ari-ws-requests';
+import { ariTime } from './shapes';
+
+/**
+ * res_http_websocket reads a frame into a 65535-byte buffer (header included: 8 bytes for a masked
+ * frame of this size) and closes the socket with 1009 when it does not fit; ws does the same here.
+ */
+const ASTERISK_MAX_FRAME_PAYLOAD = 65535 - 8;
 
 export interface AriReply {
   status: number;
@@ -31,19 +43,29 @@ export interface AriServerOptions {
   password: string;
   model: SimModel;
   router: AriRouter;
-  onRequest?: (req: AriRequest) => void;
+  onRequest?: (req: AriRequest, via: 'http' | 'websocket') => void;
+  /** Answer RESTRequest frames on the event socket (Asterisk 22.4+). Default true; false = an older Asterisk. */
+  restOverWebSocket?: boolean;
 }
 
 export class AriServer {
   private server: http.Server | undefined;
-  private wss = new WebSocketServer({ noServer: true, autoPong: false });
+  private wss = new WebSocketServer({ noServer: true, autoPong: false, maxPayload: ASTERISK_MAX_FRAME_PAYLOAD });
   private sockets = new Map<WebSocket, string[]>();
   private parked = new Set<http.ServerResponse>();
   private unresponsive = false;
   private refusing = false;
+  private restOverWebSocket: boolean;
   private _port = 0;
 
-  constructor(private readonly opts: AriServerOptions) {}
+  constructor(private readonly opts: AriServerOptions) {
+    this.restOverWebSocket = opts.restOverWebSocket ?? true;
+  }
+
+  /** false: behave like an Asterisk before REST over WebSocket (RESTRequest frames are dropped unanswered). */
+  setRestOverWebSocket(on: boolean): void {
+    this.restOverWebSocket = on;
+  }
 
   get port(): number {
     return this._port;
@@ -135,7 +157,29 @@ export class AriServer {
       });
       ws.on('error', () => undefined);
       ws.on('close', () => this.unregister(ws));
+      ws.on('message', (data, isBinary) => {
+        // session_read: only text frames are read; others are ignored.
+        if (!isBinary) this.onWsRequest(ws, apps[0], data.toString());
+      });
     });
+  }
+
+  /** ari_websocket_process_request, answered through ari_websocket_send_event (the app's event filter applies). */
+  private onWsRequest(ws: WebSocket, app: string, text: string): void {
+    if (!this.restOverWebSocket || this.unresponsive) return;
+    const response = processWsRequest(text, (req) => this.invoke(req, 'websocket'));
+    if (this.opts.model.appDisallowed.get(app)?.has('RESTResponse')) return;
+    const out = { ...response, application: app, timestamp: ariTime(this.opts.model.now()), asterisk_id: this.opts.model.opts.asteriskId };
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(out));
+  }
+
+  private invoke(request: AriRequest, via: 'http' | 'websocket'): AriReply {
+    this.opts.onRequest?.(request, via);
+    try {
+      return this.opts.router(request);
+    } catch (e) {
+      return { status: 500, body: { message: e instanceof Error ? e.message : String(e) } };
+    }
   }
 
   private unregister(ws: WebSocket): void {
@@ -177,16 +221,8 @@ export class AriServer {
           return this.reply(res, { status: 400, body: { message: 'Invalid JSON body' } });
         }
       }
-      const segments = url.pathname.slice(5).split('/').filter((s) => s !== '').map(decodeURIComponent);
-      const request: AriRequest = { method: req.method ?? 'GET', segments, params };
-      this.opts.onRequest?.(request);
-      let reply: AriReply;
-      try {
-        reply = this.opts.router(request);
-      } catch (e) {
-        reply = { status: 500, body: { message: e instanceof Error ? e.message : String(e) } };
-      }
-      this.reply(res, reply);
+      const segments = url.pathname.slice(5).split('/').filter((s) => s !== '').map(uriDecode);
+      this.reply(res, this.invoke({ method: req.method ?? 'GET', segments, params }, 'http'));
     });
   }
 

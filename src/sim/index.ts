@@ -100,10 +100,11 @@ export class Simulator {
         queueCallback: this.queueCallback,
         app: this.app,
       }),
-      onRequest: (req) => {
+      onRequest: (req, via) => {
         const path = `/${req.segments.join('/')}`;
-        this.log.addAction({ proto: 'ari', name: `${req.method} ${path}`, route: `${req.method} ${routeOf(req.segments)}`, params: req.params });
+        this.log.addAction({ proto: 'ari', name: `${req.method} ${path}`, route: `${req.method} ${routeOf(req.segments)}`, params: req.params, via });
       },
+      restOverWebSocket: opts.ariRestOverWebSocket,
     });
     for (const [name, q] of Object.entries(opts.queues ?? {})) this.addQueue(name, q);
   }
@@ -288,6 +289,11 @@ export class Simulator {
   dropAri(): void {
     this.ariServer.dropConnections();
   }
+  /** false: the ARI side behaves like an Asterisk before 22.4/21.9/20.14, dropping RESTRequest frames unanswered. */
+  setAriRestOverWebSocket(on: boolean): void {
+    this.ariServer.setRestOverWebSocket(on);
+  }
+
   setUnresponsive(on: boolean, which: 'ami' | 'ari' | 'both' = 'both'): void {
     if (which !== 'ari') this.amiServer.setUnresponsive(on);
     if (which !== 'ami') this.ariServer.setUnresponsive(on);

@@ -10,6 +10,8 @@ export interface SimOptions {
   asteriskId?: string;
   ami?: { username: string; secret: string };
   ari?: { username: string; password: string };
+  /** ARI answers RESTRequest frames on the event socket, as Asterisk 22.4+ (default true); false = an older Asterisk. */
+  ariRestOverWebSocket?: boolean;
   /** Default ring time per member attempt (app_queue timeout). */
   queueTimeoutMs?: number;
   /** Default pause between attempts (app_queue retry). */

@@ -13,6 +13,8 @@ export interface SimActionRecord {
   route?: string;
   /** AMI fields (secret masked) or ARI query+body parameters. */
   params: Record<string, unknown>;
+  /** ARI: how the request came (HTTP, or a RESTRequest frame on the event socket). */
+  via?: 'http' | 'websocket';
 }
 
 export interface SimEventRecord {
