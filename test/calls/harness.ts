@@ -7,6 +7,8 @@ import { openDatabase, type Db } from '../../src/store/db';
 import { FakeClock } from '../../src/util/clock';
 import { CallService } from '../../src/calls/service';
 import { FakeAri, flush } from './fake-ari';
+import type { AriClientImpl } from '../../src/ari/client';
+import type { Simulator } from '../../src/sim';
 
 export function testConfig(policy: Record<string, unknown> = {}): Config {
   return configSchema.parse({
@@ -102,3 +104,28 @@ export async function until(check: () => unknown, timeoutMs = 3000): Promise<voi
 
 /** A queue member as the daemon adds it (QueueAdd), for the simulator's static queue config. */
 export const simMember = (ext: string) => ({ interface: `Local/${ext}@cc-agent/n`, memberName: `Agent ${ext}`, stateInterface: `hint:${ext}@agent-hints` });
+
+/** asterisk.ari.rest_transport values the sim flow suites run under: the default (the event socket, after its probe) and plain HTTP. */
+export const SIM_REST_TRANSPORTS = ['auto', 'http'] as const;
+export type SimRestTransport = (typeof SIM_REST_TRANSPORTS)[number];
+
+/**
+ * auto: REST goes over the event socket once its probe was answered; http: it never does. Also
+ * waits for the connect's event filter (sent over HTTP while the probe runs), so that the requests
+ * after this moment are the flow's.
+ */
+export function restReady(ari: AriClientImpl, transport: SimRestTransport, sim: Simulator): boolean {
+  return ari.info.restTransport === (transport === 'http' ? 'http' : 'websocket') && sim.actions.some((a) => a.name.endsWith('/eventFilter'));
+}
+
+/**
+ * How the simulator received the ARI requests logged from `from` on: all over `transport`'s way,
+ * except collection GETs (/channels...), which always go over HTTP. Returns the count checked.
+ */
+export function expectRequestsVia(sim: Simulator, from: number, transport: SimRestTransport): number {
+  const want = transport === 'http' ? 'http' : 'websocket';
+  const ari = sim.actions.filter((a) => a.seq > from && a.proto === 'ari' && !/^GET \/[A-Za-z]+$/.test(a.name));
+  expect(ari.filter((a) => a.via !== want).map((a) => `${a.via} ${a.name}`)).toEqual([]);
+  expect(ari.length).toBeGreaterThan(0);
+  return ari.length;
+}

@@ -13,25 +13,28 @@ import { Simulator } from '../../src/sim';
 import { openDatabase, type Db } from '../../src/store/db';
 import { systemClock } from '../../src/util/clock';
 import { CcError } from '../../src/util/errors';
-import { FakeAgents, simMember as member, testConfig, until } from './harness';
+import { FakeAgents, SIM_REST_TRANSPORTS, expectRequestsVia, restReady, simMember as member, testConfig, until } from './harness';
 
-describe('call core on the simulator', () => {
+describe.each(SIM_REST_TRANSPORTS)('call core on the simulator (rest_transport %s)', (transport) => {
   let sim: Simulator;
   let db: Db;
   let agents: FakeAgents;
   const clients: { ari: AriClient; ami: AmiClient }[] = [];
   let svc: CallService;
+  /** sim.actions seq once the daemon's REST took its way: the flow's requests come after. */
+  let mark = 0;
 
   async function instance(): Promise<CallService> {
     const log = silentLogger();
-    const ari = createAriClient({ url: sim.ariUrl, ...sim.credentials.ari, app: sim.app, log });
+    const ari = createAriClient({ url: sim.ariUrl, ...sim.credentials.ari, app: sim.app, log, restTransport: transport });
     const ami = createAmiClient({ host: '127.0.0.1', port: sim.amiPort, ...sim.credentials.ami, log });
     clients.push({ ari, ami });
     const s = new CallService({ ari, ami, db, clock: systemClock, agents, bus: new EventBus(), config: testConfig(), log });
     s.start();
     ari.start();
     ami.start();
-    await until(() => ari.connected && ami.state === 'connected' && sim.isAppRegistered(), 3000);
+    await until(() => ari.connected && ami.state === 'connected' && sim.isAppRegistered() && restReady(ari, transport, sim), 3000);
+    mark = sim.actions.at(-1)?.seq ?? 0;
     return s;
   }
 
@@ -62,6 +65,7 @@ describe('call core on the simulator', () => {
     sim.hangupDevice(c.agentChannelId!);
     await until(() => sim.queueCall(h).state === 'ended', 3000);
     await until(() => svc.repo.get(c.id)?.endReason === 'agent-hangup', 3000);
+    expectRequestsVia(sim, mark, transport);
   });
 
   it('device never answers → leg StasisEnd → device cancelled', async () => {

@@ -15,13 +15,15 @@ import { Simulator } from '../../src/sim';
 import { openDatabase, type Db } from '../../src/store/db';
 import { systemClock } from '../../src/util/clock';
 import { WebSocket } from 'ws';
-import { FakeAgents, simMember as member, until } from './harness';
+import { FakeAgents, SIM_REST_TRANSPORTS, expectRequestsVia, restReady, simMember as member, until } from './harness';
 
-describe('stand-in topology on the simulator', () => {
+describe.each(SIM_REST_TRANSPORTS)('stand-in topology on the simulator (rest_transport %s)', (transport) => {
   let sim: Simulator;
   let db: Db;
   let svc: CallService;
   let stop: () => Promise<void>;
+  /** sim.actions seq once the daemon's REST took its way. */
+  let mark = 0;
 
   beforeEach(async () => {
     sim = new Simulator({
@@ -43,7 +45,7 @@ describe('stand-in topology on the simulator', () => {
     const agents = new FakeAgents();
     for (const ext of ['1000', '1001', '1002']) agents.add(ext);
     const log = silentLogger();
-    const ari = createAriClient({ url: sim.ariUrl, ...sim.credentials.ari, app: sim.app, log });
+    const ari = createAriClient({ url: sim.ariUrl, ...sim.credentials.ari, app: sim.app, log, restTransport: transport });
     const ami = createAmiClient({ host: '127.0.0.1', port: sim.amiPort, ...sim.credentials.ami, log });
     const config = configSchema.parse({
       asterisk: {
@@ -56,7 +58,8 @@ describe('stand-in topology on the simulator', () => {
     svc.start();
     ari.start();
     ami.start();
-    await until(() => ari.connected && ami.state === 'connected' && sim.isAppRegistered());
+    await until(() => ari.connected && ami.state === 'connected' && sim.isAppRegistered() && restReady(ari, transport, sim));
+    mark = sim.actions.at(-1)?.seq ?? 0;
     stop = async () => {
       svc.stop();
       await Promise.all([ari.stop(), ami.stop()]);
@@ -94,6 +97,7 @@ describe('stand-in topology on the simulator', () => {
     await until(() => sim.queueCall(h).state === 'ended' && !sim.channel(h.channelId) && !sim.channel(`${h.channelId}-si`));
     await until(() => svc.repo.get(c.id)?.endReason === 'agent-hangup');
     expect(svc.standIns!.size).toBe(0);
+    expectRequestsVia(sim, mark, transport);
   });
 
   it('waiting: the customer hears MOH; hanging up abandons the stand-in', async () => {
