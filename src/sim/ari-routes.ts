@@ -240,7 +240,7 @@ function channels(req: AriRequest, d: AriRouteDeps, id: string | undefined, acti
       if (!variable) return fail(400, 'Variable name is required');
       // Dialplan functions ARI evaluates too (the daemon reads a dialled channel's linkedid).
       if (variable === 'CHANNEL(linkedid)') return ok({ value: ch.linkedid });
-      if (!(variable in ch.vars)) return fail(404, 'Provided variable was not found');
+      if (!(variable in ch.vars)) return { status: 404, reason: 'Variable Not Found', body: { message: 'Provided variable was not found' } };
       return ok({ value: ch.vars[variable] });
     }
   }
@@ -304,6 +304,10 @@ function standIn(d: AriRouteDeps, p: Record<string, unknown>, channelId: string 
   return one;
 }
 
+/** resource_bridges.c find_bridge(): the one handler that says "Not found" (destroy, addChannel, removeChannel, moh). */
+const BRIDGE_NOT_FOUND: AriReply = { status: 404, reason: 'Not found', body: { message: 'Bridge not found' } };
+const findBridge = (d: AriRouteDeps, id: string) => d.model.bridges.get(id);
+
 function bridges(req: AriRequest, d: AriRouteDeps, id: string | undefined, action: string | undefined): AriReply {
   const m = req.method;
   const p = req.params;
@@ -318,12 +322,14 @@ function bridges(req: AriRequest, d: AriRouteDeps, id: string | undefined, actio
     if (m === 'GET') return ok(bridgeJson(d.model.bridge(id)));
     if (m === 'POST') return d.model.bridges.has(id) ? ok(bridgeJson(d.model.bridge(id))) : create(id);
     if (m === 'DELETE') {
+      if (!findBridge(d, id)) return BRIDGE_NOT_FOUND;
       d.model.destroyBridge(id);
       return NO_CONTENT;
     }
     return fail(405, 'Method not allowed');
   }
-  const b = d.model.bridge(id);
+  const b = findBridge(d, id);
+  if (!b) return BRIDGE_NOT_FOUND;
   switch (`${m} ${action}`) {
     case 'POST addChannel':
     case 'POST removeChannel': {

@@ -26,6 +26,8 @@ const ASTERISK_MAX_FRAME_PAYLOAD = 65535 - 8;
 export interface AriReply {
   status: number;
   body?: unknown;
+  /** Asterisk's reason phrase when its handler uses its own (e.g. "Not found"); the status's standard one otherwise. */
+  reason?: string;
 }
 
 export interface AriRequest {
@@ -228,12 +230,15 @@ export class AriServer {
 
   private reply(res: http.ServerResponse, r: AriReply): void {
     if (r.body === undefined) {
-      res.writeHead(r.status);
+      res.writeHead(r.status, r.reason);
       res.end();
       return;
     }
     const data = JSON.stringify(r.body);
-    res.writeHead(r.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) });
+    const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) };
+    // Asterisk sends its handler's reason phrase over HTTP too.
+    if (r.reason) res.writeHead(r.status, r.reason, headers);
+    else res.writeHead(r.status, headers);
     res.end(data);
   }
 }

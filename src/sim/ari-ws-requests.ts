@@ -46,9 +46,10 @@ export function processWsRequest(text: string, invoke: (req: AriRequest) => AriR
   if (q >= 0) for (const [k, v] of new URLSearchParams(fullUri.slice(q + 1))) params[k] = v;
   const method = s('method');
   if (!method || !METHODS.has(method)) return bad("Unknown or missing 'method' property.");
+  // ast_json_nvp_array_to_ast_variables: anything but a non-empty array is "no input"; entries must be {name, value} strings.
   const qs = m.query_strings;
-  if (qs !== undefined && qs !== null) {
-    if (!Array.isArray(qs) || !qs.every((p) => p && typeof p.name === 'string' && typeof p.value === 'string')) return bad("Unable to parse 'query_strings' array.");
+  if (Array.isArray(qs) && qs.length > 0) {
+    if (!qs.every((p) => p && typeof p === 'object' && typeof p.name === 'string' && typeof p.value === 'string')) return bad("Unable to parse 'query_strings' array.");
     for (const p of qs as Array<{ name: string; value: string }>) params[p.name] = p.value;
   }
   const body = s('message_body');
@@ -83,7 +84,7 @@ function route(method: string, uri: string, params: Record<string, unknown>, inv
     segments.push(uriDecode(seg));
   }
   if (segments.length === 0) return { status: 405, body: { message: 'Invalid method' } };
-  if (segments[0] === 'events' && method === 'GET') return { status: 400, body: { message: "Can't upgrade to websocket from a websocket" } };
+  if (segments[0] === 'events' && method === 'GET') return { status: 400, reason: 'Bad request', body: { message: "Can't upgrade to websocket from a websocket" } };
   return invoke({ method, segments, params });
 }
 
@@ -102,7 +103,7 @@ function respond(p: Parsed, reply: AriReply, reason?: string): RestResponse {
     transaction_id: p.transactionId,
     request_id: p.requestId,
     status_code: reply.status,
-    reason_phrase: reason ?? STATUS_CODES[reply.status] ?? '',
+    reason_phrase: reason ?? reply.reason ?? STATUS_CODES[reply.status] ?? '',
     uri: p.uri,
   };
   if (reply.body !== undefined && reply.body !== null) {
