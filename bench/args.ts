@@ -38,6 +38,8 @@ export interface BenchOptions {
   ringMs: number;
   /** SIP bench: asterisk.queue_topology of the callcenterd mode ('' = the config default). */
   queueTopology: '' | 'member-leg' | 'stand-in';
+  /** asterisk.ari.rest_transport of the daemon under test ('' = the config default, auto). */
+  ariRest: '' | 'auto' | 'websocket' | 'http';
   /** SIP bench: step the rate up per mode until calls fail. */
   findMax: boolean;
   /** SIP bench: count the daemon's AMI events by name (diagnostic: costs the daemon CPU). */
@@ -68,6 +70,7 @@ export const DEFAULTS: BenchOptions = {
   modes: ['native', 'callcenterd'],
   ringMs: 250,
   queueTopology: '',
+  ariRest: '',
   findMax: false,
   amiBreakdown: false,
   daemonCpuProf: '',
@@ -108,6 +111,8 @@ SIP load bench on a real Asterisk (needs ASTERISK_BIN or /opt/asterisk, and sipp
                             (default: the config default; docs/CALL-TOPOLOGY.md). With --only calls:
                             customers come from the trunk through [cc-inbound] under T (without it
                             they dial straight into Queue(): the member-leg path)
+  --ari-rest T              the daemon's asterisk.ari.rest_transport: auto, websocket or http (default:
+                            the config default, auto); with --asterisk, of the callcenterd mode
   --find-max                per mode, step the rate up from --rate until a window has failed calls
   --ami-breakdown           count the daemon's AMI events by name (diagnostic: costs daemon CPU)
   --daemon-cpu-prof DIR     write a V8 CPU profile of the daemon child into DIR`;
@@ -151,6 +156,11 @@ export function parseArgs(argv: string[]): BenchOptions {
       const v = value();
       if (v !== 'member-leg' && v !== 'stand-in') throw invalid(`--queue-topology must be member-leg or stand-in (got ${v})`, { option: flag });
       o.queueTopology = v;
+    }
+    else if (flag === '--ari-rest') {
+      const v = value();
+      if (v !== 'auto' && v !== 'websocket' && v !== 'http') throw invalid(`--ari-rest must be auto, websocket or http (got ${v})`, { option: flag });
+      o.ariRest = v;
     }
     else if (flag === '--modes') {
       const list = value().split(',');

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfigObject } from '../src/config/load';
+import type { AriLinkInfo } from '../src/ari/client';
 import { startDaemon, type DaemonHandle } from '../src/daemon/app';
 import { createLogger } from '../src/log/logger';
 import type { BenchOptions } from './args';
@@ -43,6 +44,8 @@ export interface CallsResult {
     amiEvents: number;
     ariEvents: number;
     ariRequests: number;
+    /** Of those, sent as RESTRequest frames on the event socket (rest_transport auto/websocket). */
+    ariRequestsOverSocket: number;
     amiActions: number;
     writeStatements: number;
     rowsChanged: number;
@@ -61,7 +64,13 @@ export async function runCallsBench(o: BenchOptions, say: (line: string) => void
     const config = parseConfigObject(
       {
         asterisk: {
-          ari: { url: ready.ariUrl, username: ready.credentials.ari.username, password: ready.credentials.ari.password, app: ready.app },
+          ari: {
+            url: ready.ariUrl,
+            username: ready.credentials.ari.username,
+            password: ready.credentials.ari.password,
+            app: ready.app,
+            ...(o.ariRest ? { rest_transport: o.ariRest } : {}),
+          },
           ami: { host: '127.0.0.1', port: ready.amiPort, username: ready.credentials.ami.username, secret: ready.credentials.ami.secret },
           ...(o.queueTopology ? { queue_topology: o.queueTopology } : {}),
         },
@@ -126,6 +135,7 @@ export async function runCallsBench(o: BenchOptions, say: (line: string) => void
         amiEvents: (ev1.ami - ev0.ami) / n,
         ariEvents: (ev1.ari - ev0.ari) / n,
         ariRequests: simResult.ariRequests / n,
+        ariRequestsOverSocket: (ev1.restWs - ev0.restWs) / n,
         amiActions: simResult.amiActions / n,
         writeStatements: daemonDelta.writeStatements / n,
         rowsChanged: daemonDelta.rowsChanged / n,
@@ -152,7 +162,7 @@ export function printCalls(r: CallsResult, say: (line: string) => void): void {
   say(`  daemon CPU ${fmt(r.daemon.cpuMs, 0)} ms (user ${fmt(r.daemon.userMs, 0)}, system ${fmt(r.daemon.systemMs, 0)}), event loop busy ${fmt(r.daemon.eventLoopUtilization * 100, 0)} %`);
   say(`  → ${fmt(p.cpuMs, 3)} ms CPU per call   budget ${BUDGET_MS_PER_CALL} ms: ${r.verdict}`);
   say(`    of which user ${fmt(p.userMs, 3)} ms, system (kernel: sockets incl. loopback peer receive, SQLite file I/O) ${fmt(p.systemMs, 3)} ms`);
-  say(`  per call: AMI events in ${fmt(p.amiEvents, 1)}, ARI events in ${fmt(p.ariEvents, 1)}, ARI requests out ${fmt(p.ariRequests, 1)}, AMI actions out ${fmt(p.amiActions, 1)}`);
+  say(`  per call: AMI events in ${fmt(p.amiEvents, 1)}, ARI events in ${fmt(p.ariEvents, 1)}, ARI requests out ${fmt(p.ariRequests, 1)} (${fmt(p.ariRequestsOverSocket, 1)} over the event socket), AMI actions out ${fmt(p.amiActions, 1)}`);
   say(`            SQLite write statements ${fmt(p.writeStatements, 1)}, rows changed ${fmt(p.rowsChanged, 1)}`);
   say(`  simulator (stand-in for Asterisk, other process): ${fmt(r.sim.simCpuMs / r.sim.placed, 3)} ms CPU per call`);
 }
@@ -172,8 +182,9 @@ async function settle(d: DaemonHandle, sim: SimProcess, o: BenchOptions) {
   return leftover;
 }
 
-function linkEvents(d: DaemonHandle): { ami: number; ari: number } {
-  return { ami: d.deps.ami.info?.eventsReceived ?? 0, ari: d.deps.ari.info?.eventsReceived ?? 0 };
+function linkEvents(d: DaemonHandle): { ami: number; ari: number; restWs: number } {
+  const restWs = (d.deps.ari.info as AriLinkInfo | undefined)?.restRequests?.websocket ?? 0;
+  return { ami: d.deps.ami.info?.eventsReceived ?? 0, ari: d.deps.ari.info?.eventsReceived ?? 0, restWs };
 }
 
 function lastCallRowid(d: DaemonHandle): number {

@@ -124,7 +124,7 @@ export async function runSipBench(o: BenchOptions, say: (line: string) => void):
     result.options = { rate: o.rate, calls: o.calls, agents: o.agents, ringMs: o.ringMs, talkMs: o.talkMs, rounds: o.sipRounds, modes: o.modes, logLevel: o.logLevel };
     say(`  ${result.asterisk}; ${sipp}; ${o.agents} agents (SIPp phones: ring ${o.ringMs} ms, RTP echo, hang up after ${o.talkMs} ms); customers send G.711 µ-law`);
     say(`  ${o.sipRounds} round(s) of [${o.modes.join(', ')}], ${o.calls} calls at ${o.rate}/s per window (after a warm-up); temp dir ${ast.dir}`);
-    const env: PhaseEnv = { ast, ami, sipp: sippDirs, agents, dir, logLevel: o.logLevel, breakdown: o.amiBreakdown, daemonNodeArgs: o.daemonCpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.daemonCpuProf}`] : [], baseline, queueTopology: o.queueTopology, say };
+    const env: PhaseEnv = { ast, ami, sipp: sippDirs, agents, dir, logLevel: o.logLevel, breakdown: o.amiBreakdown, daemonNodeArgs: o.daemonCpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.daemonCpuProf}`] : [], baseline, queueTopology: o.queueTopology, ariRest: o.ariRest, say };
     for (let round = 1; round <= o.sipRounds; round++) {
       for (const mode of o.modes) {
         const p = await runPhase(env, mode, o.rate, o.calls);
@@ -203,7 +203,7 @@ export function printSip(r: SipResult, say: (line: string) => void): void {
     if (!m.perCall) continue;
     const p = m.perCall;
     say(`  ${m.mode}: daemon idle ${fmt(m.daemonIdleMsPerS ?? NaN)} ms CPU per second with no call (part of its per-call figure at low rates)`);
-    say(`  ${m.mode} per call: AMI events in ${fmt(p.amiEvents, 1)}, ARI events in ${fmt(p.ariEvents, 1)}, ARI requests ${fmt(p.ariRequests, 1)}, AMI actions ${fmt(p.amiActions, 1)}, SQLite writes ${fmt(p.sqlWrites, 1)}, commits ${fmt(p.sqlCommits, 1)}`);
+    say(`  ${m.mode} per call: AMI events in ${fmt(p.amiEvents, 1)}, ARI events in ${fmt(p.ariEvents, 1)}, ARI requests ${fmt(p.ariRequests, 1)} (${fmt(p.ariOverSocket ?? 0, 1)} over the event socket), AMI actions ${fmt(p.amiActions, 1)}, SQLite writes ${fmt(p.sqlWrites, 1)}, commits ${fmt(p.sqlCommits, 1)}`);
     if (m.amiByName) {
       const top = Object.entries(m.amiByName).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${fmt(v, 1)}`);
       say(`    AMI events by name per call: ${top.filter((t) => !t.startsWith('ari:')).join(', ')}`);

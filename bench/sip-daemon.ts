@@ -16,6 +16,8 @@ export interface DaemonCounters {
   amiEvents: number;
   ariEvents: number;
   ariRequests: number;
+  /** Of those, sent as RESTRequest frames on the event socket (the client's own count). */
+  ariOverSocket: number;
   amiActions: number;
   sqlWrites: number;
   sqlCommits: number;
@@ -39,15 +41,23 @@ async function childMain(): Promise<void> {
   const { parseConfigObject } = await import('../src/config/load');
   const { startDaemon } = await import('../src/daemon/app');
   const { createLogger } = await import('../src/log/logger');
-  const { AriRest } = await import('../src/ari/rest');
+  // Every REST request goes through AriWsRest (over the event socket or handed on to HTTP). A
+  // baseline checkout from before it (mode baseline compiles this file there) has AriRest only.
+  type Requester = { prototype: { request: (...a: [string, string, ...unknown[]]) => Promise<unknown> } };
+  let AriWsRest: Requester;
+  try {
+    AriWsRest = (require(path.join(__dirname, '..', 'src', 'ari', 'ws-rest')) as { AriWsRest: Requester }).AriWsRest;
+  } catch {
+    AriWsRest = (await import('../src/ari/rest')).AriRest as unknown as Requester;
+  }
   const { TcpAmiClient } = await import('../src/ami/client');
   const { discardStream } = await import('./measure');
   type Handle = Awaited<ReturnType<typeof startDaemon>>;
   let daemon: Handle | undefined;
-  const c: DaemonCounters = { amiEvents: 0, ariEvents: 0, ariRequests: 0, amiActions: 0, sqlWrites: 0, sqlCommits: 0, amiByName: {}, sqlBySource: {} };
+  const c: DaemonCounters = { amiEvents: 0, ariEvents: 0, ariRequests: 0, ariOverSocket: 0, amiActions: 0, sqlWrites: 0, sqlCommits: 0, amiByName: {}, sqlBySource: {} };
 
-  const request = AriRest.prototype.request;
-  AriRest.prototype.request = function (this: InstanceType<typeof AriRest>, ...args: Parameters<typeof request>) {
+  const request = AriWsRest.prototype.request;
+  AriWsRest.prototype.request = function (this: unknown, ...args: Parameters<typeof request>) {
     c.ariRequests++;
     if (breakdown) {
       const key = `ari ${args[0]} ${args[1].replace(/\/[^/]*\d[^/]*/g, '/:id')}`;
@@ -106,6 +116,7 @@ async function childMain(): Promise<void> {
     if (m.cmd === 'counters') {
       c.amiEvents = daemon?.deps.ami.info?.eventsReceived ?? 0;
       c.ariEvents = daemon?.deps.ari.info?.eventsReceived ?? 0;
+      c.ariOverSocket = (daemon?.deps.ari.info as { restRequests?: { websocket: number } } | undefined)?.restRequests?.websocket ?? 0;
       return { ...c, amiByName: { ...c.amiByName }, sqlBySource: { ...c.sqlBySource } };
     }
     await daemon?.stop();

@@ -31,6 +31,8 @@ export interface PhaseEnv {
   baseline?: { entry: string; amiUser: string };
   /** asterisk.queue_topology of the callcenterd mode ('' = the config default). */
   queueTopology?: string;
+  /** asterisk.ari.rest_transport of the callcenterd mode ('' = the config default). */
+  ariRest?: string;
   say: (line: string) => void;
 }
 
@@ -166,7 +168,13 @@ async function startDaemon(env: PhaseEnv, tag: string, mode: Mode): Promise<Daem
     breakdown: env.breakdown,
     config: {
       asterisk: {
-        ari: { url: `http://127.0.0.1:${http}`, username: 'callcenterd', password: env.ast.secrets.ari, app: 'callcenter' },
+        ari: {
+          url: `http://127.0.0.1:${http}`,
+          username: 'callcenterd',
+          password: env.ast.secrets.ari,
+          app: 'callcenter',
+          ...(mode === 'callcenterd' && env.ariRest ? { rest_transport: env.ariRest } : {}),
+        },
         ami: { host: '127.0.0.1', port: ami, username: base?.amiUser ?? 'callcenterd', secret: env.ast.secrets.ami },
         ...(mode === 'callcenterd' && env.queueTopology ? { queue_topology: env.queueTopology } : {}),
       },
@@ -263,6 +271,7 @@ export async function runPhase(env: PhaseEnv, mode: Mode, rate: number, calls: n
         amiEvents: c1.amiEvents - c0.amiEvents,
         ariEvents: c1.ariEvents - c0.ariEvents,
         ariRequests: c1.ariRequests - c0.ariRequests,
+        ariOverSocket: c1.ariOverSocket - c0.ariOverSocket,
         amiActions: c1.amiActions - c0.amiActions,
         sqlWrites: c1.sqlWrites - c0.sqlWrites,
         sqlCommits: c1.sqlCommits - c0.sqlCommits,

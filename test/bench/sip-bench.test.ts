@@ -67,7 +67,7 @@ describe('answer→connected probe', () => {
 describe('summary per mode', () => {
   const phase = (over: Partial<PhaseResult>): PhaseResult => ({
     mode: 'callcenterd', rate: 20, calls: 100, successful: 100, failed: 0, errors: '', asteriskCpuMs: 3000, daemonCpuMs: 900, daemonIdleMsPerS: 2,
-    wallMs: 5000, latenciesMs: [], media: { ok: 10, bad: 0, badSample: [] }, counters: { amiEvents: 900, ariEvents: 1800, ariRequests: 800, amiActions: 200, sqlWrites: 4400, sqlCommits: 970 },
+    wallMs: 5000, latenciesMs: [], media: { ok: 10, bad: 0, badSample: [] }, counters: { amiEvents: 900, ariEvents: 1800, ariRequests: 800, ariOverSocket: 800, amiActions: 200, sqlWrites: 4400, sqlCommits: 970 },
     ...over,
   });
 
