@@ -1,6 +1,7 @@
 /**
  * ARI contract used by the rest of the daemon. The concrete client (src/ari/client.ts) does REST
- * with fetch and events over a WebSocket; domain code depends only on this interface.
+ * over the event WebSocket or node:http and events over that WebSocket; domain code depends only
+ * on this interface.
  * JSON shapes as Asterisk 22 sends them (see ../shared/asterisk-captures/*.ari.jsonl).
  */
 import type { LinkHealthInfo } from '../ami/types';
