@@ -73,7 +73,11 @@ interface RestResponse {
   message_body?: unknown;
 }
 
-/** Socket states of one event-socket session, as REST sees it. */
+/**
+ * The event socket as REST sees it. attach: none → usable (websocket) | probing (auto) | none (http);
+ * probe answered: probing → usable; probe timed out: probing → unanswered; its late answer:
+ * unanswered → usable; detach (socket closed): any → none.
+ */
 type SocketState = 'none' | 'probing' | 'usable' | 'unanswered';
 
 export class AriWsRest {
