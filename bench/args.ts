@@ -32,7 +32,7 @@ export interface BenchOptions {
   /** SIP bench: customer calls per second, alternating rounds, modes, agent ring time. */
   rate: number;
   sipRounds: number;
-  modes: Array<'native' | 'baseline' | 'callcenterd'>;
+  modes: Array<'native' | 'baseline' | 'callcenterd' | 'callcenterd-http'>;
   /** SIP bench: another checkout (e.g. main) whose daemon and AMI user run as mode "baseline". */
   baseline: string;
   ringMs: number;
@@ -101,7 +101,9 @@ SIP load bench on a real Asterisk (needs ASTERISK_BIN or /opt/asterisk, and sipp
                             --agents (default ${SIP_DEFAULTS.agents}), --talk-ms (default ${SIP_DEFAULTS.talkMs}) apply to it
   --rate N                  customer calls per second (default ${DEFAULTS.rate}, 1-500)
   --sip-rounds N            rounds of alternating modes (default ${DEFAULTS.sipRounds})
-  --modes LIST              native,baseline,callcenterd (default native,callcenterd; with --baseline all three)
+  --modes LIST              native,baseline,callcenterd,callcenterd-http (default native,callcenterd; with
+                            --baseline the first three); callcenterd-http = this daemon with
+                            asterisk.ari.rest_transport http (REST over HTTP vs the event socket in one run)
   --baseline DIR            another checkout (e.g. a worktree of main) run as mode "baseline": its daemon
                             (DIR/tmp/bench/bench/sip-daemon.js, built there with this bench's sip-*.ts
                             copied in) logs in as its own AMI user with DIR/asterisk-conf/manager.conf's
@@ -164,8 +166,8 @@ export function parseArgs(argv: string[]): BenchOptions {
     }
     else if (flag === '--modes') {
       const list = value().split(',');
-      if (!list.length || list.some((m) => m !== 'native' && m !== 'baseline' && m !== 'callcenterd')) {
-        throw invalid(`--modes takes native, baseline and/or callcenterd, comma-separated (got ${list.join(',')})`, { option: flag });
+      if (!list.length || list.some((m) => m !== 'native' && m !== 'baseline' && m !== 'callcenterd' && m !== 'callcenterd-http')) {
+        throw invalid(`--modes takes native, baseline, callcenterd and/or callcenterd-http, comma-separated (got ${list.join(',')})`, { option: flag });
       }
       o.modes = list as BenchOptions['modes'];
     }

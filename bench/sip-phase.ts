@@ -14,7 +14,8 @@ import { procCpuMs, type BenchAsterisk } from './sip-asterisk';
 import { DaemonProcess, type DaemonCounters } from './sip-daemon';
 import { freeUdpPair, startCustomers, type SippDirs } from './sip-sipp';
 
-export type Mode = 'native' | 'baseline' | 'callcenterd';
+/** callcenterd-http: this checkout's daemon with asterisk.ari.rest_transport http (same-run comparison with the event socket). */
+export type Mode = 'native' | 'baseline' | 'callcenterd' | 'callcenterd-http';
 export const QUEUE = 'support';
 
 export interface PhaseEnv {
@@ -173,10 +174,10 @@ async function startDaemon(env: PhaseEnv, tag: string, mode: Mode): Promise<Daem
           username: 'callcenterd',
           password: env.ast.secrets.ari,
           app: 'callcenter',
-          ...(mode === 'callcenterd' && env.ariRest ? { rest_transport: env.ariRest } : {}),
+          ...(mode === 'callcenterd-http' ? { rest_transport: 'http' } : mode === 'callcenterd' && env.ariRest ? { rest_transport: env.ariRest } : {}),
         },
         ami: { host: '127.0.0.1', port: ami, username: base?.amiUser ?? 'callcenterd', secret: env.ast.secrets.ami },
-        ...(mode === 'callcenterd' && env.queueTopology ? { queue_topology: env.queueTopology } : {}),
+        ...(mode !== 'baseline' && env.queueTopology ? { queue_topology: env.queueTopology } : {}),
       },
       database: { path: path.join(env.dir, `daemon-${tag}.db`) },
       api: { listen: '127.0.0.1:0', tokens: [{ token: ADMIN, role: 'admin', name: 'bench' }] },
