@@ -13,7 +13,10 @@ describe('bench options for --asterisk', () => {
     expect(parseArgs(['--asterisk'])).toMatchObject({ asterisk: true, calls: 400, agents: 60, talkMs: 2000, rate: 20, sipRounds: 2, modes: ['native', 'callcenterd'] });
     expect(parseArgs(['--asterisk', '--calls', '50', '--agents', '8', '--rate', '5'])).toMatchObject({ calls: 50, agents: 8, rate: 5 });
     expect(parseArgs(['--asterisk', '--baseline', '/x']).modes).toEqual(['native', 'baseline', 'callcenterd']);
-    expect(() => parseArgs(['--asterisk', '--modes', 'native,bogus'])).toThrow(/--modes takes native, baseline and\/or callcenterd/);
+    expect(() => parseArgs(['--asterisk', '--modes', 'native,bogus'])).toThrow(/--modes takes native, baseline, callcenterd and\/or callcenterd-http/);
+    expect(parseArgs(['--asterisk', '--modes', 'native,callcenterd-http,callcenterd']).modes).toEqual(['native', 'callcenterd-http', 'callcenterd']);
+    expect(parseArgs(['--only', 'calls', '--ari-rest', 'http']).ariRest).toBe('http');
+    expect(() => parseArgs(['--ari-rest', 'tcp'])).toThrow(/--ari-rest must be auto, websocket or http/);
     expect(() => parseArgs(['--asterisk', '--modes', 'baseline'])).toThrow(/needs --baseline/);
     expect(() => parseArgs(['--rate', '0'])).toThrow(/--rate must be an integer 1-500/);
     // Without --asterisk the simulator bench keeps its own defaults.
