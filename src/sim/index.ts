@@ -8,6 +8,7 @@ import { type Clock, systemClock } from '../util/clock';
 import { CcError } from '../util/errors';
 import { fieldsToRecord } from './ami-codec';
 import { createAmiHandler } from './ami-actions';
+import { type AmiEventFilter, loadManagerEventFilter, shippedManagerConf } from './ami-filter';
 import { AmiServer } from './ami-server';
 import { createAriRouter } from './ari-routes';
 import { AriServer } from './ari-server';
@@ -86,6 +87,7 @@ export class Simulator {
       uptime: () => (this.clock.now() - this.model.bootTime) / 1000,
       handler: createAmiHandler({ model: this.model, queues: this.queues, globals: this.globals }),
       onAction: (ctx) => this.log.addAction({ proto: 'ami', name: ctx.name, params: fieldsToRecord(ctx.fields) }),
+      eventFilter: amiEventFilter(opts.amiEventFilter ?? 'shipped', this.credentials.ami.username),
     });
     this.ariServer = new AriServer({
       username: this.credentials.ari.username,
@@ -371,3 +373,11 @@ export * from './sim-log';
 export { createAmiHandler } from './ami-actions';
 export { createAriRouter } from './ari-routes';
 export * from './queues-conf';
+
+function amiEventFilter(option: 'shipped' | 'none' | AmiEventFilter, user: string): AmiEventFilter | undefined {
+  if (option === 'none') return undefined;
+  if (option !== 'shipped') return option;
+  const file = shippedManagerConf();
+  if (!file) throw new Error('simulator: asterisk-conf/manager.conf not found (amiEventFilter: "none" runs without it)');
+  return loadManagerEventFilter(file, user);
+}
