@@ -135,7 +135,7 @@ export class StandIns {
    * before it said so: still in its queue context = Queue() returned (timeout, empty queue...: the
    * stand-in's hang-up follows); another context = an exit key: the customer goes there itself and
    * the stand-in is hung up. (ARI ChannelDialplan would say it too, but the client switches that
-   * event type off at the source: ARI_UNREAD_EVENTS.)
+   * event type is not in the client's whitelist: ARI_READ_EVENTS.)
    */
   private async onQueueLeave(e: AmiEvent): Promise<void> {
     const id = e.Uniqueid;
