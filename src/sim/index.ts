@@ -160,7 +160,7 @@ export class Simulator {
 
   /**
    * A call from the trunk running the shipped [cc-inbound]: its own channel (id = linkedid = the
-   * handle's id) enters Stasis(<app>,inbound,queue,<queue>,<context>). With no app registered
+   * handle's id) enters Stasis(<app>,inbound,queue,<queue>,<context>,<linkedid>). With no app registered
    * (STASISSTATUS=FAILED) it goes on to <queue>@<context> and waits there itself. Under the stand-in
    * topology the daemon keeps it and originates a stand-in: `queueCall(h)` is then the stand-in's
    * queue call (same linkedid); hang the customer up with `hangupDevice(h.channelId)`.
@@ -181,7 +181,7 @@ export class Simulator {
       linkedid: id,
       device: 'PJSIP/trunk',
     });
-    if (!this.model.enterStasis(ch, this.app, ['inbound', 'queue', o.queue, context])) this.queues.enterFromDialplan(ch, context, o.queue);
+    if (!this.model.enterStasis(ch, this.app, ['inbound', 'queue', o.queue, context, ch.linkedid])) this.queues.enterFromDialplan(ch, context, o.queue);
     return { id, channelId: id, queue: o.queue };
   }
 
