@@ -4,10 +4,11 @@
  * Stasis arguments (app name from config.asterisk.ari.app, "callcenter" by default):
  *   Stasis(callcenter,agent-leg,<ext>,<linkedid>)   queue member leg Local/<ext>@cc-agent/n ;2.
  *       <linkedid> is the customer's linkedid (= AgentCalled Linkedid), used to find the queue.
- *   Stasis(callcenter,inbound,queue,<queue>[,<context>])   direct entry routed to a queue:
+ *   Stasis(callcenter,inbound,queue,<queue>[,<context>[,<linkedid>]])   direct entry routed to a queue:
  *       blocked callers are rejected; the others wait through a stand-in (stand-ins.ts,
  *       asterisk.queue_topology = stand-in) or continue in dialplan at <context>,<queue>,1
- *       (member-leg; <context> defaults to "queues").
+ *       (member-leg; <context> defaults to "queues"). <linkedid> = ${CHANNEL(linkedid)}: without it
+ *       the stand-in asks Asterisk (ARI's channel JSON does not carry it).
  *   Stasis(callcenter,inbound,agent,<ext>)   direct entry to one agent: the daemon rings the agent's
  *       device and bridges it with the caller (rejected when blocked, unknown or the agent is busy).
  *
@@ -178,7 +179,7 @@ export class InboundCalls {
   }
 
   async onDirect(ev: StasisStartEvent): Promise<void> {
-    const [, target, value, context] = ev.args;
+    const [, target, value, context, linkedid] = ev.args;
     const ch = ev.channel;
     const { ari, log } = this.core.deps;
     const number = ch.caller?.number || null;
@@ -188,7 +189,7 @@ export class InboundCalls {
     }
     if (target === 'queue' && value && this.standIns) {
       // Stand-in topology: the customer stays here; a stand-in waits in the queue for it.
-      await this.standIns.enter(ch, value, context || 'queues');
+      await this.standIns.enter(ch, value, context || 'queues', linkedid || undefined);
       return;
     }
     if (target === 'queue' && value) {
@@ -231,7 +232,9 @@ export class InboundCalls {
       await this.core.end(call.id, 'agent-unavailable');
       return;
     }
-    await ignoreGone(ari.channels.ring(customer.id), log, 'indicate ringing');
+    // Ringback for the caller. A stand-in's member leg is skipped: its ringing would only reach the
+    // stand-in (Queue(<q>,r)), which nobody hears; the customer has its music (one request less).
+    if (!this.standIns?.ownerOfLeg(customer.id)) await ignoreGone(ari.channels.ring(customer.id), log, 'indicate ringing');
     // The caller id was sanitised when the channel entered Stasis (router); this only builds the string.
     const display = formatCallerId(customer.caller?.name, customer.caller?.number);
     // Whether the device reached Ringing: a device that never rang (busy, unreachable) is not a miss.

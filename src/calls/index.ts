@@ -5,7 +5,7 @@
  *
  * Stasis arguments the daemon routes (see inbound.ts for details):
  *   agent-leg,<ext>,<linkedid>          queue member leg (DESIGN.md)
- *   inbound,queue,<queue>[,<context>]   direct entry → a stand-in waits in <queue> (stand-ins.ts), or
+ *   inbound,queue,<queue>[,<context>[,<linkedid>]]   direct entry → a stand-in waits in <queue> (stand-ins.ts), or
  *                                       continue to <context>(default queues),<queue>,1 (member-leg)
  *   standin,<customer channel>          the stand-in's ;1 (stand-in topology)
  *   inbound,agent,<ext>                 direct entry → ring that agent, bridge on answer

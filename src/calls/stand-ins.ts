@@ -82,11 +82,11 @@ export class StandIns {
   }
 
   /** Keeps the customer in the app and puts a stand-in in `queue` for it. */
-  async enter(customer: AriChannel, queue: string, context: string): Promise<void> {
+  async enter(customer: AriChannel, queue: string, context: string, knownLinkedid?: string): Promise<void> {
     const { ari, log } = this.core.deps;
     // The member legs carry this linkedid (Stasis argument): it names the customer. ARI's channel
-    // JSON does not show it.
-    const linkedid = (await ari.channels.getVariable(customer.id, 'CHANNEL(linkedid)').catch(() => '')) || customer.id;
+    // JSON does not show it: the shipped dialplan passes it, another one makes us ask.
+    const linkedid = knownLinkedid || (await ari.channels.getVariable(customer.id, 'CHANNEL(linkedid)').catch(() => '')) || customer.id;
     const standInId = `${customer.id}${STAND_IN_SUFFIX}`;
     const s: StandIn = { customerId: customer.id, standInId, queue, context, linkedid, state: 'waiting', legs: new Set() };
     this.byCustomer.set(customer.id, s);
@@ -135,7 +135,7 @@ export class StandIns {
    * before it said so: still in its queue context = Queue() returned (timeout, empty queue...: the
    * stand-in's hang-up follows); another context = an exit key: the customer goes there itself and
    * the stand-in is hung up. (ARI ChannelDialplan would say it too, but the client switches that
-   * event type off at the source: ARI_UNREAD_EVENTS.)
+   * event type is not in the client's whitelist: ARI_READ_EVENTS.)
    */
   private async onQueueLeave(e: AmiEvent): Promise<void> {
     const id = e.Uniqueid;

@@ -1,7 +1,7 @@
 /**
  * AMI over TCP, framed like Asterisk 22 (see test/fixtures/captures/*.ami.txt): banner, Login,
  * Logoff, Ping, then every other action goes to an injected handler (the simulator's action table).
- * Events go to every logged-in session that asked for events.
+ * Events go to every logged-in session that asked for events and pass the user's eventfilter.
  *
  * Ordering: events caused by an action are written AFTER that action's response, as the captures
  * show for QueueAdd → QueueMemberAdded. While a handler runs, broadcast() only queues.
@@ -12,6 +12,7 @@
  */
 import * as net from 'node:net';
 import type { Clock } from '../util/clock';
+import type { AmiEventFilter } from './ami-filter';
 import { type AmiFieldList, FrameSplitter, amiTimestamp, encodeFrame, field, parseFrame } from './ami-codec';
 
 export const AMI_BANNER = 'Asterisk Call Manager/11.0.0\r\n';
@@ -36,6 +37,8 @@ export interface AmiServerOptions {
   uptime: () => number;
   /** Called with every action received (Login included, secret masked). */
   onAction?: (ctx: AmiActionContext) => void;
+  /** The user's manager.conf eventfilter (src/sim/ami-filter.ts); none = every event. */
+  eventFilter?: AmiEventFilter;
 }
 
 /** Response helpers shared by the action handlers. */
@@ -125,6 +128,8 @@ export class AmiServer {
 
   /** Sends an event to every logged-in session with events on. */
   broadcast(name: string, privilege: string, fields: AmiFieldList): void {
+    // Every session logs in as the one user, so its filter decides for all of them.
+    if (this.opts.eventFilter && !this.opts.eventFilter(name, privilege, fields)) return;
     const frame = encodeFrame([
       ['Event', name],
       ['Privilege', privilege],

@@ -67,10 +67,24 @@ function route(req: AriRequest, d: AriRouteDeps): AriReply {
     case 'applications': {
       if (m === 'PUT' && id && action === 'eventFilter' && !extra) {
         if (!d.model.knownApps.has(id)) return fail(404, 'Application not found');
-        // Asterisk 22: `allowed` / `disallowed` lists of {type}; the simulator keeps "disallowed".
-        const list = req.params.disallowed;
-        const types = Array.isArray(list) ? list.map((f) => (f as { type?: unknown })?.type).filter((t): t is string => typeof t === 'string') : [];
-        d.model.appDisallowed.set(id, new Set(types));
+        // Asterisk 22 (app_event_filter_set): {} resets both lists; a list the body names replaces
+        // that list; a list it omits stays as it was.
+        const f = d.model.appEventFilter.get(id) ?? { allowed: new Set<string>(), disallowed: new Set<string>() };
+        const body = req.params as Record<string, unknown>;
+        const keys = ['allowed', 'disallowed'] as const;
+        for (const key of keys) {
+          const list = body[key];
+          if (list === undefined) continue;
+          if (!Array.isArray(list) || list.some((e) => typeof (e as { type?: unknown })?.type !== 'string' || !(e as { type: string }).type)) {
+            return fail(400, `Invalid event filter: ${key} must be a list of {type}`);
+          }
+          f[key] = new Set(list.map((e) => (e as { type: string }).type));
+        }
+        if (!keys.some((k) => k in body)) {
+          f.allowed.clear();
+          f.disallowed.clear();
+        }
+        d.model.appEventFilter.set(id, f);
         return ok(appJson(d, id));
       }
       if (m !== 'GET') break;
@@ -123,8 +137,8 @@ function appJson(d: AriRouteDeps, name: string) {
     bridge_ids: d.model.appBridgeIds(name),
     endpoint_ids: [],
     device_names: [],
-    events_allowed: [],
-    events_disallowed: [...(d.model.appDisallowed.get(name) ?? [])].map((type) => ({ type })),
+    events_allowed: [...(d.model.appEventFilter.get(name)?.allowed ?? [])].map((type) => ({ type })),
+    events_disallowed: [...(d.model.appEventFilter.get(name)?.disallowed ?? [])].map((type) => ({ type })),
   };
 }
 

@@ -107,7 +107,7 @@ export class AriServer {
   /** Sends an event to every socket subscribed to `app`. */
   send(app: string, event: Record<string, unknown>): void {
     if (this.unresponsive) return;
-    if (this.opts.model.appDisallowed.get(app)?.has(event.type as string)) return;
+    if (!this.opts.model.appEventAllowed(app, event.type as string)) return;
     const data = JSON.stringify(event);
     for (const [ws, apps] of this.sockets) if (apps.includes(app) && ws.readyState === WebSocket.OPEN) ws.send(data);
   }

@@ -8,6 +8,7 @@ import { type Clock, systemClock } from '../util/clock';
 import { CcError } from '../util/errors';
 import { fieldsToRecord } from './ami-codec';
 import { createAmiHandler } from './ami-actions';
+import { type AmiEventFilter, loadManagerEventFilter, shippedManagerConf } from './ami-filter';
 import { AmiServer } from './ami-server';
 import { createAriRouter } from './ari-routes';
 import { AriServer } from './ari-server';
@@ -86,6 +87,7 @@ export class Simulator {
       uptime: () => (this.clock.now() - this.model.bootTime) / 1000,
       handler: createAmiHandler({ model: this.model, queues: this.queues, globals: this.globals }),
       onAction: (ctx) => this.log.addAction({ proto: 'ami', name: ctx.name, params: fieldsToRecord(ctx.fields) }),
+      eventFilter: amiEventFilter(opts.amiEventFilter ?? 'shipped', this.credentials.ami.username),
     });
     this.ariServer = new AriServer({
       username: this.credentials.ari.username,
@@ -159,7 +161,7 @@ export class Simulator {
 
   /**
    * A call from the trunk running the shipped [cc-inbound]: its own channel (id = linkedid = the
-   * handle's id) enters Stasis(<app>,inbound,queue,<queue>,<context>). With no app registered
+   * handle's id) enters Stasis(<app>,inbound,queue,<queue>,<context>,<linkedid>). With no app registered
    * (STASISSTATUS=FAILED) it goes on to <queue>@<context> and waits there itself. Under the stand-in
    * topology the daemon keeps it and originates a stand-in: `queueCall(h)` is then the stand-in's
    * queue call (same linkedid); hang the customer up with `hangupDevice(h.channelId)`.
@@ -180,7 +182,7 @@ export class Simulator {
       linkedid: id,
       device: 'PJSIP/trunk',
     });
-    if (!this.model.enterStasis(ch, this.app, ['inbound', 'queue', o.queue, context])) this.queues.enterFromDialplan(ch, context, o.queue);
+    if (!this.model.enterStasis(ch, this.app, ['inbound', 'queue', o.queue, context, ch.linkedid])) this.queues.enterFromDialplan(ch, context, o.queue);
     return { id, channelId: id, queue: o.queue };
   }
 
@@ -377,3 +379,11 @@ export * from './sim-log';
 export { createAmiHandler } from './ami-actions';
 export { createAriRouter } from './ari-routes';
 export * from './queues-conf';
+
+function amiEventFilter(option: 'shipped' | 'none' | AmiEventFilter, user: string): AmiEventFilter | undefined {
+  if (option === 'none') return undefined;
+  if (option !== 'shipped') return option;
+  const file = shippedManagerConf();
+  if (!file) throw new Error('simulator: asterisk-conf/manager.conf not found (amiEventFilter: "none" runs without it)');
+  return loadManagerEventFilter(file, user);
+}

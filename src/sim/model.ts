@@ -112,9 +112,19 @@ export class SimModel {
   readonly apps = new Map<string, number>();
   /** Apps seen at least once (Asterisk keeps the object after the socket closes). */
   readonly knownApps = new Set<string>();
-  /** PUT /applications/{app}/eventFilter: event types an app asked not to get (ARI's "disallowed"). */
-  readonly appDisallowed = new Map<string, Set<string>>();
+  /**
+   * PUT /applications/{app}/eventFilter: ARI's `allowed` and `disallowed` type lists (res/stasis/app.c:
+   * an event is sent when no disallowed entry and, if any allowed entry exists, an allowed one matches).
+   */
+  readonly appEventFilter = new Map<string, { allowed: Set<string>; disallowed: Set<string> }>();
   private lastDeviceState = new Map<string, string>();
+
+  /** Whether an app's event filter lets an event type through (stasis_app_event_allowed). */
+  appEventAllowed(app: string, type: string): boolean {
+    const f = this.appEventFilter.get(app);
+    if (!f) return true;
+    return !f.disallowed.has(type) && (f.allowed.size === 0 || f.allowed.has(type));
+  }
   private nameSeq = 0;
   private idSeq = 0;
   private bridgeSeq = 0;
@@ -341,7 +351,7 @@ export class SimModel {
     this.bridges.clear();
     this.apps.clear();
     this.knownApps.clear();
-    this.appDisallowed.clear();
+    this.appEventFilter.clear();
     this.lastDeviceState.clear();
     this.bootTime = this.now();
   }

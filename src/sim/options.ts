@@ -1,5 +1,6 @@
 /** Options of the Simulator (src/sim/index.ts) and the handle of a placed call. */
 import type { Clock } from '../util/clock';
+import type { AmiEventFilter } from './ami-filter';
 import type { DeviceBehaviour } from './devices';
 import type { QueueOptions } from './queue-types';
 
@@ -39,6 +40,12 @@ export interface SimOptions {
   queues?: Record<string, QueueOptions>;
   /** Max entries kept in each log. */
   logLimit?: number;
+  /**
+   * Which AMI events the daemon's sessions get: 'shipped' (default) = the eventfilter lines of the
+   * AMI user's section in asterisk-conf/manager.conf, as a real Asterisk with the shipped config;
+   * 'none' = every event; or a filter of its own (src/sim/ami-filter.ts).
+   */
+  amiEventFilter?: 'shipped' | 'none' | AmiEventFilter;
 }
 
 export interface QueueCallHandle {

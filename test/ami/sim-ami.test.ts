@@ -13,7 +13,8 @@ describe('AMI client on the simulator', () => {
   let current: ReturnType<typeof createAmiClient> | undefined;
 
   beforeEach(async () => {
-    sim = new Simulator();
+    // Wire-level checks read Asterisk's whole event stream (a manager user without eventfilter lines).
+    sim = new Simulator({ amiEventFilter: 'none' });
     sim.addQueue('support');
     await sim.start();
   });

@@ -1,4 +1,4 @@
-import { ARI_MAX_EVENT_BYTES, ARI_UNREAD_EVENTS, createAriClient, type AriClientOptions } from '../../src/ari/client';
+import { ARI_MAX_EVENT_BYTES, ARI_READ_EVENTS, createAriClient, type AriClientOptions } from '../../src/ari/client';
 import { resolveAriUrls } from '../../src/ari/rest';
 import { AriHttpError, AriNotConnectedError, type AriEvent } from '../../src/ari/types';
 import { CcError } from '../../src/util/errors';
@@ -257,13 +257,13 @@ describe('ARI client', () => {
       expect(logs.text()).not.toContain(server.password);
     });
 
-    it('on connect, switches off the event types nobody reads (eventFilter); an Asterisk without it is only logged', async () => {
+    it('on connect, asks only for the event types the daemon reads (eventFilter allowed); an Asterisk without it is only logged', async () => {
       const c = client();
       c.start();
       await waitFor(() => server.requests.some((r) => r.path === '/ari/applications/callcenter/eventFilter'));
       const put = server.requests.find((r) => r.path === '/ari/applications/callcenter/eventFilter')!;
       expect(put.method).toBe('PUT');
-      expect(JSON.parse(put.body)).toEqual({ disallowed: ARI_UNREAD_EVENTS.map((type) => ({ type })) });
+      expect(JSON.parse(put.body)).toEqual({ allowed: ARI_READ_EVENTS.map((type) => ({ type })), disallowed: [] });
       // The fake server has no such route (404): the link stays up, one info line says so.
       await waitFor(() => logs.text().includes('ARI event filter not set'));
       expect(c.connected).toBe(true);

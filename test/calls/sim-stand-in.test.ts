@@ -100,6 +100,20 @@ describe.each(SIM_REST_TRANSPORTS)('stand-in topology on the simulator (rest_tra
     expectRequestsVia(sim, mark, transport);
   });
 
+  it("one call's ARI requests: the linkedid comes with the dialplan's Stasis arguments, the member leg is not rung", async () => {
+    const mark = sim.mark();
+    const h = sim.placeTrunkCall({ queue: 'support', callerNumber: '5550109' });
+    await until(() => liveCall()?.state === 'connected');
+    const c = liveCall();
+    expect(c.linkedid).toBe(h.id);
+    sim.hangupDevice(h.channelId);
+    await until(() => svc.repo.get(c.id)?.endReason === 'customer-hangup' && !sim.channel(`${h.channelId}-si`));
+    const routes = sim.actions.filter((a) => a.proto === 'ari' && a.seq > mark).map((a) => a.route);
+    expect(routes.filter((r) => r?.endsWith('/variable'))).toEqual([]);
+    expect(routes.filter((r) => r?.endsWith('/ring'))).toEqual([]);
+    expect(routes).toContain('POST /channels/{id}/moh');
+  });
+
   it('waiting: the customer hears MOH; hanging up abandons the stand-in', async () => {
     sim.setDevice('PJSIP/1000', { answer: 'never' });
     const h = sim.placeTrunkCall({ queue: 'support', callerNumber: '5550102' });

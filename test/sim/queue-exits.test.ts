@@ -13,7 +13,8 @@ describe('queue exits and dialplan UserEvents', () => {
   let ami: RawAmi;
   const clock = new FakeClock();
   beforeEach(async () => {
-    sim = new Simulator({ clock });
+    // Wire-level checks read Asterisk's whole event stream (a manager user without eventfilter lines).
+    sim = new Simulator({ clock, amiEventFilter: 'none' });
     sim.addQueue('support', { maxWaitMs: 30_000 });
     sim.addQueue('vendas');
     await sim.start();

@@ -3,7 +3,8 @@ import { RawAmi, RawAri } from './helpers';
 
 /** Plays the daemon's part by hand over raw AMI/ARI. */
 async function setup(opts: ConstructorParameters<typeof Simulator>[0] = {}) {
-  const sim = new Simulator({ queueTimeoutMs: 150, retryMs: 30, ...opts });
+  // Wire-level checks read Asterisk's whole event stream (a manager user without eventfilter lines).
+  const sim = new Simulator({ queueTimeoutMs: 150, retryMs: 30, amiEventFilter: 'none', ...opts });
   sim.addQueue('support');
   await sim.start();
   const ami = await RawAmi.connect(sim.amiPort);

@@ -6,7 +6,8 @@ describe('AMI/ARI servers and faults', () => {
   let sim: Simulator;
   const open: Array<{ close(): void }> = [];
   beforeEach(async () => {
-    sim = new Simulator({ queueTimeoutMs: 5000, retryMs: 30, queues: { support: { members: [{ interface: 'Local/2000@cc-agent/n', memberName: 'Static 2000' }] } } });
+    // Wire-level checks read Asterisk's whole event stream (a manager user without eventfilter lines).
+    sim = new Simulator({ queueTimeoutMs: 5000, retryMs: 30, amiEventFilter: 'none', queues: { support: { members: [{ interface: 'Local/2000@cc-agent/n', memberName: 'Static 2000' }] } } });
     await sim.start();
   });
   afterEach(async () => {

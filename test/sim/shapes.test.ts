@@ -30,7 +30,8 @@ describe('wire shapes match the captures', () => {
   const ariNoAnswer = ariCapture('ring-no-answer.ari.jsonl');
 
   beforeAll(async () => {
-    sim = new Simulator({ queueTimeoutMs: 5000, retryMs: 30 });
+    // Wire-level checks read Asterisk's whole event stream (a manager user without eventfilter lines).
+    sim = new Simulator({ queueTimeoutMs: 5000, retryMs: 30, amiEventFilter: 'none' });
     sim.addQueue('support');
     await sim.start();
     ami = await RawAmi.connect(sim.amiPort);
@@ -52,7 +53,7 @@ describe('wire shapes match the captures', () => {
     await ari.rest('DELETE', '/bridges/br-1');
     await ari.event('BridgeDestroyed');
     // A no-answer attempt for AgentRingNoAnswer.
-    const s2 = new Simulator({ queueTimeoutMs: 40 });
+    const s2 = new Simulator({ queueTimeoutMs: 40, amiEventFilter: 'none' });
     s2.addQueue('support');
     await s2.start();
     const a2 = await RawAmi.connect(s2.amiPort);

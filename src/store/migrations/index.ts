@@ -14,6 +14,7 @@ import { m010Monitoring } from './010_monitoring';
 import { m011Chat } from './011_chat';
 import { m012Reports } from './012_reports';
 import { m013QueueCallbacks } from './013_queue_callbacks';
+import { m014OpenRowIndexes } from './014_open_row_indexes';
 
 export interface Migration {
   version: number;
@@ -39,4 +40,5 @@ export const MIGRATIONS: Migration[] = [
   m011Chat,
   m012Reports,
   m013QueueCallbacks,
+  m014OpenRowIndexes,
 ];
