@@ -270,7 +270,9 @@ export class WsAriClient implements AriClient {
    */
   private filterEvents(s: Session): void {
     // `disallowed: []` clears a list an older daemon left on the app (Asterisk keeps a list the body omits).
-    const body = { allowed: ARI_READ_EVENTS.map((type) => ({ type })), disallowed: [] };
+    // RESTResponse too: Asterisk passes its answers to REST over the event socket through this
+    // filter like events (ari_websocket_send_event); without it they would be dropped.
+    const body = { allowed: [...ARI_READ_EVENTS, 'RESTResponse'].map((type) => ({ type })), disallowed: [] };
     this.rest.request('PUT', `/applications/${seg(this.app, 'app')}/eventFilter`, undefined, body).catch((err: Error) => {
       if (this.link.isCurrent(s)) this.log.info('ARI event filter not set: the daemon receives every event of its app', { reason: err.message });
     });

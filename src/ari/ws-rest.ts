@@ -13,7 +13,7 @@
  *   variables) or application/x-www-form-urlencoded; anything else → 400 "Unknown content type".
  * - response: {"type":"RESTResponse", the two ids echoed, "status_code", "reason_phrase", "uri"
  *   (without the query), "content_type"/"message_body" only when there is a body}. It goes through
- *   the app's event filter (stasis_app_event_allowed) like an event: never disallow RESTResponse.
+ *   the app's event filter (stasis_app_event_allowed) like an event: the whitelist must allow RESTResponse.
  * - the session's one reader thread runs the requests one after the other and answers each before
  *   reading the next: answers come in request order; events caused by a request may come before or
  *   after its answer (as with HTTP). A frame over 65535 bytes makes Asterisk close the socket (1009).

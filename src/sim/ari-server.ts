@@ -170,7 +170,7 @@ export class AriServer {
   private onWsRequest(ws: WebSocket, app: string, text: string): void {
     if (!this.restOverWebSocket || this.unresponsive) return;
     const response = processWsRequest(text, (req) => this.invoke(req, 'websocket'));
-    if (this.opts.model.appDisallowed.get(app)?.has('RESTResponse')) return;
+    if (!this.opts.model.appEventAllowed(app, 'RESTResponse')) return;
     const out = { ...response, application: app, timestamp: ariTime(this.opts.model.now()), asterisk_id: this.opts.model.opts.asteriskId };
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(out));
   }

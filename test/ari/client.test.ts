@@ -263,7 +263,7 @@ describe('ARI client', () => {
       await waitFor(() => server.requests.some((r) => r.path === '/ari/applications/callcenter/eventFilter'));
       const put = server.requests.find((r) => r.path === '/ari/applications/callcenter/eventFilter')!;
       expect(put.method).toBe('PUT');
-      expect(JSON.parse(put.body)).toEqual({ allowed: ARI_READ_EVENTS.map((type) => ({ type })), disallowed: [] });
+      expect(JSON.parse(put.body)).toEqual({ allowed: [...ARI_READ_EVENTS, 'RESTResponse'].map((type) => ({ type })), disallowed: [] });
       // The fake server has no such route (404): the link stays up, one info line says so.
       await waitFor(() => logs.text().includes('ARI event filter not set'));
       expect(c.connected).toBe(true);

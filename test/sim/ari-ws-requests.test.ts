@@ -97,6 +97,14 @@ describe('simulator: REST over the ARI event WebSocket', () => {
     await waitFor(() => sim.actions.some((a) => a.name.endsWith('/eventFilter')));
     c.ws.send(JSON.stringify(req('GET', 'asterisk/ping')));
     await expect(c.event('RESTResponse', (e) => e.request_id === 'r-asterisk/ping', 300)).rejects.toThrow(/no RESTResponse/);
+    // A whitelist (allowed) without RESTResponse drops the answers too; with it (as the daemon sends it) they come back.
+    const filter = (allowed: string[]) =>
+      req('PUT', `applications/${sim.app}/eventFilter`, { content_type: 'application/json', message_body: JSON.stringify({ allowed: allowed.map((type) => ({ type })), disallowed: [] }) });
+    c.ws.send(JSON.stringify(filter(['StasisStart'])));
+    c.ws.send(JSON.stringify({ ...req('GET', 'asterisk/ping'), request_id: 'p2' }));
+    await expect(c.event('RESTResponse', (e) => e.request_id === 'p2', 300)).rejects.toThrow(/no RESTResponse/);
+    const back = await ask(c, filter(['StasisStart', 'RESTResponse']));
+    expect(back).toMatchObject({ status_code: 200 });
   });
 
   it('as an Asterisk before 22.4: frames are read and dropped; the client falls back to HTTP and works', async () => {
