@@ -17,7 +17,18 @@ import { parseConfigObject } from '../src/config/load';
 import { startDaemon, type DaemonHandle } from '../src/daemon/app';
 import { createLogger } from '../src/log/logger';
 import type { BenchOptions } from './args';
-import { BUDGET_MS_PER_CALL, countStatementRuns, delta, discardStream, fmt, snapshot, verdict, type Delta } from './measure';
+import {
+  BUDGET_MS_PER_CALL,
+  countStatementRuns,
+  delta,
+  discardStream,
+  fmt,
+  resetStatementHistogram,
+  snapshot,
+  statementHistogram,
+  verdict,
+  type Delta,
+} from './measure';
 import { SimProcess } from './sim-process';
 import type { SimRunResult } from './sim-protocol';
 
@@ -45,8 +56,12 @@ export interface CallsResult {
     ariRequests: number;
     amiActions: number;
     writeStatements: number;
+    /** Transactions committed (COMMITs and autocommitted writes). */
+    commits: number;
     rowsChanged: number;
   };
+  /** --sql-histogram: statements per call by SQL text. */
+  statements?: Array<{ sql: string; perCall: number }>;
   callsPerSecond: number;
   verdict: 'PASS' | 'OVER';
 }
@@ -77,7 +92,7 @@ export async function runCallsBench(o: BenchOptions, say: (line: string) => void
     daemon = await startDaemon(config, { log: createLogger(o.logLevel, { stream: discardStream() }) });
     const d = daemon;
     await until(() => d.deps.ami.state === 'connected' && d.deps.ari.connected, 10000, 'daemon links up');
-    countStatementRuns(d.deps.db);
+    countStatementRuns(d.deps.db, { histogram: o.sqlHistogram });
 
     const api = apiClient(d.apiUrl);
     await api('POST', '/catalogue/queues', { name: QUEUE });
@@ -99,6 +114,7 @@ export async function runCallsBench(o: BenchOptions, say: (line: string) => void
     await settle(d, sim, o);
 
     const idAtStart = lastCallRowid(d);
+    resetStatementHistogram();
     const before = snapshot(d.deps.db);
     const ev0 = linkEvents(d);
     const simResult = await sim.run({ calls: o.calls, concurrency: o.concurrency, talkMs: o.talkMs, connectTimeoutMs, trunk });
@@ -128,11 +144,13 @@ export async function runCallsBench(o: BenchOptions, say: (line: string) => void
         ariRequests: simResult.ariRequests / n,
         amiActions: simResult.amiActions / n,
         writeStatements: daemonDelta.writeStatements / n,
+        commits: daemonDelta.commits / n,
         rowsChanged: daemonDelta.rowsChanged / n,
       },
       // Throughput of the closed loop (talk time included), not a saturation figure.
       callsPerSecond: n / (simResult.wallMs / 1000),
       verdict: verdict(cpuMs, BUDGET_MS_PER_CALL),
+      ...(o.sqlHistogram ? { statements: statementHistogram().map((h) => ({ sql: h.sql, perCall: h.runs / n })) } : {}),
     };
   } finally {
     await daemon?.stop();
@@ -153,7 +171,8 @@ export function printCalls(r: CallsResult, say: (line: string) => void): void {
   say(`  → ${fmt(p.cpuMs, 3)} ms CPU per call   budget ${BUDGET_MS_PER_CALL} ms: ${r.verdict}`);
   say(`    of which user ${fmt(p.userMs, 3)} ms, system (kernel: sockets incl. loopback peer receive, SQLite file I/O) ${fmt(p.systemMs, 3)} ms`);
   say(`  per call: AMI events in ${fmt(p.amiEvents, 1)}, ARI events in ${fmt(p.ariEvents, 1)}, ARI requests out ${fmt(p.ariRequests, 1)}, AMI actions out ${fmt(p.amiActions, 1)}`);
-  say(`            SQLite write statements ${fmt(p.writeStatements, 1)}, rows changed ${fmt(p.rowsChanged, 1)}`);
+  say(`            SQLite write statements ${fmt(p.writeStatements, 1)} (transaction control included), commits ${fmt(p.commits, 1)}, rows changed ${fmt(p.rowsChanged, 1)}`);
+  for (const h of r.statements ?? []) say(`      ${fmt(h.perCall, 2).padStart(6)}  ${h.sql.length > 150 ? h.sql.slice(0, 147) + '...' : h.sql}`);
   say(`  simulator (stand-in for Asterisk, other process): ${fmt(r.sim.simCpuMs / r.sim.placed, 3)} ms CPU per call`);
 }
 

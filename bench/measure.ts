@@ -25,20 +25,43 @@ export const verdict = (value: number, budget: number): 'PASS' | 'OVER' => (valu
 
 /**
  * better-sqlite3 write statements, counted by wrapping Statement#run (the daemon's repositories write
- * with run(); reads use get/all/iterate). One counter for the process: the measured daemon is the only
- * SQLite user in it. The wrapper costs one increment per statement.
+ * with run(); reads use get/all/iterate). better-sqlite3 runs its transaction control (BEGIN, COMMIT,
+ * SAVEPOINT, RELEASE) through run() too, so those are in the count; commits are also counted on
+ * their own (COMMITs and writes outside a transaction: each one appends to the WAL). One counter for the process:
+ * the measured daemon is the only SQLite user in it. The wrapper costs an increment and a compare
+ * per statement; `histogram` (diagnostic) also counts by SQL text.
  */
+const CONTROL = /^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/;
 let runCalls = 0;
+let commits = 0;
+let histogram: Map<string, number> | undefined;
 let installed = false;
-export function countStatementRuns(db: Db): void {
+export function countStatementRuns(db: Db, opts: { histogram?: boolean } = {}): void {
+  if (opts.histogram) histogram ??= new Map();
   if (installed) return;
   const proto = Object.getPrototypeOf(db.prepare('SELECT 1')) as { run: (...a: unknown[]) => unknown };
   const run = proto.run;
-  proto.run = function (this: unknown, ...args: unknown[]) {
+  proto.run = function (this: { source: string; database: Db }, ...args: unknown[]) {
     runCalls++;
+    const source = this.source;
+    // A write outside BEGIN…COMMIT commits on its own (autocommit): a transaction too.
+    if (source === 'COMMIT' || (!this.database.inTransaction && !CONTROL.test(source))) commits++;
+    if (histogram) histogram.set(source, (histogram.get(source) ?? 0) + 1);
     return run.apply(this, args);
   };
   installed = true;
+}
+
+/** Statements run since countStatementRuns(…, { histogram: true }), by SQL text, most first. */
+export function statementHistogram(): Array<{ sql: string; runs: number }> {
+  return [...(histogram ?? new Map<string, number>())]
+    .map(([sql, runs]) => ({ sql: sql.replace(/\s+/g, ' ').trim(), runs }))
+    .sort((a, b) => b.runs - a.runs);
+}
+
+/** Clears the histogram (e.g. after a warm-up). */
+export function resetStatementHistogram(): void {
+  histogram?.clear();
 }
 
 export interface Snapshot {
@@ -48,6 +71,7 @@ export interface Snapshot {
   wallMs: number;
   elu: EventLoopUtilization;
   runs: number;
+  commits: number;
   /** SQLite total_changes(): rows inserted/updated/deleted through this connection. */
   rowsChanged: number;
   heapUsed: number;
@@ -62,6 +86,7 @@ export function snapshot(db?: Db): Snapshot {
     wallMs: performance.now(),
     elu: performance.eventLoopUtilization(),
     runs: runCalls,
+    commits,
     rowsChanged: db ? (db.prepare('SELECT total_changes()').pluck().get() as number) : 0,
     heapUsed: process.memoryUsage().heapUsed,
   };
@@ -75,6 +100,8 @@ export interface Delta {
   /** Share of wall time the event loop was busy (0-1). */
   eventLoopUtilization: number;
   writeStatements: number;
+  /** Transactions committed: COMMITs and writes run outside a transaction (autocommit). */
+  commits: number;
   rowsChanged: number;
   heapDeltaMb: number;
 }
@@ -87,6 +114,7 @@ export function delta(a: Snapshot, b: Snapshot): Delta {
     wallMs: b.wallMs - a.wallMs,
     eventLoopUtilization: performance.eventLoopUtilization(b.elu, a.elu).utilization,
     writeStatements: b.runs - a.runs,
+    commits: b.commits - a.commits,
     rowsChanged: b.rowsChanged - a.rowsChanged,
     heapDeltaMb: (b.heapUsed - a.heapUsed) / 1048576,
   };
