@@ -29,12 +29,12 @@ export const verdict = (value: number, budget: number): 'PASS' | 'OVER' => (valu
  * SAVEPOINT, RELEASE) through run() too, so those are in the count; commits are also counted on
  * their own (COMMITs and writes outside a transaction: each one appends to the WAL). One counter for the process:
  * the measured daemon is the only SQLite user in it. The wrapper costs an increment and a compare
- * per statement; `histogram` (diagnostic) also counts by SQL text.
+ * per statement; `histogram` (diagnostic) also counts and times them by SQL text.
  */
 const CONTROL = /^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/;
 let runCalls = 0;
 let commits = 0;
-let histogram: Map<string, number> | undefined;
+let histogram: Map<string, { runs: number; ns: bigint; cpuUs: number }> | undefined;
 let installed = false;
 export function countStatementRuns(db: Db, opts: { histogram?: boolean } = {}): void {
   if (opts.histogram) histogram ??= new Map();
@@ -46,17 +46,32 @@ export function countStatementRuns(db: Db, opts: { histogram?: boolean } = {}): 
     const source = this.source;
     // A write outside BEGIN…COMMIT commits on its own (autocommit): a transaction too.
     if (source === 'COMMIT' || (!this.database.inTransaction && !CONTROL.test(source))) commits++;
-    if (histogram) histogram.set(source, (histogram.get(source) ?? 0) + 1);
-    return run.apply(this, args);
+    if (!histogram) return run.apply(this, args);
+    const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
+    try {
+      return run.apply(this, args);
+    } finally {
+      const c = process.cpuUsage(c0);
+      const h = histogram.get(source) ?? { runs: 0, ns: 0n, cpuUs: 0 };
+      h.runs++;
+      h.ns += process.hrtime.bigint() - t0;
+      h.cpuUs += c.user + c.system;
+      histogram.set(source, h);
+    }
   };
   installed = true;
 }
 
-/** Statements run since countStatementRuns(…, { histogram: true }), by SQL text, most first. */
-export function statementHistogram(): Array<{ sql: string; runs: number }> {
-  return [...(histogram ?? new Map<string, number>())]
-    .map(([sql, runs]) => ({ sql: sql.replace(/\s+/g, ' ').trim(), runs }))
-    .sort((a, b) => b.runs - a.runs);
+/**
+ * Statements run since countStatementRuns(…, { histogram: true }), by SQL text, most time first,
+ * with the wall and CPU time spent in them (process CPU: better-sqlite3 runs on the main thread;
+ * the wall time also counts waits, e.g. a checkpoint's fsync).
+ */
+export function statementHistogram(): Array<{ sql: string; runs: number; ms: number; cpuMs: number }> {
+  return [...(histogram ?? new Map<string, { runs: number; ns: bigint; cpuUs: number }>())]
+    .map(([sql, h]) => ({ sql: sql.replace(/\s+/g, ' ').trim(), runs: h.runs, ms: Number(h.ns) / 1e6, cpuMs: h.cpuUs / 1000 }))
+    .sort((a, b) => b.ms - a.ms);
 }
 
 /** Clears the histogram (e.g. after a warm-up). */

@@ -157,9 +157,9 @@ export class CallCore {
   }
 
   create(init: NewCall): CallRecord {
-    // Number, row, 'created' event and the agent's move to ringing commit together (one transaction
-    // instead of four). Nothing after insertNew throws (the bus and the agents domain swallow their
-    // own errors; a failed agent write rolls back only its savepoint).
+    // Number, row, 'created' event and the agent's move to ringing: one step, one transaction
+    // (src/store/unit-of-work.ts). Nothing after insertNew throws (the bus and the agents domain
+    // swallow their own errors); a storage error in the agent's write voids the whole step.
     let registered: CallRecord | undefined;
     try {
       return this.deps.repo.batch(() => {

@@ -18,10 +18,16 @@
  * the step does not commit. A run() inside someone else's transaction (db.transaction) keeps
  * better-sqlite3's savepoint, as before.
  */
-import Database from 'better-sqlite3';
 import type { Db } from './db';
 
-const SqliteError = (Database as unknown as { SqliteError: new (message: string, code: string) => Error }).SqliteError;
+/**
+ * better-sqlite3's SqliteError, by name and code, not instanceof: its native part keeps the class
+ * of the first realm that loaded it (jest runs test files in realms of one process).
+ */
+const isSqliteError = (err: unknown): boolean => {
+  const e = err as { name?: unknown; code?: unknown } | null;
+  return typeof e === 'object' && e !== null && e.name === 'SqliteError' && typeof e.code === 'string';
+};
 
 export class UnitOfWork {
   private depth = 0;
@@ -86,7 +92,7 @@ export class UnitOfWork {
     try {
       return fn();
     } catch (err) {
-      if (err instanceof SqliteError) this.failure ??= err;
+      if (isSqliteError(err)) this.failure ??= err;
       throw err;
     } finally {
       this.depth--;
