@@ -32,6 +32,11 @@ export const verdict = (value: number, budget: number): 'PASS' | 'OVER' => (valu
  * per statement; `histogram` (diagnostic) also counts and times them by SQL text.
  */
 const CONTROL = /^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/;
+
+/** Whether running this statement commits a transaction: a COMMIT, or a write outside BEGIN…COMMIT. */
+export function commitsWhenRun(source: string, inTransaction: boolean): boolean {
+  return source === 'COMMIT' || (!inTransaction && !CONTROL.test(source));
+}
 let runCalls = 0;
 let commits = 0;
 let histogram: Map<string, { runs: number; ns: bigint; cpuUs: number }> | undefined;
@@ -45,7 +50,7 @@ export function countStatementRuns(db: Db, opts: { histogram?: boolean } = {}): 
     runCalls++;
     const source = this.source;
     // A write outside BEGIN…COMMIT commits on its own (autocommit): a transaction too.
-    if (source === 'COMMIT' || (!this.database.inTransaction && !CONTROL.test(source))) commits++;
+    if (commitsWhenRun(source, this.database.inTransaction)) commits++;
     if (!histogram) return run.apply(this, args);
     const t0 = process.hrtime.bigint();
     const c0 = process.cpuUsage();
