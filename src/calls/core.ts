@@ -287,6 +287,8 @@ export class CallCore {
       { reason, previous, ...(opts.data ?? {}) },
       agentExt ? () => this.deps.agents.callEnded(agentExt, { callId: id, queue: call.queue ?? undefined, answered }) : undefined,
     );
+    // Right after the agent's wrap-up events, as when both followed the teardown (the bus order is unchanged).
+    this.publish('call.ended', call, { reason, previous, answered });
     const { ari, log, originations } = this.deps;
     const work: Promise<void>[] = [];
     const gone = opts.goneChannelId ?? null;
@@ -303,7 +305,6 @@ export class CallCore {
     await Promise.all(work);
     if (call.holdBridgeId) await ignoreGone(ari.bridges.destroy(call.holdBridgeId), log, 'destroy hold bridge');
     if (call.bridgeId && !opts.keepBridge) await ignoreGone(ari.bridges.destroy(call.bridgeId), log, 'destroy bridge');
-    this.publish('call.ended', call, { reason, previous, answered });
     for (const fn of [...this.endListeners]) {
       try {
         fn(call);
