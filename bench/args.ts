@@ -44,6 +44,8 @@ export interface BenchOptions {
   findMax: boolean;
   /** SIP bench: count the daemon's AMI events by name (diagnostic: costs the daemon CPU). */
   amiBreakdown: boolean;
+  /** Calls bench: print the SQLite statements run during the measured calls, by SQL text. */
+  sqlHistogram: boolean;
   /** SIP bench: write a V8 CPU profile of the daemon child into this directory. */
   daemonCpuProf: string;
 }
@@ -74,6 +76,7 @@ export const DEFAULTS: BenchOptions = {
   findMax: false,
   amiBreakdown: false,
   daemonCpuProf: '',
+  sqlHistogram: false,
   baseline: '',
 };
 
@@ -96,6 +99,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --log-level L             daemon log level error|warn|info|debug (default info, logs discarded)
   --strict                  exit 1 when a figure is over budget
   --json                    print the results as JSON too
+  --sql-histogram           calls bench: list the SQLite statements run per call by SQL text (diagnostic)
 SIP load bench on a real Asterisk (needs ASTERISK_BIN or /opt/asterisk, and sipp; says "skipped" without):
   --asterisk                run it (instead of the simulator benches); --calls (default ${SIP_DEFAULTS.calls} per window),
                             --agents (default ${SIP_DEFAULTS.agents}), --talk-ms (default ${SIP_DEFAULTS.talkMs}) apply to it
@@ -152,6 +156,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     else if (flag === '--asterisk') o.asterisk = true;
     else if (flag === '--find-max') o.findMax = true;
     else if (flag === '--ami-breakdown') o.amiBreakdown = true;
+    else if (flag === '--sql-histogram') o.sqlHistogram = true;
     else if (flag === '--daemon-cpu-prof') o.daemonCpuProf = value();
     else if (flag === '--baseline') o.baseline = value();
     else if (flag === '--queue-topology') {

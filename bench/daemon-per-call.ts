@@ -18,7 +18,18 @@ import type { AriLinkInfo } from '../src/ari/client';
 import { startDaemon, type DaemonHandle } from '../src/daemon/app';
 import { createLogger } from '../src/log/logger';
 import type { BenchOptions } from './args';
-import { BUDGET_MS_PER_CALL, countStatementRuns, delta, discardStream, fmt, snapshot, verdict, type Delta } from './measure';
+import {
+  BUDGET_MS_PER_CALL,
+  countStatementRuns,
+  delta,
+  discardStream,
+  fmt,
+  resetStatementHistogram,
+  snapshot,
+  statementHistogram,
+  verdict,
+  type Delta,
+} from './measure';
 import { SimProcess } from './sim-process';
 import type { SimRunResult } from './sim-protocol';
 
@@ -48,8 +59,14 @@ export interface CallsResult {
     ariRequestsOverSocket: number;
     amiActions: number;
     writeStatements: number;
+    /** Transactions committed (COMMITs and autocommitted writes). */
+    commits: number;
     rowsChanged: number;
   };
+  /** --sql-histogram: pages written to the WAL per call (checkpoints held off during the run). */
+  walFramesPerCall?: number;
+  /** --sql-histogram: statements per call by SQL text, and the µs per call spent in them. */
+  statements?: Array<{ sql: string; perCall: number; usPerCall: number; cpuUsPerCall: number }>;
   callsPerSecond: number;
   verdict: 'PASS' | 'OVER';
 }
@@ -86,7 +103,7 @@ export async function runCallsBench(o: BenchOptions, say: (line: string) => void
     daemon = await startDaemon(config, { log: createLogger(o.logLevel, { stream: discardStream() }) });
     const d = daemon;
     await until(() => d.deps.ami.state === 'connected' && d.deps.ari.connected, 10000, 'daemon links up');
-    countStatementRuns(d.deps.db);
+    countStatementRuns(d.deps.db, { histogram: o.sqlHistogram });
 
     const api = apiClient(d.apiUrl);
     await api('POST', '/catalogue/queues', { name: QUEUE });
@@ -108,12 +125,23 @@ export async function runCallsBench(o: BenchOptions, say: (line: string) => void
     await settle(d, sim, o);
 
     const idAtStart = lastCallRowid(d);
+    resetStatementHistogram();
+    // --sql-histogram: also count the WAL frames (pages) the run appends; checkpoints are held off
+    // meanwhile so the WAL keeps them all (the CPU figure then lacks checkpoint work).
+    const walFile = path.join(dir, 'bench.db-wal');
+    if (o.sqlHistogram) {
+      d.deps.db.pragma('wal_checkpoint(TRUNCATE)');
+      d.deps.db.pragma('wal_autocheckpoint = 0');
+    }
     const before = snapshot(d.deps.db);
     const ev0 = linkEvents(d);
     const simResult = await sim.run({ calls: o.calls, concurrency: o.concurrency, talkMs: o.talkMs, connectTimeoutMs, trunk });
     const leftover = await settle(d, sim, o);
     const after = snapshot(d.deps.db);
     const ev1 = linkEvents(d);
+    // A WAL frame = a 24-byte header + one page; the file starts with a 32-byte header.
+    const walFrames = o.sqlHistogram ? Math.max(0, fs.statSync(walFile).size - 32) / (24 + (d.deps.db.pragma('page_size', { simple: true }) as number)) : undefined;
+    if (o.sqlHistogram) d.deps.db.pragma('wal_autocheckpoint = 1000');
     const daemonDelta = delta(before, after);
     const recorded = d.deps.db
       .prepare('SELECT COUNT(*) FROM calls WHERE rowid > ? AND answered_at IS NOT NULL AND ended_at IS NOT NULL')
@@ -138,11 +166,14 @@ export async function runCallsBench(o: BenchOptions, say: (line: string) => void
         ariRequestsOverSocket: (ev1.restWs - ev0.restWs) / n,
         amiActions: simResult.amiActions / n,
         writeStatements: daemonDelta.writeStatements / n,
+        commits: daemonDelta.commits / n,
         rowsChanged: daemonDelta.rowsChanged / n,
       },
       // Throughput of the closed loop (talk time included), not a saturation figure.
       callsPerSecond: n / (simResult.wallMs / 1000),
       verdict: verdict(cpuMs, BUDGET_MS_PER_CALL),
+      ...(walFrames !== undefined ? { walFramesPerCall: walFrames / n } : {}),
+      ...(o.sqlHistogram ? { statements: statementHistogram().map((h) => ({ sql: h.sql, perCall: h.runs / n, usPerCall: (h.ms * 1000) / n, cpuUsPerCall: (h.cpuMs * 1000) / n })) } : {}),
     };
   } finally {
     await daemon?.stop();
@@ -163,7 +194,16 @@ export function printCalls(r: CallsResult, say: (line: string) => void): void {
   say(`  → ${fmt(p.cpuMs, 3)} ms CPU per call   budget ${BUDGET_MS_PER_CALL} ms: ${r.verdict}`);
   say(`    of which user ${fmt(p.userMs, 3)} ms, system (kernel: sockets incl. loopback peer receive, SQLite file I/O) ${fmt(p.systemMs, 3)} ms`);
   say(`  per call: AMI events in ${fmt(p.amiEvents, 1)}, ARI events in ${fmt(p.ariEvents, 1)}, ARI requests out ${fmt(p.ariRequests, 1)} (${fmt(p.ariRequestsOverSocket, 1)} over the event socket), AMI actions out ${fmt(p.amiActions, 1)}`);
-  say(`            SQLite write statements ${fmt(p.writeStatements, 1)}, rows changed ${fmt(p.rowsChanged, 1)}`);
+  say(`            SQLite write statements ${fmt(p.writeStatements, 1)} (transaction control included), commits ${fmt(p.commits, 1)}, rows changed ${fmt(p.rowsChanged, 1)}`);
+  if (r.statements) {
+    if (r.walFramesPerCall !== undefined) say(`      WAL frames (pages written) per call ${fmt(r.walFramesPerCall, 1)} (checkpoints held off during this run)`);
+    const wall = r.statements.reduce((t, h) => t + h.usPerCall, 0);
+    const cpu = r.statements.reduce((t, h) => t + h.cpuUsPerCall, 0);
+    say(`      per call: runs, wall µs and CPU µs in Statement#run (the timing adds its own cost); total ${fmt(wall, 0)} µs wall, ${fmt(cpu, 0)} µs CPU`);
+    for (const h of r.statements) {
+      say(`      ${fmt(h.perCall, 2).padStart(6)} ${fmt(h.usPerCall, 1).padStart(7)} ${fmt(h.cpuUsPerCall, 1).padStart(7)}  ${h.sql.length > 130 ? h.sql.slice(0, 127) + '...' : h.sql}`);
+    }
+  }
   say(`  simulator (stand-in for Asterisk, other process): ${fmt(r.sim.simCpuMs / r.sim.placed, 3)} ms CPU per call`);
 }
 

@@ -25,20 +25,63 @@ export const verdict = (value: number, budget: number): 'PASS' | 'OVER' => (valu
 
 /**
  * better-sqlite3 write statements, counted by wrapping Statement#run (the daemon's repositories write
- * with run(); reads use get/all/iterate). One counter for the process: the measured daemon is the only
- * SQLite user in it. The wrapper costs one increment per statement.
+ * with run(); reads use get/all/iterate). better-sqlite3 runs its transaction control (BEGIN, COMMIT,
+ * SAVEPOINT, RELEASE) through run() too, so those are in the count; commits are also counted on
+ * their own (COMMITs and writes outside a transaction: each one appends to the WAL). One counter for the process:
+ * the measured daemon is the only SQLite user in it. The wrapper costs an increment and a compare
+ * per statement; `histogram` (diagnostic) also counts and times them by SQL text.
  */
+const CONTROL = /^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/;
+
+/** Whether running this statement commits a transaction: a COMMIT, or a write outside BEGIN…COMMIT. */
+export function commitsWhenRun(source: string, inTransaction: boolean): boolean {
+  return source === 'COMMIT' || (!inTransaction && !CONTROL.test(source));
+}
 let runCalls = 0;
+let commits = 0;
+let histogram: Map<string, { runs: number; ns: bigint; cpuUs: number }> | undefined;
 let installed = false;
-export function countStatementRuns(db: Db): void {
+export function countStatementRuns(db: Db, opts: { histogram?: boolean } = {}): void {
+  if (opts.histogram) histogram ??= new Map();
   if (installed) return;
   const proto = Object.getPrototypeOf(db.prepare('SELECT 1')) as { run: (...a: unknown[]) => unknown };
   const run = proto.run;
-  proto.run = function (this: unknown, ...args: unknown[]) {
+  proto.run = function (this: { source: string; database: Db }, ...args: unknown[]) {
     runCalls++;
-    return run.apply(this, args);
+    const source = this.source;
+    // A write outside BEGIN…COMMIT commits on its own (autocommit): a transaction too.
+    if (commitsWhenRun(source, this.database.inTransaction)) commits++;
+    if (!histogram) return run.apply(this, args);
+    const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
+    try {
+      return run.apply(this, args);
+    } finally {
+      const c = process.cpuUsage(c0);
+      const h = histogram.get(source) ?? { runs: 0, ns: 0n, cpuUs: 0 };
+      h.runs++;
+      h.ns += process.hrtime.bigint() - t0;
+      h.cpuUs += c.user + c.system;
+      histogram.set(source, h);
+    }
   };
   installed = true;
+}
+
+/**
+ * Statements run since countStatementRuns(…, { histogram: true }), by SQL text, most time first,
+ * with the wall and CPU time spent in them (process CPU: better-sqlite3 runs on the main thread;
+ * the wall time also counts waits, e.g. a checkpoint's fsync).
+ */
+export function statementHistogram(): Array<{ sql: string; runs: number; ms: number; cpuMs: number }> {
+  return [...(histogram ?? new Map<string, { runs: number; ns: bigint; cpuUs: number }>())]
+    .map(([sql, h]) => ({ sql: sql.replace(/\s+/g, ' ').trim(), runs: h.runs, ms: Number(h.ns) / 1e6, cpuMs: h.cpuUs / 1000 }))
+    .sort((a, b) => b.ms - a.ms);
+}
+
+/** Clears the histogram (e.g. after a warm-up). */
+export function resetStatementHistogram(): void {
+  histogram?.clear();
 }
 
 export interface Snapshot {
@@ -48,6 +91,7 @@ export interface Snapshot {
   wallMs: number;
   elu: EventLoopUtilization;
   runs: number;
+  commits: number;
   /** SQLite total_changes(): rows inserted/updated/deleted through this connection. */
   rowsChanged: number;
   heapUsed: number;
@@ -62,6 +106,7 @@ export function snapshot(db?: Db): Snapshot {
     wallMs: performance.now(),
     elu: performance.eventLoopUtilization(),
     runs: runCalls,
+    commits,
     rowsChanged: db ? (db.prepare('SELECT total_changes()').pluck().get() as number) : 0,
     heapUsed: process.memoryUsage().heapUsed,
   };
@@ -75,6 +120,8 @@ export interface Delta {
   /** Share of wall time the event loop was busy (0-1). */
   eventLoopUtilization: number;
   writeStatements: number;
+  /** Transactions committed: COMMITs and writes run outside a transaction (autocommit). */
+  commits: number;
   rowsChanged: number;
   heapDeltaMb: number;
 }
@@ -87,6 +134,7 @@ export function delta(a: Snapshot, b: Snapshot): Delta {
     wallMs: b.wallMs - a.wallMs,
     eventLoopUtilization: performance.eventLoopUtilization(b.elu, a.elu).utilization,
     writeStatements: b.runs - a.runs,
+    commits: b.commits - a.commits,
     rowsChanged: b.rowsChanged - a.rowsChanged,
     heapDeltaMb: (b.heapUsed - a.heapUsed) / 1048576,
   };

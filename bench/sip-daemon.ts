@@ -5,7 +5,7 @@
  *
  * Counters (read by the parent before and after a measured window): AMI events received (the
  * client's own count), ARI events, ARI requests and AMI actions sent, SQLite write statements and
- * commits (a write outside a transaction commits by itself; a top-level transaction commits once).
+ * commits (a COMMIT, or a write outside a transaction: bench/measure.ts commitsWhenRun).
  * With `breakdown`, AMI events are also counted by name: that subscribes to every event, which makes
  * the client parse events it otherwise skips, so it is a diagnostic, never the CPU figure.
  */
@@ -51,7 +51,7 @@ async function childMain(): Promise<void> {
     AriWsRest = (await import('../src/ari/rest')).AriRest as unknown as Requester;
   }
   const { TcpAmiClient } = await import('../src/ami/client');
-  const { discardStream } = await import('./measure');
+  const { commitsWhenRun, discardStream } = await import('./measure');
   type Handle = Awaited<ReturnType<typeof startDaemon>>;
   let daemon: Handle | undefined;
   const c: DaemonCounters = { amiEvents: 0, ariEvents: 0, ariRequests: 0, ariOverSocket: 0, amiActions: 0, sqlWrites: 0, sqlCommits: 0, amiByName: {}, sqlBySource: {} };
@@ -83,25 +83,16 @@ async function childMain(): Promise<void> {
       const db = d.deps.db;
       const proto = Object.getPrototypeOf(db.prepare('SELECT 1')) as { run: (...a: unknown[]) => unknown };
       const run = proto.run;
-      proto.run = function (this: unknown, ...a: unknown[]) {
+      proto.run = function (this: { source: string }, ...a: unknown[]) {
         c.sqlWrites++;
-        if (!db.inTransaction) c.sqlCommits++;
+        // BEGIN/COMMIT/SAVEPOINT run through run() too (better-sqlite3's transactions, the daemon's unit of work).
+        if (commitsWhenRun(this.source, db.inTransaction)) c.sqlCommits++;
         if (s.breakdown) {
-          const key = ((this as { source?: string }).source ?? '?').replace(/\s+/g, ' ').slice(0, 60);
+          const key = (this.source ?? '?').replace(/\s+/g, ' ').slice(0, 60);
           c.sqlBySource[key] = (c.sqlBySource[key] ?? 0) + 1;
         }
         return run.apply(this, a);
       };
-      const tx = db.transaction.bind(db);
-      (db as { transaction: typeof db.transaction }).transaction = ((fn: (...a: unknown[]) => unknown) => {
-        const wrapped = tx(fn);
-        const counted = ((...a: unknown[]) => {
-          // run() inside counts no commit; the transaction commits once when it is the outermost.
-          if (!db.inTransaction) c.sqlCommits++;
-          return wrapped(...a);
-        }) as typeof wrapped;
-        return Object.assign(counted, { deferred: wrapped.deferred, immediate: wrapped.immediate, exclusive: wrapped.exclusive });
-      }) as typeof db.transaction;
       if (s.breakdown) {
         d.deps.ami.onEvent('*', (e) => (c.amiByName[e.Event] = (c.amiByName[e.Event] ?? 0) + 1));
         // ARI events by type share the map, prefixed (an ARI '*' subscriber costs nothing extra: every ARI event is parsed anyway).

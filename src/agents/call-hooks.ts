@@ -14,6 +14,7 @@
 import type { CallDirection, CallDirectory, CallPart } from '../daemon/ports';
 import type { WrapupService } from '../wrapup/service';
 import type { AgentCore } from './core';
+import type { RuntimePatch } from './repository';
 
 export interface CallInfo {
   callId: string;
@@ -86,7 +87,8 @@ export class CallHooks {
   }
 
   callEnded(ext: string, call: { callId: string; queue?: string; answered: boolean }): void {
-    // Talk time, the wrap-up row and the state change commit once (three transactions before).
+    // Talk time, the wrap-up row and the state change commit once, with the call's end when it
+    // runs inside that step (src/calls/core.ts end()).
     this.core.deps.repo.transaction(() => this.recordCallEnded(ext, call));
   }
 
@@ -98,22 +100,24 @@ export class CallHooks {
     const rt = li.runtime;
     const isCurrent = !rt.currentCallId || rt.currentCallId === call.callId;
     if (call.answered) {
-      if (rt.connectedAt !== null && isCurrent) {
-        this.core.deps.repo.patchRuntime(ext, { talkMs: rt.talkMs + Math.max(0, this.core.now() - rt.connectedAt) });
-      }
+      // Talk time goes into the state change's own UPDATE (one statement, not two).
+      const talk: RuntimePatch =
+        rt.connectedAt !== null && isCurrent ? { talkMs: rt.talkMs + Math.max(0, this.core.now() - rt.connectedAt) } : {};
       if (untakenConsult) {
-        if (rt.state === 'on-call' && isCurrent) this.leaveWithoutWrapup(ext, call.callId);
+        if (rt.state === 'on-call' && isCurrent) this.leaveWithoutWrapup(ext, call.callId, talk);
+        else this.core.deps.repo.patchRuntime(ext, talk);
         return;
       }
       // Only the call the agent is on opens a window (a consult leg ending keeps the agent on-call).
       if ((rt.state === 'on-call' && isCurrent) || rt.state === 'inactive') {
-        this.wrapups.start(ext, { callId: call.callId, queue: call.queue ?? rt.currentQueue });
+        this.wrapups.start(ext, { callId: call.callId, queue: call.queue ?? rt.currentQueue }, talk);
+      } else {
+        this.core.deps.repo.patchRuntime(ext, talk);
       }
       return;
     }
     if (rt.state === 'ringing' && isCurrent) {
-      this.core.enterRest(ext, rt, { reason: 'not answered', callId: call.callId });
-      this.core.deps.repo.patchRuntime(ext, { currentCallId: null, currentQueue: null });
+      this.core.enterRest(ext, rt, { reason: 'not answered', callId: call.callId, patch: { currentCallId: null, currentQueue: null } });
     }
   }
 
@@ -148,9 +152,12 @@ export class CallHooks {
   }
 
   /** A consult leg ended without the customer: free the agent now, as a wrap-up end would. */
-  private leaveWithoutWrapup(ext: string, callId: string): void {
-    const rt = this.core.enterRest(ext, this.core.loggedIn(ext)!.runtime, { reason: 'consult ended', callId });
-    this.core.deps.repo.patchRuntime(ext, { currentCallId: null, currentQueue: null, connectedAt: null });
+  private leaveWithoutWrapup(ext: string, callId: string, patch: RuntimePatch): void {
+    const rt = this.core.enterRest(ext, this.core.loggedIn(ext)!.runtime, {
+      reason: 'consult ended',
+      callId,
+      patch: { ...patch, currentCallId: null, currentQueue: null, connectedAt: null },
+    });
     void this.core.setBusyBestEffort(ext, false);
     this.core.deps.log.debug('consult leg ended before the transfer completed: no wrap-up', { agent: ext, callId, state: rt.state });
   }

@@ -89,9 +89,11 @@ export class AgentCore {
   transition(ext: string, to: AgentStateName, opts: TransitionOpts = {}): RuntimeRow {
     const { repo, bus } = this.deps;
     const at = this.now();
+    // Refused before anything is written (a missing row is created 'offline'): inside a call's step
+    // a refusal must leave the step's other writes alone (src/store/unit-of-work.ts).
+    nextState(repo.runtime(ext)?.state ?? 'offline', to);
     const result = repo.transaction(() => {
       const rt = repo.runtime(ext) ?? repo.ensureRuntime(ext, at);
-      nextState(rt.state, to);
       const patch: RuntimePatch = { ...opts.patch, state: to };
       // "since" is when the state (or the pause reason) changed; a same-state move keeps it.
       const reasonChanged = to === 'paused' && opts.reason !== undefined && opts.reason !== rt.pauseReason;
@@ -141,9 +143,14 @@ export class AgentCore {
 
   /**
    * Moves a logged-in agent to its rest state (see restState). A pause asked for during the call
-   * is applied to the queues now (best effort) and announced like any pause.
+   * is applied to the queues now (best effort) and announced like any pause. `patch`: more runtime
+   * fields for the same UPDATE.
    */
-  enterRest(ext: string, rt: RuntimeRow, opts: { reason?: string; callId?: string | null; detail?: string } = {}): RuntimeRow {
+  enterRest(
+    ext: string,
+    rt: RuntimeRow,
+    opts: { reason?: string; callId?: string | null; detail?: string; patch?: RuntimePatch } = {},
+  ): RuntimeRow {
     const rest = this.restState(rt);
     const fromPending = !!rt.pendingPause;
     const row = this.transition(ext, rest.state, {
@@ -153,8 +160,8 @@ export class AgentCore {
       detail: rest.state === 'paused' ? (opts.reason ?? opts.detail ?? null) : (opts.detail ?? null),
       patch:
         rest.state === 'paused'
-          ? { pauseReason: rest.reason, pauseStatusId: rest.statusId, pendingPause: null, pendingStatusId: null }
-          : {},
+          ? { ...opts.patch, pauseReason: rest.reason, pauseStatusId: rest.statusId, pendingPause: null, pendingStatusId: null }
+          : { ...opts.patch },
     });
     if (fromPending && rest.reason) {
       const queues = this.deps.repo.openSession(ext)?.queues ?? [];

@@ -12,6 +12,7 @@
 import type { AgentStateName } from '../daemon/ports';
 import type { Db } from '../store/db';
 import type { Statement } from 'better-sqlite3';
+import { unitOfWork, type UnitOfWork } from '../store/unit-of-work';
 
 export interface SessionRow {
   id: number;
@@ -100,11 +101,13 @@ const SESSION_COLUMNS =
   'id, extension, queues, penalty, block_dialing_in_pause AS block, login_at AS loginAt, logout_at AS logoutAt';
 
 export class AgentRepository {
-  /** One transaction function for every call: db.transaction() builds four wrappers each time. */
-  private readonly runInTx: (fn: () => unknown) => unknown;
+  /** The connection's unit of work: agent writes join the step (call answer, call end...) they belong to. */
+  private readonly uow: UnitOfWork;
+  /** The step whose rollback already drops the caches (one hook per step). */
+  private hookedStep = -1;
 
   constructor(private readonly db: Db) {
-    this.runInTx = db.transaction((fn: () => unknown) => fn());
+    this.uow = unitOfWork(db);
   }
   /** Prepared once per SQL text: these run on every AMI/ARI event of a call, and prepare() costs more than the query. */
   private readonly stmts = new Map<string, Statement>();
@@ -129,13 +132,27 @@ export class AgentRepository {
   }
 
 
+  /**
+   * Runs `fn` in the current step's transaction, or in one of its own. The caches follow the rows:
+   * whatever rolls the step back (this fn, a later write of the step, its COMMIT) drops them.
+   */
   transaction<T>(fn: () => T): T {
     try {
-      return this.runInTx(fn) as T;
+      return this.uow.run(() => {
+        this.watchRollback();
+        return fn();
+      });
     } catch (err) {
       this.dropCache();
       throw err;
     }
+  }
+
+  /** Cached rows written inside a step are dropped if that step does not commit. */
+  private watchRollback(): void {
+    if (!this.uow.active || this.hookedStep === this.uow.step) return;
+    this.hookedStep = this.uow.step;
+    this.uow.onRollback(() => this.dropCache());
   }
 
   openSession(extension: string): SessionRow | undefined {
@@ -156,6 +173,7 @@ export class AgentRepository {
   }
 
   createSession(s: { extension: string; queues: string[]; penalty: number | null; block: boolean; at: number }): number {
+    this.watchRollback();
     const info = this.sql(
         `INSERT INTO agent_sessions (extension, queues, penalty, block_dialing_in_pause, login_at)
          VALUES (?, ?, ?, ?, ?)`,
@@ -167,6 +185,7 @@ export class AgentRepository {
   }
 
   closeSession(id: number, at: number, reason: string): void {
+    this.watchRollback();
     this.sql('UPDATE agent_sessions SET logout_at = ?, logout_reason = ? WHERE id = ?').run(at, reason, id);
     for (const [ext, s] of this.sessionCache) if (s && s.id === id) this.sessionCache.delete(ext);
   }
@@ -187,6 +206,7 @@ export class AgentRepository {
 
   /** Creates the runtime row on first login; later logins reuse it (counters are per day reports). */
   ensureRuntime(extension: string, at: number): RuntimeRow {
+    this.watchRollback();
     this.sql(`INSERT OR IGNORE INTO agent_runtime (extension, state, since) VALUES (?, 'offline', ?)`)
       .run(extension, at);
     this.runtimeCache.delete(extension);
@@ -199,6 +219,7 @@ export class AgentRepository {
     const set = keys.map((k) => `${PATCHABLE[k]} = @${k}`).join(', ');
     const params: Record<string, unknown> = { extension };
     for (const k of keys) params[k] = (patch as Record<string, unknown>)[k] ?? null;
+    this.watchRollback();
     const info = this.sql(`UPDATE agent_runtime SET ${set} WHERE extension = @extension`).run(params);
     const cached = this.runtimeCache.get(extension);
     if (cached && info.changes === 1) {

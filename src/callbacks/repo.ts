@@ -6,6 +6,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db';
 import { preparedOnce } from '../store/statements';
+import { unitOfWork } from '../store/unit-of-work';
 import type { Clock } from '../util/clock';
 import { notFound } from '../util/errors';
 import { assertCallbackTransition, type Callback, type CallbackOrigin, type CallbackStatus } from './model';
@@ -78,6 +79,7 @@ export class CallbacksRepo {
       )
       .run(c.agent ?? null, c.queue ?? null, c.number, c.ddi, c.at, c.at, c.createdBy ?? null, now, now,
         q ? 'queue' : 'scheduled', q?.joinedAt ?? null, q?.position ?? null, q?.uniqueid ?? null, q?.linkedid ?? null);
+    if (q) this.queuePending = true;
     const created = this.require(Number(res.lastInsertRowid));
     this.onChange?.(created, null);
     return created;
@@ -104,10 +106,24 @@ export class CallbacksRepo {
     return row ? toCallback(row) : undefined;
   }
 
+  /**
+   * Whether pending queue requests may exist (undefined: not looked yet). Queue requests are created
+   * and put back to pending only through this repository (the daemon's), so once a look found none,
+   * none appears unseen: an agent becoming free (every queue call) then writes nothing.
+   */
+  private queuePending: boolean | undefined;
+
   /** Pending queue requests become due now (an agent became free: re-check their turn at once). */
   queueRequestsDueNow(): number {
-    return this.sql(`UPDATE callbacks SET next_at = ? WHERE origin = 'queue' AND status = 'pending' AND next_at > ?`)
-      .run(this.clock.now(), this.clock.now()).changes;
+    if (this.queuePending === false) return 0;
+    const now = this.clock.now();
+    const moved = this.sql(`UPDATE callbacks SET next_at = ? WHERE origin = 'queue' AND status = 'pending' AND next_at > ?`).run(now, now).changes;
+    if (moved === 0) {
+      this.queuePending = this.sql(`SELECT 1 FROM callbacks WHERE origin = 'queue' AND status = 'pending' LIMIT 1`).get() !== undefined;
+      // Seen inside a step that may still roll back (and bring a request back to pending).
+      if (!this.queuePending) unitOfWork(this.db).onRollback(() => (this.queuePending = undefined));
+    }
+    return moved;
   }
 
   get(id: number): Callback | undefined {
@@ -182,6 +198,7 @@ export class CallbacksRepo {
       lastError: changes.lastError ?? null,
     });
     if (!res.changes) return undefined;
+    if (to === 'pending') this.queuePending = true;
     const moved = this.require(id);
     this.onChange?.(moved, from);
     return moved;

@@ -14,6 +14,7 @@ import type { Db } from '../store/db';
 import type { Clock, TimerHandle } from '../util/clock';
 import { notFound, refused } from '../util/errors';
 import { ignoreGone } from './ari-util';
+import { EndWriter } from './end-writer';
 import type { Originations } from './originations';
 import type { CallField, CallRepo } from './repo';
 import { assertActionAllowed, type CallAction, type CallActivity, type CallEvent, isAnswered, isTalking, nextState } from './state-machine';
@@ -69,9 +70,6 @@ export type ActivityProvider = (callId: string) => CallActivity | undefined;
 
 type Patch = Partial<Omit<CallRecord, 'id' | 'state'>>;
 
-/** What end() changes on the row. */
-const ENDED_FIELDS: readonly CallField[] = ['state', 'endedAt', 'endReason', 'timeoutAt'];
-
 export class CallCore {
   private readonly calls = new Map<string, CallRecord>();
   private readonly byChannel = new Map<string, string>();
@@ -92,7 +90,12 @@ export class CallCore {
   /** Prepared once (a prepare per answered call showed in the bench profile). */
   private timeoutStmt?: Statement;
 
-  constructor(readonly deps: CoreDeps) {}
+  /** The end step's write, retried until it lands (end-writer.ts). */
+  private readonly ends: EndWriter;
+
+  constructor(readonly deps: CoreDeps) {
+    this.ends = new EndWriter(deps, () => this.stopped);
+  }
 
   get(id: string): CallRecord | undefined {
     return this.calls.get(id);
@@ -154,9 +157,9 @@ export class CallCore {
   }
 
   create(init: NewCall): CallRecord {
-    // Number, row, 'created' event and the agent's move to ringing commit together (one transaction
-    // instead of four). Nothing after insertNew throws (the bus and the agents domain swallow their
-    // own errors; a failed agent write rolls back only its savepoint).
+    // Number, row, 'created' event and the agent's move to ringing: one step, one transaction
+    // (src/store/unit-of-work.ts). Nothing after insertNew throws (the bus and the agents domain
+    // swallow their own errors); a storage error in the agent's write voids the whole step.
     let registered: CallRecord | undefined;
     try {
       return this.deps.repo.batch(() => {
@@ -228,26 +231,28 @@ export class CallCore {
     const next = nextState(previous, event); // throws (refused) before anything changes
     if (this.stopped) return;
     const now = this.deps.clock.now();
+    const answering = isAnswered(next) && !isAnswered(previous);
     if (isAnswered(next) && !call.answeredAt) patch.answeredAt = now;
+    // The max-duration deadline (0 = none) goes into the same UPDATE as the answer.
+    const timeoutMs = answering ? this.timeoutSecondsFor(call) * 1000 : 0;
+    if (timeoutMs > 0) patch.timeoutAt = now + timeoutMs;
     // One narrow UPDATE (the patch + state), the event row and, on answer, the agent's move to
-    // on-call and the max-duration deadline: one transaction (was up to four). Same order of bus
-    // events as before; nothing after the update throws (see create()).
+    // on-call: one step, one transaction (src/store/unit-of-work.ts). Same order of bus events as
+    // before; nothing after the update throws (see create()).
     this.deps.repo.batch(() => {
       this.update(call, { ...patch, state: next } as Patch);
       this.deps.repo.event(call.id, 'state', { state: next, previous, event });
       this.publish('call.state', call, { state: next, previous });
-      if (isAnswered(next) && !isAnswered(previous)) {
-        if (call.agentExt) {
-          this.deps.agents.callConnected(call.agentExt, {
-            callId: call.id,
-            queue: call.queue ?? undefined,
-            direction: call.direction,
-            part: callPartOf(call.kind),
-          });
-        }
-        this.startTimeout(call);
+      if (answering && call.agentExt) {
+        this.deps.agents.callConnected(call.agentExt, {
+          callId: call.id,
+          queue: call.queue ?? undefined,
+          direction: call.direction,
+          part: callPartOf(call.kind),
+        });
       }
     });
+    if (timeoutMs > 0) this.armTimeout(call, timeoutMs);
   }
 
   /** History helper: one call_events row. */
@@ -274,7 +279,16 @@ export class CallCore {
     for (const ch of [call.customerChannelId, call.agentChannelId]) {
       if (ch && this.byChannel.get(ch) === id) this.byChannel.delete(ch);
     }
-    this.persistEnd(call, { reason, previous, ...(opts.data ?? {}) });
+    // The part's row and the agent's end (talk time, wrap-up, state) commit as one step, before
+    // the channels are hung up (end-writer.ts retries the row if the database is unavailable).
+    const agentExt = call.agentExt;
+    this.ends.write(
+      call,
+      { reason, previous, ...(opts.data ?? {}) },
+      agentExt ? () => this.deps.agents.callEnded(agentExt, { callId: id, queue: call.queue ?? undefined, answered }) : undefined,
+    );
+    // Right after the agent's wrap-up events, as when both followed the teardown (the bus order is unchanged).
+    this.publish('call.ended', call, { reason, previous, answered });
     const { ari, log, originations } = this.deps;
     const work: Promise<void>[] = [];
     const gone = opts.goneChannelId ?? null;
@@ -291,10 +305,6 @@ export class CallCore {
     await Promise.all(work);
     if (call.holdBridgeId) await ignoreGone(ari.bridges.destroy(call.holdBridgeId), log, 'destroy hold bridge');
     if (call.bridgeId && !opts.keepBridge) await ignoreGone(ari.bridges.destroy(call.bridgeId), log, 'destroy bridge');
-    if (call.agentExt) {
-      this.deps.agents.callEnded(call.agentExt, { callId: id, queue: call.queue ?? undefined, answered });
-    }
-    this.publish('call.ended', call, { reason, previous, answered });
     for (const fn of [...this.endListeners]) {
       try {
         fn(call);
@@ -304,37 +314,9 @@ export class CallCore {
     }
   }
 
-  /**
-   * Writes the end of a part. A locked or full database (another writer, a full disk) must not
-   * lose it: the part is already gone from memory, so the write is retried until it lands (the
-   * calls ended while the database was unavailable are written in order when it is back).
-   */
-  private persistEnd(call: CallRecord, data: Record<string, unknown>, attempt = 0): void {
-    try {
-      this.deps.repo.batch(() => {
-        this.deps.repo.save(call, ENDED_FIELDS);
-        this.deps.repo.event(call.id, 'ended', data);
-      });
-      this.pendingEnds.delete(call.id);
-      if (attempt > 0) this.deps.log.info('call end written after the database came back', { callId: call.id, attempts: attempt + 1 });
-    } catch (err) {
-      if (this.stopped) {
-        this.pendingEnds.delete(call.id);
-        return; // a restart's recovery ends the still-open part (daemon-restart)
-      }
-      this.pendingEnds.add(call.id);
-      const delay = Math.min(10_000, 500 * 2 ** attempt);
-      this.deps.log.warn('call end not written, retrying', { callId: call.id, error: (err as Error).message, retryInMs: delay });
-      this.deps.clock.setTimeout(() => this.persistEnd(call, data, attempt + 1), delay);
-    }
-  }
-
-  /** Ended parts whose end write failed and is being retried (their rows are open meanwhile). */
-  private readonly pendingEnds = new Set<string>();
-
-  /** True while the end of this (ended) part waits for its write to land (see persistEnd). */
+  /** True while the end of this (ended) part waits for its write to land (see end-writer.ts). */
   endPending(id: string): boolean {
-    return this.pendingEnds.has(id);
+    return this.ends.isPending(id);
   }
 
   /** (Re)opens the registry for work after a stop() (the service may be stopped and started again). */
@@ -347,15 +329,7 @@ export class CallCore {
     for (const id of [...this.timers.keys()]) this.clearTimeout(id);
   }
 
-  // ---- timeouts (optional max duration: queue setting wins, 0 = off) ----
-
-  private startTimeout(call: CallRecord): void {
-    const seconds = this.timeoutSecondsFor(call);
-    if (seconds <= 0) return;
-    call.timeoutAt = this.deps.clock.now() + seconds * 1000;
-    this.deps.repo.save(call, ['timeoutAt']);
-    this.armTimeout(call, seconds * 1000);
-  }
+  // ---- timeouts (optional max duration: queue setting wins, 0 = off; set by transition()) ----
 
   private armTimeout(call: CallRecord, ms: number): void {
     this.clearTimeout(call.id);

@@ -8,6 +8,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/db';
+import { unitOfWork, type UnitOfWork } from '../store/unit-of-work';
 import type { Clock } from '../util/clock';
 import type { CallRecord } from './types';
 
@@ -138,8 +139,8 @@ export class CallRepo {
   /** Narrow UPDATE statements by their (ordered) column list: a handful of shapes in practice. */
   private readonly narrow = new Map<string, Statement>();
   private dispositionStmt?: Statement;
-  /** One transaction function for every batch: db.transaction() builds four wrappers per call. */
-  private readonly runInTx: (fn: () => unknown) => unknown;
+  /** The connection's unit of work: a batch joins the step's transaction when one is open. */
+  private readonly uow: UnitOfWork;
 
   constructor(private readonly deps: { db: Db; clock: Clock }) {
     const db = deps.db;
@@ -156,17 +157,17 @@ export class CallRepo {
       .prepare('INSERT INTO call_sequence (day, last) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last')
       .pluck();
     this.getStmt = db.prepare('SELECT * FROM calls WHERE id = ?');
-    this.runInTx = db.transaction((fn: () => unknown) => fn());
+    this.uow = unitOfWork(db);
   }
 
   /**
-   * Runs `fn` in one transaction (nested calls become savepoints): a call change and its
-   * call_events row commit together, once.
+   * Runs `fn` as one step (src/store/unit-of-work.ts): a call change, its call_events row and what
+   * the other domains write about it (agent state, wrap-up) commit together, once; inside an open
+   * step it joins it.
    */
   batch<T>(fn: () => T): T {
-    return this.runInTx(fn) as T;
+    return this.uow.run(fn);
   }
-
 
   /**
    * Next protocol number "YYYYMMDD-NNNNNN" (local date). The per-day counter lives in SQLite so

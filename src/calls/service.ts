@@ -208,13 +208,18 @@ export class CallService implements CallDirectory {
     this.core.record(callId, type, data);
   }
 
-  /** Sets the disposition (tabulação) of a call part, live or already ended. */
+  /**
+   * Sets the disposition (tabulação) of a call part, live or already ended. Joins the step that
+   * closes the wrap-up (src/store/unit-of-work.ts): a storage error here voids that close too.
+   */
   setDisposition(callId: string, disposition: string, by?: string): void {
     const live = this.core.get(callId);
-    // No read first: the UPDATE itself says whether the call exists (one statement per wrap-up).
-    if (!this.repo.setDisposition(callId, disposition, this.deps.clock.now())) throw notFound(`no call ${callId}`, { call: callId });
+    this.repo.batch(() => {
+      // No read first: the UPDATE itself says whether the call exists (one statement per wrap-up).
+      if (!this.repo.setDisposition(callId, disposition, this.deps.clock.now())) throw notFound(`no call ${callId}`, { call: callId });
+      this.core.record(callId, 'disposition', { disposition, by });
+    });
     if (live) live.disposition = disposition;
-    this.core.record(callId, 'disposition', { disposition, by });
   }
 
   /** Agent device hung up: return true to take over (e.g. survey: send the customer on, then endCall keepCustomer). */

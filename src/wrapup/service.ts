@@ -12,6 +12,7 @@
  */
 import type { AgentCore } from '../agents/core';
 import type { WrapupCloser } from '../agents/login';
+import type { RuntimePatch } from '../agents/repository';
 import type { TimerHandle } from '../util/clock';
 import { invalid, notFound, refused } from '../util/errors';
 import type { WrapupRepository, WrapupRow } from './repository';
@@ -37,8 +38,8 @@ export class WrapupService implements WrapupCloser {
     return this.repo.openOf(ext);
   }
 
-  /** Starts the window for an answered call that just ended. */
-  start(ext: string, call: { callId: string; queue?: string | null }): WrapupRow {
+  /** Starts the window for an answered call that just ended; `patch` joins the agent's state change. */
+  start(ext: string, call: { callId: string; queue?: string | null }, patch: RuntimePatch = {}): WrapupRow {
     const old = this.repo.openOf(ext);
     // A call made during after-call work ends: the older window is closed automatically so the
     // agent has one window (for the latest call) to type into.
@@ -60,8 +61,10 @@ export class WrapupService implements WrapupCloser {
         reason: 'call ended',
         callId: call.callId,
         detail: `${rule.limited ? 'deadline' : 'no time limit, cap'} ${new Date(row.deadline).toISOString()}`,
-        patch: { currentCallId: null, currentQueue: null, connectedAt: null },
+        patch: { ...patch, currentCallId: null, currentQueue: null, connectedAt: null },
       });
+    } else {
+      this.core.deps.repo.patchRuntime(ext, patch);
     }
     this.core.deps.bus.publish({
       type: 'wrapup.started',

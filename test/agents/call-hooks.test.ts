@@ -1,4 +1,6 @@
 import { RECONCILE_MS } from '../../src/agents/service';
+import { unitOfWork } from '../../src/store/unit-of-work';
+import { recordRuns } from '../helpers/sql-runs';
 import { makeKit } from './helpers';
 
 describe('calls taken (AgentDirectory hooks)', () => {
@@ -106,5 +108,44 @@ describe('agents whose call ended without telling them (issue 13: kill -9, locke
     expect(rows.n).toBe(1);
     expect(k.svc.status('1000').state).toBe('wrap-up');
     k.svc.stop();
+  });
+});
+
+describe("the agent's writes join the call's step (src/store/unit-of-work.ts)", () => {
+  const connected = async () => {
+    const k = makeKit();
+    await k.svc.login.login('1000', { queues: ['support'] });
+    k.svc.callConnected('1000', { callId: 'q1', queue: 'support', direction: 'inbound' });
+    k.clock.advance(5000);
+    return k;
+  };
+
+  it("the end of a call: talk time, wrap-up row and state change in the caller's transaction, one runtime UPDATE, no savepoint", async () => {
+    const k = await connected();
+    const uow = unitOfWork(k.db);
+    const c0 = uow.commits;
+    const { runs, restore } = recordRuns(k.db);
+    try {
+      uow.run(() => k.svc.callEnded('1000', { callId: 'q1', queue: 'support', answered: true }));
+    } finally {
+      restore();
+    }
+    expect(uow.commits - c0).toBe(1);
+    expect(runs.filter((s) => /^(BEGIN|COMMIT|SAVEPOINT|RELEASE)/.test(s))).toEqual(['BEGIN', 'COMMIT']);
+    expect(runs.filter((s) => s.startsWith('UPDATE agent_runtime'))).toHaveLength(1);
+    expect(k.svc.status('1000')).toMatchObject({ state: 'wrap-up', talkSeconds: 5, currentCallId: null, wrapup: { callId: 'q1' } });
+  });
+
+  it('when the step rolls back (a later write of the call fails), the agent stays as the database says', async () => {
+    const k = await connected();
+    expect(() =>
+      unitOfWork(k.db).run(() => {
+        k.svc.callEnded('1000', { callId: 'q1', queue: 'support', answered: true });
+        throw new Error("the call's own write failed");
+      }),
+    ).toThrow("the call's own write failed");
+    // The cached runtime row was dropped with the rollback: no wrap-up, no talk time, still on the call.
+    expect(k.svc.status('1000')).toMatchObject({ state: 'on-call', talkSeconds: 0, currentCallId: 'q1', wrapup: null });
+    expect(k.db.prepare('SELECT COUNT(*) FROM wrapups').pluck().get()).toBe(0);
   });
 });
