@@ -8,6 +8,7 @@
  * first (keeping the customer), so the StasisEnd that `continue` causes on the customer side finds
  * no live call and cannot trigger the default "hang up the customer".
  */
+import type { Statement } from 'better-sqlite3';
 import type { AriClient } from '../ari/types';
 import type { Config } from '../config/schema';
 import type { Logger } from '../log/logger';
@@ -52,6 +53,9 @@ export interface SurveyDeps {
 }
 
 export class SurveyHook {
+  /** Prepared once: this runs on every agent hang-up, and prepare() costs more than the query. */
+  private surveyStmt?: Statement;
+
   constructor(private readonly deps: SurveyDeps) {}
 
   install(): void {
@@ -60,7 +64,8 @@ export class SurveyHook {
 
   surveyExtensionOf(queue: string | null): string | null {
     if (!queue) return null;
-    const row = this.deps.db.prepare('SELECT survey_extension AS s FROM queues WHERE name = ?').get(queue) as
+    this.surveyStmt ??= this.deps.db.prepare('SELECT survey_extension AS s FROM queues WHERE name = ?');
+    const row = this.surveyStmt.get(queue) as
       | { s: string | null }
       | undefined;
     return row?.s ?? null;
