@@ -111,8 +111,13 @@ export class Recovery {
         const args = ch ? stasisArgs(ch, ari.app) : undefined;
         // Never answered: the daemon answers every inbound caller it handles (the stand-in's MOH,
         // the agent's answer), so its StasisStart was lost, not its call ended. Hanging it up lost
-        // 40 of 54 trunk callers in the fault bench's 10-s half-open link.
-        if (ch && args?.[0] === 'inbound' && ch.state !== 'Up' && this.onMissedStart) {
+        // 40 of 54 trunk callers in the fault bench's 10-s half-open link. Answered but with no
+        // stand-in and no call part of its contact ever recorded: the previous process died
+        // between the MOH and the stand-in (the fault bench's kill lost one such caller); it never
+        // reached an agent, so it is queued again. (One whose parts exist had its turn: the queue
+        // gave up on it, it is hung up as the dialplan after Queue() would.)
+        const neverQueued = (a: string[]) => a[1] === 'queue' && !repo.hasPartOf(a[4] || id);
+        if (ch && args?.[0] === 'inbound' && (ch.state !== 'Up' || neverQueued(args)) && this.onMissedStart) {
           log.warn('inbound caller whose StasisStart was missed: handling it now', { channel: id, name: ch.name, args });
           this.startedSinceConnect.add(id);
           await this.onMissedStart(ch, args).catch((err: Error) => log.error('cannot handle a missed inbound caller', { channel: id, err: err.message }));

@@ -224,6 +224,11 @@ export class CallRepo {
       .all(linkedid, since) as string[];
   }
 
+  /** Whether any call part of this contact (linkedid) was ever recorded: recovery's test for a caller who never reached an agent. */
+  hasPartOf(linkedid: string): boolean {
+    return this.deps.db.prepare('SELECT 1 FROM calls WHERE linkedid = ? LIMIT 1').get(linkedid) !== undefined;
+  }
+
   get(id: string): CallRecord | undefined {
     const r = this.getStmt.get(id) as CallRow | undefined;
     return r ? rowToCall(r) : undefined;

@@ -191,4 +191,30 @@ describe.each(SIM_REST_TRANSPORTS)('stand-in topology on the simulator (rest_tra
       dead.terminate();
     }
   });
+
+  it('a caller the previous process answered but died before originating its stand-in is queued on recovery; one whose contact already had call parts is hung up', async () => {
+    const { username, password } = sim.credentials.ari;
+    const auth = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    const rest = (method: string, path: string) => fetch(`${sim.ariUrl}/ari${path}`, { method, headers: { authorization: auth } });
+    const dead = new WebSocket(`${sim.ariUrl.replace(/^http/, 'ws')}/ari/events?app=${sim.app}&api_key=${username}:${password}`);
+    await new Promise((resolve, reject) => dead.once('open', resolve).once('error', reject));
+    try {
+      await stop();
+      // What stand-ins.enter() does before the originate: answer and music, then the process dies.
+      const h = sim.placeTrunkCall({ queue: 'support', callerNumber: '5550108' });
+      expect((await rest('POST', `/channels/${h.channelId}/answer`)).status).toBe(204);
+      expect((await rest('POST', `/channels/${h.channelId}/moh`)).status).toBe(204);
+      // A second caller whose contact already had a call part (its turn came and went).
+      const g = sim.placeTrunkCall({ queue: 'support', callerNumber: '5550110' });
+      await rest('POST', `/channels/${g.channelId}/answer`);
+      db.prepare("INSERT INTO calls (id, root_id, kind, direction, queue, state, started_at, ended_at, end_reason, linkedid) VALUES ('old-part', 'old-part', 'inbound', 'inbound', 'support', 'ended', 1, 2, 'not-answered', ?)").run(g.id);
+      await boot();
+      await until(() => liveCall()?.state === 'connected', 8000);
+      expect(liveCall()).toMatchObject({ customerChannelId: h.channelId, agentExt: '1000', customerNumber: '5550108' });
+      expect(sim.isHearingMoh(h.channelId)).toBe(false);
+      await until(() => !sim.channel(g.channelId), 8000);
+    } finally {
+      dead.terminate();
+    }
+  });
 });
