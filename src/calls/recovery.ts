@@ -95,6 +95,7 @@ export class Recovery {
     }
 
     for (const id of consultsCancelled) await this.returnFromConsult(id);
+    if (report.adopted.length > 0) await this.recheckAdopted(report);
 
     // 3. Orphans: ours by app membership, owned by no live call, claimed by no feature. A channel
     //    or bridge can be in the app a moment before its StasisStart is handled (a queue call
@@ -177,6 +178,29 @@ export class Recovery {
       }
       await this.core.end(row.id, reason, { data: { state: row.state } });
       report.ended.push(row.id);
+    }
+  }
+
+  /**
+   * Rows were adopted from a snapshot taken before: a side that hung up in between sent its
+   * StasisEnd while no call owned it, so nobody ended the call (the fault bench's kill -9 left two
+   * parts connected for good, customers gone, their stand-ins in the queue). Now that the calls are
+   * ours, later events find them; what vanished before this second look is ended here.
+   */
+  private async recheckAdopted(report: RecoveryReport): Promise<void> {
+    const alive = new Set((await this.core.deps.ari.channels.list()).map((c) => c.id));
+    for (const id of report.adopted) {
+      const call = this.core.get(id);
+      if (!call || call.state === 'ended') continue;
+      if (call.customerChannelId && !alive.has(call.customerChannelId)) {
+        await this.hangups.customerGone(call.id, 'gone while the call was being adopted');
+        report.ended.push(call.id);
+      } else if (call.agentChannelId && !alive.has(call.agentChannelId)) {
+        if (!this.originations.onGone(call.agentChannelId, 'gone while the call was being adopted')) {
+          await this.hangups.agentHungUp(call.id, 'gone while the call was being adopted');
+        }
+        report.ended.push(call.id);
+      }
     }
   }
 

@@ -36,6 +36,40 @@ describe('restart recovery', () => {
     b.svc.stop();
   });
 
+  it('a side that hangs up after the snapshot but before its call is adopted still ends the call', async () => {
+    const a = makeHarness();
+    a.agents.add('1000');
+    a.svc.start();
+    const leg = a.ari.enterStasis(['agent-leg', '1000', 'lk-7']);
+    await flush();
+    const dev = a.ari.originated('agent')[0].id;
+    a.ari.answer(dev);
+    await flush();
+    const id = a.svc.list()[0].id;
+    a.ari.disconnectAll();
+
+    const b = makeHarness({ db: a.db, ari: a.ari, agents: a.agents, clock: a.clock });
+    // The customer hangs up right after recovery took its snapshot: its StasisEnd finds no call yet.
+    const list = b.ari.channels.list;
+    let first = true;
+    b.ari.channels.list = async () => {
+      const snap = await list();
+      if (first) {
+        first = false;
+        b.ari.remoteHangup(leg);
+      }
+      return snap;
+    };
+    b.svc.start();
+    await flush();
+    await flush();
+    expect(b.svc.lastRecovery).toMatchObject({ adopted: [id], ended: [id] });
+    expect(b.svc.repo.get(id)).toMatchObject({ state: 'ended', endReason: 'customer-hangup' });
+    expect(b.ari.chans.has(dev)).toBe(false);
+    expect(b.agents.calls).toContain(`ended 1000 ${id} answered=true`);
+    b.svc.stop();
+  });
+
   it('ends calls whose side vanished while away and cleans up orphans; reconnect re-checks live calls', async () => {
     const a = makeHarness();
     a.agents.add('1000');
