@@ -4,7 +4,6 @@ import type { AgentPresence, AgentStateName } from '../../src/daemon/ports';
 import { openDatabase, type Db } from '../../src/store/db';
 import type { FakeClock } from '../../src/util/clock';
 import type { CallbackScheduler } from '../../src/callbacks/scheduler';
-import { CcError } from '../../src/util/errors';
 
 export function testConfig(): Config {
   return configSchema.parse({
@@ -48,16 +47,7 @@ export class FakePresence {
   presence = (ext: string): AgentPresence | undefined => this.map.get(ext);
 }
 
-/** The CcError `fn` throws (fails the test when it throws nothing or something else). */
-export function thrown(fn: () => unknown): CcError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CcError) return err;
-    throw err;
-  }
-  throw new Error('did not throw');
-}
+export { thrown } from '../helpers/errors';
 
 /** Moves the fake clock and waits until the scheduler has acted on it. */
 export async function advance(clock: FakeClock, ms: number, scheduler: Pick<CallbackScheduler, 'idle'>): Promise<void> {

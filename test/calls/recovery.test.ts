@@ -2,20 +2,28 @@ import { flush } from './fake-ari';
 import { makeHarness } from './harness';
 import { ORPHAN_GRACE_MS, stasisArgs } from '../../src/calls/recovery';
 
+/**
+ * Agent 1000 talking on a queue call (`linkedid`), then instance 1 dies without cleanup: its
+ * subscriptions go away, Asterisk keeps everything.
+ */
+async function talkingThenDead(linkedid: string, calledFirst = false) {
+  const a = makeHarness();
+  a.agents.add('1000');
+  a.svc.start();
+  if (calledFirst) a.svc.inbound.onAgentCalled({ Event: 'AgentCalled', Linkedid: linkedid, Queue: 'support', Channel: 'c' });
+  const leg = a.ari.enterStasis(['agent-leg', '1000', linkedid]);
+  await flush();
+  const dev = a.ari.originated('agent')[0].id;
+  a.ari.answer(dev);
+  await flush();
+  const id = a.svc.list()[0].id;
+  a.ari.disconnectAll();
+  return { a, leg, dev, id };
+}
+
 describe('restart recovery', () => {
   it('a new instance on the same DB re-adopts a talking call: hold and hangup still work', async () => {
-    const a = makeHarness();
-    a.agents.add('1000');
-    a.svc.start();
-    a.svc.inbound.onAgentCalled({ Event: 'AgentCalled', Linkedid: 'lk-9', Queue: 'support', Channel: 'c' });
-    const leg = a.ari.enterStasis(['agent-leg', '1000', 'lk-9']);
-    await flush();
-    const dev = a.ari.originated('agent')[0].id;
-    a.ari.answer(dev);
-    await flush();
-    const id = a.svc.list()[0].id;
-    // Instance 1 dies without cleanup: its subscriptions go away, Asterisk keeps everything.
-    a.ari.disconnectAll();
+    const { a, leg, dev, id } = await talkingThenDead('lk-9', true);
 
     const b = makeHarness({ db: a.db, ari: a.ari, agents: a.agents, clock: a.clock });
     b.svc.start(); // ARI is connected: recovery runs at once (and on every onConnected)
@@ -37,16 +45,7 @@ describe('restart recovery', () => {
   });
 
   it('a side that hangs up after the snapshot but before its call is adopted still ends the call', async () => {
-    const a = makeHarness();
-    a.agents.add('1000');
-    a.svc.start();
-    const leg = a.ari.enterStasis(['agent-leg', '1000', 'lk-7']);
-    await flush();
-    const dev = a.ari.originated('agent')[0].id;
-    a.ari.answer(dev);
-    await flush();
-    const id = a.svc.list()[0].id;
-    a.ari.disconnectAll();
+    const { a, leg, dev, id } = await talkingThenDead('lk-7');
 
     const b = makeHarness({ db: a.db, ari: a.ari, agents: a.agents, clock: a.clock });
     // The customer hangs up right after recovery took its snapshot: its StasisEnd finds no call yet.

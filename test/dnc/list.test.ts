@@ -4,7 +4,7 @@ import { DncGuard, dncMessage, isDncRefusal } from '../../src/dnc/guard';
 import { dncNumber } from '../../src/dnc/list';
 import { openDatabase, type Db } from '../../src/store/db';
 import { FakeClock } from '../../src/util/clock';
-import { CcError } from '../../src/util/errors';
+import { thrown } from '../helpers/errors';
 
 const T0 = Date.parse('2026-12-06T10:00:00Z');
 
@@ -14,16 +14,6 @@ function setup(): { db: Db; clock: FakeClock; guard: DncGuard } {
   const clock = new FakeClock(T0);
   return { db, clock, guard: new DncGuard({ db, clock }) };
 }
-
-const thrown = (fn: () => unknown): CcError => {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CcError) return err;
-    throw err;
-  }
-  throw new Error('did not throw');
-};
 
 describe('dnc numbers: the shared parser, stored as E.164 digits', () => {
   it.each(['11987654321', '(11) 98765-4321', '011 98765-4321', '0 15 11 98765-4321', '+55 11 98765-4321', '0055 11 98765 4321', '5511987654321'])(

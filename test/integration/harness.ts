@@ -269,6 +269,11 @@ export class Stack {
     return events.find((e) => e.Event === 'QueueMember' && e.Location === `Local/${ext}@cc-agent/n`);
   }
 
+  /** Waits until the daemon's monitor shows `n` callers waiting in `queue`. */
+  async waiting(queue: string, n: number): Promise<void> {
+    await eventually(async () => (await this.ok('GET', `/monitor/queues/${queue}`)).waiting === n, 10_000, `${n} waiting in ${queue}`);
+  }
+
   async agent(ext: string): Promise<ApiResult['body']> {
     return this.ok('GET', `/agents/${ext}`);
   }

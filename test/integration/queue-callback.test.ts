@@ -27,24 +27,21 @@ describeWithAsterisk('callback from the queue on a real Asterisk', (install) => 
     await stack?.stop();
   }, 30_000);
 
-  const waiting = async (n: number) =>
-    eventually(async () => (await stack.ok('GET', '/monitor/queues/support')).waiting === n, 10_000, `${n} waiting in support`);
-
   test('1 while waiting: request keeps the turn; agent rung, then the caller dialled', async () => {
     const from = Date.now() - 1000;
     await stack.ok('POST', '/agents/1000/login', { queues: ['support'] });
     await stack.ok('POST', '/agents/1000/pause', { reason: 'Almoço' });
     const early = await stack.customerCalls('support', '5511911112222');
-    await waiting(1);
+    await stack.waiting('support', 1);
     const caller = await stack.customerCalls('support', '5511933334444');
-    await waiting(2);
+    await stack.waiting('support', 2);
 
     const n0 = stack.ami.events.length;
     const handset = (await stack.ari('GET', `/channels/${caller.id}`)).body.name as string;
     await stack.ami.action('PlayDTMF', { Channel: handset, Digit: '1', Duration: 250 });
     const req = await eventually(async () => (await stack.ok('GET', '/callbacks?origin=queue'))[0], 10_000, 'callback request');
     expect(req).toMatchObject({ origin: 'queue', queue: 'support', number: '11933334444', ddi: '55', status: 'pending', uniqueid: caller.queueSideId });
-    await waiting(1);
+    await stack.waiting('support', 1);
     // Thanked (Playback auth-thankyou) and hung up: both halves of the caller's Local pair go.
     await eventually(async () => !(await stack.channelExists(caller.queueSideId)) && !(await stack.channelExists(caller.id)), 10_000, 'caller hung up');
     const mine = stack.ami.events.slice(n0).filter((e) => e.Uniqueid === caller.queueSideId && /^QueueCaller/.test(e.Event));
@@ -123,7 +120,7 @@ describeWithAsterisk('callback from the queue on a real Asterisk', (install) => 
   test('daemon down: Stasis() fails and the caller goes back into the queue, nobody is lost', async () => {
     await stack.ok('POST', '/agents/1000/pause', { reason: 'Almoço' });
     const caller = await stack.customerCalls('support', '5511944445555');
-    await waiting(1);
+    await stack.waiting('support', 1);
     await stack.stopDaemon();
     const n0 = stack.ami.events.length;
     const handset = (await stack.ari('GET', `/channels/${caller.id}`)).body.name as string;
@@ -132,8 +129,8 @@ describeWithAsterisk('callback from the queue on a real Asterisk', (install) => 
     await eventually(() => joins().join() === 'QueueCallerLeave,QueueCallerJoin', 10_000, 'left and re-joined');
     expect(await stack.channelExists(caller.queueSideId)).toBe(true);
     await stack.startDaemon();
-    await waiting(1);
+    await stack.waiting('support', 1);
     await stack.hangupChannel(caller.id);
-    await waiting(0);
+    await stack.waiting('support', 0);
   }, 60_000);
 });

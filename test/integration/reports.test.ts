@@ -25,9 +25,6 @@ describeWithAsterisk('reports on a real Asterisk', (install) => {
     await stack?.stop();
   }, 30_000);
 
-  const waiting = async (n: number) =>
-    eventually(async () => (await stack.ok('GET', '/monitor/queues/support')).waiting === n, 10_000, `${n} waiting in support`);
-
   test('3 answered, 1 abandoned, 1 withdrawn: as placed', async () => {
     const from = Date.now() - 1000;
     await stack.ok('POST', '/agents/1000/login', { queues: ['support'] });
@@ -47,15 +44,15 @@ describeWithAsterisk('reports on a real Asterisk', (install) => {
     // Nobody available: the fourth caller waits, then hangs up after 6 s (more than the 5 s short abandon).
     await stack.ok('POST', '/agents/1000/pause', { reason: 'Almoço' });
     const quitter = await stack.customerCalls('support', '5511987652004');
-    await waiting(1);
+    await stack.waiting('support', 1);
     await new Promise((r) => setTimeout(r, 6000));
     await stack.hangupChannel(quitter.id);
-    await waiting(0);
+    await stack.waiting('support', 0);
     const withdrawn = await stack.customerCalls('support', '5511987652005');
-    await waiting(1);
+    await stack.waiting('support', 1);
     const channel = (await stack.ari('GET', `/channels/${withdrawn.queueSideId}`)).body.name as string;
     await stack.ami.action('QueueWithdrawCaller', { Queue: 'support', Caller: channel, WithdrawInfo: 'callback' });
-    await waiting(0);
+    await stack.waiting('support', 0);
     await stack.ok('POST', '/agents/1000/unpause');
 
     const range = `from=${from}&to=${Date.now() + 1000}`;
