@@ -189,23 +189,22 @@ export class ChaosStack {
   }
 
   async killDaemon(): Promise<void> {
-    const c = this.child;
-    this.child = undefined;
-    this.apiUrl = '';
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    const gone = new Promise((r) => c.once('exit', r));
-    c.kill('SIGKILL');
-    await gone;
+    await this.endDaemon('SIGKILL');
   }
 
+  /** SIGTERM, and SIGKILL if it has not exited 10 s later. */
   async stopDaemon(): Promise<void> {
+    await this.endDaemon('SIGTERM', 10_000);
+  }
+
+  private async endDaemon(signal: NodeJS.Signals, killAfterMs?: number): Promise<void> {
     const c = this.child;
     this.child = undefined;
     this.apiUrl = '';
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const gone = new Promise((r) => c.once('exit', r));
-    c.kill('SIGTERM');
-    const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
+    c.kill(signal);
+    const t = killAfterMs === undefined ? undefined : setTimeout(() => c.kill('SIGKILL'), killAfterMs);
     await gone;
     clearTimeout(t);
   }
