@@ -52,7 +52,6 @@ export const ARI_READ_EVENTS = [
   'RecordingFailed',
 ] as const;
 
-
 export interface AriClientOptions {
   /** http(s)://host:port, with or without the /ari suffix. */
   url: string;

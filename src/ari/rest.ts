@@ -60,6 +60,23 @@ export function queryString(query: Query | undefined): string {
 }
 
 /**
+ * An answer as callers see it, whichever way it came (HTTP or the event socket): the parsed JSON
+ * body (undefined when empty); AriHttpError for a non-2xx status or a body that is not JSON.
+ */
+export function ariResult<T>(method: string, path: string, status: number, text: string, log: Logger): T {
+  if (status < 200 || status > 299) {
+    if (status === 401) log.error('ARI REST refused our credentials: check asterisk.ari.username/password', { method, path });
+    throw new AriHttpError(method, path, status, text);
+  }
+  if (text.length === 0) return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new AriHttpError(method, path, status, `invalid JSON in response: ${text.slice(0, 100)}`);
+  }
+}
+
+/**
  * Sockets kept per client. A queue call's requests are short and mostly sequential per call, so a
  * handful of sockets serves the concurrency of a busy contact center; more would only add server
  * threads on Asterisk's side (one per HTTP session).
@@ -143,16 +160,7 @@ export class AriRest {
         throw this.unreachable(method, path, again);
       }
     }
-    if (res.status < 200 || res.status > 299) {
-      if (res.status === 401) this.log.error('ARI REST refused our credentials: check asterisk.ari.username/password', { method, path });
-      throw new AriHttpError(method, path, res.status, res.text);
-    }
-    if (res.text.length === 0) return undefined as T;
-    try {
-      return JSON.parse(res.text) as T;
-    } catch {
-      throw new AriHttpError(method, path, res.status, `invalid JSON in response: ${res.text.slice(0, 100)}`);
-    }
+    return ariResult<T>(method, path, res.status, res.text, this.log);
   }
 
   private exchange(method: string, path: string, payload: string | undefined): Promise<RawResponse> {

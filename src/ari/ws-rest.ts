@@ -27,7 +27,7 @@
 import type { ARI_REST_TRANSPORTS } from '../config/schema';
 import type { Logger } from '../log/logger';
 import type { Clock, TimerHandle } from '../util/clock';
-import { queryString, type AriRest, type Query } from './rest';
+import { ariResult, queryString, type AriRest, type Query } from './rest';
 import { AriHttpError, AriNotConnectedError } from './types';
 
 export type AriRestTransport = (typeof ARI_REST_TRANSPORTS)[number];
@@ -159,20 +159,15 @@ export class AriWsRest {
     }
     this.pending.delete(id);
     const status = typeof msg.status_code === 'number' ? msg.status_code : 0;
-    const text = typeof msg.message_body === 'string' ? msg.message_body : '';
-    if (status < 200 || status > 299) {
-      if (status === 401) this.log.error('ARI REST refused our credentials: check asterisk.ari.username/password', { method: p.method, path: p.path });
-      p.reject(new AriHttpError(p.method, p.path, status, text || String(msg.reason_phrase ?? '')));
-      return;
-    }
-    if (text.length === 0) return p.resolve(undefined);
-    let value: unknown;
+    const body = typeof msg.message_body === 'string' ? msg.message_body : '';
+    // An error answer without a body says why in its reason phrase (HTTP would carry it in the status line).
+    const ok = status >= 200 && status <= 299;
+    const text = ok ? body : body || String(msg.reason_phrase ?? '');
     try {
-      value = JSON.parse(text);
-    } catch {
-      return p.reject(new AriHttpError(p.method, p.path, status, `invalid JSON in response: ${text.slice(0, 100)}`));
+      p.resolve(ariResult(p.method, p.path, status, text, this.log));
+    } catch (err) {
+      p.reject(err as Error);
     }
-    p.resolve(value);
   }
 
   /** Same contract as AriRest.request; goes over the event socket when it can. */
