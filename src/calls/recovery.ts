@@ -76,13 +76,9 @@ export class Recovery {
       if (!call) continue;
       const custGone = snap.customer !== null && call.customerChannelId === snap.customer && !alive.has(snap.customer);
       const agentGone = snap.agent !== null && call.agentChannelId === snap.agent && !alive.has(snap.agent);
-      if (custGone) {
-        await this.hangups.customerGone(call.id, 'gone while ARI was disconnected');
-        report.ended.push(call.id);
-      } else if (agentGone) {
-        if (!this.originations.onGone(call.agentChannelId!, 'gone while ARI was disconnected')) {
-          await this.hangups.agentHungUp(call.id, 'gone while ARI was disconnected');
-        }
+      const gone = custGone ? 'customer' : agentGone ? 'agent' : undefined;
+      if (gone) {
+        await this.sideGone(call, gone, 'gone while ARI was disconnected');
         report.ended.push(call.id);
       }
     }
@@ -192,16 +188,19 @@ export class Recovery {
     for (const id of report.adopted) {
       const call = this.core.get(id);
       if (!call || call.state === 'ended') continue;
-      if (call.customerChannelId && !alive.has(call.customerChannelId)) {
-        await this.hangups.customerGone(call.id, 'gone while the call was being adopted');
-        report.ended.push(call.id);
-      } else if (call.agentChannelId && !alive.has(call.agentChannelId)) {
-        if (!this.originations.onGone(call.agentChannelId, 'gone while the call was being adopted')) {
-          await this.hangups.agentHungUp(call.id, 'gone while the call was being adopted');
-        }
+      const gone =
+        call.customerChannelId && !alive.has(call.customerChannelId) ? 'customer' : call.agentChannelId && !alive.has(call.agentChannelId) ? 'agent' : undefined;
+      if (gone) {
+        await this.sideGone(call, gone, 'gone while the call was being adopted');
         report.ended.push(call.id);
       }
     }
+  }
+
+  /** A side of a call vanished unseen: end the call as that side's hang-up would (the customer's first). */
+  private async sideGone(call: CallRecord, side: 'customer' | 'agent', reason: string): Promise<void> {
+    if (side === 'customer') await this.hangups.customerGone(call.id, reason);
+    else if (!this.originations.onGone(call.agentChannelId!, reason)) await this.hangups.agentHungUp(call.id, reason);
   }
 
   /** Empty bridges of ours owned by nothing at the previous sweep (two strikes before destroying). */
