@@ -199,7 +199,7 @@ export function printCalls(r: CallsResult, say: (line: string) => void): void {
     if (r.walFramesPerCall !== undefined) say(`      WAL frames (pages written) per call ${fmt(r.walFramesPerCall, 1)} (checkpoints held off during this run)`);
     const wall = r.statements.reduce((t, h) => t + h.usPerCall, 0);
     const cpu = r.statements.reduce((t, h) => t + h.cpuUsPerCall, 0);
-    say(`      per call: runs, wall µs and CPU µs in Statement#run (the timing adds its own cost); total ${fmt(wall, 0)} µs wall, ${fmt(cpu, 0)} µs CPU`);
+    say(`      per call: runs, wall µs and CPU µs per statement, reads included (the timing adds its own cost); total ${fmt(wall, 0)} µs wall, ${fmt(cpu, 0)} µs CPU`);
     for (const h of r.statements) {
       say(`      ${fmt(h.perCall, 2).padStart(6)} ${fmt(h.usPerCall, 1).padStart(7)} ${fmt(h.cpuUsPerCall, 1).padStart(7)}  ${h.sql.length > 130 ? h.sql.slice(0, 127) + '...' : h.sql}`);
     }

@@ -29,7 +29,8 @@ export const verdict = (value: number, budget: number): 'PASS' | 'OVER' => (valu
  * SAVEPOINT, RELEASE) through run() too, so those are in the count; commits are also counted on
  * their own (COMMITs and writes outside a transaction: each one appends to the WAL). One counter for the process:
  * the measured daemon is the only SQLite user in it. The wrapper costs an increment and a compare
- * per statement; `histogram` (diagnostic) also counts and times them by SQL text.
+ * per statement; `histogram` (diagnostic) also counts and times them by SQL text, reads (get, all,
+ * iterate) included.
  */
 const CONTROL = /^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/;
 
@@ -44,28 +45,38 @@ let installed = false;
 export function countStatementRuns(db: Db, opts: { histogram?: boolean } = {}): void {
   if (opts.histogram) histogram ??= new Map();
   if (installed) return;
-  const proto = Object.getPrototypeOf(db.prepare('SELECT 1')) as { run: (...a: unknown[]) => unknown };
+  const proto = Object.getPrototypeOf(db.prepare('SELECT 1')) as Record<'run' | 'get' | 'all' | 'iterate', (...a: unknown[]) => unknown>;
   const run = proto.run;
   proto.run = function (this: { source: string; database: Db }, ...args: unknown[]) {
     runCalls++;
     const source = this.source;
     // A write outside BEGIN…COMMIT commits on its own (autocommit): a transaction too.
     if (commitsWhenRun(source, this.database.inTransaction)) commits++;
-    if (!histogram) return run.apply(this, args);
-    const t0 = process.hrtime.bigint();
-    const c0 = process.cpuUsage();
-    try {
-      return run.apply(this, args);
-    } finally {
-      const c = process.cpuUsage(c0);
-      const h = histogram.get(source) ?? { runs: 0, ns: 0n, cpuUs: 0 };
-      h.runs++;
-      h.ns += process.hrtime.bigint() - t0;
-      h.cpuUs += c.user + c.system;
-      histogram.set(source, h);
-    }
+    return histogram ? timed(source, run, this, args) : run.apply(this, args);
   };
+  // Reads are only timed for the histogram (they are not counted as writes).
+  for (const m of ['get', 'all', 'iterate'] as const) {
+    const read = proto[m];
+    proto[m] = function (this: { source: string }, ...args: unknown[]) {
+      return histogram ? timed(this.source, read, this, args) : read.apply(this, args);
+    };
+  }
   installed = true;
+}
+
+function timed(source: string, fn: (...a: unknown[]) => unknown, self: unknown, args: unknown[]): unknown {
+  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
+  try {
+    return fn.apply(self, args);
+  } finally {
+    const c = process.cpuUsage(c0);
+    const h = histogram!.get(source) ?? { runs: 0, ns: 0n, cpuUs: 0 };
+    h.runs++;
+    h.ns += process.hrtime.bigint() - t0;
+    h.cpuUs += c.user + c.system;
+    histogram!.set(source, h);
+  }
 }
 
 /**
