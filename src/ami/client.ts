@@ -20,7 +20,6 @@ import { systemClock, type Clock, type TimerHandle } from '../util/clock';
 import { CcError, invalid } from '../util/errors';
 import type { BackoffOptions } from './backoff';
 import { LinkSupervisor, type LinkSession } from '../net/link-supervisor';
-import { WriteBatch } from '../net/write-batch';
 import { buildAction } from './action-frame';
 import { AmiParser } from './parser';
 import { PendingActions, type ActionResult } from './pending';
@@ -98,8 +97,6 @@ interface Session extends LinkSession {
   /** FullyBooted seen on this session (it may arrive in the same chunk as the Login response). */
   booted: boolean;
   bootTimer?: TimerHandle;
-  /** Actions of one event-loop turn leave in one write. */
-  writes: WriteBatch;
 }
 
 export function createAmiClient(opts: AmiClientOptions): AmiClient & { readonly info: LinkHealthInfo; readonly phase: AmiPhase } {
@@ -221,7 +218,6 @@ export class TcpAmiClient implements AmiClient {
       closed: false,
       timers: new Set(),
       parser: undefined as unknown as AmiParser,
-      writes: new WriteBatch(socket),
     };
     // Covers TCP connect + banner; the Login action has its own timeout.
     s.handshakeTimer = this.link.after(
@@ -337,7 +333,6 @@ export class TcpAmiClient implements AmiClient {
       return Promise.reject(err);
     }
     const result = s.pending.add(id, action, list, timeoutMs);
-    s.writes.hold();
     s.socket.write(frame);
     // Never log fields: Login carries the secret.
     this.log.debug('AMI action', { action, actionId: id });

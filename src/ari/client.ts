@@ -15,7 +15,6 @@ import { systemClock, type Clock } from '../util/clock';
 import { invalid } from '../util/errors';
 import type { BackoffOptions } from '../ami/backoff';
 import { LinkSupervisor, type LinkSession } from '../net/link-supervisor';
-import { WriteBatch } from '../net/write-batch';
 import type { AmiConnectionState } from '../ami/types';
 import { AriRest, resolveAriUrls, seg, type AriEndpointInfo } from './rest';
 import { createResources } from './resources';
@@ -101,8 +100,6 @@ interface Session extends LinkSession {
   pongSeen: boolean;
   /** REST's hold on this socket (set once open). */
   restLink?: AriWsLink;
-  /** Requests of one event-loop turn leave in one write (set on the upgrade). */
-  writes?: WriteBatch;
 }
 
 export type AriClientImpl = AriClient & { readonly info: AriLinkInfo; readonly phase: AriPhase };
@@ -242,10 +239,6 @@ export class WsAriClient implements AriClient {
     ws.on('error', (err: Error & { code?: string }) => {
       s.endReason ??= err.code ? `${err.code}: ${err.message}` : err.message;
     });
-    // The upgraded connection: ws writes each frame on it; batching those writes is ours to do.
-    ws.on('upgrade', (res: IncomingMessage) => {
-      s.writes = new WriteBatch(res.socket);
-    });
     ws.on('open', () => this.onOpen(s));
     ws.on('pong', () => {
       s.pongSeen = true;
@@ -287,7 +280,6 @@ export class WsAriClient implements AriClient {
   /** One text frame on the session's socket; false when it is not open (the request goes over HTTP). */
   private sendText(s: Session, text: string): boolean {
     if (!this.link.isCurrent(s) || s.ws.readyState !== WebSocket.OPEN) return false;
-    s.writes?.hold();
     s.ws.send(text);
     return true;
   }
