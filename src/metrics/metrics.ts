@@ -15,6 +15,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { LinkHealthInfo } from '../ami/types';
 import type { Principal } from '../api/types';
 import type { EventBus } from '../events/bus';
+import { PROM_CLIENT_SAMPLE_MS, replaceEventLoopLag } from './event-loop';
 
 export interface MetricsSources {
   agents(): readonly { state: string }[];
@@ -64,7 +65,11 @@ function countBy(items: readonly { state: string }[], known: readonly string[]):
 export function createMetrics(src: MetricsSources, opts: MetricsOptions): DaemonMetrics {
   const registry = new Registry();
   const registers = [registry];
-  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  let eventLoop: { stop(): void } | undefined;
+  if (opts.defaultMetrics !== false) {
+    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: PROM_CLIENT_SAMPLE_MS });
+    eventLoop = replaceEventLoopLag(registry);
+  }
 
   new Gauge({
     name: 'callcenterd_build_info',
@@ -205,6 +210,7 @@ export function createMetrics(src: MetricsSources, opts: MetricsOptions): Daemon
     render: () => registry.metrics(),
     stop() {
       unsubscribe?.();
+      eventLoop?.stop();
       registry.clear();
     },
   };
