@@ -244,6 +244,11 @@ export interface AriClient {
   /** Called after every (re)connect of the event socket: rebuild state from /applications here. */
   onConnected(handler: () => void): () => void;
   onDisconnected(handler: (reason: string) => void): () => void;
+  /**
+   * Asks Asterisk for event types outside the standing filter (ARI_ON_DEMAND_EVENTS) until release() is
+   * called. Optional so fakes that deliver every event need not filter.
+   */
+  demandEvents?(types: readonly 'Dial'[]): Promise<() => void>;
 
   channels: {
     originate(params: OriginateParams): Promise<AriChannel>;

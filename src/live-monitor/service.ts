@@ -98,8 +98,8 @@ export class MonitorService {
     const l: Live = { s, deviceChannelId: null, dialPrefix, bridgeId: null, snoopId: null, chain: Promise.resolve() };
     this.live.set(s.id, l);
     this.publish('monitor.started', s, { previous: null, change: 'started' });
-    this.deps.topology.watchDial(dialPrefix);
     try {
+      await this.deps.topology.watchDial(dialPrefix);
       l.deviceChannelId = await control.originations.originate({
         endpoint: device,
         callId,

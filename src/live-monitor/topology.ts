@@ -65,9 +65,14 @@ export class MonitorTopology {
 
   /** Channel id prefixes (a supervisor device, id known only once originated) whose Dial status is kept. */
   private readonly watched = new Set<string>();
+  /** Asterisk sends Dial events only while some prefix is watched (ARI_ON_DEMAND_EVENTS). */
+  private dialDemand?: Promise<() => void>;
 
-  watchDial(prefix: string): void {
+  /** Starts keeping the Dial status of channels named `prefix…`; resolves once Asterisk sends Dial events. */
+  async watchDial(prefix: string): Promise<void> {
     this.watched.add(prefix);
+    this.dialDemand ??= this.deps.ari.demandEvents?.(['Dial']) ?? Promise.resolve(() => undefined);
+    await this.dialDemand;
   }
 
   /** The last Dial status seen for a watched prefix (e.g. BUSY), and stop watching it. */
@@ -75,11 +80,21 @@ export class MonitorTopology {
     const status = this.dialStatus.get(prefix);
     this.watched.delete(prefix);
     this.dialStatus.delete(prefix);
+    this.releaseDial();
     return status;
+  }
+
+  private releaseDial(): void {
+    const demand = this.dialDemand;
+    if (!demand || this.watched.size > 0) return;
+    this.dialDemand = undefined;
+    void demand.then((release) => release());
   }
 
   stop(): void {
     for (const u of this.unsubscribe.splice(0)) u();
+    this.watched.clear();
+    this.releaseDial();
     for (const [id, w] of this.waiters) {
       this.deps.clock.clearTimeout(w.timer);
       w.reject(new Error(`snoop ${id}: daemon stopping`));

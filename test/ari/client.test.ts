@@ -269,6 +269,32 @@ describe('ARI client', () => {
       expect(c.connected).toBe(true);
     });
 
+    it('demandEvents adds a type to the filter until the last demand is released, and a reconnect keeps it', async () => {
+      const c = client();
+      c.start();
+      const filters = () =>
+        server.requests
+          .filter((r) => r.path === '/ari/applications/callcenter/eventFilter')
+          .map((r) => (JSON.parse(r.body) as { allowed: { type: string }[] }).allowed.map((a) => a.type));
+      await waitFor(() => filters().length === 1);
+      expect(filters()[0]).not.toContain('Dial');
+      const first = await c.demandEvents(['Dial']);
+      expect(filters()).toHaveLength(2);
+      expect(filters()[1]).toEqual([...ARI_READ_EVENTS, 'Dial', 'RESTResponse']);
+      const second = await c.demandEvents(['Dial']); // already in: no new PUT
+      expect(filters()).toHaveLength(2);
+      first();
+      first(); // a second release of the same demand changes nothing
+      await new Promise((r) => setTimeout(r, 30));
+      expect(filters()).toHaveLength(2);
+      server.dropAll();
+      await waitFor(() => filters().length === 3);
+      expect(filters()[2]).toContain('Dial');
+      second();
+      await waitFor(() => filters().length === 4);
+      expect(filters()[3]).toEqual([...ARI_READ_EVENTS, 'RESTResponse']);
+    });
+
     it('401 on the upgrade: clear error, keeps retrying slowly, no uncaught exception', async () => {
       const c = client({ password: 'not-the-password' });
       let connected = 0;

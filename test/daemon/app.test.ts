@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { WebSocket } from 'ws';
-import { ARI_READ_EVENTS } from '../../src/ari/client';
+import { ARI_ON_DEMAND_EVENTS, ARI_READ_EVENTS } from '../../src/ari/client';
 import { startDaemon, type DaemonHandle } from '../../src/daemon/app';
 import type { DaemonModule, ModuleFactory } from '../../src/daemon/module';
 import { route } from '../../src/api/types';
@@ -250,7 +250,7 @@ describe('the shipped module list (src/daemon/modules.ts)', () => {
     expect([...names, 'FullyBooted'].sort()).toEqual([...new Set(included)].sort());
   });
 
-  it('the ARI event whitelist (ARI_READ_EVENTS) is exactly the types the modules subscribe to', async () => {
+  it('the ARI event whitelist (ARI_READ_EVENTS, plus the on-demand types) is exactly the types the modules subscribe to', async () => {
     const ari = createFakeAri();
     const names = new Set<string>();
     const onEvent = ari.onEvent.bind(ari);
@@ -263,7 +263,8 @@ describe('the shipped module list (src/daemon/modules.ts)', () => {
     expect(names.has('StasisStart')).toBe(true);
     expect(names.has('*')).toBe(false);
     // A type read but not whitelisted would silently never arrive; one whitelisted but unread costs Asterisk for nothing.
-    expect([...names].sort()).toEqual([...ARI_READ_EVENTS].sort());
+    expect([...names].sort()).toEqual([...ARI_READ_EVENTS, ...ARI_ON_DEMAND_EVENTS].sort());
+    expect(ARI_READ_EVENTS.filter((t) => (ARI_ON_DEMAND_EVENTS as readonly string[]).includes(t))).toEqual([]);
   });
 
   it('stop() closes /events clients with 1001 "daemon stopping", not 1006 (the API must not cut them off first)', async () => {
