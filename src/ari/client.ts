@@ -19,7 +19,7 @@ import type { AmiConnectionState } from '../ami/types';
 import { AriRest, resolveAriUrls, seg, type AriEndpointInfo } from './rest';
 import { createResources } from './resources';
 import { AriWsRest, type AriRestCounts, type AriRestRoute, type AriRestTransport, type AriWsLink } from './ws-rest';
-import type { AriClient, AriEvent, LinkHealthInfo } from './types';
+import type { AriClient, AriEvent, AriOnDemandEvent, LinkHealthInfo } from './types';
 
 /**
  * Largest event frame we accept on the ARI WebSocket. ARI events are small (a channel snapshot is
@@ -44,19 +44,17 @@ export const ARI_READ_EVENTS = [
   'ChannelStateChange',
   'ChannelDestroyed',
   'ChannelDtmfReceived',
-  'ChannelEnteredBridge',
-  'ChannelLeftBridge',
-  'BridgeDestroyed',
   'RecordingFinished',
   'RecordingFailed',
 ] as const;
 
 /**
  * Types a module reads only now and then: they join the filter while some module demands them
- * (demandEvents) and leave it after. Dial: 7 of a stand-in call's 29 events on the SIP bench, read
- * only while a supervisor's device rings (live-monitor keeps its Dial status as a failure reason).
+ * (demandEvents) and leave it after. Of a stand-in call's 29 events on the SIP bench, 7 were Dial,
+ * read only while a supervisor's device rings (live-monitor keeps its Dial status as a failure
+ * reason), and 5 were bridge entries, exits and ends, read only while a `*<ext>` room is open.
  */
-export const ARI_ON_DEMAND_EVENTS = ['Dial'] as const;
+export const ARI_ON_DEMAND_EVENTS = ['Dial', 'ChannelEnteredBridge', 'ChannelLeftBridge', 'BridgeDestroyed'] as const satisfies readonly AriOnDemandEvent[];
 
 export interface AriClientOptions {
   /** http(s)://host:port, with or without the /ari suffix. */
@@ -108,7 +106,7 @@ interface Session extends LinkSession {
   restLink?: AriWsLink;
 }
 
-export type AriClientImpl = AriClient & { readonly info: AriLinkInfo; readonly phase: AriPhase };
+export type AriClientImpl = AriClient & { readonly info: AriLinkInfo; readonly phase: AriPhase; demandEvents: NonNullable<AriClient['demandEvents']> };
 
 export function createAriClient(opts: AriClientOptions): AriClientImpl {
   return new WsAriClient(opts);
@@ -302,7 +300,7 @@ export class WsAriClient implements AriClient {
    * the type stays while anyone still demands it). Resolves once Asterisk has the new filter (or it
    * refused it: the app then gets every event); with the link down, the next connect's filter has it.
    */
-  async demandEvents(types: readonly (typeof ARI_ON_DEMAND_EVENTS)[number][]): Promise<() => void> {
+  async demandEvents(types: readonly AriOnDemandEvent[]): Promise<() => void> {
     let added = false;
     for (const t of types) {
       const n = this.demanded.get(t) ?? 0;

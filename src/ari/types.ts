@@ -231,6 +231,9 @@ export interface SnoopParams {
   snoopId?: string;
 }
 
+/** Event types Asterisk sends only while a module demands them (see ARI_ON_DEMAND_EVENTS). */
+export type AriOnDemandEvent = 'Dial' | 'ChannelEnteredBridge' | 'ChannelLeftBridge' | 'BridgeDestroyed';
+
 export interface AriClient {
   readonly app: string;
   readonly connected: boolean;
@@ -248,7 +251,7 @@ export interface AriClient {
    * Asks Asterisk for event types outside the standing filter (ARI_ON_DEMAND_EVENTS) until release() is
    * called. Optional so fakes that deliver every event need not filter.
    */
-  demandEvents?(types: readonly 'Dial'[]): Promise<() => void>;
+  demandEvents?(types: readonly AriOnDemandEvent[]): Promise<() => void>;
 
   channels: {
     originate(params: OriginateParams): Promise<AriChannel>;

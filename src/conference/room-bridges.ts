@@ -3,11 +3,13 @@
  * unique in Asterisk (DESIGN.md), so the daemon keeps the room → bridge id map itself. After a
  * restart the map is rebuilt from the app's bridges (`/applications` lists them, names survive).
  */
-import type { AriBridge, AriClient, AriEvent } from '../ari/types';
+import type { AriBridge, AriClient, AriEvent, AriOnDemandEvent } from '../ari/types';
 import { AriHttpError } from '../ari/types';
 import { roomName } from './rooms';
 
 const ROOM_NAME = /^\*(\d{4,5})$/;
+/** Read only while a room is open (rooms and their participants): Asterisk sends them meanwhile only. */
+const ROOM_EVENTS: readonly AriOnDemandEvent[] = ['ChannelEnteredBridge', 'ChannelLeftBridge', 'BridgeDestroyed'];
 
 export interface RoomBridgesDeps {
   ari: AriClient;
@@ -20,6 +22,8 @@ export class RoomBridges {
   /** Concurrent moves into the same room must share one bridge, not race to create two. */
   private pending = new Map<string, Promise<string>>();
   private unsubscribe: (() => void)[] = [];
+  /** The room events' demand, held while a room is open or being opened. */
+  private demand?: Promise<() => void>;
 
   constructor(private readonly deps: RoomBridgesDeps) {}
 
@@ -42,6 +46,22 @@ export class RoomBridges {
 
   stop(): void {
     for (const u of this.unsubscribe.splice(0)) u();
+    this.byRoom.clear();
+    void this.syncDemand();
+  }
+
+  /** Asks for the room events (once); resolves once Asterisk sends them. */
+  private async holdEvents(): Promise<void> {
+    this.demand ??= this.deps.ari.demandEvents?.(ROOM_EVENTS) ?? Promise.resolve(() => undefined);
+    await this.demand;
+  }
+
+  /** Keeps the room events while a room exists or is on its way, lets them go otherwise. */
+  private async syncDemand(): Promise<void> {
+    if (this.byRoom.size > 0 || this.pending.size > 0) return this.holdEvents();
+    const d = this.demand;
+    this.demand = undefined;
+    if (d) (await d)();
   }
 
   /** Bridge id of the room if it is live. */
@@ -62,7 +82,10 @@ export class RoomBridges {
   async ensure(extension: string): Promise<string> {
     const inFlight = this.pending.get(extension);
     if (inFlight) return inFlight;
-    const p = this.resolve(extension).finally(() => this.pending.delete(extension));
+    const p = this.resolve(extension).finally(() => {
+      this.pending.delete(extension);
+      void this.syncDemand();
+    });
     this.pending.set(extension, p);
     return p;
   }
@@ -85,9 +108,12 @@ export class RoomBridges {
       if (!prev || bridge.channels.length > 0) found.set(m[1], bridge.id);
     }
     this.byRoom = found;
+    await this.syncDemand();
   }
 
   private async resolve(extension: string): Promise<string> {
+    // Before the bridge exists: its first participant's entry must not be missed.
+    await this.holdEvents();
     const known = this.byRoom.get(extension);
     if (known) {
       try {
@@ -110,5 +136,6 @@ export class RoomBridges {
   private forgetBridge(bridgeId: string): void {
     const room = this.roomOf(bridgeId);
     if (room) this.byRoom.delete(room);
+    void this.syncDemand();
   }
 }

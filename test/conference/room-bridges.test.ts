@@ -8,6 +8,8 @@ class FakeBridgesAri {
   created: string[] = [];
   destroyed: string[] = [];
   handlers = new Map<string, ((e: AriEvent) => void)[]>();
+  /** demandEvents calls and releases, in order ('+types' / '-types'), with the bridges existing then. */
+  demands: string[] = [];
   onEvent(type: string, h: (e: AriEvent) => void) {
     this.handlers.set(type, [...(this.handlers.get(type) ?? []), h]);
     return () => undefined;
@@ -22,6 +24,10 @@ class FakeBridgesAri {
   client(): AriClient {
     return {
       onEvent: this.onEvent.bind(this),
+      demandEvents: async (types: string[]) => {
+        this.demands.push(`+${types.join(',')} (bridges: ${this.bridges.size})`);
+        return () => this.demands.push(`-${types.join(',')}`);
+      },
       applications: { get: async () => ({ name: 'cc', channel_ids: [], bridge_ids: this.appBridgeIds, endpoint_ids: [], device_names: [] }) },
       bridges: {
         get: async (id: string) => {
@@ -54,6 +60,23 @@ function setup() {
 }
 
 describe('RoomBridges', () => {
+  it('asks Asterisk for bridge events before the first room exists and lets them go when the last room closes', async () => {
+    const { fake, rb } = setup();
+    const id = await rb.ensure('1000');
+    await rb.ensure('1001');
+    expect(fake.demands).toEqual(['+ChannelEnteredBridge,ChannelLeftBridge,BridgeDestroyed (bridges: 0)']);
+    fake.emit('ChannelLeftBridge', { bridge: { ...fake.bridges.get(id)!, channels: [] }, channel: { id: 'c1' } });
+    await new Promise((r) => setImmediate(r));
+    expect(fake.demands).toHaveLength(1); // room 1001 is still open
+    fake.emit('BridgeDestroyed', { bridge: fake.bridges.get(fake.created[1])! });
+    await new Promise((r) => setImmediate(r));
+    expect(fake.demands).toEqual(['+ChannelEnteredBridge,ChannelLeftBridge,BridgeDestroyed (bridges: 0)', '-ChannelEnteredBridge,ChannelLeftBridge,BridgeDestroyed']);
+    // A room again: asked again.
+    await rb.ensure('1002');
+    expect(fake.demands).toHaveLength(3);
+    expect(fake.demands[2]).toMatch(/^\+ChannelEnteredBridge/);
+  });
+
   it('creates one mixing bridge named *EXT per room, even for concurrent moves', async () => {
     const { fake, rb } = setup();
     const [a, b] = await Promise.all([rb.ensure('1000'), rb.ensure('1000')]);
