@@ -6,15 +6,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createAriClient } from '../../src/ari/client';
-import type { AriClient, AriEvent } from '../../src/ari/types';
+import { createAriClient, type AriClientImpl } from '../../src/ari/client';
+import type { AriEvent } from '../../src/ari/types';
 import { silentLogger } from '../../src/log/logger';
 import { Simulator } from '../../src/sim';
 import { waitFor } from '../ami/fakeAmiServer';
 
 describe('simulator: ARI snoop channels', () => {
   let sim: Simulator;
-  let ari: AriClient;
+  let ari: AriClientImpl;
   const events: AriEvent[] = [];
 
   beforeEach(async () => {
@@ -43,6 +43,8 @@ describe('simulator: ARI snoop channels', () => {
     expect(snoop.name).toMatch(/^Snoop\/phone-[0-9a-f]{8}$/);
     await waitFor(() => of('sn-1').includes('StasisStart'));
     expect(events.find((e) => e.type === 'StasisStart' && of('sn-1').length > 0 && (e as { args?: string[] }).args?.[0] === 'monitor-snoop')).toMatchObject({ args: ['monitor-snoop', '1'] });
+    // Bridge entries and exits are sent only on demand (the client's standing filter leaves them out).
+    await ari.demandEvents(['ChannelEnteredBridge', 'ChannelLeftBridge']);
     await ari.bridges.create({ bridgeId: 'mon', type: 'mixing' });
     await ari.bridges.addChannel('mon', ['sn-1']);
     sim.hangupDevice('phone');
