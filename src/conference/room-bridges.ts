@@ -5,6 +5,7 @@
  */
 import type { AriBridge, AriClient, AriEvent, AriOnDemandEvent } from '../ari/types';
 import { AriHttpError } from '../ari/types';
+import { EventDemand } from '../ari/event-demand';
 import { roomName } from './rooms';
 
 const ROOM_NAME = /^\*(\d{4,5})$/;
@@ -22,10 +23,12 @@ export class RoomBridges {
   /** Concurrent moves into the same room must share one bridge, not race to create two. */
   private pending = new Map<string, Promise<string>>();
   private unsubscribe: (() => void)[] = [];
-  /** The room events' demand, held while a room is open or being opened. */
-  private demand?: Promise<() => void>;
+  /** The room events, held while a room is open or being opened. */
+  private readonly events: EventDemand;
 
-  constructor(private readonly deps: RoomBridgesDeps) {}
+  constructor(private readonly deps: RoomBridgesDeps) {
+    this.events = new EventDemand(deps.ari, ROOM_EVENTS);
+  }
 
   start(): void {
     this.unsubscribe.push(
@@ -50,18 +53,10 @@ export class RoomBridges {
     void this.syncDemand();
   }
 
-  /** Asks for the room events (once); resolves once Asterisk sends them. */
-  private async holdEvents(): Promise<void> {
-    this.demand ??= this.deps.ari.demandEvents?.(ROOM_EVENTS) ?? Promise.resolve(() => undefined);
-    await this.demand;
-  }
-
   /** Keeps the room events while a room exists or is on its way, lets them go otherwise. */
   private async syncDemand(): Promise<void> {
-    if (this.byRoom.size > 0 || this.pending.size > 0) return this.holdEvents();
-    const d = this.demand;
-    this.demand = undefined;
-    if (d) (await d)();
+    if (this.byRoom.size > 0 || this.pending.size > 0) return this.events.hold();
+    this.events.release();
   }
 
   /** Bridge id of the room if it is live. */
@@ -113,7 +108,7 @@ export class RoomBridges {
 
   private async resolve(extension: string): Promise<string> {
     // Before the bridge exists: its first participant's entry must not be missed.
-    await this.holdEvents();
+    await this.events.hold();
     const known = this.byRoom.get(extension);
     if (known) {
       try {

@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AriClient, StasisStartEvent } from '../ari/types';
+import { EventDemand } from '../ari/event-demand';
 import { ariAction, ignoreGone } from '../calls/ari-util';
 import type { Logger } from '../log/logger';
 import type { Clock, TimerHandle } from '../util/clock';
@@ -46,7 +47,9 @@ export class MonitorTopology {
   private readonly unsubscribe: (() => void)[] = [];
   onSnoopGone: (snoopId: string) => void = () => undefined;
 
-  constructor(private readonly deps: TopologyDeps) {}
+  constructor(private readonly deps: TopologyDeps) {
+    this.dial = new EventDemand(deps.ari, ['Dial']);
+  }
 
   start(): void {
     const gone = (id: string) => {
@@ -66,13 +69,12 @@ export class MonitorTopology {
   /** Channel id prefixes (a supervisor device, id known only once originated) whose Dial status is kept. */
   private readonly watched = new Set<string>();
   /** Asterisk sends Dial events only while some prefix is watched (ARI_ON_DEMAND_EVENTS). */
-  private dialDemand?: Promise<() => void>;
+  private readonly dial: EventDemand;
 
   /** Starts keeping the Dial status of channels named `prefix…`; resolves once Asterisk sends Dial events. */
   async watchDial(prefix: string): Promise<void> {
     this.watched.add(prefix);
-    this.dialDemand ??= this.deps.ari.demandEvents?.(['Dial']) ?? Promise.resolve(() => undefined);
-    await this.dialDemand;
+    await this.dial.hold();
   }
 
   /** The last Dial status seen for a watched prefix (e.g. BUSY), and stop watching it. */
@@ -80,21 +82,14 @@ export class MonitorTopology {
     const status = this.dialStatus.get(prefix);
     this.watched.delete(prefix);
     this.dialStatus.delete(prefix);
-    this.releaseDial();
+    if (this.watched.size === 0) this.dial.release();
     return status;
-  }
-
-  private releaseDial(): void {
-    const demand = this.dialDemand;
-    if (!demand || this.watched.size > 0) return;
-    this.dialDemand = undefined;
-    void demand.then((release) => release());
   }
 
   stop(): void {
     for (const u of this.unsubscribe.splice(0)) u();
     this.watched.clear();
-    this.releaseDial();
+    this.dial.release();
     for (const [id, w] of this.waiters) {
       this.deps.clock.clearTimeout(w.timer);
       w.reject(new Error(`snoop ${id}: daemon stopping`));
