@@ -22,11 +22,14 @@ describeWithAsterisk('stand-in queue topology, daemon on a real Asterisk', (inst
     stack = await Stack.start(install, {
       queueTopology: 'stand-in',
       policy: { wrapup_seconds: 1, max_no_answer: 0 },
-      queues: [{ name: 'support', settings: { record: 'always' } }, { name: 'vendas' }],
+      queues: [{ name: 'support', settings: { record: 'always' } }, { name: 'vendas' }, { name: 'it-ringall' }],
       pauseReasons: [{ name: 'Almoço', statusId: 11 }],
       agents: [
         { extension: '1000', queues: ['support'] },
         { extension: '1001', queues: ['vendas'] },
+        // it-ringall: 3002's phone answers after 2 s, 2002's rings and never answers (test-phones).
+        { extension: '3002', queues: ['it-ringall'] },
+        { extension: '2002', queues: ['it-ringall'] },
       ],
     });
     cap = new Capture('stand-in-daemon');
@@ -39,6 +42,8 @@ describeWithAsterisk('stand-in queue topology, daemon on a real Asterisk', (inst
     });
     await stack.ok('POST', '/agents/1000/login', { queues: ['support'] });
     await stack.ok('POST', '/agents/1001/login', { queues: ['vendas'] });
+    await stack.ok('POST', '/agents/3002/login', { queues: ['it-ringall'] });
+    await stack.ok('POST', '/agents/2002/login', { queues: ['it-ringall'] });
   }, 90_000);
 
   afterAll(async () => {
@@ -247,6 +252,27 @@ describeWithAsterisk('stand-in queue topology, daemon on a real Asterisk', (inst
     } finally {
       if (paused) await stack.ok('POST', '/agents/1000/unpause');
     }
+  }, 60_000);
+
+  test('ringall: the agent whose phone still rings when another takes the caller ends answered-elsewhere, not missed', async () => {
+    await available('3002');
+    await available('2002');
+    const id = `ringall-${process.pid}-${Date.now()}`;
+    await stack.ami.action('Originate', {
+      Channel: 'Local/551140040010@test-inbound-ringall/n', Context: 'test-customer', Exten: 's', Priority: 1,
+      CallerID: '"Ringall" <5511987654010>', Async: true, Timeout: 30000, ChannelId: id, OtherChannelId: `${id}-q`,
+    });
+    const winner = await connectedCallOf('3002', '5511987654010');
+    // 2002's part: in the history once ended (the phone kept ringing until app_queue dropped its leg).
+    const loser = await eventually(async () => {
+      const calls = (await stack.ok('GET', '/history?agent=2002')).calls as Any[];
+      return calls.find((c) => c.number === '5511987654010' && c.endReason);
+    }, 10_000, "2002's part ended");
+    expect(loser).toMatchObject({ endReason: 'answered-elsewhere', status: 'cancelled', answeredAt: null });
+    expect(winner.state).toBe('connected');
+    cap.step(`ringall: 3002 took the caller, 2002's ringing part ended ${loser.endReason}`);
+    await stack.hangupChannel(id);
+    await eventually(async () => (await stack.ok('GET', `/calls/${winner.id}`)).endReason === 'customer-hangup', 10_000, 'customer-hangup');
   }, 60_000);
 
   test('exit key: the caller\'s key reaches Queue() on the stand-in; the customer itself goes to the exit context', async () => {
