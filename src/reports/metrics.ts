@@ -39,7 +39,7 @@ export const METRICS: readonly MetricDef[] = [
   { key: 'transferred', label: 'transferred', reports: Q, definition: 'Handled parts their agent handed over with a completed transfer (to an agent, a number or a service).' },
   { key: 'transferredPct', label: 'transferred %', reports: Q, definition: pct('transferred', 'handled') },
   { key: 'rings', label: 'rings', reports: Q, definition: 'Call parts that began in the period by ringing an agent: queue member legs, direct calls, transfer and conference targets.' },
-  { key: 'missedRings', label: 'missed rings', reports: Q, definition: 'Rings the agent did not answer (history status missed); a ring the caller hung up on is not missed.' },
+  { key: 'missedRings', label: 'missed rings', reports: Q, definition: 'Rings the agent did not answer (history status missed); a ring the caller hung up on, or one a colleague answered first (ringall), is not missed.' },
   { key: 'missedRingsPct', label: 'missed rings %', reports: Q, definition: pct('missedRings', 'rings') },
   { key: 'callbacks', label: 'callbacks', reports: Q, definition: 'Callback call parts (a scheduled callback or a queue callback request dialled) that began in the period.' },
   { key: 'callbackConnects', label: 'callback connects', reports: Q, definition: 'Callbacks the customer answered.' },
