@@ -19,6 +19,7 @@ import type { Originations } from './originations';
 import type { CallField, CallRepo } from './repo';
 import { assertActionAllowed, type CallAction, type CallActivity, type CallEvent, isAnswered, isTalking, nextState } from './state-machine';
 import { callPartOf, type CallKind, type CallRecord } from './types';
+import { QueueTakers } from './queue-takers';
 
 export interface CoreDeps {
   ari: AriClient;
@@ -73,6 +74,8 @@ type Patch = Partial<Omit<CallRecord, 'id' | 'state'>>;
 export class CallCore {
   private readonly calls = new Map<string, CallRecord>();
   private readonly byChannel = new Map<string, string>();
+  /** Queue parts whose leg is being or was answered (ringall: see queue-takers.ts). */
+  readonly takers = new QueueTakers((id) => this.calls.get(id));
   private readonly timers = new Map<string, TimerHandle>();
   readonly agentHangupInterceptors: HangupInterceptor[] = [];
   readonly customerHangupInterceptors: HangupInterceptor[] = [];
@@ -276,6 +279,7 @@ export class CallCore {
     call.endReason = reason;
     call.timeoutAt = null;
     this.calls.delete(id);
+    this.takers.forget(id);
     for (const ch of [call.customerChannelId, call.agentChannelId]) {
       if (ch && this.byChannel.get(ch) === id) this.byChannel.delete(ch);
     }

@@ -24,8 +24,10 @@ export class Hangups {
     if (!call) return;
     const gone = call.customerChannelId; // the side that left: nothing to hang up there
     if (call.state === 'ringing-agent') {
-      // The queue stopped ringing this member (timeout) or the caller abandoned: cancel the device.
-      await this.core.end(callId, 'not-answered', { data: { cause }, goneChannelId: gone });
+      // The queue stopped ringing this member (timeout), the caller abandoned, or another member's
+      // leg was answered (ringall: a lost race, not a missed call): cancel the device.
+      const reason = this.core.takers.takenElsewhere(call) ? 'answered-elsewhere' : 'not-answered';
+      await this.core.end(callId, reason, { data: { cause }, goneChannelId: gone });
       return;
     }
     if (await this.intercepted(this.core.customerHangupInterceptors, call)) return;

@@ -287,6 +287,7 @@ export class InboundCalls {
         if (taken) await this.standIns!.release(taken);
         return;
       }
+      this.core.takers.mark(call);
       await ariAction(ari.channels.answer(legId), 'answer the customer side');
       if (call.state !== 'ringing-agent') return; // ended meanwhile: end() cleaned up
       // Both sides answered: from now on the call counts as answered, also if the customer leaves

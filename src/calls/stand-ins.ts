@@ -247,13 +247,6 @@ export class StandIns {
     if (leg && leg.answeredLeg !== channelId) {
       leg.legs.delete(channelId);
       this.byLeg.delete(channelId);
-      // Another agent's part took the customer (ringall: app_queue drops the other members' legs):
-      // this ringing part lost the race, it did not miss the call (history 'cancelled', not 'missed').
-      const part = leg.answeredLeg !== undefined ? this.core.callOfChannel(channelId) : undefined;
-      if (part && part.state === 'ringing-agent' && part.customerChannelId === channelId) {
-        await this.core.end(part.id, 'answered-elsewhere', { data: { by: leg.callId }, goneChannelId: channelId });
-        return true;
-      }
     }
     // A connected customer is the call part's: the router hands its hangup to the call.
     return false;

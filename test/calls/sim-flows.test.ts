@@ -39,11 +39,15 @@ describe.each(SIM_REST_TRANSPORTS)('call core on the simulator (rest_transport %
   }
 
   beforeEach(async () => {
-    sim = new Simulator({ queueTimeoutMs: 400, retryMs: 50, queues: { support: { members: [member('1000')] } } });
+    sim = new Simulator({
+      queueTimeoutMs: 400,
+      retryMs: 50,
+      queues: { support: { members: [member('1000')] }, vendas: { strategy: 'ringall', members: [member('1001'), member('1002')] } },
+    });
     await sim.start();
     db = openDatabase(':memory:');
     agents = new FakeAgents();
-    agents.add('1000');
+    for (const ext of ['1000', '1001', '1002']) agents.add(ext);
     svc = await instance();
   });
 
@@ -78,6 +82,20 @@ describe.each(SIM_REST_TRANSPORTS)('call core on the simulator (rest_transport %
     await until(() => svc.repo.get(id)?.endReason === 'not-answered', 3000);
     await until(() => !sim.channel(dev), 3000);
     sim.customerHangup(h);
+  });
+
+  it('ringall: a device still ringing when a colleague answers ends answered-elsewhere, not missed', async () => {
+    sim.setDevice('PJSIP/1001', { answer: 'auto', answerDelayMs: 30 });
+    sim.setDevice('PJSIP/1002', { answer: 'never' });
+    const ended: { endReason: string | null; agentExt: string | null; agentChannelId: string | null }[] = [];
+    svc.onCallEnded((c) => void ended.push(c));
+    const h = sim.placeQueueCall({ queue: 'vendas', callerNumber: '5550111' });
+    await until(() => ended.length === 1 && liveCall()?.state === 'connected', 3000);
+    expect(liveCall()).toMatchObject({ agentExt: '1001' });
+    expect(ended[0]).toMatchObject({ agentExt: '1002', endReason: 'answered-elsewhere' });
+    await until(() => !sim.channel(ended[0].agentChannelId!), 3000);
+    sim.customerHangup(h);
+    await until(() => svc.list().length === 0, 3000);
   });
 
   it('customer hangs up right after the device answered, before the bridge is up → recorded as answered', async () => {
