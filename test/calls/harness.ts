@@ -9,6 +9,7 @@ import { CallService } from '../../src/calls/service';
 import { FakeAri, flush } from './fake-ari';
 import type { AriClientImpl } from '../../src/ari/client';
 import type { Simulator } from '../../src/sim';
+import type { CallRecord } from '../../src/calls/types';
 
 export function testConfig(policy: Record<string, unknown> = {}): Config {
   return configSchema.parse({
@@ -128,4 +129,22 @@ export function expectRequestsVia(sim: Simulator, from: number, transport: SimRe
   expect(ari.filter((a) => a.via !== want).map((a) => `${a.via} ${a.name}`)).toEqual([]);
   expect(ari.length).toBeGreaterThan(0);
   return ari.length;
+}
+
+/**
+ * Ringall between PJSIP/1001 (answers after 30 ms) and PJSIP/1002 (never answers): returns the
+ * parts that end, in order. `place` puts the caller in the ringall queue. Once 1001 takes the caller,
+ * app_queue drops 1002's leg: that part must end answered-elsewhere, not not-answered (missed).
+ */
+export async function ringallLoser(sim: Simulator, svc: CallService, place: () => void): Promise<CallRecord> {
+  sim.setDevice('PJSIP/1001', { answer: 'auto', answerDelayMs: 30 });
+  sim.setDevice('PJSIP/1002', { answer: 'never' });
+  const ended: CallRecord[] = [];
+  svc.onCallEnded((c) => void ended.push(c));
+  place();
+  await until(() => ended.length === 1 && svc.list()[0]?.state === 'connected', 3000);
+  expect(svc.list()[0]).toMatchObject({ agentExt: '1001' });
+  expect(ended[0]).toMatchObject({ agentExt: '1002', endReason: 'answered-elsewhere' });
+  await until(() => !sim.channel(ended[0].agentChannelId!), 3000);
+  return ended[0];
 }

@@ -13,7 +13,7 @@ import { Simulator } from '../../src/sim';
 import { openDatabase, type Db } from '../../src/store/db';
 import { systemClock } from '../../src/util/clock';
 import { CcError } from '../../src/util/errors';
-import { FakeAgents, SIM_REST_TRANSPORTS, expectRequestsVia, restReady, simMember as member, testConfig, until } from './harness';
+import { FakeAgents, SIM_REST_TRANSPORTS, expectRequestsVia, restReady, ringallLoser, simMember as member, testConfig, until } from './harness';
 
 describe.each(SIM_REST_TRANSPORTS)('call core on the simulator (rest_transport %s)', (transport) => {
   let sim: Simulator;
@@ -85,15 +85,8 @@ describe.each(SIM_REST_TRANSPORTS)('call core on the simulator (rest_transport %
   });
 
   it('ringall: a device still ringing when a colleague answers ends answered-elsewhere, not missed', async () => {
-    sim.setDevice('PJSIP/1001', { answer: 'auto', answerDelayMs: 30 });
-    sim.setDevice('PJSIP/1002', { answer: 'never' });
-    const ended: { endReason: string | null; agentExt: string | null; agentChannelId: string | null }[] = [];
-    svc.onCallEnded((c) => void ended.push(c));
-    const h = sim.placeQueueCall({ queue: 'vendas', callerNumber: '5550111' });
-    await until(() => ended.length === 1 && liveCall()?.state === 'connected', 3000);
-    expect(liveCall()).toMatchObject({ agentExt: '1001' });
-    expect(ended[0]).toMatchObject({ agentExt: '1002', endReason: 'answered-elsewhere' });
-    await until(() => !sim.channel(ended[0].agentChannelId!), 3000);
+    let h!: ReturnType<Simulator['placeQueueCall']>;
+    await ringallLoser(sim, svc, () => (h = sim.placeQueueCall({ queue: 'vendas', callerNumber: '5550111' })));
     sim.customerHangup(h);
     await until(() => svc.list().length === 0, 3000);
   });

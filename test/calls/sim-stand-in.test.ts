@@ -15,7 +15,7 @@ import { Simulator } from '../../src/sim';
 import { openDatabase, type Db } from '../../src/store/db';
 import { systemClock } from '../../src/util/clock';
 import { WebSocket } from 'ws';
-import { FakeAgents, SIM_REST_TRANSPORTS, expectRequestsVia, restReady, simMember as member, until } from './harness';
+import { FakeAgents, SIM_REST_TRANSPORTS, expectRequestsVia, restReady, ringallLoser, simMember as member, until } from './harness';
 
 describe.each(SIM_REST_TRANSPORTS)('stand-in topology on the simulator (rest_transport %s)', (transport) => {
   let sim: Simulator;
@@ -161,16 +161,9 @@ describe.each(SIM_REST_TRANSPORTS)('stand-in topology on the simulator (rest_tra
   });
 
   it('ringall: a device still ringing when another agent takes the customer ends answered-elsewhere, not missed', async () => {
-    sim.setDevice('PJSIP/1001', { answer: 'auto', answerDelayMs: 30 });
-    sim.setDevice('PJSIP/1002', { answer: 'never' });
-    const ended: { endReason: string | null; agentExt: string | null; agentChannelId: string | null }[] = [];
-    svc.onCallEnded((c) => void ended.push(c));
-    const h = sim.placeTrunkCall({ queue: 'vendas', callerNumber: '5550107' });
-    await until(() => ended.length === 1 && liveCall()?.state === 'connected');
-    expect(liveCall()).toMatchObject({ agentExt: '1001', customerChannelId: h.channelId });
-    // app_queue dropped 1002's member leg when 1001's was answered; 1002's phone stops ringing.
-    expect(ended[0]).toMatchObject({ agentExt: '1002', endReason: 'answered-elsewhere' });
-    await until(() => !sim.channel(ended[0].agentChannelId!));
+    let h!: ReturnType<Simulator['placeTrunkCall']>;
+    await ringallLoser(sim, svc, () => (h = sim.placeTrunkCall({ queue: 'vendas', callerNumber: '5550107' })));
+    expect(liveCall()).toMatchObject({ customerChannelId: h.channelId });
     sim.hangupDevice(h.channelId);
     await until(() => sim.queueCall(h).state === 'ended' && svc.standIns!.size === 0);
   });
