@@ -54,6 +54,26 @@ export function pct(sorted: number[], p: number): number | undefined {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+/**
+ * `b` ÷ `a` per round (the n-th window of each mode at one rate ran in the same round), with the
+ * median: on a shared machine a run's windows drift together, so the within-round ratio is the
+ * figure to compare (issue 12 saw 2-round runs disagree by ±10 %).
+ */
+export function roundRatios(phases: PhaseResult[], a: Mode, b: Mode): { daemon: number[]; asterisk: number[]; median: { daemon?: number; asterisk?: number } } {
+  const of = (m: Mode) => phases.filter((p) => p.mode === m);
+  const [pa, pb] = [of(a), of(b)];
+  const daemon: number[] = [];
+  const asterisk: number[] = [];
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    if (pa[i].rate !== pb[i].rate || !pa[i].calls || !pb[i].calls) continue;
+    asterisk.push(pb[i].asteriskCpuMs / pb[i].calls / (pa[i].asteriskCpuMs / pa[i].calls));
+    const [da, db] = [pa[i].daemonCpuMs, pb[i].daemonCpuMs];
+    if (da !== undefined && db !== undefined) daemon.push(db / pb[i].calls / (da / pa[i].calls));
+  }
+  const median = (xs: number[]) => (xs.length ? [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)] : undefined);
+  return { daemon, asterisk, median: { daemon: median(daemon), asterisk: median(asterisk) } };
+}
+
 export function summarize(mode: Mode, ps: PhaseResult[]): ModeSummary {
   const sum = (f: (p: PhaseResult) => number) => ps.reduce((a, p) => a + f(p), 0);
   const calls = sum((p) => p.calls);
@@ -216,6 +236,11 @@ export function printSip(r: SipResult, say: (line: string) => void): void {
       say('    SQLite writes per call by statement:');
       for (const [k, v] of rows.filter(([k]) => !k.startsWith('ari '))) say(`      ${fmt(v, 2)}  ${k}`);
     }
+  }
+  if (cc && r.modes.some((m) => m.mode === 'baseline')) {
+    const q = roundRatios(r.phases, 'baseline', 'callcenterd');
+    const list = (xs: number[]) => xs.map((x) => fmt(x)).join(', ');
+    say(`  callcenterd ÷ baseline per round: daemon ${list(q.daemon)} (median ${fmt(q.median.daemon ?? NaN)}); Asterisk ${list(q.asterisk)} (median ${fmt(q.median.asterisk ?? NaN)})`);
   }
   if (native && cc) {
     const ratio = cc.asteriskMsPerCall / native.asteriskMsPerCall;

@@ -3,7 +3,7 @@
  * `pjsip show channelstats`, the answer→connected probe, percentiles and the per-mode summary.
  */
 import { parseArgs } from '../../bench/args';
-import { pct, summarize } from '../../bench/sip-bench';
+import { pct, roundRatios, summarize } from '../../bench/sip-bench';
 import { benchConfFiles, ulawTone, uasScenario } from '../../bench/sip-conf';
 import { checkMedia, LatencyProbe, type PhaseResult } from '../../bench/sip-phase';
 import { FakeAmi } from '../helpers/fake-links';
@@ -79,6 +79,24 @@ describe('summary per mode', () => {
     expect(s).toMatchObject({ calls: 200, failed: 1, asteriskMsPerCall: 40, daemonMsPerCall: 10, p50: 3, p99: 100, latencySamples: 5, media: { ok: 20, bad: 0 } });
     expect(s.perCall).toMatchObject({ amiEvents: 9, ariRequests: 8, sqlCommits: 9.7 });
     expect(pct([], 50)).toBeUndefined();
+  });
+
+  it('compares two modes round by round (the n-th window of each), with the median', () => {
+    const phases = [
+      phase({ mode: 'baseline', asteriskCpuMs: 3000, daemonCpuMs: 800 }),
+      phase({ mode: 'callcenterd', asteriskCpuMs: 2700, daemonCpuMs: 720 }),
+      phase({ mode: 'baseline', asteriskCpuMs: 3000, daemonCpuMs: 1000 }),
+      phase({ mode: 'callcenterd', calls: 50, asteriskCpuMs: 1650, daemonCpuMs: 550 }),
+      phase({ mode: 'baseline', asteriskCpuMs: 3000, daemonCpuMs: 800 }),
+      phase({ mode: 'callcenterd', asteriskCpuMs: 3000, daemonCpuMs: 640 }),
+    ];
+    const q = roundRatios(phases, 'baseline', 'callcenterd');
+    expect(q.daemon.map((x) => +x.toFixed(3))).toEqual([0.9, 1.1, 0.8]);
+    expect(q.asterisk.map((x) => +x.toFixed(3))).toEqual([0.9, 1.1, 1]);
+    expect(q.median).toEqual({ daemon: q.daemon[0], asterisk: q.asterisk[2] });
+    // A window of another rate (find-max) is not a pair; no windows, no median.
+    expect(roundRatios([phase({ mode: 'baseline' }), phase({ mode: 'callcenterd', rate: 25 })], 'baseline', 'callcenterd').daemon).toEqual([]);
+    expect(roundRatios([], 'baseline', 'callcenterd').median).toEqual({ daemon: undefined, asterisk: undefined });
   });
 });
 
