@@ -92,6 +92,8 @@ export class AriWsRest {
   private sweepAt = 0;
   /** The last probe's outcome, so a reconnect logs only a change. */
   private lastProbe: 'answered' | 'unanswered' | undefined;
+  /** How long the probe (`auto`) may wait for its answer. */
+  private readonly probeMs: number;
 
   constructor(
     private readonly http: AriRest,
@@ -99,7 +101,9 @@ export class AriWsRest {
     private readonly clock: Clock,
     private readonly timeoutMs: number,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.probeMs = Math.min(timeoutMs, ARI_WS_PROBE_MS);
+  }
 
   /** Where the next request would go (ignoring the size and stall rules). */
   get route(): AriRestRoute {
@@ -120,16 +124,17 @@ export class AriWsRest {
       return;
     }
     this.state = 'probing';
-    const probeMs = Math.min(this.timeoutMs, ARI_WS_PROBE_MS);
     this.probeId = String(this.seq + 1);
-    const probe = this.send<unknown>('GET', '/asterisk/ping', undefined, undefined, probeMs);
+    const probe = this.send<unknown>('GET', '/asterisk/ping', undefined, undefined, this.probeMs);
     if (!probe) {
       this.state = 'unanswered';
       return;
     }
     probe.then(
       () => this.probed(link, true),
-      (err: Error) => this.probed(link, err instanceof AriHttpError, err),
+      // An error answer (4xx/5xx) is an answer; a timeout is not. A socket that closed under the
+      // probe fails it after detach(): probed() sees another link (or none) and leaves it.
+      (err: Error) => this.probed(link, err instanceof AriHttpError),
     );
   }
 
@@ -152,7 +157,7 @@ export class AriWsRest {
     const p = this.pending.get(id);
     if (!p) {
       // The probe answered after its time: the socket carries REST after all (a busy Asterisk).
-      if (id === this.probeId && this.state === 'unanswered' && this.link) return this.probed(this.link, true, undefined, true);
+      if (id === this.probeId && this.state === 'unanswered' && this.link) return this.probed(this.link, true, true);
       // Answered after its timeout (already failed), or not ours.
       this.log.debug('ARI RESTResponse for no pending request', { requestId: id, status: msg.status_code });
       return;
@@ -231,12 +236,8 @@ export class AriWsRest {
     if (next !== Infinity) this.armSweep(next);
   }
 
-  private probed(link: AriWsLink, answered: boolean, err?: Error, late = false): void {
+  private probed(link: AriWsLink, answered: boolean, late = false): void {
     if (this.link !== link || this.state !== (late ? 'unanswered' : 'probing')) return;
-    if (!answered && err && !/no answer within/.test(err.message)) {
-      // The socket closed under the probe: the next socket probes again.
-      return;
-    }
     this.state = answered ? 'usable' : 'unanswered';
     const outcome = answered ? 'answered' : 'unanswered';
     if (outcome === this.lastProbe) return;
@@ -244,7 +245,7 @@ export class AriWsRest {
     if (answered) this.log.info('ARI REST goes over the event WebSocket (Asterisk answered a RESTRequest)');
     else {
       this.log.info('ARI REST stays on HTTP: Asterisk did not answer a RESTRequest on the event WebSocket (REST over WebSocket needs Asterisk 22.4+, 21.9+ or 20.14+)', {
-        waitedMs: Math.min(this.timeoutMs, ARI_WS_PROBE_MS),
+        waitedMs: this.probeMs,
       });
     }
   }

@@ -217,6 +217,26 @@ describe('ARI REST over the event WebSocket (AriWsRest)', () => {
     expect(rest.route).toBe('websocket');
   });
 
+  it('auto: a socket that closes under its probe decides nothing; the next socket probes again', async () => {
+    const { rest, link, answer, logs } = setup('auto');
+    rest.attach(link);
+    rest.detach('event socket closed', link);
+    await new Promise((r) => setImmediate(r));
+    expect(rest.route).toBe('http');
+    expect(logs.text()).not.toMatch(/REST stays on HTTP/);
+    // A new socket replaces one still probing: the old probe's failure leaves the new one probing.
+    const second = new Link();
+    rest.attach(second);
+    const third = new Link();
+    rest.attach(third);
+    await new Promise((r) => setImmediate(r));
+    expect(logs.text()).not.toMatch(/REST stays on HTTP/);
+    answer(third.frames[0], 200, { ping: 'pong' });
+    await new Promise((r) => setImmediate(r));
+    expect(rest.route).toBe('websocket');
+    expect(second.frames).toHaveLength(1);
+  });
+
   it('auto: any RESTResponse proves the socket can carry REST (an error status too)', async () => {
     const { rest, link, answer } = setup('auto');
     rest.attach(link);
