@@ -2,6 +2,7 @@
  * Command-line options of the benchmarks (`npm run bench -- --calls 500 ...`). Bad input is a
  * CcError('invalid') naming the option; the entry points print it and exit 2 before starting anything.
  */
+import { ARI_REST_TRANSPORTS } from '../src/config/schema';
 import { invalid } from '../src/util/errors';
 
 export interface BenchOptions {
@@ -39,7 +40,7 @@ export interface BenchOptions {
   /** SIP bench: asterisk.queue_topology of the callcenterd mode ('' = the config default). */
   queueTopology: '' | 'member-leg' | 'stand-in';
   /** asterisk.ari.rest_transport of the daemon under test ('' = the config default, auto). */
-  ariRest: '' | 'auto' | 'websocket' | 'http';
+  ariRest: '' | (typeof ARI_REST_TRANSPORTS)[number];
   /** SIP bench: step the rate up per mode until calls fail. */
   findMax: boolean;
   /** SIP bench: count the daemon's AMI events by name (diagnostic: costs the daemon CPU). */
@@ -166,8 +167,10 @@ export function parseArgs(argv: string[]): BenchOptions {
     }
     else if (flag === '--ari-rest') {
       const v = value();
-      if (v !== 'auto' && v !== 'websocket' && v !== 'http') throw invalid(`--ari-rest must be auto, websocket or http (got ${v})`, { option: flag });
-      o.ariRest = v;
+      // The config's own list (asterisk.ari.rest_transport), so the two cannot drift apart.
+      const known = ARI_REST_TRANSPORTS.find((t) => t === v);
+      if (!known) throw invalid(`--ari-rest must be auto, websocket or http (got ${v})`, { option: flag });
+      o.ariRest = known;
     }
     else if (flag === '--modes') {
       const list = value().split(',');
