@@ -6,6 +6,7 @@ import { ApiClient } from '../../src/cli/api-client';
 import { CliError } from '../../src/cli/errors';
 import { exitQuietlyOnEpipe } from '../../src/cli/main';
 import { formatRows } from '../../src/cli/output';
+import { latestSchemaVersion, NEW_DATABASE_PAGE_SIZE, openDatabase } from '../../src/store/db';
 import { cleanupTmpDirs, runCli, TEST_ADMIN_TOKEN, writeConfig } from '../helpers/tmp';
 
 afterAll(cleanupTmpDirs);
@@ -93,6 +94,27 @@ describe('CLI framework', () => {
     expect(first.stdout).toMatch(/applied 001 core catalogue/);
     const again = await runCli(['db', 'migrate', '--config', file]);
     expect(again.stdout).toMatch(/up to date/);
+  });
+
+  it('db status shows the page size; db page-size rebuilds the file, refuses bad sizes and a file in use', async () => {
+    const file = writeConfig();
+    await runCli(['db', 'migrate', '--config', file]);
+    const status = async () => JSON.parse((await runCli(['db', 'status', '--json', '--config', file])).stdout);
+    expect(await status()).toMatchObject({ pageSize: NEW_DATABASE_PAGE_SIZE, pending: 0 });
+    const same = await runCli(['db', 'page-size', String(NEW_DATABASE_PAGE_SIZE), '--config', file]);
+    expect(same).toMatchObject({ code: 0, stdout: expect.stringMatching(/already uses \d+-byte pages\n$/) });
+    const to4k = await runCli(['db', 'page-size', '4096', '--config', file]);
+    expect(to4k).toMatchObject({ code: 0, stderr: '' });
+    expect(to4k.stdout).toMatch(new RegExp(`: pages ${NEW_DATABASE_PAGE_SIZE} → 4096 bytes, [0-9.]+ MB → [0-9.]+ MB\n$`));
+    expect(await status()).toMatchObject({ pageSize: 4096, version: latestSchemaVersion() });
+    const bad = await runCli(['db', 'page-size', '3000', '--config', file]);
+    expect(bad).toEqual({ code: 2, stdout: '', stderr: 'callcenterd: page size must be a power of two from 512 to 65536 (bytes), got "3000"\n' });
+    const daemon = openDatabase(String((await status()).path));
+    const busy = await runCli(['db', 'page-size', '2048', '--config', file]);
+    daemon.close();
+    expect(busy.code).toBe(3);
+    expect(busy.stderr).toMatch(/is in use: stop the daemon/);
+    expect(await status()).toMatchObject({ pageSize: 4096 });
   });
 
   it('formats tables and JSON', () => {

@@ -1,6 +1,7 @@
-/** `callcenterd db migrate|status`: apply schema migrations to the configured SQLite file. */
-import { latestSchemaVersion, migrate, openDatabase, schemaVersion } from '../../store/db';
+/** `callcenterd db migrate|status|page-size`: schema migrations and upkeep of the configured SQLite file. */
+import { latestSchemaVersion, migrate, NEW_DATABASE_PAGE_SIZE, openDatabase, schemaVersion } from '../../store/db';
 import { MIGRATIONS } from '../../store/migrations';
+import { changePageSize, checkPageSize } from '../../store/page-size';
 import type { CliContext } from '../context';
 
 export function registerDbCommands(ctx: CliContext): void {
@@ -36,8 +37,24 @@ export function registerDbCommands(ctx: CliContext): void {
       const current = schemaVersion(db);
       // Counted, not subtracted: versions may have gaps (src/store/migrations/index.ts).
       const pending = MIGRATIONS.filter((m) => m.version > current).length;
-      const row = { path: file, version: current, latest: latestSchemaVersion(), pending };
+      const pageSize = db.pragma('page_size', { simple: true }) as number;
+      const row = { path: file, version: current, latest: latestSchemaVersion(), pending, pageSize };
       if (opts.json) ctx.io.stdout(`${JSON.stringify(row, null, 2)}\n`);
       else ctx.print([row]);
+    });
+
+  group
+    .command('page-size')
+    .description(
+      `rebuild the database with pages of <bytes> (new databases use ${NEW_DATABASE_PAGE_SIZE}; stop the daemon first)`,
+    )
+    .argument('<bytes>', 'a power of two from 512 to 65536')
+    .action((bytes: string) => {
+      const size = checkPageSize(bytes);
+      const file = ctx.config().database.path;
+      const r = changePageSize(file, size);
+      const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+      if (!r.changed) ctx.out(`database ${file} already uses ${r.after}-byte pages`);
+      else ctx.out(`database ${file}: pages ${r.before} → ${r.after} bytes, ${mb(r.bytesBefore)} → ${mb(r.bytesAfter)}`);
     });
 }
