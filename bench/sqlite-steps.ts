@@ -11,13 +11,16 @@
  *               could save at most (at 20 calls/s, 10 calls per commit is a 500 ms window)
  * All also write the three autocommitted rows (queue stay opened and closed from AMI, the device
  * channel id after the originate). Prints CPU µs and WAL frames per call for each, alternating.
- * Not a test: `node -r ./test/integration/ts-register.js bench/sqlite-steps.ts [calls] [rounds]`.
+ * Not a test: `node -r ./test/integration/ts-register.js bench/sqlite-steps.ts [calls] [rounds] [page size]`
+ * (page size: of the temp databases, default what a new database gets; 4096 = before round 6).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
-import { openDatabase, type Db } from '../src/store/db';
+import Database from 'better-sqlite3';
+import { NEW_DATABASE_PAGE_SIZE, openDatabase, type Db } from '../src/store/db';
+import { checkPageSize } from '../src/store/page-size';
 
 type Variant = 'per-domain' | 'per-step' | 'grouped';
 const VARIANTS = ['per-domain', 'per-step', 'grouped'] as const;
@@ -139,12 +142,12 @@ function replayer(db: Db) {
 }
 
 /** Frames in the WAL per table/index (page numbers from the frame headers, owners from dbstat). */
-function framesByObject(db: Db, walFile: string, calls: number): Map<string, number> {
+function framesByObject(db: Db, walFile: string, calls: number, page: number): Map<string, number> {
   const owner = new Map<number, string>();
   for (const r of db.prepare('SELECT name, pageno FROM dbstat').all() as { name: string; pageno: number }[]) owner.set(r.pageno, r.name);
   const wal = fs.readFileSync(walFile);
   const out = new Map<string, number>();
-  for (let off = 32; off + 24 + 4096 <= wal.length; off += 24 + 4096) {
+  for (let off = 32; off + 24 + page <= wal.length; off += 24 + page) {
     const name = owner.get(wal.readUInt32BE(off)) ?? '(other)';
     out.set(name, (out.get(name) ?? 0) + 1 / calls);
   }
@@ -154,19 +157,25 @@ function framesByObject(db: Db, walFile: string, calls: number): Map<string, num
 function main(): void {
   const calls = Number(process.argv[2] ?? 2000);
   const rounds = Number(process.argv[3] ?? 3);
+  const page = process.argv[4] ? checkPageSize(process.argv[4]) : NEW_DATABASE_PAGE_SIZE;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccd-sqlite-steps-'));
   try {
     const t0 = Date.UTC(2026, 11, 6, 9);
     const dbs = new Map<Variant, { db: Db; play: ReturnType<typeof replayer>; t: number }>();
     for (const v of VARIANTS) {
-      const db = openDatabase(path.join(dir, `${v}.db`));
+      const file = path.join(dir, `${v}.db`);
+      const raw = new Database(file); // the page size is fixed by the first table
+      raw.pragma(`page_size = ${page}`);
+      raw.exec('CREATE TABLE placeholder (x); DROP TABLE placeholder;');
+      raw.close();
+      const db = openDatabase(file);
       seed(db, t0);
       db.pragma('wal_checkpoint(TRUNCATE)');
       dbs.set(v, { db, play: replayer(db), t: t0 });
     }
-    console.log(`SQLite writes of one queue call, replayed (${calls} calls per round, ${rounds} rounds, variants alternating)`);
+    console.log(`SQLite writes of one queue call, replayed (${calls} calls per round, ${rounds} rounds, variants alternating, ${page}-byte pages)`);
     const byObject = new Map<Variant, Map<string, number>>();
-    const walFrames = (v: Variant) => Math.max(0, fs.statSync(path.join(dir, `${v}.db-wal`)).size - 32) / (24 + 4096);
+    const walFrames = (v: Variant) => Math.max(0, fs.statSync(path.join(dir, `${v}.db-wal`)).size - 32) / (24 + page);
     for (let r = 0; r < rounds + 1; r++) {
       const line: string[] = [];
       for (const v of VARIANTS) {
@@ -178,7 +187,7 @@ function main(): void {
         if (d.db.inTransaction) d.db.prepare('COMMIT').run(); // the last group
         const c = process.cpuUsage(c0);
         const frames = walFrames(v) / calls;
-        if (r === rounds) byObject.set(v, framesByObject(d.db, path.join(dir, `${v}.db-wal`), calls));
+        if (r === rounds) byObject.set(v, framesByObject(d.db, path.join(dir, `${v}.db-wal`), calls, page));
         // The checkpoint a WAL of these frames costs (autocheckpoint runs it inside some COMMIT).
         const k0 = process.cpuUsage();
         d.db.pragma('wal_checkpoint(TRUNCATE)');
