@@ -28,7 +28,7 @@ export function registerDbCommands(ctx: CliContext): void {
 
   group
     .command('status')
-    .description('show the schema version of the database')
+    .description('show the schema version and the page size of the database')
     .option('--json', 'print JSON')
     .action((opts: { json?: boolean }) => {
       const file = ctx.config().database.path;
