@@ -3,7 +3,10 @@
  * - DeviceProbe answers "is this device registered right now?" (for `agent extensions`).
  * - DeviceWatcher turns AMI signals into the `inactive` state and back:
  *   DeviceStateChange of the agent's device (UNAVAILABLE/INVALID), PJSIP ContactStatus
- *   (Unreachable/Removed), and QueueMemberStatus Status 4/5 of the agent's member.
+ *   (Unreachable/Removed), and QueueMemberStatus Status 4/5 of the agent's member. Back: any
+ *   other state of the device, ContactStatus Reachable/Created or a member status 1-3. The shipped
+ *   manager.conf sends only NOT_INUSE (member Status 1) of those (not each call's RINGING/INUSE): a
+ *   PJSIP device that comes back while in a call is seen back by its ContactStatus.
  *   A call in progress on an unreachable device is ended through the CallDirectory.
  */
 import type { AmiClient, AmiEvent } from '../ami/types';

@@ -90,7 +90,7 @@ describeWithAsterisk('asterisk-conf/ on a real Asterisk', (install) => {
     await expect(ami!.action('Ping')).resolves.toMatchObject({ Response: 'Success' });
   });
 
-  test('pattern hint: QueueAdd with hint:<ext>@agent-hints gets <device>&Custom:agent-<ext>; filters drop Custom: device states', async () => {
+  test('pattern hint: QueueAdd with hint:<ext>@agent-hints gets <device>&Custom:agent-<ext>; filters drop Custom: device states and in-call member states', async () => {
     const iface = 'Local/1000@cc-agent/n';
     await ami!.action('QueueAdd', {
       Queue: 'support',
@@ -109,11 +109,17 @@ describeWithAsterisk('asterisk-conf/ on a real Asterisk', (install) => {
       expect(await ast.cli('queue show support')).toMatch(/Agent 1000 \(Local\/1000@cc-agent\/n from hint:1000@agent-hints\) \(ringinuse disabled\)/);
       const seen = ami!.events.length;
       await ami!.action('Setvar', { Variable: 'DEVICE_STATE(Custom:agent-1000)', Value: 'INUSE' });
-      // The member turns busy through its hint (QueueMemberStatus InUse = 2), but the Custom:
-      // DeviceStateChange itself is filtered out, and so is ExtensionStatus (not on the whitelist).
-      await ami!.waitEvent((e) => e.Event === 'QueueMemberStatus' && e.Interface === iface && e.Status === '2', 5000);
+      // The member turns busy through its hint (QueueStatus says InUse = 2), but its QueueMemberStatus
+      // Status 2 is filtered out (an in-call state), and so are the Custom: DeviceStateChange and
+      // ExtensionStatus (not on the whitelist).
       expect(await ast.cli('core show hints')).toMatch(/1000@agent-hints\s*: PJSIP\/1000&Custom:agent-1000\s+State:InUse/);
+      const busy = await ami!.client.actionList('QueueStatus', { Queue: 'support' });
+      expect(busy.events.find((e) => e.Event === 'QueueMember' && e.Location === iface)).toMatchObject({ Status: '2' });
+      // Back to idle: Status 1 passes (the daemon reads it as "device back").
+      await ami!.action('Setvar', { Variable: 'DEVICE_STATE(Custom:agent-1000)', Value: 'NOT_INUSE' });
+      await ami!.waitEvent((e) => e.Event === 'QueueMemberStatus' && e.Interface === iface && e.Status === '1', 5000);
       const after = ami!.events.slice(seen);
+      expect(after.filter((e) => e.Event === 'QueueMemberStatus').map((e) => e.Status)).toEqual(['1']);
       expect(after.filter((e) => ['DeviceStateChange', 'ExtensionStatus', 'VarSet', 'Newexten'].includes(e.Event))).toEqual([]);
     } finally {
       await ami!.action('QueueRemove', { Queue: 'support', Interface: iface }).catch(() => undefined);

@@ -11,7 +11,6 @@ describe('simulator AMI eventfilter (manager.c semantics)', () => {
   it('include filters only: an event passes when one include matches', () => {
     const f = filterOf('eventfilter(action(include),name(AgentConnect)) =', 'eventfilter(action(include),name(DeviceStateChange)) =');
     expect(f('AgentConnect', 'agent,all', [])).toBe(true);
-    expect(f('DeviceStateChange', 'call,all', dev('PJSIP/1000'))).toBe(true);
     expect(f('Newchannel', 'call,all', [])).toBe(false);
   });
 
@@ -20,7 +19,6 @@ describe('simulator AMI eventfilter (manager.c semantics)', () => {
       'eventfilter(action(include),name(DeviceStateChange)) =',
       'eventfilter(action(exclude),name(DeviceStateChange),header(Device),method(starts_with)) = Local/',
     );
-    expect(f('DeviceStateChange', 'call,all', dev('PJSIP/1000'))).toBe(true);
     expect(f('DeviceStateChange', 'call,all', dev('Local/1000@cc-agent'))).toBe(false);
     expect(f('Hangup', 'call,all', [])).toBe(false);
   });
@@ -53,14 +51,21 @@ describe('simulator AMI eventfilter (manager.c semantics)', () => {
     expect(managerUserFilterLines(conf, 'callcenterd')).toEqual(['eventfilter(action(include),name(UserEvent)) =']);
   });
 
-  it('the shipped manager.conf: the daemon user gets queue and agent events, not channel noise or Local device states', () => {
+  it('the shipped manager.conf: the daemon user gets queue and agent events, not channel noise, Local or in-call device states', () => {
     const file = shippedManagerConf();
     expect(file).toBe(path.resolve(__dirname, '..', '..', 'asterisk-conf', 'manager.conf'));
     expect(fs.existsSync(file!)).toBe(true);
     const f = loadManagerEventFilter(file!, 'callcenterd')!;
     expect(f('QueueCallerJoin', 'agent,all', [['Queue', 'support']])).toBe(true);
-    expect(f('DeviceStateChange', 'call,all', dev('PJSIP/1000'))).toBe(true);
     expect(f('DeviceStateChange', 'call,all', dev('Custom:agent-1000'))).toBe(false);
+    // A real device's state only when it goes away or comes back, not its in-call states.
+    const state = (s: string): AmiFieldList => [['Device', 'PJSIP/1000'], ['State', s]];
+    for (const s of ['UNAVAILABLE', 'INVALID', 'NOT_INUSE']) expect(f('DeviceStateChange', 'call,all', state(s))).toBe(true);
+    for (const s of ['RINGING', 'INUSE', 'RINGINUSE', 'BUSY', 'ONHOLD']) expect(f('DeviceStateChange', 'call,all', state(s))).toBe(false);
+    // Likewise a queue member's status: gone (5, 4) and back (1), not 2, 3, 6, 7, 8 (in a call).
+    const member = (n: number): AmiFieldList => [['Queue', 'support'], ['Interface', 'Local/1000@cc-agent/n'], ['Status', String(n)]];
+    for (const n of [1, 4, 5]) expect(f('QueueMemberStatus', 'agent,all', member(n))).toBe(true);
+    for (const n of [2, 3, 6, 7, 8]) expect(f('QueueMemberStatus', 'agent,all', member(n))).toBe(false);
     expect(f('Newchannel', 'call,all', [])).toBe(false);
     expect(f('BridgeEnter', 'call,all', [])).toBe(false);
   });
