@@ -49,6 +49,8 @@ export interface BenchOptions {
   sqlHistogram: boolean;
   /** SIP bench: write a V8 CPU profile of the daemon child into this directory. */
   daemonCpuProf: string;
+  /** SIP bench: threads, context switches and syscalls per call (perf tracepoints; bench/sip-sched.ts). */
+  schedCounts: boolean;
 }
 
 export const DEFAULTS: BenchOptions = {
@@ -77,6 +79,7 @@ export const DEFAULTS: BenchOptions = {
   findMax: false,
   amiBreakdown: false,
   daemonCpuProf: '',
+  schedCounts: false,
   sqlHistogram: false,
   baseline: '',
 };
@@ -122,7 +125,9 @@ SIP load bench on a real Asterisk (needs ASTERISK_BIN or /opt/asterisk, and sipp
                             the config default, auto); with --asterisk, of the callcenterd mode
   --find-max                per mode, step the rate up from --rate until a window has failed calls
   --ami-breakdown           count the daemon's AMI events by name (diagnostic: costs daemon CPU)
-  --daemon-cpu-prof DIR     write a V8 CPU profile of the daemon child into DIR`;
+  --daemon-cpu-prof DIR     write a V8 CPU profile of the daemon child into DIR
+  --sched-counts            per call, of Asterisk and the daemon: threads started, context switches, system
+                            calls (perf tracepoints; load-independent, unlike CPU time; needs perf and root)`;
 
 const INT_LIMITS: Record<string, [keyof BenchOptions, number, number]> = {
   '--calls': ['calls', 1, 100000],
@@ -158,6 +163,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     else if (flag === '--find-max') o.findMax = true;
     else if (flag === '--ami-breakdown') o.amiBreakdown = true;
     else if (flag === '--sql-histogram') o.sqlHistogram = true;
+    else if (flag === '--sched-counts') o.schedCounts = true;
     else if (flag === '--daemon-cpu-prof') o.daemonCpuProf = value();
     else if (flag === '--baseline') o.baseline = value();
     else if (flag === '--queue-topology') {

@@ -17,6 +17,7 @@ import { discardStream, fmt } from './measure';
 import { BenchAsterisk, findAsterisk, freeTcpPorts } from './sip-asterisk';
 import { benchConfFiles, uacScenario, uasScenario, ulawTone } from './sip-conf';
 import { newSecret, runPhase, type Mode, type PhaseEnv, type PhaseResult } from './sip-phase';
+import { schedCountsUnavailable, type SchedCounts } from './sip-sched';
 import { findSipp, freeUdpPair, startAgentsUas } from './sip-sipp';
 
 /** Goals of issue 12 (benchmark figures, never tests). */
@@ -38,6 +39,8 @@ export interface ModeSummary {
   perCall?: Record<string, number>;
   amiByName?: Record<string, number>;
   sqlBySource?: Record<string, number>;
+  /** --sched-counts per call: of Asterisk, and of the daemon in daemon modes. */
+  schedPerCall?: { asterisk: SchedCounts; daemon?: SchedCounts };
 }
 
 export interface SipResult {
@@ -98,6 +101,12 @@ export function summarize(mode: Mode, ps: PhaseResult[]): ModeSummary {
     s.perCall = {};
     for (const k of Object.keys(ps[0].counters ?? {}) as Array<keyof NonNullable<PhaseResult['counters']>>) s.perCall[k] = sum((p) => p.counters?.[k] ?? 0) / calls;
   }
+  const sched = (who: 'asterisk' | 'daemon'): SchedCounts | undefined =>
+    ps.length && ps.every((p) => p.sched?.[who])
+      ? { threads: sum((p) => p.sched![who]!.threads) / calls, switches: sum((p) => p.sched![who]!.switches) / calls, syscalls: sum((p) => p.sched![who]!.syscalls) / calls }
+      : undefined;
+  const ast = sched('asterisk');
+  if (ast) s.schedPerCall = { asterisk: ast, daemon: sched('daemon') };
   if (ps.every((p) => p.amiByName)) {
     s.amiByName = {};
     for (const p of ps) for (const [k, v] of Object.entries(p.amiByName ?? {})) s.amiByName[k] = (s.amiByName[k] ?? 0) + v / calls;
@@ -144,7 +153,13 @@ export async function runSipBench(o: BenchOptions, say: (line: string) => void):
     result.options = { rate: o.rate, calls: o.calls, agents: o.agents, ringMs: o.ringMs, talkMs: o.talkMs, rounds: o.sipRounds, modes: o.modes, logLevel: o.logLevel };
     say(`  ${result.asterisk}; ${sipp}; ${o.agents} agents (SIPp phones: ring ${o.ringMs} ms, RTP echo, hang up after ${o.talkMs} ms); customers send G.711 µ-law`);
     say(`  ${o.sipRounds} round(s) of [${o.modes.join(', ')}], ${o.calls} calls at ${o.rate}/s per window (after a warm-up); temp dir ${ast.dir}`);
-    const env: PhaseEnv = { ast, ami, sipp: sippDirs, agents, dir, logLevel: o.logLevel, breakdown: o.amiBreakdown, daemonNodeArgs: o.daemonCpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.daemonCpuProf}`] : [], baseline, queueTopology: o.queueTopology, ariRest: o.ariRest, say };
+    let schedCounts = o.schedCounts;
+    const noSched = schedCounts ? schedCountsUnavailable() : '';
+    if (noSched) {
+      say(`  --sched-counts: skipped, ${noSched}`);
+      schedCounts = false;
+    }
+    const env: PhaseEnv = { ast, ami, sipp: sippDirs, agents, dir, logLevel: o.logLevel, breakdown: o.amiBreakdown, schedCounts, daemonNodeArgs: o.daemonCpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.daemonCpuProf}`] : [], baseline, queueTopology: o.queueTopology, ariRest: o.ariRest, say };
     for (let round = 1; round <= o.sipRounds; round++) {
       for (const mode of o.modes) {
         const p = await runPhase(env, mode, o.rate, o.calls);
@@ -236,6 +251,11 @@ export function printSip(r: SipResult, say: (line: string) => void): void {
       say('    SQLite writes per call by statement:');
       for (const [k, v] of rows.filter(([k]) => !k.startsWith('ari '))) say(`      ${fmt(v, 2)}  ${k}`);
     }
+  }
+  for (const m of r.modes) {
+    if (!m.schedPerCall) continue;
+    const c = (x: SchedCounts) => `threads started ${fmt(x.threads, 1)}, context switches ${fmt(x.switches, 0)}, system calls ${fmt(x.syscalls, 0)}`;
+    say(`  ${m.mode} per call (perf): Asterisk ${c(m.schedPerCall.asterisk)}` + (m.schedPerCall.daemon ? `; daemon ${c(m.schedPerCall.daemon)}` : ''));
   }
   if (cc && r.modes.some((m) => m.mode === 'baseline')) {
     const q = roundRatios(r.phases, 'baseline', 'callcenterd');

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { AmiClient, AmiEvent } from '../src/ami/types';
 import { procCpuMs, type BenchAsterisk } from './sip-asterisk';
+import { countSched, type SchedCounts } from './sip-sched';
 import { DaemonProcess, type DaemonCounters } from './sip-daemon';
 import { freeUdpPair, startCustomers, type SippDirs } from './sip-sipp';
 
@@ -26,6 +27,8 @@ export interface PhaseEnv {
   dir: string;
   logLevel: string;
   breakdown: boolean;
+  /** --sched-counts: count threads, context switches and syscalls of Asterisk and the daemon. */
+  schedCounts?: boolean;
   /** node flags of the daemon child (e.g. --cpu-prof). */
   daemonNodeArgs: string[];
   /** Mode baseline: the other checkout's compiled daemon entry and its AMI user. */
@@ -54,6 +57,8 @@ export interface PhaseResult {
   counters?: Omit<DaemonCounters, 'amiByName' | 'sqlBySource'>;
   amiByName?: Record<string, number>;
   sqlBySource?: Record<string, number>;
+  /** --sched-counts, over the window (from ~0.5 s before it: perf needs a moment to attach). */
+  sched?: { asterisk?: SchedCounts; daemon?: SchedCounts };
 }
 
 /**
@@ -232,6 +237,11 @@ export async function runPhase(env: PhaseEnv, mode: Mode, rate: number, calls: n
     }
     probe.reset();
     const media = { ok: 0, bad: 0, badSample: [] as string[] };
+    const dpid = daemon?.pid;
+    const sched = env.schedCounts && env.ast.pid !== undefined
+      ? { asterisk: countSched(env.ast.pid), daemon: dpid !== undefined ? countSched(dpid) : undefined }
+      : undefined;
+    if (sched) await new Promise((r) => setTimeout(r, 500));
     const c0 = await daemon?.counters();
     const a0 = procCpuMs(env.ast.pid) ?? NaN;
     const d0 = procCpuMs(daemon?.pid);
@@ -250,6 +260,7 @@ export async function runPhase(env: PhaseEnv, mode: Mode, rate: number, calls: n
     const a1 = procCpuMs(env.ast.pid) ?? NaN;
     const d1 = procCpuMs(daemon?.pid);
     const c1 = await daemon?.counters();
+    const schedCounts = sched ? { asterisk: await sched.asterisk.stop(), daemon: await sched.daemon?.stop() } : undefined;
     const st = uac.stats();
     let errors = uac.errors();
     if (left) errors = `${left} channels still up 30 s after the last call; ${errors}`;
@@ -266,6 +277,7 @@ export async function runPhase(env: PhaseEnv, mode: Mode, rate: number, calls: n
       wallMs,
       latenciesMs: probe.samples,
       media,
+      sched: schedCounts,
     };
     if (c0 && c1) {
       r.counters = {

@@ -6,6 +6,7 @@ import { parseArgs } from '../../bench/args';
 import { pct, roundRatios, summarize } from '../../bench/sip-bench';
 import { benchConfFiles, ulawTone, uasScenario } from '../../bench/sip-conf';
 import { checkMedia, LatencyProbe, type PhaseResult } from '../../bench/sip-phase';
+import { parsePerfStatCsv } from '../../bench/sip-sched';
 import { FakeAmi } from '../helpers/fake-links';
 
 describe('bench options for --asterisk', () => {
@@ -18,6 +19,8 @@ describe('bench options for --asterisk', () => {
     expect(parseArgs(['--only', 'calls', '--ari-rest', 'http']).ariRest).toBe('http');
     expect(() => parseArgs(['--ari-rest', 'tcp'])).toThrow(/--ari-rest must be auto, websocket or http/);
     expect(() => parseArgs(['--asterisk', '--modes', 'baseline'])).toThrow(/needs --baseline/);
+    expect(parseArgs(['--asterisk', '--sched-counts']).schedCounts).toBe(true);
+    expect(parseArgs(['--asterisk']).schedCounts).toBe(false);
     expect(() => parseArgs(['--rate', '0'])).toThrow(/--rate must be an integer 1-500/);
     // Without --asterisk the simulator bench keeps its own defaults.
     expect(parseArgs([])).toMatchObject({ asterisk: false, calls: 300, agents: 10 });
@@ -79,6 +82,28 @@ describe('summary per mode', () => {
     expect(s).toMatchObject({ calls: 200, failed: 1, asteriskMsPerCall: 40, daemonMsPerCall: 10, p50: 3, p99: 100, latencySamples: 5, media: { ok: 20, bad: 0 } });
     expect(s.perCall).toMatchObject({ amiEvents: 9, ariRequests: 8, sqlCommits: 9.7 });
     expect(pct([], 50)).toBeUndefined();
+  });
+
+  it('--sched-counts: per call over the windows, only when every window has them', () => {
+    const sched = (n: number) => ({ asterisk: { threads: 8 * n, switches: 1500 * n, syscalls: 5500 * n }, daemon: { threads: 0, switches: 40 * n, syscalls: 330 * n } });
+    const s = summarize('callcenterd', [phase({ sched: sched(100) }), phase({ calls: 50, sched: sched(50) })]);
+    expect(s.schedPerCall).toEqual({ asterisk: { threads: 8, switches: 1500, syscalls: 5500 }, daemon: { threads: 0, switches: 40, syscalls: 330 } });
+    // native: no daemon; a window whose perf failed: no figure rather than a wrong one.
+    expect(summarize('native', [phase({ sched: { asterisk: sched(100).asterisk } })]).schedPerCall).toEqual({ asterisk: sched(1).asterisk, daemon: undefined });
+    expect(summarize('callcenterd', [phase({ sched: sched(100) }), phase({ sched: { asterisk: undefined } })]).schedPerCall).toBeUndefined();
+  });
+
+  it('reads perf stat -x, output (perf 6: value,unit,event,run time,share,…)', () => {
+    const csv = [
+      '795,,sched:sched_process_fork,20011738170,100.00,,',
+      '282891,,sched:sched_switch,20011741920,100.00,,',
+      '1124151,,raw_syscalls:sys_enter,20011744390,100.00,,',
+      '',
+    ].join('\n');
+    expect(parsePerfStatCsv(csv)).toEqual({ threads: 795, switches: 282891, syscalls: 1124151 });
+    // Not counted (no permission: "<not supported>" / "<not counted>"), or an event missing: nothing.
+    expect(parsePerfStatCsv(csv.replace('282891', '<not counted>'))).toBeUndefined();
+    expect(parsePerfStatCsv('Error:\nNo permission to enable sched:sched_switch event.\n')).toBeUndefined();
   });
 
   it('compares two modes round by round (the n-th window of each), with the median', () => {
