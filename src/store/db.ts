@@ -13,8 +13,9 @@ export type Db = Database.Database;
 /**
  * Page size of a database this opens for the first time (SQLite's default is 4096). Every commit
  * appends each page it changed to the WAL, checksummed and copied whole, and a queue call's ~8 commits
- * change ~72 pages, mostly for one small row each. With 2 KiB pages that SQLite work costs ~0.7× the
- * CPU; 1 KiB pages saved no more and made month reports ~1.3× slower (README "Performance", round 6).
+ * change ~72 pages, mostly for one small row each. With 2 KiB pages the commits cost ~0.75× the CPU
+ * (all SQLite work ~0.9×) and the WAL takes half the bytes; 1 KiB pages saved no more and made month
+ * reports ~1.3× slower (README "Performance", round 6).
  * Existing files keep theirs (WAL fixes it); `callcenterd db page-size` converts one offline.
  */
 export const NEW_DATABASE_PAGE_SIZE = 2048;

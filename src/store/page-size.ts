@@ -52,7 +52,8 @@ export function changePageSize(file: string, size: number): PageSizeChange {
     } catch (err) {
       if (err instanceof CcError) throw err;
       if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) throw inUse(file);
-      throw err;
+      // A read-only file or directory, an I/O error: said in one line, nothing changed.
+      throw new CcError('unavailable', `cannot change database ${file}: ${(err as Error).message} (unchanged)`, { path: file });
     }
     try {
       db.pragma(`page_size = ${size}`);
