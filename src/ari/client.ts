@@ -48,13 +48,8 @@ export const ARI_READ_EVENTS = [
   'RecordingFailed',
 ] as const;
 
-/**
- * Types a module reads only now and then: they join the filter while some module demands them
- * (demandEvents) and leave it after. Of a stand-in call's 29 events on the SIP bench, 7 were Dial,
- * read only while a supervisor's device rings (live-monitor keeps its Dial status as a failure
- * reason), and 5 were bridge entries, exits and ends, read only while a `*<ext>` room is open.
- */
-export const ARI_ON_DEMAND_EVENTS = ['Dial', 'ChannelEnteredBridge', 'ChannelLeftBridge', 'BridgeDestroyed'] as const satisfies readonly AriOnDemandEvent[];
+/** Defined beside the client interface (src/ari/types.ts); exported here too, next to ARI_READ_EVENTS. */
+export { ARI_ON_DEMAND_EVENTS } from './types';
 
 export interface AriClientOptions {
   /** http(s)://host:port, with or without the /ari suffix. */
