@@ -18,12 +18,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
-import Database from 'better-sqlite3';
 import { NEW_DATABASE_PAGE_SIZE, openDatabase, type Db } from '../src/store/db';
 import { checkPageSize } from '../src/store/page-size';
 
-type Variant = 'per-domain' | 'per-step' | 'grouped';
 const VARIANTS = ['per-domain', 'per-step', 'grouped'] as const;
+type Variant = (typeof VARIANTS)[number];
 /** grouped: the per-step statements of this many calls in one transaction (group commit's ceiling). */
 const GROUP_CALLS = 10;
 
@@ -163,12 +162,7 @@ function main(): void {
     const t0 = Date.UTC(2026, 11, 6, 9);
     const dbs = new Map<Variant, { db: Db; play: ReturnType<typeof replayer>; t: number }>();
     for (const v of VARIANTS) {
-      const file = path.join(dir, `${v}.db`);
-      const raw = new Database(file); // the page size is fixed by the first table
-      raw.pragma(`page_size = ${page}`);
-      raw.exec('CREATE TABLE placeholder (x); DROP TABLE placeholder;');
-      raw.close();
-      const db = openDatabase(file);
+      const db = openDatabase(path.join(dir, `${v}.db`), { pageSize: page });
       seed(db, t0);
       db.pragma('wal_checkpoint(TRUNCATE)');
       dbs.set(v, { db, play: replayer(db), t: t0 });

@@ -24,6 +24,8 @@ export interface OpenOptions {
   /** Apply pending migrations (the daemon and `db migrate` do; read-only CLI commands also may). */
   migrate?: boolean;
   readonly?: boolean;
+  /** Page size if the file is new (no table yet); default NEW_DATABASE_PAGE_SIZE. Existing files keep theirs. */
+  pageSize?: number;
 }
 
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
@@ -34,7 +36,7 @@ export function openDatabase(file: string, opts: OpenOptions = {}): Db {
     db.pragma('busy_timeout = 5000');
     if (!opts.readonly) {
       // Only takes effect on a file with no table yet; must precede WAL, which fixes the page size.
-      db.pragma(`page_size = ${NEW_DATABASE_PAGE_SIZE}`);
+      db.pragma(`page_size = ${opts.pageSize ?? NEW_DATABASE_PAGE_SIZE}`);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
     }

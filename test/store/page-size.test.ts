@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { NEW_DATABASE_PAGE_SIZE, openDatabase } from '../../src/store/db';
@@ -11,10 +10,7 @@ afterAll(cleanupTmpDirs);
 /** A file as an older callcenterd left it: SQLite's default 4096-byte pages, WAL, a queue in it. */
 function oldDatabase(): string {
   const file = path.join(makeTmpDir(), 'cc.db');
-  const raw = new Database(file);
-  raw.exec('CREATE TABLE placeholder (x); DROP TABLE placeholder;'); // fixes the 4096 default
-  raw.close();
-  const db = openDatabase(file);
+  const db = openDatabase(file, { pageSize: 4096 });
   new QueueCatalogue({ db }).add('support');
   db.close();
   return file;
