@@ -25,6 +25,8 @@ export interface CatalogueQueue {
 export interface AgentCatalogue {
   agent(extension: string): CatalogueAgent | undefined;
   agents(): CatalogueAgent[];
+  /** Extensions whose device is this dial string (native topology: member Interface → agent). */
+  extensionsWithDevice(device: string): string[];
   queue(name: string): CatalogueQueue | undefined;
   /** Queues the agent may log into, with the configured penalty. */
   allowedQueues(extension: string): { queue: string; penalty: number }[];
@@ -49,6 +51,10 @@ export class SqlAgentCatalogue implements AgentCatalogue {
 
   agents(): CatalogueAgent[] {
     return this.sql('SELECT extension, name, device FROM agents ORDER BY extension').all() as CatalogueAgent[];
+  }
+
+  extensionsWithDevice(device: string): string[] {
+    return (this.sql('SELECT extension FROM agents WHERE device = ?').all(device) as { extension: string }[]).map((r) => r.extension);
   }
 
   queue(name: string): CatalogueQueue | undefined {

@@ -22,10 +22,16 @@ export type AgentsModule = DaemonModule & {
 };
 
 export function createAgentsModule(deps: DaemonDeps): AgentsModule {
+  const catalogue = new SqlAgentCatalogue(deps.db);
+  // Native topology: app_queue rings the agents' devices, so a member is the device itself.
+  const native =
+    deps.config.asterisk.queue_topology === 'native'
+      ? { deviceOf: (ext: string) => catalogue.agent(ext)?.device, extensionsWithDevice: (d: string) => catalogue.extensionsWithDevice(d) }
+      : undefined;
   const service = new AgentService({
     repo: new AgentRepository(deps.db),
-    catalogue: new SqlAgentCatalogue(deps.db),
-    members: new QueueMembers(deps.ami, deps.config.asterisk.contexts),
+    catalogue,
+    members: new QueueMembers(deps.ami, deps.config.asterisk.contexts, native),
     bus: deps.bus,
     clock: deps.clock,
     log: deps.log,

@@ -147,6 +147,9 @@ export class AgentService implements AgentDirectory {
   callRejected(extension: string, leg: { linkedid: string; reason: string; callId?: string }): void {
     this.guard('callRejected', extension, () => this.noAnswer.callRejected(extension, leg));
   }
+  memberExtension(iface: string): string | undefined {
+    return this.core.deps.members.extOf(iface);
+  }
 
   /** The calls domain must never be broken by an out-of-order event here: log and go on. */
   private guard(what: string, ext: string, fn: () => void): void {

@@ -82,6 +82,11 @@ export class CallCore {
   private readonly endListeners: ((call: CallRecord) => void)[] = [];
   /** Transfers, conference and rooms report what they are doing with a call (state-machine.ts). */
   readonly activityProviders: ActivityProvider[] = [];
+  /**
+   * Runs inside exclusive() before the request itself: the native topology takes a call over from
+   * app_queue here (takeover.ts), so every reshaping feature finds the call in Stasis.
+   */
+  beforeReshape?: (call: CallRecord) => Promise<void>;
   /** Call id → the request reshaping it right now (hold, transfer...): one at a time per call. */
   private readonly inFlight = new Map<string, string>();
   /**
@@ -148,6 +153,8 @@ export class CallCore {
     if (other) throw refused(`another request (${other}) is in progress on call ${callId}`, { call: callId, busy: other });
     this.inFlight.set(callId, what);
     try {
+      const call = this.calls.get(callId);
+      if (call && this.beforeReshape) await this.beforeReshape(call);
       return await fn();
     } finally {
       this.inFlight.delete(callId);

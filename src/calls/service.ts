@@ -19,6 +19,9 @@ import { CallRepo } from './repo';
 import { type BridgeClaimer, type ChannelClaimer, Recovery, type RecoveryReport } from './recovery';
 import { StasisRouter, type StartHandler } from './router';
 import { stasisArgs } from './recovery';
+import { NativeParts } from './native-parts';
+import { surveyExtensionReader } from './survey';
+import { Takeover } from './takeover';
 import { StandIns } from './stand-ins';
 import type { CallKind, CallRecord } from './types';
 
@@ -43,6 +46,8 @@ export class CallService implements CallDirectory {
   readonly abandons: Abandons;
   /** Stand-in topology (asterisk.queue_topology = stand-in), else undefined. */
   readonly standIns: StandIns | undefined;
+  /** Native topology (asterisk.queue_topology = native), else undefined. */
+  readonly native: { parts: NativeParts; takeover: Takeover } | undefined;
   private readonly unsubscribe: (() => void)[] = [];
   private recovering: Promise<RecoveryReport | undefined> | undefined;
   lastRecovery: RecoveryReport | undefined;
@@ -66,6 +71,15 @@ export class CallService implements CallDirectory {
     this.router.onStart('inbound', (e) => this.inbound.onDirect(e));
     this.router.onAnyStart = (id) => this.recovery.startedSinceConnect.add(id);
     this.recovery.onMissedStart = (ch, args) => this.router.replayStart(ch, args);
+    if (asterisk.queue_topology === 'native') {
+      const parts = new NativeParts(this.core, this.blocklist);
+      const survey = surveyExtensionReader(deps.db);
+      parts.controlAtAnswer = (call) => !!survey(call.queue);
+      const takeover = new Takeover(this.core, parts, deps.ami, asterisk.contexts.takeover);
+      this.native = { parts, takeover };
+      this.router.onStart('takeover', (e) => takeover.onStart(e));
+      this.core.beforeReshape = (call) => takeover.ensureControlled(call);
+    }
     const standIns = this.standIns;
     if (standIns) {
       this.router.onStart('standin', (e) => standIns.onStart(e));
@@ -81,6 +95,7 @@ export class CallService implements CallDirectory {
     this.router.start();
     this.unsubscribe.push(this.inbound.listenAmi());
     if (this.standIns) this.unsubscribe.push(this.standIns.listen(this.deps.ami));
+    if (this.native) this.unsubscribe.push(this.native.parts.listen(this.deps.ami));
     this.unsubscribe.push(this.abandons.listen(this.deps.ami));
     this.unsubscribe.push(this.deps.ari.onConnected(() => void this.resync()));
     if (this.deps.ari.connected) void this.resync();

@@ -52,23 +52,26 @@ export interface SurveyDeps {
   log: Logger;
 }
 
-export class SurveyHook {
-  /** Prepared once: this runs on every agent hang-up, and prepare() costs more than the query. */
-  private surveyStmt?: Statement;
+/** The queue's survey extension, or null. Prepared once: it runs on every agent hang-up. */
+export function surveyExtensionReader(db: Db): (queue: string | null) => string | null {
+  let stmt: Statement | undefined;
+  return (queue) => {
+    if (!queue) return null;
+    stmt ??= db.prepare('SELECT survey_extension AS s FROM queues WHERE name = ?');
+    const row = stmt.get(queue) as { s: string | null } | undefined;
+    return row?.s ?? null;
+  };
+}
 
-  constructor(private readonly deps: SurveyDeps) {}
+export class SurveyHook {
+  readonly surveyExtensionOf: (queue: string | null) => string | null;
+
+  constructor(private readonly deps: SurveyDeps) {
+    this.surveyExtensionOf = surveyExtensionReader(deps.db);
+  }
 
   install(): void {
     this.deps.calls.onAgentHangup((call) => this.onAgentHangup(call));
-  }
-
-  surveyExtensionOf(queue: string | null): string | null {
-    if (!queue) return null;
-    this.surveyStmt ??= this.deps.db.prepare('SELECT survey_extension AS s FROM queues WHERE name = ?');
-    const row = this.surveyStmt.get(queue) as
-      | { s: string | null }
-      | undefined;
-    return row?.s ?? null;
   }
 
   /** True when the customer was sent to the survey (the call core then does nothing more). */

@@ -117,6 +117,8 @@ export const configSchema = z
             /** Queue entry <queue>@<this>: where a queue transfer sends the customer. */
             queues: z.string().default('cc-queues'),
             survey: z.string().default('cc-survey'),
+            /** Native topology: s@<this> runs Stasis(<app>,takeover) (src/calls/takeover.ts). */
+            takeover: z.string().default('cc-takeover'),
           })
           .strict()
           .default({}),
@@ -133,8 +135,11 @@ export const configSchema = z
          * native_rtp); member-leg = the customer waits in Queue() itself, the member leg ;2 is
          * bridged with the device (media crosses a Local pair and two bridges). Calls that reach
          * Queue() without passing through the app (queue transfers, daemon down) use member-leg.
+         * native = members are the agents' devices: app_queue rings and bridges them itself, the
+         * daemon follows on AMI and takes a call over into Stasis only when a request needs the
+         * media (hold, transfers...); src/calls/native-parts.ts, takeover.ts.
          */
-        queue_topology: z.enum(['member-leg', 'stand-in']).default('stand-in'),
+        queue_topology: z.enum(['member-leg', 'stand-in', 'native']).default('stand-in'),
       })
       .strict(),
     database: z.object({ path: z.string().min(1).default('./callcenterd.db') }).strict().default({}),

@@ -61,6 +61,12 @@ export interface AgentDirectory {
    * Optional so older AgentDirectory fakes stay valid.
    */
   callRejected?(extension: string, leg: { linkedid: string; reason: string; callId?: string }): void;
+  /**
+   * The agent an app_queue member `Interface` stands for (AMI Agent* events), or undefined when it
+   * is none of ours. In the native topology members are the devices (src/queues/member-interfaces.ts).
+   * Optional so older AgentDirectory fakes stay valid.
+   */
+  memberExtension?(iface: string): string | undefined;
 }
 
 /** Implemented by the calls domain; used by the agents domain. */

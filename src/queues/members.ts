@@ -1,6 +1,7 @@
 /**
  * The AMI side of queue membership, following docs/CALL-TOPOLOGY.md:
- *   Interface      Local/<ext>@<contexts.agent_leg>/n
+ *   Interface      Local/<ext>@<contexts.agent_leg>/n, or the agent's device in the native
+ *                  topology (member-interfaces.ts)
  *   StateInterface hint:<ext>@<contexts.agent_hints>   (hint = <device>&Custom:agent-<ext>)
  * and the daemon's own busy flag Custom:agent-<ext> (AMI Setvar DEVICE_STATE(...)).
  *
@@ -12,7 +13,7 @@
  */
 import type { AmiClient, AmiEvent } from '../ami/types';
 import { AmiActionError, AmiNotConnectedError, AmiTimeoutError } from '../ami/types';
-import { agentExtFromInterface } from '../ami/events';
+import { type DeviceLookup, MemberInterfaces } from './member-interfaces';
 import { unavailable } from '../util/errors';
 
 export interface MemberContexts {
@@ -35,10 +36,16 @@ export interface LiveMember {
 }
 
 export class QueueMembers {
+  readonly interfaces: MemberInterfaces;
+
   constructor(
     private readonly ami: AmiClient,
     private readonly contexts: MemberContexts,
-  ) {}
+    /** Set in the native topology: members are the agents' devices. */
+    native?: DeviceLookup,
+  ) {
+    this.interfaces = new MemberInterfaces(contexts.agent_leg, native);
+  }
 
   /** False while AMI is not connected: actions would only fail; the re-sync on connect applies state. */
   get linkUp(): boolean {
@@ -46,7 +53,7 @@ export class QueueMembers {
   }
 
   iface(ext: string): string {
-    return `Local/${ext}@${this.contexts.agent_leg}/n`;
+    return this.interfaces.iface(ext);
   }
 
   stateInterface(ext: string): string {
@@ -54,7 +61,7 @@ export class QueueMembers {
   }
 
   extOf(iface: string | undefined): string | undefined {
-    return agentExtFromInterface(iface, this.contexts.agent_leg);
+    return this.interfaces.extOf(iface);
   }
 
   /**

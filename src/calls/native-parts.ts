@@ -1,0 +1,249 @@
+/**
+ * Native topology (asterisk.queue_topology = native; docs/CALL-TOPOLOGY.md "Native topology"):
+ * app_queue rings the agent's device itself (member Interface = the device) and bridges it with
+ * the caller in its own bridge, exactly as plain app_queue does: no channel of an untouched queue
+ * call is in Stasis, and no ARI request is made for it. The call part lives on app_queue's AMI
+ * events:
+ *   AgentCalled (Interface = an agent's device)  → part ringing-agent (customer side = the caller's
+ *                                                  Uniqueid, agent side = DestUniqueid: ARI ids)
+ *   AgentConnect                                 → connected; the caller's other ringing parts end
+ *                                                  answered-elsewhere (app_queue cancels those rings)
+ *   AgentRingNoAnswer                            → ends not-answered (no-answer strikes: agents domain)
+ *   QueueCallerAbandon                           → the caller's ringing parts end not-answered
+ *   QueueCallerLeave, no AgentConnect after it   → the same after LEAVE_GRACE_MS (Queue() timeout,
+ *                                                  withdrawn; an answer sends Leave then Connect)
+ *   AgentComplete                                → ends customer-hangup / agent-hangup / transferred;
+ *                                                  the channels are app_queue's: nothing to hang up
+ * A request that must own the media (hold, mute, DTMF, transfers, conference, rooms) first takes
+ * the call over (takeover.ts); from then on the part is driven by Stasis like any other.
+ * Recording and live monitoring snoop on the device, which needs no Stasis.
+ */
+import type { AmiClient, AmiEvent } from '../ami/types';
+import type { Blocklist } from '../prank/blocklist';
+import type { TimerHandle } from '../util/clock';
+import { sanitizeCallerId } from '../util/caller-id';
+import { ignoreGone } from './ari-util';
+import type { CallCore } from './core';
+import type { CallRecord } from './types';
+
+/** An answer sends QueueCallerLeave then AgentConnect in one burst; this covers their gap. */
+export const LEAVE_GRACE_MS = 2000;
+const BLOCKED_TTL_MS = 10 * 60_000;
+
+export interface NativePart {
+  callId: string;
+  deviceId: string | null;
+  callerId: string | null;
+  /** Channel names: AMI Redirect takes names, not ids. */
+  callerName: string;
+  deviceName: string;
+  /** True once taken over into Stasis (takeover.ts): Stasis drives the part's end then. */
+  controlled: boolean;
+}
+
+const END_REASONS: Readonly<Record<string, string>> = { caller: 'customer-hangup', agent: 'agent-hangup', transfer: 'transferred' };
+
+export class NativeParts {
+  /** callId → what AMI told about the part. */
+  private readonly parts = new Map<string, NativePart>();
+  /** Device channel id (DestUniqueid) → callId. */
+  private readonly byDevice = new Map<string, string>();
+  /** Caller's Uniqueid → its parts still ringing. */
+  private readonly ringing = new Map<string, Set<string>>();
+  /** Callers whose QueueCallerLeave waits for an AgentConnect (see LEAVE_GRACE_MS). */
+  private readonly leaving = new Map<string, TimerHandle>();
+  /**
+   * Parts that must be in Stasis from the answer on (a queue with a post-call survey: the survey
+   * takes the customer when the agent hangs up, which app_queue's bridge would not let it do).
+   */
+  controlAtAnswer?: (call: CallRecord) => boolean;
+  /** linkedid → when it was recorded as blocked (app_queue may offer the caller again meanwhile). */
+  private readonly blocked = new Map<string, number>();
+
+  constructor(
+    private readonly core: CallCore,
+    private readonly blocklist: Blocklist,
+  ) {}
+
+  get(callId: string): NativePart | undefined {
+    return this.parts.get(callId);
+  }
+
+  listen(ami: AmiClient | undefined): () => void {
+    if (!ami) return () => undefined;
+    const subs = [
+      ami.onEvent('AgentCalled', (e) => this.guard(e, () => this.onCalled(e))),
+      ami.onEvent('AgentConnect', (e) => this.guard(e, () => this.onConnect(e))),
+      ami.onEvent('AgentRingNoAnswer', (e) => this.guard(e, () => this.endRinging(e.DestUniqueid, 'not-answered', { ringTimeMs: Number(e.RingTime ?? 0) }))),
+      ami.onEvent('AgentComplete', (e) => this.guard(e, () => this.onComplete(e))),
+      ami.onEvent('QueueCallerAbandon', (e) => this.guard(e, () => this.callerGone(e.Uniqueid, 'abandoned'))),
+      ami.onEvent('QueueCallerLeave', (e) => this.guard(e, () => this.onLeave(e))),
+    ];
+    const offEnded = this.core.onEnded((call) => this.untrack(call.id));
+    return () => {
+      for (const u of subs) u();
+      offEnded();
+      for (const h of this.leaving.values()) this.core.deps.clock.clearTimeout(h);
+      this.leaving.clear();
+    };
+  }
+
+  /** Re-attaches a part persisted by an earlier process (recovery found both channels alive). */
+  adopt(call: CallRecord, names: { callerName: string; deviceName: string }): void {
+    this.track(call, names);
+  }
+
+  /** takeover.ts moved both channels into Stasis. */
+  markControlled(callId: string): void {
+    const p = this.parts.get(callId);
+    if (p) p.controlled = true;
+  }
+
+  private onCalled(e: AmiEvent): void {
+    const ext = this.core.deps.agents.memberExtension?.(e.Interface ?? '');
+    // Local members are the member-leg topology's (inbound.ts); a device we do not know is not ours.
+    if (!ext || (e.Interface ?? '').startsWith('Local/') || !e.DestUniqueid || !e.Uniqueid) return;
+    if (this.byDevice.has(e.DestUniqueid)) return;
+    const caller = sanitizeCallerId({ number: e.CallerIDNum ?? '', name: e.CallerIDName ?? '' });
+    const linkedid = e.Linkedid || e.DestLinkedid || null;
+    if (this.blocklist.isBlocked(caller.number || undefined)) return void this.rejectBlocked(e, ext, caller.number, linkedid);
+    const call = this.core.create({
+      kind: 'inbound',
+      direction: 'inbound',
+      state: 'ringing-agent',
+      queue: e.Queue ?? null,
+      agentExt: ext,
+      customerNumber: caller.number || null,
+      customerChannelId: e.Uniqueid,
+      agentChannelId: e.DestUniqueid,
+      linkedid,
+    });
+    this.track(call, { callerName: e.Channel ?? '', deviceName: e.DestChannel ?? '' });
+    let set = this.ringing.get(e.Uniqueid);
+    if (!set) this.ringing.set(e.Uniqueid, (set = new Set()));
+    set.add(call.id);
+  }
+
+  private onConnect(e: AmiEvent): void {
+    const callId = e.DestUniqueid ? this.byDevice.get(e.DestUniqueid) : undefined;
+    const call = callId ? this.core.get(callId) : undefined;
+    const timer = this.leaving.get(e.Uniqueid ?? '');
+    if (timer) this.core.deps.clock.clearTimeout(timer);
+    this.leaving.delete(e.Uniqueid ?? '');
+    if (call && call.state === 'ringing-agent') {
+      this.ringing.get(e.Uniqueid ?? '')?.delete(call.id);
+      this.core.transition(call, 'agent-answered');
+      this.core.record(call.id, 'answered', { holdTimeS: Number(e.HoldTime ?? 0), ringTimeS: Number(e.RingTime ?? 0) });
+      if (this.controlAtAnswer?.(call)) {
+        // exclusive() runs the takeover (CallCore.beforeReshape); a failure is logged there.
+        void this.core.exclusive(call.id, 'takeover', async () => undefined).catch(() => undefined);
+      }
+    }
+    // Ringall: app_queue hangs up the other members' devices; those parts lost the race.
+    this.endAllRinging(e.Uniqueid ?? '', 'answered-elsewhere');
+  }
+
+  private onComplete(e: AmiEvent): void {
+    const callId = e.DestUniqueid ? this.byDevice.get(e.DestUniqueid) : this.byFields(e);
+    const part = callId ? this.parts.get(callId) : undefined;
+    if (!callId || !part) return;
+    this.untrack(callId);
+    // Taken over: the channels are in Stasis and their StasisEnd ends the part (interceptors too).
+    if (part.controlled) return;
+    const reason = END_REASONS[e.Reason ?? ''] ?? 'ended';
+    void this.core.end(callId, reason, {
+      keepAgent: true,
+      keepCustomer: true,
+      data: { talkTimeS: Number(e.TalkTime ?? 0), holdTimeS: Number(e.HoldTime ?? 0), by: 'app_queue' },
+    });
+  }
+
+  /** AgentComplete without channel fields (both gone, Asterisk 22): the member's connected part. */
+  private byFields(e: AmiEvent): string | undefined {
+    const ext = this.core.deps.agents.memberExtension?.(e.Interface ?? '');
+    if (!ext) return undefined;
+    for (const [id] of this.parts) {
+      const c = this.core.get(id);
+      if (c && c.agentExt === ext && c.queue === (e.Queue ?? null) && c.state !== 'ringing-agent') return id;
+    }
+    return undefined;
+  }
+
+  private onLeave(e: AmiEvent): void {
+    const uid = e.Uniqueid ?? '';
+    if (!this.ringing.get(uid)?.size || this.leaving.has(uid)) return;
+    const h = this.core.deps.clock.setTimeout(() => {
+      this.leaving.delete(uid);
+      this.endAllRinging(uid, 'not-answered', { cause: 'left the queue' });
+    }, LEAVE_GRACE_MS);
+    this.leaving.set(uid, h);
+  }
+
+  private callerGone(uid: string | undefined, cause: string): void {
+    if (uid) this.endAllRinging(uid, 'not-answered', { cause });
+  }
+
+  private endAllRinging(uid: string, reason: string, data: Record<string, unknown> = {}): void {
+    const set = this.ringing.get(uid);
+    if (!set) return;
+    this.ringing.delete(uid);
+    for (const id of set) this.endPart(id, reason, data);
+  }
+
+  private endRinging(deviceId: string | undefined, reason: string, data: Record<string, unknown>): void {
+    const callId = deviceId ? this.byDevice.get(deviceId) : undefined;
+    const call = callId ? this.core.get(callId) : undefined;
+    if (!call || call.state !== 'ringing-agent') return;
+    this.ringing.get(call.customerChannelId ?? '')?.delete(call.id);
+    this.endPart(call.id, reason, data);
+  }
+
+  /** app_queue ends its own rings: nothing to hang up. */
+  private endPart(callId: string, reason: string, data: Record<string, unknown>): void {
+    this.untrack(callId);
+    void this.core.end(callId, reason, { keepAgent: true, keepCustomer: true, data });
+  }
+
+  private track(call: CallRecord, names: { callerName: string; deviceName: string }): void {
+    this.parts.set(call.id, { callId: call.id, deviceId: call.agentChannelId, callerId: call.customerChannelId, ...names, controlled: false });
+    if (call.agentChannelId) this.byDevice.set(call.agentChannelId, call.id);
+  }
+
+  private untrack(callId: string): void {
+    const p = this.parts.get(callId);
+    if (!p) return;
+    this.parts.delete(callId);
+    if (p.deviceId && this.byDevice.get(p.deviceId) === callId) this.byDevice.delete(p.deviceId);
+    if (p.callerId) {
+      const set = this.ringing.get(p.callerId);
+      set?.delete(callId);
+      if (set && set.size === 0) this.ringing.delete(p.callerId);
+    }
+  }
+
+  /** Blocked caller queued by a dialplan that skipped the daemon's inbound check: recorded once, hung up. */
+  private rejectBlocked(e: AmiEvent, ext: string, number: string, linkedid: string | null): void {
+    const { ari, log, agents } = this.core.deps;
+    if (linkedid) agents.callRejected?.(ext, { linkedid, reason: 'blocked' });
+    const now = this.core.deps.clock.now();
+    for (const [id, at] of this.blocked) {
+      if (now - at <= BLOCKED_TTL_MS) break;
+      this.blocked.delete(id);
+    }
+    if (!linkedid || !this.blocked.has(linkedid)) {
+      if (linkedid) this.blocked.set(linkedid, now);
+      const call = this.core.create({ kind: 'inbound', direction: 'inbound', state: 'ringing-agent', queue: e.Queue ?? null, customerNumber: number, linkedid });
+      this.core.record(call.id, 'blocked', { number, until: this.blocklist.active(number)?.expiresAt ?? null });
+      void this.core.end(call.id, 'blocked', { keepAgent: true, keepCustomer: true });
+    }
+    void ignoreGone(ari.channels.hangup(e.Uniqueid ?? '', 'rejected'), log, 'reject blocked queue caller');
+  }
+
+  private guard(e: AmiEvent, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.core.deps.log.error('native queue event handling failed', { event: e.Event, err: (err as Error).message });
+    }
+  }
+}

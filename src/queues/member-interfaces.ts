@@ -1,0 +1,48 @@
+/**
+ * Which app_queue member `Interface` stands for which agent (docs/CALL-TOPOLOGY.md):
+ *   member-leg, stand-in   Local/<ext>@<contexts.agent_leg>/n   the daemon's member leg (Stasis)
+ *   native                 the agent's device (e.g. PJSIP/1000): app_queue rings the phone itself
+ * Every reader of AMI member fields (no-answer, device states, queue stays) asks here, so the
+ * topology is decided in one place.
+ */
+import { agentExtFromInterface } from '../ami/events';
+
+/** What the native topology needs from the agents catalogue. */
+export interface DeviceLookup {
+  deviceOf(ext: string): string | undefined;
+  /** Agents configured with this dial string (more than one = ambiguous: not ours to guess). */
+  extensionsWithDevice(device: string): string[];
+}
+
+export class MemberInterfaces {
+  /** device → ext as last added (one lookup per AMI event would be a query each). */
+  private readonly byDevice = new Map<string, string>();
+
+  constructor(
+    private readonly agentLeg: string,
+    /** Set in the native topology only. */
+    private readonly native?: DeviceLookup,
+  ) {}
+
+  get isNative(): boolean {
+    return this.native !== undefined;
+  }
+
+  iface(ext: string): string {
+    const device = this.native?.deviceOf(ext);
+    if (!device) return `Local/${ext}@${this.agentLeg}/n`;
+    this.byDevice.set(device, ext);
+    return device;
+  }
+
+  extOf(iface: string | undefined): string | undefined {
+    const local = agentExtFromInterface(iface, this.agentLeg);
+    if (local || !iface || !this.native) return local;
+    const known = this.byDevice.get(iface);
+    if (known && this.native.deviceOf(known) === iface) return known;
+    const exts = this.native.extensionsWithDevice(iface);
+    if (exts.length !== 1) return undefined;
+    this.byDevice.set(iface, exts[0]);
+    return exts[0];
+  }
+}
