@@ -19,11 +19,13 @@
  * Recording and live monitoring snoop on the device, which needs no Stasis.
  */
 import type { AmiClient, AmiEvent } from '../ami/types';
+import type { AriChannel } from '../ari/types';
 import type { Blocklist } from '../prank/blocklist';
 import type { TimerHandle } from '../util/clock';
 import { sanitizeCallerId } from '../util/caller-id';
 import { ignoreGone } from './ari-util';
 import type { CallCore } from './core';
+import { stasisArgs } from './recovery';
 import type { CallRecord } from './types';
 
 /** An answer sends QueueCallerLeave then AgentConnect in one burst; this covers their gap. */
@@ -88,9 +90,26 @@ export class NativeParts {
     };
   }
 
-  /** Re-attaches a part persisted by an earlier process (recovery found both channels alive). */
-  adopt(call: CallRecord, names: { callerName: string; deviceName: string }): void {
-    this.track(call, names);
+  /**
+   * Recovery (Recovery.rowClaimer): an open row of an earlier process whose caller and device are
+   * both alive and outside the app is a native call app_queue still rings or bridges: the row is
+   * adopted and AMI goes on driving it. False = not such a row (the usual recovery settles it).
+   */
+  claim(row: CallRecord, alive: Map<string, AriChannel>, app: string): boolean {
+    if (row.kind !== 'inbound' || !row.linkedid || row.bridgeId || !row.customerChannelId || !row.agentChannelId) return false;
+    if (row.state !== 'ringing-agent' && row.state !== 'connected') return false;
+    const caller = alive.get(row.customerChannelId);
+    const device = alive.get(row.agentChannelId);
+    if (!caller || !device || stasisArgs(caller, app) || stasisArgs(device, app)) return false;
+    this.core.adopt(row);
+    this.track(row, { callerName: caller.name, deviceName: device.name });
+    if (row.state === 'ringing-agent') this.ringingOf(row.customerChannelId).add(row.id);
+    else if (row.agentExt) {
+      // The agents domain must keep this agent busy for app_queue after the restart.
+      this.core.deps.agents.callConnected(row.agentExt, { callId: row.id, queue: row.queue ?? undefined, direction: row.direction });
+    }
+    this.core.record(row.id, 'adopted', { state: row.state, topology: 'native' });
+    return true;
   }
 
   /** takeover.ts moved both channels into Stasis. */
@@ -119,9 +138,13 @@ export class NativeParts {
       linkedid,
     });
     this.track(call, { callerName: e.Channel ?? '', deviceName: e.DestChannel ?? '' });
-    let set = this.ringing.get(e.Uniqueid);
-    if (!set) this.ringing.set(e.Uniqueid, (set = new Set()));
-    set.add(call.id);
+    this.ringingOf(e.Uniqueid).add(call.id);
+  }
+
+  private ringingOf(callerId: string): Set<string> {
+    let set = this.ringing.get(callerId);
+    if (!set) this.ringing.set(callerId, (set = new Set()));
+    return set;
   }
 
   private onConnect(e: AmiEvent): void {

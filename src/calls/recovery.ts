@@ -54,6 +54,11 @@ export class Recovery {
    * Asterisk's side (half-open link, a dying process) is a new call, not an orphan.
    */
   onMissedStart?: (channel: AriChannel, args: string[]) => Promise<void>;
+  /**
+   * Asked first for every open row of an earlier process: true = the row was adopted by its owner
+   * (native topology: a call app_queue bridges itself, whose channels are not in the app).
+   */
+  rowClaimer?: (row: CallRecord, alive: Map<string, AriChannel>) => boolean;
 
   constructor(
     private readonly core: CallCore,
@@ -163,6 +168,8 @@ export class Recovery {
       this.core.record(row.parentId, 'transfer-cancelled', { child: row.id, reason: `consult cancelled by daemon restart` });
       consultsCancelled.add(row.parentId);
       report.ended.push(row.id);
+    } else if (this.rowClaimer?.(row, alive)) {
+      report.adopted.push(row.id);
     } else if (this.canAdopt(row, alive)) {
       this.adopt(row);
       report.adopted.push(row.id);

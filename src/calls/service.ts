@@ -79,6 +79,7 @@ export class CallService implements CallDirectory {
       this.native = { parts, takeover };
       this.router.onStart('takeover', (e) => takeover.onStart(e));
       this.core.beforeReshape = (call) => takeover.ensureControlled(call);
+      this.recovery.rowClaimer = (row, alive) => parts.claim(row, alive, deps.ari.app);
     }
     const standIns = this.standIns;
     if (standIns) {

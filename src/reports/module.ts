@@ -18,7 +18,8 @@ export const reportsFactory: ModuleFactory = (deps, ports): DaemonModule => {
     repo,
     clock,
     log: log.child({ component: 'queue-stays' }),
-    agentLegContext: config.asterisk.contexts.agent_leg,
+    // The agents module (registered first) knows which member Interface is whose (native: devices).
+    agentOfInterface: (iface) => (iface ? ports.agents?.memberExtension?.(iface) : undefined),
   });
   const surveys = new SurveyRecorder({ ami, repo, clock, log: log.child({ component: 'surveys' }) });
   // Where a caller who asks for a callback waited: the request keeps that stay's entry time.

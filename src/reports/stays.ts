@@ -25,7 +25,6 @@
  * part of theirs was answered meanwhile, else lost). Events seen while QueueStatus is in flight win.
  */
 import type { AmiClient, AmiEvent } from '../ami/types';
-import { agentExtFromInterface } from '../ami/events';
 import type { Logger } from '../log/logger';
 import { ResyncRetry } from '../net/resync-retry';
 import { sanitizeCallerName, sanitizeCallerNumber } from '../util/caller-id';
@@ -42,8 +41,8 @@ export interface StayRecorderDeps {
   repo: StaysRepo;
   clock: Clock;
   log: Logger;
-  /** asterisk.contexts.agent_leg: members are Local/<ext>@<it>/n. */
-  agentLegContext: string;
+  /** Member Interface → agent (Local/<ext>@<agent_leg>/n, or the device in the native topology). */
+  agentOfInterface: (iface: string | undefined) => string | undefined;
 }
 
 /** QUEUESTATUS (CcQueueExit Status) → outcome. Empty: Queue() returned after an answered call. */
@@ -162,7 +161,7 @@ export class QueueStayRecorder {
     const open = this.deps.repo.openOf(e.Uniqueid);
     if (!open) return;
     const linkedid = open.linkedid ?? (e.Linkedid || null);
-    const agent = agentExtFromInterface(e.Interface, this.deps.agentLegContext) ?? null;
+    const agent = this.deps.agentOfInterface(e.Interface) ?? null;
     const part = linkedid && agent ? this.deps.repo.answeredPart(linkedid, agent) : undefined;
     this.close(open.id, e.Uniqueid, {
       outcome: 'answered',

@@ -4,6 +4,7 @@
  * QueueCallerLeave before AgentConnect), and the QueueStatus re-sync after a reconnect: a caller
  * still waiting keeps its one stay (also across a daemon restart), one gone is answered or lost.
  */
+import { agentExtFromInterface } from '../../src/ami/events';
 import type { AmiEvent } from '../../src/ami/types';
 import { silentLogger } from '../../src/log/logger';
 import { LEAVE_GRACE_MS, QueueStayRecorder } from '../../src/reports/stays';
@@ -68,7 +69,7 @@ describe('queue stays from AMI', () => {
     expect(rows).toHaveLength(1);
     return all.get(Number(rows[0].id)) as QueueStay;
   };
-  const newRecorder = () => new QueueStayRecorder({ ami, repo: new StaysRepo(db), clock, log: silentLogger(), agentLegContext: 'cc-agent' });
+  const newRecorder = () => new QueueStayRecorder({ ami, repo: new StaysRepo(db), clock, log: silentLogger(), agentOfInterface: (i) => agentExtFromInterface(i, 'cc-agent') });
   /** The agent part the daemon creates when the member leg enters Stasis (src/calls/inbound.ts). */
   const part = (id: string, linkedid: string, agent: string, extra: Partial<Record<string, unknown>> = {}) =>
     db
