@@ -38,7 +38,7 @@ export interface BenchOptions {
   baseline: string;
   ringMs: number;
   /** SIP bench: asterisk.queue_topology of the callcenterd mode ('' = the config default). */
-  queueTopology: '' | 'member-leg' | 'stand-in';
+  queueTopology: '' | 'member-leg' | 'stand-in' | 'native';
   /** asterisk.ari.rest_transport of the daemon under test ('' = the config default, auto). */
   ariRest: '' | (typeof ARI_REST_TRANSPORTS)[number];
   /** SIP bench: step the rate up per mode until calls fail. */
@@ -117,7 +117,7 @@ SIP load bench on a real Asterisk (needs ASTERISK_BIN or /opt/asterisk, and sipp
                             copied in) logs in as its own AMI user with DIR/asterisk-conf/manager.conf's
                             [callcenterd] permissions and filters; README "Performance" says how
   --ring-ms N               agent phones ring this long before answering (default ${DEFAULTS.ringMs})
-  --queue-topology T        the callcenterd mode's asterisk.queue_topology: member-leg or stand-in
+  --queue-topology T        the callcenterd mode's asterisk.queue_topology: member-leg, stand-in or native
                             (default: the config default; docs/CALL-TOPOLOGY.md). With --only calls:
                             customers come from the trunk through [cc-inbound] under T (without it
                             they dial straight into Queue(): the member-leg path)
@@ -168,7 +168,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     else if (flag === '--baseline') o.baseline = value();
     else if (flag === '--queue-topology') {
       const v = value();
-      if (v !== 'member-leg' && v !== 'stand-in') throw invalid(`--queue-topology must be member-leg or stand-in (got ${v})`, { option: flag });
+      if (v !== 'member-leg' && v !== 'stand-in' && v !== 'native') throw invalid(`--queue-topology must be member-leg, stand-in or native (got ${v})`, { option: flag });
       o.queueTopology = v;
     }
     else if (flag === '--ari-rest') {

@@ -43,7 +43,8 @@ async function init(o: SimInit): Promise<SimReady> {
 
 async function waitMembers(queue: string, agents: string[], timeoutMs: number): Promise<void> {
   const s = need();
-  await s.waitFor(() => agents.every((ext) => s.member(queue, `Local/${ext}@cc-agent/n`)), timeoutMs);
+  // Member-leg and stand-in: the Local member leg; native: the device itself (PJSIP/<ext>).
+  await s.waitFor(() => agents.every((ext) => s.member(queue, `Local/${ext}@cc-agent/n`) || s.member(queue, `PJSIP/${ext}`)), timeoutMs);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
