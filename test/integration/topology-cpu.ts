@@ -2,6 +2,11 @@
  * Issue 12 lab: Asterisk CPU per queue call with SIP parties and RTP both ways, for three
  * topologies, on one throwaway Asterisk 22.10.1 (asterisk.ts: own temp dir and ports):
  *   native   Queue() rings PJSIP/<agent> members itself (no ARI): the reference
+ *   native-inbound  native members, but the trunk call enters the app first as the shipped
+ *            [cc-inbound] hands it over (Stasis(callcenter,inbound,queue,benchq,cc-queues,<linkedid>)),
+ *            and the app does what the daemon does for a queue route in the member-leg topology
+ *            (src/calls/inbound.ts onDirect: one ARI `continue` to cc-queues,benchq,1, the shipped
+ *            [cc-queues]: Answer, Queue(benchq), UserEvent CcQueueExit); app_queue rings PJSIP/<ext>
  *   local    today's topology: member Local/<ext>@cc-agent/n, ;2 in Stasis, the app rings the
  *            device and bridges {;2, device} in an ARI mixing bridge (docs/CALL-TOPOLOGY.md)
  *   standin  the customer stays in Stasis; a Local stand-in (originator = customer) waits in Queue();
@@ -29,7 +34,7 @@ const CALL_MS = Number(process.argv[3] ?? 8000);
 const RATE = Number(process.argv[4] ?? 4);
 const AGENTS = Math.ceil((RATE * CALL_MS) / 1000) + 6;
 const APP = 'callcenter';
-type Mode = 'native' | 'local' | 'standin' | 'standin-moh' | 'standin-unsub';
+type Mode = 'native' | 'native-inbound' | 'local' | 'standin' | 'standin-moh' | 'standin-unsub';
 
 function uacXml(callMs: number, wav: string): string {
   return `<?xml version="1.0" encoding="ISO-8859-1" ?>
@@ -103,6 +108,13 @@ function pjsipConf(uasPort: number): string {
 }
 
 function labDialplan(mode: Mode): string {
+  if (mode === 'native-inbound') {
+    // A copy of the shipped [cc-inbound] with CC_QUEUE=benchq; [cc-queues] is the shipped one.
+    return `\n[lab-in]\nexten => _X.,1,NoOp(callcenterd inbound \${CALLERID(num)} -> DID \${EXTEN})\n same => n,Set(CC_QUEUE=benchq)\n` +
+      ` same => n,Stasis(callcenter,inbound,queue,\${CC_QUEUE},cc-queues,\${CHANNEL(linkedid)})\n` +
+      ` same => n,GotoIf($["\${STASISSTATUS}" = "FAILED"]?cc-queues,\${CC_QUEUE},1)\n same => n,Hangup()\n` +
+      `[lab-hints]\nexten => _XXXX,hint,PJSIP/\${EXTEN}\n`;
+  }
   // native and local: the customer runs Queue(benchq) itself; standin: the customer enters the app.
   const entry = mode.startsWith('standin') ? 'Stasis(callcenter,customer)' : 'Queue(benchq)';
   return `\n[lab-in]\nexten => _X.,1,Answer()\n same => n,${entry}\n same => n,Hangup()\n` +
@@ -138,6 +150,13 @@ function runApp(ast: AsteriskProcess, mode: Mode): { ws: WebSocket; stats: { bri
       if (e.type === 'StasisStart') {
         const [kind, ...args] = e.args as string[];
         const id: string = e.channel.id;
+        if (kind === 'inbound') {
+          // member-leg queue route (inbound.ts onDirect): continue at <context>,<queue>,1
+          const [, queue, context] = args;
+          await rest('POST', `/channels/${id}/continue`, { context, extension: queue, priority: '1' });
+          stats.bridges.set('(no ARI bridge) continued', (stats.bridges.get('(no ARI bridge) continued') ?? 0) + 1);
+          return;
+        }
         if (kind === 'customer') {
           const si = `si-${++seq}`;
           const wait = `wait-${seq}`;
@@ -210,7 +229,7 @@ async function runMode(mode: Mode): Promise<{ mode: Mode; calls: number; cpuMs: 
     const ami = await connectAmi(ast.ports.ami, 'cc-test', ast.secrets.amiTest);
     for (let i = 0; i < AGENTS; i++) {
       const ext = String(7000 + i);
-      const iface = mode === 'native' ? `PJSIP/${ext}` : `Local/${ext}@lab-agent/n`;
+      const iface = mode.startsWith('native') ? `PJSIP/${ext}` : `Local/${ext}@lab-agent/n`;
       await ami.action('QueueAdd', { Queue: 'benchq', Interface: iface, MemberName: `A${ext}`, StateInterface: `hint:${ext}@lab-hints` });
     }
     const app = mode === 'native' ? undefined : runApp(ast, mode);
@@ -237,7 +256,7 @@ async function runMode(mode: Mode): Promise<{ mode: Mode; calls: number; cpuMs: 
     const failed = Number(last[head.indexOf('FailedCall(C)')]);
     const tech = app ? [...app.stats.bridges].map(([t, n]) => `${t}×${n}`).join(' ') : 'app_queue basic bridge';
     process.stdout.write(`${mode}: sipp exit ${code}, ${ok} ok, ${failed} failed; Asterisk CPU ${cpuMs.toFixed(0)} ms -> ${(cpuMs / Math.max(ok, 1)).toFixed(1)} ms/call; call bridges: ${tech}\n`);
-    if (mode === 'native') process.stdout.write((await ast.cli('bridge show all')).split('\n').slice(0, 3).join('\n') + '\n');
+    if (mode.startsWith('native')) process.stdout.write((await ast.cli('bridge show all')).split('\n').slice(0, 3).join('\n') + '\n');
     app?.ws.close();
     await ami.close();
     return { mode, calls: ok, cpuMs, perCall: cpuMs / Math.max(ok, 1), tech };
