@@ -18,6 +18,7 @@
  * the call over (takeover.ts); from then on the part is driven by Stasis like any other.
  * Recording and live monitoring snoop on the device, which needs no Stasis.
  */
+import { agentExtFromInterface } from '../ami/events';
 import type { AmiClient, AmiEvent } from '../ami/types';
 import type { AriChannel } from '../ari/types';
 import type { Blocklist } from '../prank/blocklist';
@@ -120,8 +121,9 @@ export class NativeParts {
 
   private onCalled(e: AmiEvent): void {
     const ext = this.core.deps.agents.memberExtension?.(e.Interface ?? '');
-    // Local members are the member-leg topology's (inbound.ts); a device we do not know is not ours.
-    if (!ext || (e.Interface ?? '').startsWith('Local/') || !e.DestUniqueid || !e.Uniqueid) return;
+    // A member leg (Local/<ext>@<agent_leg>/n, left from another topology) is inbound.ts's; a
+    // device we do not know is not ours.
+    if (!ext || agentExtFromInterface(e.Interface, this.core.deps.config.asterisk.contexts.agent_leg) || !e.DestUniqueid || !e.Uniqueid) return;
     if (this.byDevice.has(e.DestUniqueid)) return;
     const caller = sanitizeCallerId({ number: e.CallerIDNum ?? '', name: e.CallerIDName ?? '' });
     const linkedid = e.Linkedid || e.DestLinkedid || null;

@@ -184,6 +184,42 @@ const handlers: Record<string, Handler> = {
     queues.blindTransfer(ch, context, exten);
     return [amiOk(ctx, 'Transfer succeeded')];
   }),
+  redirect: guarded((ctx, { model, queues }) => {
+    // main/manager.c action_redirect (Asterisk 22): checks in this order; ast_channel_get_by_name
+    // finds a channel by name, else by uniqueid. The extra channel goes to ExtraContext/ExtraExten/
+    // ExtraPriority when ExtraContext is given, else to the first channel's target.
+    const name = get(ctx, 'Channel') ?? '';
+    const name2 = get(ctx, 'ExtraChannel') ?? '';
+    const [context, exten, priority] = [get(ctx, 'Context') ?? '', get(ctx, 'Exten') ?? '', get(ctx, 'Priority') ?? ''];
+    const [context2, exten2, priority2] = [get(ctx, 'ExtraContext') ?? '', get(ctx, 'ExtraExten') ?? '', get(ctx, 'ExtraPriority') ?? ''];
+    if (!name) return [amiError(ctx, 'Channel not specified')];
+    if (!context) return [amiError(ctx, 'Context not specified')];
+    if (!exten) return [amiError(ctx, 'Exten not specified')];
+    if (!priority) return [amiError(ctx, 'Priority not specified')];
+    const pi = parseInt(priority, 10);
+    if (!(pi >= 1)) return [amiError(ctx, 'Priority is invalid')];
+    let pi2 = pi;
+    if (name2 && context2) {
+      if (!exten2) return [amiError(ctx, 'ExtraExten not specified')];
+      if (!priority2) return [amiError(ctx, 'ExtraPriority not specified')];
+      pi2 = parseInt(priority2, 10);
+      if (!(pi2 >= 1)) return [amiError(ctx, 'ExtraPriority is invalid')];
+    }
+    const find = (n: string) => [...model.channels.values()].find((c) => c.name === n) ?? model.channels.get(n);
+    const ch = find(name);
+    if (!ch) return [amiError(ctx, `Channel does not exist: ${name}`)];
+    if (!name2) {
+      queues.redirect([{ ch, context, exten, priority: pi }]);
+      return [amiOk(ctx, 'Redirect successful')];
+    }
+    const ch2 = find(name2);
+    if (!ch2) return [amiError(ctx, `ExtraChannel does not exist: ${name2}`)];
+    queues.redirect([
+      { ch, context, exten, priority: pi },
+      context2 ? { ch: ch2, context: context2, exten: exten2, priority: pi2 } : { ch: ch2, context, exten, priority: pi },
+    ]);
+    return [amiOk(ctx, 'Dual Redirect successful')];
+  }),
   hangup: (ctx, { model }) => {
     const name = get(ctx, 'Channel') ?? '';
     const ch = [...model.channels.values()].find((c) => c.name === name || c.id === name);

@@ -10,6 +10,7 @@ import type { Devices } from './devices';
 import type { SimChannel, SimModel } from './model';
 import type { SimQueueCallback } from './queue-callback';
 import type { QueueEngine } from './queues';
+import { TAKEOVER_CONTEXT } from './queue-native';
 import type { Snoops } from './snoop';
 import type { SimRecordings } from './recordings';
 import { DEVICE_STATES, bridgeJson, channelJson } from './shapes';
@@ -204,6 +205,8 @@ function channels(req: AriRequest, d: AriRouteDeps, id: string | undefined, acti
       d.queues.legContinued(ch, context, exten);
       // A caller continued to <queue>@cc-queues (not a member leg) runs Queue(<queue>).
       if (d.queues.isQueueContext(context) && ch.kind !== 'leg2') d.queues.enterFromDialplan(ch, context, exten);
+      // [cc-takeover]: Stasis(<app>,takeover) is followed by Hangup().
+      else if (from === TAKEOVER_CONTEXT && context === TAKEOVER_CONTEXT) d.model.hangup(ch.id, 16);
       else if (!str(p.context) && !str(p.extension)) d.queueCallback?.continued(ch, from);
       else d.queueCallback?.continuedTo(ch, context, str(p.label));
       return NO_CONTENT;

@@ -8,7 +8,7 @@
  */
 import type { Clock, TimerHandle } from '../util/clock';
 import { CcError } from '../util/errors';
-import type { SimChannel, SimModel } from './model';
+import type { ChannelKind, SimChannel, SimModel } from './model';
 import { channelJson } from './shapes';
 
 export type AnswerMode = 'auto' | 'never' | 'busy' | 'unavailable';
@@ -52,6 +52,8 @@ interface RemoteRule {
 }
 
 const ENDPOINT = /^(PJSIP|SIP|IAX2|DAHDI|Local)\/(.+)$/;
+/** Channels that are a phone or a remote party: the daemon's originates and app_queue's device members. */
+const PHONE_KINDS: readonly ChannelKind[] = ['device', 'remote', 'member-device'];
 
 export class Devices {
   private devices = new Map<string, DeviceConfig>();
@@ -176,9 +178,42 @@ export class Devices {
     return ch;
   }
 
+  /**
+   * A device channel app_queue dialled for a device member (queue-native.ts): the same scripts as an
+   * ARI originate of that dial string, but nothing goes to an app (no Dial events, no Stasis).
+   * Answering only puts the channel Up (the queue engine bridges it); busy and unavailable hang it
+   * up with the cause Dial() would see (17, 20). No timeout of its own: app_queue's ring timeout
+   * hangs it up.
+   */
+  dialFromQueue(ch: SimChannel, dial: string): void {
+    const m = ENDPOINT.exec(dial);
+    const remote = !!m && m[1] !== 'Local' && m[2].includes('@');
+    const b = remote ? this.remoteBehaviour(m![2].split('@')[0]) : this.deviceBehaviour(dial);
+    const delay = b.answerDelayMs ?? 0;
+    switch (b.answer) {
+      case 'unavailable':
+        this.after(ch, 0, () => this.model.hangup(ch.id, 20));
+        break;
+      case 'busy':
+        this.after(ch, delay, () => this.model.hangup(ch.id, 17));
+        break;
+      case 'auto':
+        this.after(ch, 0, () => this.ring(ch));
+        this.after(ch, delay, () => this.answer(ch.id));
+        break;
+      case 'never':
+        this.after(ch, 0, () => this.ring(ch));
+        break;
+    }
+  }
+
   /** The phone (or remote party) answers now: used by 'auto' and by tests for 'never' devices. */
   answer(idOrDevice: string): SimChannel {
     const ch = this.findRinging(idOrDevice);
+    if (ch.kind === 'member-device') {
+      this.model.setState(ch, 'Up'); // app_queue sees the answer (queues.ts onAnswered)
+      return ch;
+    }
     const partner = ch.partnerId ? this.model.channels.get(ch.partnerId) : undefined;
     if (partner) this.model.setState(partner, 'Up');
     this.model.setState(ch, 'Up');
@@ -195,7 +230,7 @@ export class Devices {
       return;
     }
     const chans = [...this.model.channels.values()].filter(
-      (c) => c.device === idOrDevice && (c.kind === 'device' || c.kind === 'remote'),
+      (c) => c.device === idOrDevice && PHONE_KINDS.includes(c.kind),
     );
     if (chans.length === 0) throw new CcError('not_found', `No call on ${idOrDevice}`);
     for (const c of chans) this.model.hangup(c.id, 16);
@@ -224,11 +259,11 @@ export class Devices {
     const ch =
       byId ??
       [...this.model.channels.values()].find(
-        (c) => c.device === idOrDevice && (c.kind === 'device' || c.kind === 'remote') && c.state !== 'Up',
+        (c) => c.device === idOrDevice && PHONE_KINDS.includes(c.kind) && c.state !== 'Up',
       );
     if (!ch) throw new CcError('not_found', `No ringing call on ${idOrDevice}`);
     if (ch.state === 'Up') throw new CcError('refused', `Channel ${ch.id} is already answered`);
-    if (ch.kind !== 'device' && ch.kind !== 'remote') throw new CcError('invalid', `Channel ${ch.id} is not an originated device`);
+    if (!PHONE_KINDS.includes(ch.kind)) throw new CcError('invalid', `Channel ${ch.id} is not an originated device`);
     return ch;
   }
 

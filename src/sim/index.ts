@@ -71,6 +71,8 @@ export class Simulator {
       defaults: { timeoutMs: opts.queueTimeoutMs ?? 1500, retryMs: opts.retryMs ?? 200, wrapupMs: opts.wrapupMs ?? 0, autofill: opts.autofill ?? true },
       recheckMs: opts.recheckMs ?? 1000,
       queueContexts: opts.queueContexts ?? ['cc-queues', 'queues'],
+      // Device members (queue-native.ts) behave as setDevice scripted them (`this.devices` is set below).
+      dialDevice: (ch, dial) => this.devices.dialFromQueue(ch, dial),
     });
     this.queueCallback = new SimQueueCallback(this.model, this.queues, this.app);
     this.devices = new Devices(this.model, {

@@ -34,7 +34,11 @@ const CHANNEL_TRANSITIONS: Record<ChannelState, readonly ChannelState[]> = {
   Up: [],
 };
 
-export type ChannelKind = 'customer' | 'leg1' | 'leg2' | 'device' | 'device2' | 'remote' | 'snoop' | 'other';
+/**
+ * `member-device`: a device channel app_queue dialled itself for a member whose Interface is a dial
+ * string such as `PJSIP/1000` (queue-native.ts): no Local pair, no Stasis.
+ */
+export type ChannelKind = 'customer' | 'leg1' | 'leg2' | 'device' | 'device2' | 'remote' | 'snoop' | 'member-device' | 'other';
 
 export type SnoopDirection = 'none' | 'in' | 'out' | 'both';
 
@@ -130,7 +134,7 @@ export class SimModel {
   private bridgeSeq = 0;
   bootTime: number;
   private answeredListeners: Listener<[SimChannel]>[] = [];
-  private hangupListeners: Listener<[SimChannel, number]>[] = [];
+  private hangupListeners: Listener<[SimChannel, number, boolean]>[] = [];
   private deviceListeners: Listener<[string, string]>[] = [];
   /** Extra device-state source (endpoint registration), provided by devices.ts. */
   endpointState: (device: string) => string | undefined = () => undefined;
@@ -146,7 +150,8 @@ export class SimModel {
   onAnswered(fn: Listener<[SimChannel]>): void {
     this.answeredListeners.push(fn);
   }
-  onHangup(fn: Listener<[SimChannel, number]>): void {
+  /** `requested`: false when Asterisk hung the channel up without a hangup request (see hangup). */
+  onHangup(fn: Listener<[SimChannel, number, boolean]>): void {
     this.hangupListeners.push(fn);
   }
   onDeviceState(fn: Listener<[string, string]>): void {
@@ -241,20 +246,25 @@ export class SimModel {
     ch.stasisApp = undefined;
   }
 
-  /** Ends a channel with the event sequence of the captures. Idempotent. */
-  hangup(id: string, cause = 16, opts: { cascade?: boolean; soft?: boolean } = {}): void {
+  /**
+   * Ends a channel with the event sequence of the captures. Idempotent. `request: false`: Asterisk
+   * hangs it up without a hangup request (an outgoing channel put out of a dissolved bridge), so
+   * no ChannelHangupRequest and app_queue does not notice (topology-native capture).
+   */
+  hangup(id: string, cause = 16, opts: { cascade?: boolean; soft?: boolean; request?: boolean } = {}): void {
     const ch = this.channels.get(id);
     if (!ch || ch.hungUp) return;
     ch.hungUp = true;
+    const requested = opts.request !== false;
     // Asterisk adds `soft: true` only for soft hangup requests (an ARI DELETE, per the captures).
-    this.channelEvent(ch, 'ChannelHangupRequest', opts.soft ? { cause, soft: true } : { cause });
+    if (requested) this.channelEvent(ch, 'ChannelHangupRequest', opts.soft ? { cause, soft: true } : { cause });
     if (ch.bridgeId) this.removeFromBridge(ch.bridgeId, ch.id);
     this.leaveStasis(ch);
     this.channelEvent(ch, 'ChannelDestroyed', { cause, cause_txt: CAUSE_TEXT[cause] ?? 'Unknown' });
     this.channels.delete(id);
     this.ami('Hangup', 'call,all', [...amiChannelFields(ch), ['Cause', String(cause)], ['Cause-txt', CAUSE_TEXT[cause] ?? 'Unknown']]);
     this.refreshDevice(ch.device);
-    for (const fn of this.hangupListeners) fn(ch, cause);
+    for (const fn of this.hangupListeners) fn(ch, cause, requested);
     // A Local pair dies together.
     if (ch.partnerId && opts.cascade !== false) this.hangup(ch.partnerId, cause, { soft: opts.soft });
   }

@@ -1,7 +1,8 @@
 /**
  * app_queue's ringing of members (QueueEngine, queues.ts, adds callers entering, leaving and being
  * answered): a waiting caller is offered to the members pickMembers chooses (ringinuse=no, autofill),
- * each ring is a Local pair whose `;2` enters Stasis(<app>,agent-leg,<ext>,<linkedid>); no answer
+ * each ring is a Local pair whose `;2` enters Stasis(<app>,agent-leg,<ext>,<linkedid>) (a device
+ * member, e.g. `PJSIP/1000`, is dialled directly: queue-native.ts); no answer
  * within the queue's timeout = AgentRingNoAnswer and another try after `retry`.
  */
 import type { TimerHandle } from '../util/clock';
@@ -17,6 +18,15 @@ import { QueueMembers } from './queue-members';
 import { pickMembers } from './queue-strategy';
 
 const AGENT_IFACE = /^Local\/(\d+)@([A-Za-z0-9_-]+)(\/n)?$/;
+
+/**
+ * A member interface app_queue dials as a device (`PJSIP/1000`, `SIP/x`, `PJSIP/5511@trunk`): any
+ * `<tech>/<resource>` that is not a Local channel. Local members keep the member-leg model (their
+ * `;2` runs Stasis in the agent-leg context; any other Local context fails at once, RingTime 0).
+ */
+export function isDeviceInterface(iface: string): boolean {
+  return /^[A-Za-z0-9]+\/\S+$/.test(iface) && !iface.startsWith('Local/');
+}
 
 export abstract class QueueRinging extends QueueMembers {
   readonly calls = new Map<string, QueueCall>();
@@ -55,7 +65,10 @@ export abstract class QueueRinging extends QueueMembers {
     for (const c of this.calls.values()) for (const a of c.attempts) s.add(a.member.interface);
     return s;
   }
+  /** A member whose Interface is a device dial string: app_queue rings the device itself (queue-native.ts). */
+  protected abstract ringDevice(call: QueueCall, m: SimMember): void;
   protected ringMember(call: QueueCall, m: SimMember): void {
+    if (isDeviceInterface(m.interface)) return this.ringDevice(call, m);
     const customer = this.model.channel(call.customerId);
     const parsed = AGENT_IFACE.exec(m.interface);
     const ext = parsed?.[1] ?? m.interface;

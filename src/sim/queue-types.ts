@@ -93,6 +93,10 @@ export const QUEUE_CALL_TRANSITIONS: Record<QueueCallState, readonly QueueCallSt
   ended: [],
 };
 
+/**
+ * One member being rung. Member-leg (Local) members: `;1` and `;2` of the pair. Device members
+ * (queue-native.ts): both ids are the device channel app_queue dialled.
+ */
 export interface RingAttempt {
   member: SimMember;
   leg1Id: string;
@@ -115,13 +119,21 @@ export interface QueueCall {
   member?: SimMember;
   ringStartedAt?: number;
   connectedAt?: number;
+  /** The member channel in app_queue's bridge (`;1`, or the device for a device member) and its `;2` (= leg1Id for a device). */
   leg1Id?: string;
   leg2Id?: string;
+  /** app_queue's own bridge (not an ARI/Stasis bridge): the caller and leg1. */
   basicBridgeId?: string;
   /** The leg was sent on in the dialplan: app_queue ends the call only when the customer hangs up. */
   continued: boolean;
+  /**
+   * AMI Redirect took the caller and/or the member channel out of app_queue's bridge (queue-native.ts):
+   * app_queue still watches both and sends AgentComplete when either hangs up, but hangs up neither
+   * and the caller's dialplan after Queue() does not run.
+   */
+  redirected?: boolean;
   location: { context: string; exten: string };
-  endReason?: 'caller' | 'agent' | 'transfer' | 'abandon' | 'restart' | 'timeout' | 'exit';
+  endReason?: 'caller' | 'agent' | 'transfer' | 'abandon' | 'restart' | 'timeout' | 'exit' | 'redirect';
 }
 
 const sec = (ms: number) => String(Math.floor(ms / 1000));
@@ -186,11 +198,14 @@ export function queueParamsFields(q: SimQueue, waiting: number): AmiFieldList {
   ];
 }
 
-/** AgentCalled/Connect/RingNoAnswer/Complete head: customer channel, member leg `;1` as Dest, member. */
-export function agentEventFields(customer: SimChannel, leg1: SimChannel, m: SimMember): AmiFieldList {
+/**
+ * AgentCalled/Connect/RingNoAnswer/Complete head: customer channel, member channel (`;1`, or the
+ * device for a device member) as Dest, member. A channel gone before AgentComplete leaves its block out.
+ */
+export function agentEventFields(customer: SimChannel | undefined, leg1: SimChannel | undefined, m: SimMember): AmiFieldList {
   return [
-    ...amiChannelFields(customer),
-    ...amiChannelFields(leg1, 'Dest'),
+    ...(customer ? amiChannelFields(customer) : []),
+    ...(leg1 ? amiChannelFields(leg1, 'Dest') : []),
     ['Queue', m.queue],
     ['Interface', m.interface],
     ['MemberName', m.memberName],

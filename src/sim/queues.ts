@@ -1,7 +1,7 @@
 /**
  * app_queue as the captures show it with the DESIGN.md topology: members are
- * `Local/<ext>@cc-agent/n`; ringing a member creates the Local pair whose `;2` runs
- * Stasis(callcenter,agent-leg,<ext>,<linkedid>). The member is answered when the daemon answers `;2`.
+ * `Local/<ext>@cc-agent/n` (devices such as `PJSIP/1000` are rung directly: queue-native.ts);
+ * ringing a member creates the Local pair whose `;2` runs Stasis(callcenter,agent-leg,<ext>,<linkedid>). The member is answered when the daemon answers `;2`.
  * ringinuse=no: a member is offered only when its state interface is idle, it is not paused, not
  * already being offered a call (app_queue's pending list) and past wrap-up. Ringing members is
  * QueueRinging's (queue-ringing.ts); this file is callers entering, leaving and being answered.
@@ -17,7 +17,7 @@ import {
 } from './queue-types';
 import { amiChannelFields } from './shapes';
 import { queueExitEvent } from './dialplan-events';
-import { QueueRinging } from './queue-ringing';
+import { QueueNative } from './queue-native';
 
 export interface QueueEngineOptions {
   clock: Clock;
@@ -31,15 +31,17 @@ export interface QueueEngineOptions {
    * customer sent there (blind transfer, ARI continue) joins that queue; an unknown queue hangs up.
    */
   queueContexts: readonly string[];
+  /** Plays a device member's channel as scripted for its dial string (Devices.dialFromQueue); none = it rings forever. */
+  dialDevice?: (ch: SimChannel, dial: string) => void;
 }
 
-export class QueueEngine extends QueueRinging {
+export class QueueEngine extends QueueNative {
   private callSeq = 0;
 
   constructor(model: SimModel, opts: QueueEngineOptions) {
     super(model, opts);
     model.onAnswered((ch) => this.onAnswered(ch));
-    model.onHangup((ch) => this.onHangup(ch));
+    model.onHangup((ch, _cause, requested) => this.onHangup(ch, requested));
   }
 
   waitingCalls(queue: string): QueueCall[] {
@@ -209,7 +211,7 @@ export class QueueEngine extends QueueRinging {
   }
 
   private onAnswered(ch: SimChannel): void {
-    if (ch.kind !== 'leg2') return;
+    if (ch.kind !== 'leg2' && ch.kind !== 'member-device') return;
     const call = [...this.calls.values()].find((c) => c.state === 'ringing' && c.attempts.some((a) => a.leg2Id === ch.id));
     if (!call) return;
     const attempt = call.attempts.find((a) => a.leg2Id === ch.id)!;
@@ -244,7 +246,7 @@ export class QueueEngine extends QueueRinging {
     this.model.addToBridge(bridge.id, customer.id);
   }
 
-  private onHangup(ch: SimChannel): void {
+  private onHangup(ch: SimChannel, requested: boolean): void {
     for (const call of this.calls.values()) {
       if (call.state === 'ended') continue;
       if (ch.id === call.customerId) return this.customerGone(call, ch);
@@ -266,9 +268,12 @@ export class QueueEngine extends QueueRinging {
         return;
       }
       if (call.state === 'connected' && !call.continued && (ch.id === call.leg2Id || ch.id === call.leg1Id)) {
+        // app_queue watches hangup requests: a member channel put out of its dissolved bridge after
+        // a Redirect goes unnoticed; AgentComplete comes with the caller's hang-up (no Dest* then).
+        if (call.redirected && !requested) return;
         const customer = this.model.channels.get(call.customerId);
         this.finish(call, 'agent', ch.id === call.leg1Id ? ch : undefined);
-        if (customer) this.model.hangup(customer.id, 16);
+        if (customer && !call.redirected) this.model.hangup(customer.id, 16);
         return;
       }
     }
@@ -278,9 +283,17 @@ export class QueueEngine extends QueueRinging {
   private customerGone(call: QueueCall, customer: SimChannel): void {
     if (call.state === 'connected') {
       this.finish(call, 'caller', undefined, customer);
-      if (call.leg1Id) this.model.hangup(call.leg1Id, 16);
+      if (call.leg1Id && !call.redirected) this.model.hangup(call.leg1Id, 16);
       return;
     }
+    this.abandon(call, customer, 'abandon');
+  }
+
+  /**
+   * The caller leaves Queue() unanswered with res < 0 (hung up, or taken away by an AMI Redirect,
+   * queue-native.ts): members still ringing are hung up, QueueCallerAbandon, QueueCallerLeave.
+   */
+  protected abandon(call: QueueCall, customer: SimChannel, endReason: 'abandon' | 'redirect'): void {
     const attempts = call.attempts;
     call.attempts = [];
     this.clearTimer(call, true);
@@ -296,7 +309,7 @@ export class QueueEngine extends QueueRinging {
         ['HoldTime', msToSecString(this.model.now() - call.joinedAt)],
       ]);
       this.leaveQueue(call, customer);
-      call.endReason = 'abandon';
+      call.endReason = endReason;
       this.transition(call, 'ended');
     }
   }
@@ -313,7 +326,8 @@ export class QueueEngine extends QueueRinging {
     call.endReason = reason;
     q.completed++;
     q.talkSecTotal += Math.floor(talkMs / 1000);
-    if (customer && leg1) {
+    // A party already gone has no snapshot left: its fields are missing (topology-native capture).
+    if (customer || leg1) {
       this.model.ami('AgentComplete', 'agent,all', [
         ...agentEventFields(customer, leg1, m),
         ['HoldTime', msToSecString((call.connectedAt ?? call.joinedAt) - call.joinedAt)],

@@ -233,15 +233,19 @@ describe('the shipped module list (src/daemon/modules.ts)', () => {
   it('asterisk-conf/manager.conf lets through every AMI event the daemon subscribes to, and only those', async () => {
     // The [callcenterd] user's include filters are a whitelist (README "Performance"): an event a
     // module starts reading must be added there, or the daemon would silently never see it.
-    const ami = new FakeAmi();
+    // Every topology's modules (native reads AgentComplete, the others do not): one whitelist.
     const names = new Set<string>();
-    const onEvent = ami.onEvent.bind(ami);
-    ami.onEvent = (name, handler) => {
-      names.add(name);
-      return onEvent(name, handler);
-    };
-    const daemon = await startDaemon(config(), { log: silentLogger(), amiFactory: () => ami, ariFactory: () => createFakeAri() });
-    await daemon.stop();
+    for (const topology of ['stand-in', 'member-leg', 'native']) {
+      const ami = new FakeAmi();
+      const onEvent = ami.onEvent.bind(ami);
+      ami.onEvent = (name, handler) => {
+        names.add(name);
+        return onEvent(name, handler);
+      };
+      const cfg = config({ asterisk: { queue_topology: topology } });
+      const daemon = await startDaemon(cfg, { log: silentLogger(), amiFactory: () => ami, ariFactory: () => createFakeAri() });
+      await daemon.stop();
+    }
     const conf = fs.readFileSync(path.join(__dirname, '..', '..', 'asterisk-conf', 'manager.conf'), 'utf8');
     const section = conf.slice(conf.indexOf('[callcenterd]'));
     const included = [...section.matchAll(/^eventfilter\(action\(include\),name\((\w+)\)\)\s*=\s*$/gm)].map((m) => m[1]);
