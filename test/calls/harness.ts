@@ -51,6 +51,11 @@ export class FakeAgents implements AgentDirectory {
   callEnded(ext: string, c: { callId: string; answered: boolean }): void {
     this.calls.push(`ended ${ext} ${c.callId} answered=${c.answered}`);
   }
+  /** Native topology: a member is the agent's device (src/queues/member-interfaces.ts). */
+  memberExtension(iface: string): string | undefined {
+    for (const [ext, a] of this.agents) if (a.device === iface) return ext;
+    return /^Local\/(\d+)@cc-agent\/n$/.exec(iface)?.[1];
+  }
 }
 
 export interface Harness {
