@@ -100,7 +100,7 @@ export async function runCallsBench(o: BenchOptions, say: (line: string) => void
       {},
       { baseDir: dir },
     );
-    daemon = await startDaemon(config, { log: createLogger(o.logLevel, { stream: discardStream() }) });
+    daemon = await startDaemon(config, { log: createLogger(o.logLevel, { stream: process.env.BENCH_DAEMON_LOG ? fs.createWriteStream(process.env.BENCH_DAEMON_LOG) : discardStream() }) });
     const d = daemon;
     await until(() => d.deps.ami.state === 'connected' && d.deps.ari.connected, 10000, 'daemon links up');
     countStatementRuns(d.deps.db, { histogram: o.sqlHistogram });

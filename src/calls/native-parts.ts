@@ -53,6 +53,8 @@ export class NativeParts {
   private readonly byDevice = new Map<string, string>();
   /** Caller's Uniqueid → its parts still ringing. */
   private readonly ringing = new Map<string, Set<string>>();
+  /** Channels of parts that entered the app through a takeover (see isStaleExit). */
+  private readonly inApp = new Set<string>();
   /** Callers whose QueueCallerLeave waits for an AgentConnect (see LEAVE_GRACE_MS). */
   private readonly leaving = new Map<string, TimerHandle>();
   /**
@@ -117,6 +119,25 @@ export class NativeParts {
   markControlled(callId: string): void {
     const p = this.parts.get(callId);
     if (p) p.controlled = true;
+  }
+
+  /** A channel of a part reached the app (takeover's StasisStart): its StasisEnd is a real exit. */
+  enteredApp(channelId: string): void {
+    this.inApp.add(channelId);
+  }
+
+  /**
+   * Router hook (StasisRouter.onAnyGone): true = ignore this exit. The trunk caller leaves the app
+   * for Queue() (the inbound route's `continue`) and its StasisEnd may arrive after AgentCalled
+   * made it a part's customer side; that is not a hang-up (AMI tells the end of an untouched part).
+   */
+  isStaleExit(channelId: string): boolean {
+    if (this.inApp.has(channelId)) {
+      this.inApp.delete(channelId);
+      return false;
+    }
+    const call = this.core.callOfChannel(channelId);
+    return call !== undefined && this.parts.has(call.id);
   }
 
   private onCalled(e: AmiEvent): void {
@@ -239,6 +260,8 @@ export class NativeParts {
     if (!p) return;
     this.parts.delete(callId);
     if (p.deviceId && this.byDevice.get(p.deviceId) === callId) this.byDevice.delete(p.deviceId);
+    if (p.deviceId) this.inApp.delete(p.deviceId);
+    if (p.callerId) this.inApp.delete(p.callerId);
     if (p.callerId) {
       const set = this.ringing.get(p.callerId);
       set?.delete(callId);

@@ -80,6 +80,7 @@ export class CallService implements CallDirectory {
       this.router.onStart('takeover', (e) => takeover.onStart(e));
       this.core.beforeReshape = (call) => takeover.ensureControlled(call);
       this.recovery.rowClaimer = (row, alive) => parts.claim(row, alive, deps.ari.app);
+      this.router.onAnyGone = async (id) => parts.isStaleExit(id);
     }
     const standIns = this.standIns;
     if (standIns) {

@@ -59,6 +59,7 @@ export class Takeover {
   onStart(e: StasisStartEvent): void {
     const w = this.waiting.get(e.channel.id);
     if (w) {
+      this.parts.enteredApp(e.channel.id);
       this.waiting.delete(e.channel.id);
       this.core.deps.clock.clearTimeout(w.timer);
       w.resolve();

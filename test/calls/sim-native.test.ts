@@ -159,3 +159,43 @@ describe('native topology on the simulator', () => {
     expect(svc.repo.get(id)).toMatchObject({ endReason: 'customer-hangup' });
   });
 });
+
+describe('native topology on the simulator, under load', () => {
+  it('callers outnumbering agents: every call is answered by one agent and ends as its customer hangs up', async () => {
+    const sim = new Simulator({ queueTimeoutMs: 400, retryMs: 20, queues: { support: { members: ['1000', '1001', '1002'].map(device) } } });
+    await sim.start();
+    const db = openDatabase(':memory:');
+    const agents = new FakeAgents();
+    for (const ext of ['1000', '1001', '1002']) agents.add(ext);
+    const log = silentLogger();
+    const ari = createAriClient({ url: sim.ariUrl, ...sim.credentials.ari, app: sim.app, log });
+    const ami = createAmiClient({ host: '127.0.0.1', port: sim.amiPort, ...sim.credentials.ami, log });
+    const config = configSchema.parse({
+      asterisk: { ari: { url: 'http://127.0.0.1:8088', username: 'cc', password: 'secret' }, ami: { username: 'cc', secret: 'secret' }, queue_topology: 'native' },
+    });
+    const svc = new CallService({ ari, ami, db, clock: systemClock, agents, bus: new EventBus(), config, log });
+    svc.start();
+    ari.start();
+    ami.start();
+    try {
+      await until(() => ari.connected && ami.state === 'connected' && svc.lastRecovery !== undefined);
+      const handles = Array.from({ length: 9 }, (_, i) => sim.placeTrunkCall({ queue: 'support', callerNumber: `55501${10 + i}` }));
+      const talked = new Set<string>();
+      await until(() => {
+        for (const c of svc.list()) {
+          if (c.state !== 'connected' || talked.has(c.id)) continue;
+          talked.add(c.id);
+          setTimeout(() => sim.hangupDevice(c.customerChannelId!), 100);
+        }
+        return talked.size === handles.length && svc.list().length === 0;
+      }, 15000);
+      const reasons = db.prepare("SELECT end_reason AS r, COUNT(*) AS n FROM calls WHERE answered_at IS NOT NULL GROUP BY end_reason").all();
+      expect(reasons).toEqual([{ r: 'customer-hangup', n: handles.length }]);
+    } finally {
+      svc.stop();
+      await Promise.all([ari.stop(), ami.stop()]);
+      await sim.stop();
+      db.close();
+    }
+  });
+});
