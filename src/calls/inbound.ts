@@ -119,6 +119,11 @@ export class InboundCalls {
     this.hints.delete(linkedid);
   }
 
+  /** The queue transfer a customer of `linkedid` re-entered a queue by (native-parts.ts asks too). */
+  reentryOf(linkedid: string): { parentId: string; queue: string } | undefined {
+    return this.reentries.get(linkedid);
+  }
+
   async onAgentLeg(ev: StasisStartEvent): Promise<void> {
     const [, ext, linkedid] = ev.args;
     const leg = ev.channel;

@@ -62,6 +62,8 @@ export class NativeParts {
    * takes the customer when the agent hangs up, which app_queue's bridge would not let it do).
    */
   controlAtAnswer?: (call: CallRecord) => boolean;
+  /** A queue transfer's re-entry (inbound.ts): the new parts are children of the transfer's part. */
+  reentryOf?: (linkedid: string) => { parentId: string } | undefined;
   /** linkedid → when it was recorded as blocked (app_queue may offer the caller again meanwhile). */
   private readonly blocked = new Map<string, number>();
 
@@ -153,6 +155,7 @@ export class NativeParts {
       kind: 'inbound',
       direction: 'inbound',
       state: 'ringing-agent',
+      parentId: linkedid ? (this.reentryOf?.(linkedid)?.parentId ?? null) : null,
       queue: e.Queue ?? null,
       agentExt: ext,
       customerNumber: caller.number || null,
@@ -178,8 +181,8 @@ export class NativeParts {
     this.leaving.delete(e.Uniqueid ?? '');
     if (call && call.state === 'ringing-agent') {
       this.ringing.get(e.Uniqueid ?? '')?.delete(call.id);
+      // Hold and ring times stay with the queue stay (reports); one write step per answer.
       this.core.transition(call, 'agent-answered');
-      this.core.record(call.id, 'answered', { holdTimeS: Number(e.HoldTime ?? 0), ringTimeS: Number(e.RingTime ?? 0) });
       if (this.controlAtAnswer?.(call)) {
         // exclusive() runs the takeover (CallCore.beforeReshape); a failure is logged there.
         void this.core.exclusive(call.id, 'takeover', async () => undefined).catch(() => undefined);

@@ -75,6 +75,7 @@ export class CallService implements CallDirectory {
       const parts = new NativeParts(this.core, this.blocklist);
       const survey = surveyExtensionReader(deps.db);
       parts.controlAtAnswer = (call) => !!survey(call.queue);
+      parts.reentryOf = (linkedid) => this.inbound.reentryOf(linkedid);
       const takeover = new Takeover(this.core, parts, deps.ami, asterisk.contexts.takeover);
       this.native = { parts, takeover };
       this.router.onStart('takeover', (e) => takeover.onStart(e));

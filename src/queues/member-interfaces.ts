@@ -38,8 +38,10 @@ export class MemberInterfaces {
   extOf(iface: string | undefined): string | undefined {
     const local = agentExtFromInterface(iface, this.agentLeg);
     if (local || !iface || !this.native) return local;
+    // Learnt from iface(): a member keeps the device it was added with until it is removed (a
+    // device changed in the catalogue meanwhile still names that agent's member).
     const known = this.byDevice.get(iface);
-    if (known && this.native.deviceOf(known) === iface) return known;
+    if (known) return known;
     const exts = this.native.extensionsWithDevice(iface);
     if (exts.length !== 1) return undefined;
     this.byDevice.set(iface, exts[0]);

@@ -29,9 +29,12 @@ describe('MemberInterfaces', () => {
     // Unknown agent: falls back to the Local leg (what the daemon would add otherwise).
     expect(m.iface('2000')).toBe('Local/2000@cc-agent/n');
     expect(m.extOf('Local/2000@cc-agent/n')).toBe('2000');
-    // Device reassigned in the catalogue: the cache is checked against it.
+    // Device reassigned in the catalogue: the member added with it is still that agent's until
+    // removed; re-adding (iface) with the new device moves the mapping.
     devices['1000'] = 'PJSIP/desk-7';
     devices['1003'] = 'PJSIP/1000';
+    expect(m.extOf('PJSIP/1000')).toBe('1000');
+    expect(m.iface('1003')).toBe('PJSIP/1000');
     expect(m.extOf('PJSIP/1000')).toBe('1003');
   });
 });
