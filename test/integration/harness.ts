@@ -43,7 +43,7 @@ export interface StackOptions {
   pauseReasons?: { name: string; statusId: number }[];
   dispositions?: string[];
   /** asterisk.queue_topology (docs/CALL-TOPOLOGY.md); the config default when absent. */
-  queueTopology?: 'member-leg' | 'stand-in';
+  queueTopology?: 'member-leg' | 'stand-in' | 'native';
 }
 
 export interface ApiResult {
