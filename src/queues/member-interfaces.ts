@@ -22,6 +22,8 @@ export class MemberInterfaces {
     private readonly agentLeg: string,
     /** Set in the native topology only. */
     private readonly native?: DeviceLookup,
+    /** The catalogue's devices, to recognise members left by the native topology in the others. */
+    private readonly devices?: Pick<DeviceLookup, 'extensionsWithDevice'>,
   ) {}
 
   get isNative(): boolean {
@@ -33,6 +35,17 @@ export class MemberInterfaces {
     if (!device) return `Local/${ext}@${this.agentLeg}/n`;
     this.byDevice.set(device, ext);
     return device;
+  }
+
+  /**
+   * The agent whose member this interface was under the OTHER topology (native ↔ member-leg and
+   * stand-in): left behind by a change of asterisk.queue_topology. Resync removes such members,
+   * else app_queue would ring both the leg and the device.
+   */
+  formerOf(iface: string): string | undefined {
+    if (this.native) return agentExtFromInterface(iface, this.agentLeg);
+    const exts = this.devices?.extensionsWithDevice(iface) ?? [];
+    return exts.length === 1 ? exts[0] : undefined;
   }
 
   extOf(iface: string | undefined): string | undefined {

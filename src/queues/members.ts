@@ -43,8 +43,10 @@ export class QueueMembers {
     private readonly contexts: MemberContexts,
     /** Set in the native topology: members are the agents' devices. */
     native?: DeviceLookup,
+    /** The catalogue's devices (members the native topology left: MemberInterfaces.formerOf). */
+    devices?: Pick<DeviceLookup, 'extensionsWithDevice'>,
   ) {
-    this.interfaces = new MemberInterfaces(contexts.agent_leg, native);
+    this.interfaces = new MemberInterfaces(contexts.agent_leg, native, devices);
   }
 
   /** False while AMI is not connected: actions would only fail; the re-sync on connect applies state. */

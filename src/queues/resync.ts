@@ -102,8 +102,17 @@ export class QueueResync {
       await attempt(`Setvar Custom:agent-${s.extension}`, () => members.setBusy(s.extension, busy));
     }
 
+    const sessions = new Map(repo.openSessions().map((s) => [s.extension, s]));
     for (const m of live) {
       if (owned.has(key(m.queue, m.iface))) continue;
+      // Ours under the other topology (asterisk.queue_topology changed): app_queue would ring the
+      // agent twice (the leg and the device), so it goes whatever remove_unknown_members says.
+      const former = m.membership !== 'static' ? members.interfaces.formerOf(m.iface) : undefined;
+      if (former && sessions.get(former)?.queues.includes(m.queue)) {
+        const ok = await attempt(`QueueRemove ${m.queue} ${m.iface}`, () => members.removeInterface(m.queue, m.iface));
+        if (ok) report.removed.push({ queue: m.queue, interface: m.iface });
+        continue;
+      }
       report.unknown.push({ queue: m.queue, interface: m.iface, name: m.name, membership: m.membership });
       if (this.core.policy.remove_unknown_members && m.membership !== 'static') {
         const ok = await attempt(`QueueRemove ${m.queue} ${m.iface}`, () => members.removeInterface(m.queue, m.iface));

@@ -240,7 +240,7 @@ export interface Kit {
 }
 
 export function makeKit(
-  opts: { policy?: Record<string, unknown>; db?: Db; clock?: FakeClock; noAnswerGraceMs?: number } = {},
+  opts: { policy?: Record<string, unknown>; db?: Db; clock?: FakeClock; noAnswerGraceMs?: number; native?: boolean } = {},
 ): Kit {
   const db = opts.db ?? openDatabase(':memory:');
   if (!opts.db) seedCatalogue(db);
@@ -253,10 +253,13 @@ export function makeKit(
   const probe = new FakeProbe();
   const config = testConfig(opts.policy);
   const build = () => {
+    const catalogue = new SqlAgentCatalogue(db);
+    // As src/agents/module.ts wires it: native = members are the devices.
+    const devices = { deviceOf: (ext: string) => catalogue.agent(ext)?.device, extensionsWithDevice: (d: string) => catalogue.extensionsWithDevice(d) };
     const s = new AgentService({
       repo: new AgentRepository(db),
-      catalogue: new SqlAgentCatalogue(db),
-      members: new QueueMembers(ami, config.asterisk.contexts),
+      catalogue,
+      members: new QueueMembers(ami, config.asterisk.contexts, opts.native ? devices : undefined, devices),
       bus,
       clock,
       log: silentLogger(),

@@ -131,6 +131,29 @@ describe('re-sync with QueueStatus on AMI (re)connect', () => {
     expect(k2.ami.members.map((m) => m.iface)).toEqual(['PJSIP/9000']);
   });
 
+  it('after a change of queue_topology, members the other topology left are removed (the agent would ring twice)', async () => {
+    const k = makeKit({ native: true });
+    await k.svc.login.login('1000', { queues: ['support'] });
+    const device = k.ami.members.find((m) => m.queue === 'support')!;
+    expect(device.iface).toBe('PJSIP/1000');
+    const leftover = { ...device, iface: 'Local/1000@cc-agent/n', membership: 'dynamic' };
+    const stranger = { ...device, iface: 'Local/1002@cc-agent/n', name: 'Agent 1002', membership: 'dynamic' };
+    k.ami.members.push(leftover, stranger);
+    const r = await k.svc.resync.run();
+    expect(r.removed).toEqual([{ queue: 'support', interface: 'Local/1000@cc-agent/n' }]);
+    // 1002 has no session in support: not ours to remove without remove_unknown_members.
+    expect(r.unknown.map((u) => u.interface)).toEqual(['Local/1002@cc-agent/n']);
+    expect(k.ami.members.map((m) => m.iface).sort()).toEqual(['Local/1002@cc-agent/n', 'PJSIP/1000']);
+
+    // And back: a stand-in daemon finds the device member of a logged-in agent.
+    const k2 = makeKit();
+    await k2.svc.login.login('1000', { queues: ['support'] });
+    k2.ami.members.push({ ...k2.ami.member('support', '1000')!, iface: 'PJSIP/1000' });
+    const r2 = await k2.svc.resync.run();
+    expect(r2.removed).toEqual([{ queue: 'support', interface: 'PJSIP/1000' }]);
+    expect(k2.ami.members.map((m) => m.iface)).toEqual(['Local/1000@cc-agent/n']);
+  });
+
   it('collects per-member errors instead of aborting', async () => {
     const k = makeKit();
     await k.svc.login.login('1000', { queues: ['support', 'vendas'] });
