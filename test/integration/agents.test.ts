@@ -32,7 +32,7 @@ describeWithAsterisk('agents on a real Asterisk', (install) => {
     expect(r).toMatchObject({ extension: '1000' });
     for (const q of ['support', 'vendas']) {
       const show = await stack.ast.cli(`queue show ${q}`);
-      expect(show).toMatch(/\(Local\/1000@cc-agent\/n from hint:1000@test-agent-hints\) \(ringinuse disabled\) \(dynamic\)/);
+      expect(show).toContain(`(${stack.memberInterface('1000')} from hint:1000@test-agent-hints) (ringinuse disabled) (dynamic)`);
     }
     expect(await stack.agent('1000')).toMatchObject({ state: 'available', queues: ['support', 'vendas'] });
   });

@@ -69,7 +69,7 @@ describeWithAsterisk('calls on a real Asterisk', (install) => {
     const call = await liveCallOf('1000');
     expect(call).toMatchObject({ kind: 'inbound', queue: 'support', agent: '1000', number: '5511987650001' });
     const connect = await stack.ami.waitEvent((e) => e.Event === 'AgentConnect' && e.Linkedid === cust.id, 10_000, 'AgentConnect');
-    expect(connect).toMatchObject({ Queue: 'support', Interface: 'Local/1000@cc-agent/n' });
+    expect(connect).toMatchObject({ Queue: 'support', Interface: stack.memberInterface('1000') });
     expect((await bridgeChannels(call.bridgeId)).sort()).toEqual([call.channels.agent, call.channels.customer].sort());
     expect(await stack.agent('1000')).toMatchObject({ state: 'on-call', currentCallId: call.id });
 

@@ -66,6 +66,8 @@ export class Stack {
   private readonly rawConfig: Record<string, unknown>;
   readonly dir: string;
   private seq = 0;
+  /** Agents created with a device other than Local/<ext>@test-phones. */
+  private readonly devices = new Map<string, string>();
 
   private constructor(readonly ast: AsteriskProcess, policy: Record<string, unknown>, queueTopology?: StackOptions['queueTopology']) {
     this.dir = path.join(ast.dir, 'daemon');
@@ -177,6 +179,7 @@ export class Stack {
     for (const r of opts.pauseReasons ?? []) await this.ok('POST', '/catalogue/pause-reasons', r);
     for (const d of opts.dispositions ?? []) await this.ok('POST', '/catalogue/dispositions', { tag: d });
     for (const a of opts.agents ?? []) {
+      if (a.device) this.devices.set(a.extension, a.device);
       await this.ok('POST', '/catalogue/agents', {
         extension: a.extension,
         name: a.name ?? `Agent ${a.extension}`,
@@ -263,10 +266,16 @@ export class Stack {
     return (await this.ari('GET', `/channels/${encodeURIComponent(id)}`)).status === 200;
   }
 
+  /** The app_queue member Interface of agent `ext` under this daemon's topology (member-interfaces.ts). */
+  memberInterface(ext: string): string {
+    const device = this.devices.get(ext) ?? `Local/${ext}@test-phones`;
+    return this.config.asterisk.queue_topology === 'native' ? device : `Local/${ext}@cc-agent/n`;
+  }
+
   /** QueueStatus member entry of `ext` in `queue` (undefined when not a member). */
   async member(queue: string, ext: string): Promise<Record<string, string> | undefined> {
     const { events } = await this.ami.client.actionList('QueueStatus', { Queue: queue });
-    return events.find((e) => e.Event === 'QueueMember' && e.Location === `Local/${ext}@cc-agent/n`);
+    return events.find((e) => e.Event === 'QueueMember' && e.Location === this.memberInterface(ext));
   }
 
   /** Waits until the daemon's monitor shows `n` callers waiting in `queue`. */

@@ -116,6 +116,16 @@ describeWithAsterisk('live monitoring on a real Asterisk', (install) => {
     /** The raw RMS values of the last listenTo(), per party. */
     let lastRaw: Partial<Record<Party, Received>> = {};
     /** Records what the parties receive and returns heard/silent per party and tone. */
+    /**
+     * The phone's own half (;2, where test-phones plays the agent's tone) of the agent's device
+     * Local/<ext>@test-phones;1, by name: its id is ours when the daemon originated the device,
+     * Asterisk's when app_queue rang it (native topology).
+     */
+    async function phoneSide(deviceId: string): Promise<string> {
+      const r = await stack.ari('GET', `/channels/${encodeURIComponent(deviceId)}`);
+      return String((r.body as { name: string }).name).replace(/;1$/, ';2');
+    }
+
     async function listenTo(label: string, channels: Partial<Record<Party, string>>): Promise<Record<string, Record<Party, string>>> {
       await new Promise((r) => setTimeout(r, 600)); // let a switch settle before measuring
       const rx = await recordReceived(stack.ami, path.join(stack.ast.dir, 'rec'), label, channels, 1800);
@@ -132,7 +142,7 @@ describeWithAsterisk('live monitoring on a real Asterisk', (install) => {
     test('listen → whisper → barge → hold → stop: supervisor, agent and customer each hear exactly what the mode says', async () => {
       const { call, cust } = await toneCall('5511987652001');
       const bridgeBefore = await bridgeChannels(call.bridgeId);
-      const parties = { customer: cust.id, agent: `${call.channels.agent}-2` };
+      const parties = { customer: cust.id, agent: await phoneSide(call.channels.agent) };
 
       const before = await listenTo('before monitoring', parties);
       expect(before).toEqual({
@@ -224,7 +234,7 @@ describeWithAsterisk('live monitoring on a real Asterisk', (install) => {
       expect((await stack.api('POST', `/calls/${call.id}/monitor`, { mode: 'listen' }, SUPERVISOR_TOKEN)).body.error.message).toMatch(/--device/);
 
       expect(await bridgeChannels(call.bridgeId)).toEqual(bridgeBefore);
-      const rx = await listenTo('after failed monitoring', { customer: cust.id, agent: `${call.channels.agent}-2` });
+      const rx = await listenTo('after failed monitoring', { customer: cust.id, agent: await phoneSide(call.channels.agent) });
       expect(rx.customer.agent).toBe('heard');
       expect(rx.agent.customer).toBe('heard');
       await stack.ok('POST', `/calls/${call.id}/hangup`);
@@ -254,7 +264,7 @@ describeWithAsterisk('live monitoring on a real Asterisk', (install) => {
         return sessions.length === 2 && sessions.every((s: { currentCallId: string; state: string; changes: { by: string }[] }) => s.currentCallId === t.childCallId && s.state === 'active' && s.changes.at(-1)!.by === 'daemon');
       }, 20_000, 'sessions following the transfer');
       const child = await stack.ok('GET', `/calls/${t.childCallId}`);
-      const followed = await listenTo('after the transfer (agent 4001)', { supervisor: s2, customer: cust.id, agent: `${child.channels.agent}-2` });
+      const followed = await listenTo('after the transfer (agent 4001)', { supervisor: s2, customer: cust.id, agent: await phoneSide(child.channels.agent) });
       expect(followed.supervisor).toMatchObject({ customer: 'heard', agent: 'heard' });
       expect(followed.agent.supervisor).toBe('heard'); // 5001 still whispers, now to 4001
       expect(followed.customer.supervisor).toBe('silent');

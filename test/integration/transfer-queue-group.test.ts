@@ -91,7 +91,7 @@ describeWithAsterisk('queue and group transfers on a real Asterisk', (install) =
       step(`QueueCallerJoin Queue vendas Uniqueid ${join.Uniqueid} (the same customer channel) Linkedid ${join.Linkedid}`);
       // ...and 1001's member leg carries the same linkedid.
       const connect = await stack.ami.waitEvent((e) => e.Event === 'AgentConnect' && e.Queue === 'vendas' && e.Linkedid === cust.id, 20_000, 'AgentConnect vendas');
-      expect(connect.Interface).toBe('Local/1001@cc-agent/n');
+      expect(connect.Interface).toBe(stack.memberInterface('1001'));
       step(`AgentConnect Queue vendas Interface ${connect.Interface}`);
 
       const next = await connectedCallOf('1001', number);

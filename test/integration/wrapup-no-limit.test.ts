@@ -55,7 +55,7 @@ describeWithAsterisk('wrap-up without time limit on a real Asterisk', (install) 
     await stack.ami.waitEvent((e) => e.Event === 'AgentConnect' && e.Linkedid === second.id, 15_000, 'second caller connected to the agent');
     const next = await connectedCallOf('1000', first.id);
     expect(next).toMatchObject({ queue: 'support', number: '5511987650002' });
-    expect(offered().map((e) => e.Interface)).toEqual(['Local/1000@cc-agent/n']);
+    expect(offered().map((e) => e.Interface)).toEqual([stack.memberInterface('1000')]);
     await stack.ok('POST', `/calls/${next.id}/hangup`);
     await eventually(async () => !(await stack.channelExists(second.queueSideId)), 10_000, 'second caller hung up');
     await eventually(async () => (await stack.agent('1000')).state === 'wrap-up', 10_000, 'agent 1000 in wrap-up again');
