@@ -63,6 +63,14 @@ export interface EndOptions {
   data?: Record<string, unknown>;
 }
 
+export interface ReshapeOptions {
+  /**
+   * The request moves the customer with AMI, which app_queue's bridge allows (a blind transfer into
+   * the dialplan): a native call is not taken over first (takeover.ts).
+   */
+  leaveToAppQueue?: boolean;
+}
+
 /** Return true when the interceptor took care of the situation (the default handling is skipped). */
 export type HangupInterceptor = (call: CallRecord) => boolean | Promise<boolean>;
 
@@ -148,13 +156,13 @@ export class CallCore {
    * conference add, room move) alone: a second one meanwhile is refused, not interleaved, so two
    * clicks (or a hold racing a transfer) cannot move the same channels at once.
    */
-  async exclusive<T>(callId: string, what: string, fn: () => Promise<T>): Promise<T> {
+  async exclusive<T>(callId: string, what: string, fn: () => Promise<T>, opts: ReshapeOptions = {}): Promise<T> {
     const other = this.inFlight.get(callId);
     if (other) throw refused(`another request (${other}) is in progress on call ${callId}`, { call: callId, busy: other });
     this.inFlight.set(callId, what);
     try {
       const call = this.calls.get(callId);
-      if (call && this.beforeReshape) await this.beforeReshape(call);
+      if (call && this.beforeReshape && !opts.leaveToAppQueue) await this.beforeReshape(call);
       return await fn();
     } finally {
       this.inFlight.delete(callId);

@@ -9,7 +9,7 @@ import { Blocklist } from '../prank/blocklist';
 import { DncGuard } from '../dnc/guard';
 import { notFound, refused } from '../util/errors';
 import { CallActions } from './actions';
-import { type ActivityProvider, CallCore, type CoreDeps, type EndOptions, type HangupInterceptor, type NewCall } from './core';
+import { type ActivityProvider, CallCore, type CoreDeps, type EndOptions, type HangupInterceptor, type NewCall, type ReshapeOptions } from './core';
 import type { CallAction, CallActivity } from './state-machine';
 import { Hangups } from './hangups';
 import { InboundCalls } from './inbound';
@@ -269,8 +269,17 @@ export class CallService implements CallDirectory {
   }
 
   /** One reshaping request per call at a time (a second one meanwhile is refused). */
-  exclusive<T>(callId: string, what: string, fn: () => Promise<T>): Promise<T> {
-    return this.core.exclusive(callId, what, fn);
+  exclusive<T>(callId: string, what: string, fn: () => Promise<T>, opts?: ReshapeOptions): Promise<T> {
+    return this.core.exclusive(callId, what, fn, opts);
+  }
+
+  /**
+   * The agent's device channel NAME of a native call app_queue still bridges (not taken over):
+   * an AMI BlindTransfer of it moves the customer (native-parts.ts). Undefined otherwise.
+   */
+  nativeDeviceChannel(callId: string): string | undefined {
+    const part = this.native?.parts.get(callId);
+    return part && !part.controlled && part.deviceName ? part.deviceName : undefined;
   }
 
   /** Routes StasisStart events whose first argument is `tag` (e.g. 'room'). */

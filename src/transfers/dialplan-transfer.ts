@@ -6,6 +6,8 @@
  * (it does not come back to the agent: the agent's part is already over).
  *
  * Which channel moves (validated on Asterisk 22.10.1, docs/CALL-TOPOLOGY.md):
+ *  - native queue calls still bridged by app_queue: AMI `BlindTransfer` of the agent's device (the
+ *    same mechanism: app_queue's bridge; no takeover first, core ReshapeOptions.leaveToAppQueue).
  *  - queue calls (member leg Local/<ext>@cc-agent ;2): AMI `BlindTransfer` of the member's ;1
  *    channel. The customer's own channel (the queue caller) runs the destination, app_queue sends
  *    AgentComplete Reason transfer at once, and the Local pair ends. For a queue transfer the
@@ -65,8 +67,11 @@ export class DialplanTransfer {
     const ari = control.core.deps.ari;
 
     // Which channel to move is decided before anything changes.
-    let memberChannel: string | undefined;
-    if (this.deps.ami && !isDaemonDialled(call.kind)) {
+    // Native topology, call still bridged by app_queue: BlindTransfer of the agent's device itself
+    // (validated on 22.10.1: the customer runs the destination, AgentComplete Reason transfer).
+    let memberChannel: string | undefined = this.deps.ami ? control.nativeDeviceChannel(call.id) : undefined;
+    const native = memberChannel !== undefined;
+    if (!native && this.deps.ami && !isDaemonDialled(call.kind)) {
       const ch = await ari.channels.get(customer).catch(() => undefined);
       if (!ch) throw refused(`the customer of call ${call.id} is gone`, { call: call.id });
       // Only a member leg (the agent_leg context): under the stand-in topology the customer side is
@@ -89,7 +94,8 @@ export class DialplanTransfer {
     control.record(child.id, 'transfer-from', { parent: call.id, from: call.agentExt, kind: 'blind', targetType: target.type, ...label });
     // End the agent's part first (keeping the customer): the customer side's StasisEnd caused by the
     // transfer then finds no live call, and the agent is free at once.
-    await control.endCall(call.id, 'transferred', { keepCustomer: true, data: { ...label, child: child.id } });
+    // A native call's device is app_queue's: the BlindTransfer below hangs it up, not the end of this part.
+    await control.endCall(call.id, 'transferred', { keepCustomer: true, keepAgent: native, data: { ...label, child: child.id } });
     try {
       if (linkedid) control.expectQueueReentry(linkedid, { parentId: child.id, queue: exten });
       // A channel the daemon dialled carries OUR caller id (what the customer saw): the queue and

@@ -17,6 +17,7 @@
 import { AgentGroupCatalogue } from '../agents/groups';
 import type { AriChannel } from '../ari/types';
 import { isDncRefusal } from '../dnc/guard';
+import type { ReshapeOptions } from '../calls/core';
 import type { CallService } from '../calls/service';
 import type { CallActivity } from '../calls/state-machine';
 import type { CallRecord } from '../calls/types';
@@ -131,6 +132,8 @@ export class TransferService {
         throw err;
       }
     }
+    // Into the dialplan: an AMI BlindTransfer, which app_queue's own bridge allows (no takeover of a native call).
+    const intoDialplan = target.type === 'service' || target.type === 'queue';
     return this.exclusive<Transfer | { service: string; childId: string }>(callId, async () => {
       // A second transfer, or one while the call is in a conference or a room: refused (409).
       control.guard(call, 'transfer');
@@ -141,7 +144,7 @@ export class TransferService {
       if (target.type === 'queue') return this.intoDialplan(call, target, req.by);
       if (target.type === 'group') return this.startGroup(call, target.group, req.kind ?? 'attended', req.by);
       return this.startConsult(call, target, req.kind ?? 'attended', req.by);
-    });
+    }, { leaveToAppQueue: intoDialplan });
   }
 
   async complete(callId: string, by?: string): Promise<Transfer> {
@@ -410,7 +413,7 @@ export class TransferService {
   }
 
   /** One request at a time per call, shared with hold/conference/room (CallCore.exclusive). */
-  private exclusive<T>(callId: string, fn: () => Promise<T>): Promise<T> {
-    return this.deps.control.exclusive(callId, 'transfer', fn);
+  private exclusive<T>(callId: string, fn: () => Promise<T>, opts?: ReshapeOptions): Promise<T> {
+    return this.deps.control.exclusive(callId, 'transfer', fn, opts);
   }
 }
