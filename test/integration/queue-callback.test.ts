@@ -94,29 +94,6 @@ describeWithAsterisk('callback from the queue on a real Asterisk', (install) => 
     expect(q.total).toMatchObject({ offered: 2, answered: 1, callbackRequests: 1, abandoned: 0, left: 0, callbacks: 1, callbackConnects: 1 });
   }, 120_000);
 
-  // Stand-in topology (the default for trunk calls): the customer waits in our app with music, its
-  // stand-in's ;2 runs Queue(); the customer's key is played to the stand-in, the stand-in's ;2 asks
-  // in [cc-queue-callback] and the customer is thanked at that context's `accepted` label.
-  test('stand-in: the trunk caller presses 1; the stand-in asks, the customer is thanked and hung up', async () => {
-    await stack.ok('POST', '/agents/1000/pause', { reason: 'Almoço' }).catch(() => undefined); // may still be in wrap-up
-    const c = await stack.trunkCalls('551140040001', '5511955556666');
-    const customer = c.queueSideId;
-    const standInQ = `${customer}-si-q`;
-    await stack.ami.waitEvent((e) => e.Event === 'QueueCallerJoin' && e.Uniqueid === standInQ, 10_000, 'stand-in waiting in support');
-    const n0 = stack.ami.events.length;
-    const handset = (await stack.ari('GET', `/channels/${c.id}`)).body.name as string;
-    await stack.ami.action('PlayDTMF', { Channel: handset, Digit: '1', Duration: 250 });
-    const req = await eventually(async () => ((await stack.ok('GET', '/callbacks?origin=queue&status=pending')) as { uniqueid: string }[]).find((r) => r.uniqueid === standInQ), 10_000, 'request from the stand-in');
-    expect(req).toMatchObject({ queue: 'support', number: '11955556666', status: 'pending' });
-    // The customer went to the thank-you (accepted label) and was hung up; the stand-in too.
-    await stack.ami.waitEvent((e) => e.Event === 'Newexten' && e.Uniqueid === customer && e.Context === 'cc-queue-callback' && e.Application === 'Playback', 10_000, 'customer thanked');
-    await eventually(async () => !(await stack.channelExists(customer)) && !(await stack.channelExists(`${customer}-si`)) && !(await stack.channelExists(standInQ)), 10_000, 'customer and stand-in gone');
-    const mine = stack.ami.events.slice(n0).filter((e) => e.Uniqueid === standInQ && /^QueueCaller/.test(e.Event));
-    expect(mine.map((e) => e.Event)).toEqual(['QueueCallerLeave']); // not an abandon
-    await eventually(() => stack.daemon!.deps.db.prepare("SELECT 1 FROM queue_stays WHERE uniqueid = ? AND outcome = 'callback'").get(standInQ), 10_000, 'stay closed as callback');
-    await stack.ok('DELETE', `/callbacks/${(req as unknown as { id: number }).id}`);
-  }, 60_000);
-
   test('daemon down: Stasis() fails and the caller goes back into the queue, nobody is lost', async () => {
     await stack.ok('POST', '/agents/1000/pause', { reason: 'Almoço' });
     const caller = await stack.customerCalls('support', '5511944445555');
