@@ -189,6 +189,11 @@ describeWithAsterisk('transfers and conference on a real Asterisk', (install) =>
     await stack.ok('PATCH', '/catalogue/queues/support', { surveyExtension: 'survey' });
     try {
       const { call, cust } = await callTo1000('5511987651006');
+      if (stack.config.asterisk.queue_topology === 'native') {
+        // A survey queue's call is taken over at the answer (a few ms): the survey needs the
+        // customer in the app when the agent hangs up (docs/CALL-TOPOLOGY.md "Native topology").
+        await eventually(async () => !!(await stack.ok('GET', `/calls/${call.id}`)).bridgeId, 5_000, 'survey call taken over');
+      }
       await stack.hangupChannel(call.channels.agent);
       await stack.ami.waitEvent(
         (e) => e.Event === 'Newexten' && e.Uniqueid === call.channels.customer && e.Context === 'cc-survey' && e.Application === 'Read',
