@@ -118,7 +118,8 @@ SIP load bench on a real Asterisk (needs ASTERISK_BIN or /opt/asterisk, and sipp
                             [callcenterd] permissions and filters; README "Performance" says how
   --ring-ms N               agent phones ring this long before answering (default ${DEFAULTS.ringMs})
   --queue-topology T        the callcenterd mode's asterisk.queue_topology: member-leg, stand-in or native
-                            (default: the config default; docs/CALL-TOPOLOGY.md). With --only calls:
+                            (SIP bench default: native, as the shipped example config; simulator
+                            bench: the config default; docs/CALL-TOPOLOGY.md). With --only calls:
                             customers come from the trunk through [cc-inbound] under T (without it
                             they dial straight into Queue(): the member-leg path)
   --ari-rest T              the daemon's asterisk.ari.rest_transport: auto, websocket or http (default:
@@ -208,6 +209,8 @@ export function parseArgs(argv: string[]): BenchOptions {
     if (!given.has('--calls')) o.calls = SIP_DEFAULTS.calls;
     if (!given.has('--agents')) o.agents = SIP_DEFAULTS.agents;
     if (!given.has('--talk-ms')) o.talkMs = SIP_DEFAULTS.talkMs;
+    // The shipped example config's topology (config/callcenterd.example.yaml).
+    if (!given.has('--queue-topology')) o.queueTopology = 'native';
     if (o.baseline && !given.has('--modes')) o.modes = ['native', 'baseline', 'callcenterd'];
     if (o.modes.includes('baseline') && !o.baseline) throw invalid('mode baseline needs --baseline DIR', { option: '--modes' });
   }

@@ -142,6 +142,31 @@ export class NativeParts {
     return call !== undefined && this.parts.has(call.id);
   }
 
+  /**
+   * The safety net for AMI events that never came (an AMI outage; a manager.conf without
+   * AgentComplete): every SWEEP_MS the service checks the untouched parts' channels, and a part
+   * whose caller or device is gone ends here. Returns the ids ended.
+   */
+  async verify(): Promise<string[]> {
+    const open = [...this.parts.values()].filter((p) => !p.controlled);
+    if (open.length === 0) return [];
+    const alive = new Set((await this.core.deps.ari.channels.list()).map((c) => c.id));
+    const ended: string[] = [];
+    for (const p of open) {
+      const call = this.core.get(p.callId);
+      if (!call || !this.parts.has(p.callId) || (alive.has(p.callerId ?? '') && alive.has(p.deviceId ?? ''))) continue;
+      // Settled twice-checked: a part created after the list was taken is not judged by it.
+      if (call.startedAt > this.core.deps.clock.now() - 2000) continue;
+      const side = !alive.has(p.callerId ?? '') ? 'customer' : 'agent';
+      this.core.deps.log.warn('native call part whose channel went unseen: ending it', { callId: p.callId, side });
+      this.untrack(p.callId);
+      ended.push(p.callId);
+      const reason = call.state === 'ringing-agent' ? 'not-answered' : side === 'customer' ? 'customer-hangup' : 'agent-hangup';
+      await this.core.end(p.callId, reason, { data: { unseen: true } });
+    }
+    return ended;
+  }
+
   private onCalled(e: AmiEvent): void {
     const ext = this.core.deps.agents.memberExtension?.(e.Interface ?? '');
     // A member leg (Local/<ext>@<agent_leg>/n, left from another topology) is inbound.ts's; a

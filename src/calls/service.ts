@@ -111,7 +111,8 @@ export class CallService implements CallDirectory {
   private scheduleSweep(): void {
     const { clock, log, ari } = this.deps;
     this.sweepTimer = clock.setTimeout(() => {
-      const run = ari.connected && !this.recovering && this.lastRecovery ? this.recovery.sweep() : Promise.resolve([]);
+      const due = ari.connected && !this.recovering && this.lastRecovery;
+      const run = due ? this.recovery.sweep().then(async (r) => (await this.native?.parts.verify(), r)) : Promise.resolve([]);
       void run
         .catch((err: Error) => log.warn('call sweep failed (next one retries)', { err: err.message }))
         .finally(() => {

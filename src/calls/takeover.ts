@@ -7,7 +7,9 @@
  * bridge) and every feature works on it unchanged.
  *
  *   app_queue ──take──► redirecting ──both StasisStart──► bridging ──addChannel──► controlled
- *                           └────── refused / timeout / ARI error ──────► the part ends (takeover-failed)
+ *                           │                  └──── timeout / ARI error ────► the part ends (takeover-failed:
+ *                           │                                                   channels half moved)
+ *                           └── Redirect refused (nothing moved) ──► app_queue keeps it; the request fails (503)
  *
  * How (validated on Asterisk 22.10.1, docs/CALL-TOPOLOGY.md): ONE AMI `Redirect` with
  * `ExtraChannel` sends both channels to `s@<contexts.takeover>` (`Stasis(<app>,takeover)`). A
@@ -92,6 +94,16 @@ export class Takeover {
         ExtraExten: 's',
         ExtraPriority: 1,
       });
+    } catch (err) {
+      // Refused (no s@<context> in the dialplan, a channel already gone, AMI down): nothing moved,
+      // the call goes on in app_queue's bridge; only this request fails.
+      for (const id of [customer, device]) this.cancelWait(id);
+      this.states.delete(call.id);
+      const msg = (err as Error).message;
+      log.error('takeover refused by Asterisk', { callId: call.id, err: msg, context: this.context });
+      throw unavailable(`call ${call.id} cannot be taken over from app_queue (AMI Redirect to s@${this.context}: ${msg}); is [${this.context}] in extensions.conf?`, { call: call.id });
+    }
+    try {
       await arrived;
       this.states.set(call.id, 'bridging');
       const bridgeId = newBridgeId(call.id, 'br');

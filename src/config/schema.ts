@@ -137,7 +137,9 @@ export const configSchema = z
          * Queue() without passing through the app (queue transfers, daemon down) use member-leg.
          * native = members are the agents' devices: app_queue rings and bridges them itself, the
          * daemon follows on AMI and takes a call over into Stasis only when a request needs the
-         * media (hold, transfers...); src/calls/native-parts.ts, takeover.ts.
+         * media (hold, transfers...); src/calls/native-parts.ts, takeover.ts. The shipped example
+         * config chooses native; the default stays stand-in so that an upgrade (whose Asterisk may
+         * lack [cc-takeover] and the AgentComplete filter) changes nothing until the admin opts in.
          */
         queue_topology: z.enum(['member-leg', 'stand-in', 'native']).default('stand-in'),
       })

@@ -144,6 +144,21 @@ describe('native topology on the simulator', () => {
     expect(svc.repo.get(c.id)).toMatchObject({ endReason: 'hangup-requested' });
   });
 
+  it('AMI events lost (an AMI outage): the periodic check ends a part whose channel is gone', async () => {
+    const h = sim.placeTrunkCall({ queue: 'support', callerNumber: '5550108' });
+    await until(() => liveCall()?.state === 'connected');
+    const id = liveCall().id;
+    sim.setUnresponsive(true, 'ami'); // AMI link hung: AgentComplete never reaches this daemon
+    sim.hangupDevice(h.channelId);
+    await until(() => sim.channel(h.channelId)?.hungUp !== false);
+    expect(svc.list().map((c) => c.id)).toEqual([id]);
+    await new Promise((r) => setTimeout(r, 2100)); // parts younger than 2 s are not judged
+    expect(await svc.native!.parts.verify()).toEqual([id]);
+    expect(svc.repo.get(id)).toMatchObject({ state: 'ended', endReason: 'customer-hangup' });
+    expect(await svc.native!.parts.verify()).toEqual([]);
+    sim.setUnresponsive(false, 'ami');
+  });
+
   it('a daemon restart mid-call adopts the native call; AMI ends it later', async () => {
     const h = sim.placeTrunkCall({ queue: 'support', callerNumber: '5550107' });
     await until(() => liveCall()?.state === 'connected');

@@ -78,7 +78,8 @@ export class Stack {
           ami: { host: '127.0.0.1', port: ast.ports.ami, username: 'callcenterd', secret: ast.secrets.ami },
           contexts: { agent_hints: 'test-agent-hints' },
           dial_template: 'Local/{number}@test-dial',
-          ...(queueTopology ? { queue_topology: queueTopology } : {}),
+          // The shipped example config's choice (config/callcenterd.example.yaml) unless a suite pins one.
+          queue_topology: queueTopology ?? 'native',
         },
         database: { path: path.join(this.dir, 'callcenterd.db') },
         recording: { dir: path.join(ast.dir, 'spool', 'recording') },
