@@ -153,22 +153,7 @@ export class Devices {
     ch.appArgs = req.appArgs ? req.appArgs.split(',') : [];
     const app = req.app;
     this.dial(ch, app, '', resource);
-    const delay = behaviour.answerDelayMs ?? 0;
-    switch (behaviour.answer) {
-      case 'unavailable':
-        this.after(ch, 0, () => this.fail(ch, app, resource, 'CHANUNAVAIL', 20));
-        break;
-      case 'busy':
-        this.after(ch, delay, () => this.fail(ch, app, resource, 'BUSY', 17));
-        break;
-      case 'auto':
-        this.after(ch, 0, () => this.ring(ch));
-        this.after(ch, delay, () => this.answer(ch.id));
-        break;
-      case 'never':
-        this.after(ch, 0, () => this.ring(ch));
-        break;
-    }
+    this.play(ch, behaviour, (dialstatus, cause) => this.fail(ch, app, resource, dialstatus, cause));
     const timeout = req.timeout ?? 30;
     if (timeout > 0) {
       this.after(ch, timeout * 1000 * this.opts.timeScale, () => {
@@ -189,13 +174,18 @@ export class Devices {
     const m = ENDPOINT.exec(dial);
     const remote = !!m && m[1] !== 'Local' && m[2].includes('@');
     const b = remote ? this.remoteBehaviour(m![2].split('@')[0]) : this.deviceBehaviour(dial);
+    this.play(ch, b, (_dialstatus, cause) => this.model.hangup(ch.id, cause));
+  }
+
+  /** Plays a device's script on a dialled channel; `fail` ends it busy (17) or unavailable (20). */
+  private play(ch: SimChannel, b: DeviceBehaviour, fail: (dialstatus: string, cause: number) => void): void {
     const delay = b.answerDelayMs ?? 0;
     switch (b.answer) {
       case 'unavailable':
-        this.after(ch, 0, () => this.model.hangup(ch.id, 20));
+        this.after(ch, 0, () => fail('CHANUNAVAIL', 20));
         break;
       case 'busy':
-        this.after(ch, delay, () => this.model.hangup(ch.id, 17));
+        this.after(ch, delay, () => fail('BUSY', 17));
         break;
       case 'auto':
         this.after(ch, 0, () => this.ring(ch));

@@ -7,7 +7,9 @@ import { openDatabase, type Db } from '../../src/store/db';
 import { FakeClock } from '../../src/util/clock';
 import { CallService } from '../../src/calls/service';
 import { FakeAri, flush } from './fake-ari';
-import type { AriClientImpl } from '../../src/ari/client';
+import { createAriClient, type AriClientImpl } from '../../src/ari/client';
+import { createAmiClient } from '../../src/ami/client';
+import { systemClock } from '../../src/util/clock';
 import type { Simulator } from '../../src/sim';
 import type { CallRecord } from '../../src/calls/types';
 
@@ -152,4 +154,40 @@ export async function ringallLoser(sim: Simulator, svc: CallService, place: () =
   expect(ended[0]).toMatchObject({ agentExt: '1002', endReason: 'answered-elsewhere' });
   await until(() => !sim.channel(ended[0].agentChannelId!), 3000);
   return ended[0];
+}
+
+/**
+ * The calls domain (CallService) on the simulator with real AMI/ARI clients, as the daemon wires
+ * it, under `topology`; resolves once both links are up and the first recovery ran.
+ */
+export async function startSimCalls(
+  sim: Simulator,
+  db: Db,
+  agents: AgentDirectory,
+  o: { topology: Config['asterisk']['queue_topology']; transport?: SimRestTransport },
+): Promise<{ svc: CallService; stop: () => Promise<void> }> {
+  const log = silentLogger();
+  const ari = createAriClient({ url: sim.ariUrl, ...sim.credentials.ari, app: sim.app, log, ...(o.transport ? { restTransport: o.transport } : {}) });
+  const ami = createAmiClient({ host: '127.0.0.1', port: sim.amiPort, ...sim.credentials.ami, log });
+  const config = configSchema.parse({
+    asterisk: {
+      ari: { url: 'http://127.0.0.1:8088', username: 'cc', password: 'secret' },
+      ami: { username: 'cc', secret: 'secret' },
+      queue_topology: o.topology,
+    },
+  });
+  const svc = new CallService({ ari, ami, db, clock: systemClock, agents, bus: new EventBus(), config, log });
+  svc.start();
+  ari.start();
+  ami.start();
+  await until(
+    () => ari.connected && ami.state === 'connected' && sim.isAppRegistered() && (!o.transport || restReady(ari, o.transport, sim)) && svc.lastRecovery !== undefined,
+  );
+  return {
+    svc,
+    stop: async () => {
+      svc.stop();
+      await Promise.all([ari.stop(), ami.stop()]);
+    },
+  };
 }

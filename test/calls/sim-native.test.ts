@@ -4,16 +4,10 @@
  * app_queue rings the agent's device itself and bridges it with the caller; the call part follows
  * AMI; hold (any request that needs the media) takes the call over into Stasis first.
  */
-import { createAmiClient } from '../../src/ami/client';
-import { createAriClient } from '../../src/ari/client';
-import { CallService } from '../../src/calls/service';
-import { configSchema } from '../../src/config/schema';
-import { EventBus } from '../../src/events/bus';
-import { silentLogger } from '../../src/log/logger';
+import type { CallService } from '../../src/calls/service';
 import { Simulator } from '../../src/sim';
 import { openDatabase, type Db } from '../../src/store/db';
-import { systemClock } from '../../src/util/clock';
-import { FakeAgents, until } from './harness';
+import { FakeAgents, startSimCalls, until } from './harness';
 
 const device = (ext: string) => ({ interface: `PJSIP/${ext}`, memberName: `Agent ${ext}`, stateInterface: `hint:${ext}@agent-hints` });
 
@@ -38,21 +32,7 @@ describe('native topology on the simulator', () => {
   async function boot(): Promise<void> {
     agents = new FakeAgents();
     for (const ext of ['1000', '1001', '1002']) agents.add(ext);
-    const log = silentLogger();
-    const ari = createAriClient({ url: sim.ariUrl, ...sim.credentials.ari, app: sim.app, log });
-    const ami = createAmiClient({ host: '127.0.0.1', port: sim.amiPort, ...sim.credentials.ami, log });
-    const config = configSchema.parse({
-      asterisk: { ari: { url: 'http://127.0.0.1:8088', username: 'cc', password: 'secret' }, ami: { username: 'cc', secret: 'secret' }, queue_topology: 'native' },
-    });
-    svc = new CallService({ ari, ami, db, clock: systemClock, agents, bus: new EventBus(), config, log });
-    svc.start();
-    ari.start();
-    ami.start();
-    await until(() => ari.connected && ami.state === 'connected' && sim.isAppRegistered() && svc.lastRecovery !== undefined);
-    stop = async () => {
-      svc.stop();
-      await Promise.all([ari.stop(), ami.stop()]);
-    };
+    ({ svc, stop } = await startSimCalls(sim, db, agents, { topology: 'native' }));
   }
 
   afterEach(async () => {
@@ -182,18 +162,8 @@ describe('native topology on the simulator, under load', () => {
     const db = openDatabase(':memory:');
     const agents = new FakeAgents();
     for (const ext of ['1000', '1001', '1002']) agents.add(ext);
-    const log = silentLogger();
-    const ari = createAriClient({ url: sim.ariUrl, ...sim.credentials.ari, app: sim.app, log });
-    const ami = createAmiClient({ host: '127.0.0.1', port: sim.amiPort, ...sim.credentials.ami, log });
-    const config = configSchema.parse({
-      asterisk: { ari: { url: 'http://127.0.0.1:8088', username: 'cc', password: 'secret' }, ami: { username: 'cc', secret: 'secret' }, queue_topology: 'native' },
-    });
-    const svc = new CallService({ ari, ami, db, clock: systemClock, agents, bus: new EventBus(), config, log });
-    svc.start();
-    ari.start();
-    ami.start();
+    const { svc, stop } = await startSimCalls(sim, db, agents, { topology: 'native' });
     try {
-      await until(() => ari.connected && ami.state === 'connected' && svc.lastRecovery !== undefined);
       const handles = Array.from({ length: 9 }, (_, i) => sim.placeTrunkCall({ queue: 'support', callerNumber: `55501${10 + i}` }));
       const talked = new Set<string>();
       await until(() => {
@@ -207,8 +177,7 @@ describe('native topology on the simulator, under load', () => {
       const reasons = db.prepare("SELECT end_reason AS r, COUNT(*) AS n FROM calls WHERE answered_at IS NOT NULL GROUP BY end_reason").all();
       expect(reasons).toEqual([{ r: 'customer-hangup', n: handles.length }]);
     } finally {
-      svc.stop();
-      await Promise.all([ari.stop(), ami.stop()]);
+      await stop();
       await sim.stop();
       db.close();
     }

@@ -5,17 +5,11 @@
  * with the customer's linkedid, the customer is bridged straight with the agent's device, and the
  * stand-in and member leg end with the call part.
  */
-import { createAmiClient } from '../../src/ami/client';
-import { createAriClient } from '../../src/ari/client';
-import { CallService } from '../../src/calls/service';
-import { configSchema } from '../../src/config/schema';
-import { EventBus } from '../../src/events/bus';
-import { silentLogger } from '../../src/log/logger';
+import type { CallService } from '../../src/calls/service';
 import { Simulator } from '../../src/sim';
 import { openDatabase, type Db } from '../../src/store/db';
-import { systemClock } from '../../src/util/clock';
 import { WebSocket } from 'ws';
-import { FakeAgents, SIM_REST_TRANSPORTS, expectRequestsVia, restReady, ringallLoser, simMember as member, until } from './harness';
+import { FakeAgents, SIM_REST_TRANSPORTS, expectRequestsVia, ringallLoser, simMember as member, startSimCalls, until } from './harness';
 
 describe.each(SIM_REST_TRANSPORTS)('stand-in topology on the simulator (rest_transport %s)', (transport) => {
   let sim: Simulator;
@@ -44,26 +38,8 @@ describe.each(SIM_REST_TRANSPORTS)('stand-in topology on the simulator (rest_tra
   async function boot(): Promise<void> {
     const agents = new FakeAgents();
     for (const ext of ['1000', '1001', '1002']) agents.add(ext);
-    const log = silentLogger();
-    const ari = createAriClient({ url: sim.ariUrl, ...sim.credentials.ari, app: sim.app, log, restTransport: transport });
-    const ami = createAmiClient({ host: '127.0.0.1', port: sim.amiPort, ...sim.credentials.ami, log });
-    const config = configSchema.parse({
-      asterisk: {
-        ari: { url: 'http://127.0.0.1:8088', username: 'cc', password: 'secret' },
-        ami: { username: 'cc', secret: 'secret' },
-        queue_topology: 'stand-in',
-      },
-    });
-    svc = new CallService({ ari, ami, db, clock: systemClock, agents, bus: new EventBus(), config, log });
-    svc.start();
-    ari.start();
-    ami.start();
-    await until(() => ari.connected && ami.state === 'connected' && sim.isAppRegistered() && restReady(ari, transport, sim));
+    ({ svc, stop } = await startSimCalls(sim, db, agents, { topology: 'stand-in', transport }));
     mark = sim.actions.at(-1)?.seq ?? 0;
-    stop = async () => {
-      svc.stop();
-      await Promise.all([ari.stop(), ami.stop()]);
-    };
   }
 
   afterEach(async () => {

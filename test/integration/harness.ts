@@ -267,6 +267,31 @@ export class Stack {
     return (await this.ari('GET', `/channels/${encodeURIComponent(id)}`)).status === 200;
   }
 
+  /** Waits until agent `ext` is available (out of any call and wrap-up). */
+  async waitAvailable(ext: string): Promise<void> {
+    await eventually(async () => (await this.agent(ext)).state === 'available', 15_000, `agent ${ext} available`);
+  }
+
+  /** The connected call (API shape) of caller `number` at agent `ext`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async connectedCallOf(ext: string, number: string): Promise<any> {
+    return eventually(async () => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const calls = (await this.ok('GET', `/calls?agent=${ext}`)).calls as any[];
+      return calls.find((c) => c.state === 'connected' && c.number === number);
+    }, 20_000, `call of ${number} connected to ${ext}`);
+  }
+
+  async waitGone(channelId: string, what: string): Promise<void> {
+    await eventually(async () => !(await this.channelExists(channelId)), 10_000, what);
+  }
+
+  /** The channels in an ARI bridge, sorted ([] when there is no such bridge). */
+  async bridgeChannels(id: string): Promise<string[]> {
+    const r = await this.ari('GET', `/bridges/${encodeURIComponent(id)}`);
+    return r.status === 200 ? [...(r.body.channels as string[])].sort() : [];
+  }
+
   /** The app_queue member Interface of agent `ext` under this daemon's topology (member-interfaces.ts). */
   memberInterface(ext: string): string {
     const device = this.devices.get(ext) ?? `Local/${ext}@test-phones`;

@@ -54,25 +54,10 @@ describeWithAsterisk('stand-in queue topology, daemon on a real Asterisk', (inst
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   type Any = any;
 
-  async function available(ext: string): Promise<void> {
-    await eventually(async () => (await stack.agent(ext)).state === 'available', 15_000, `agent ${ext} available`);
-  }
-
-  async function connectedCallOf(ext: string, number: string): Promise<Any> {
-    return eventually(async () => {
-      const calls = (await stack.ok('GET', `/calls?agent=${ext}`)).calls as Any[];
-      return calls.find((c) => c.state === 'connected' && c.number === number);
-    }, 20_000, `call of ${number} connected to ${ext}`);
-  }
-
-  async function gone(channelId: string, what: string): Promise<void> {
-    await eventually(async () => !(await stack.channelExists(channelId)), 10_000, what);
-  }
-
-  async function bridgeChannels(id: string): Promise<string[]> {
-    const r = await stack.ari('GET', `/bridges/${encodeURIComponent(id)}`);
-    return r.status === 200 ? [...(r.body.channels as string[])].sort() : [];
-  }
+  const available = (ext: string) => stack.waitAvailable(ext);
+  const connectedCallOf = (ext: string, number: string) => stack.connectedCallOf(ext, number);
+  const gone = (channelId: string, what: string) => stack.waitGone(channelId, what);
+  const bridgeChannels = (id: string) => stack.bridgeChannels(id);
 
   /**
    * The AgentComplete closing the stand-in's AgentConnect. Matched by member and order when it has

@@ -40,25 +40,10 @@ describeWithAsterisk('queue and group transfers on a real Asterisk', (install) =
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   type Any = any;
 
-  async function bridgeChannels(id: string): Promise<string[]> {
-    const r = await stack.ari('GET', `/bridges/${encodeURIComponent(id)}`);
-    return r.status === 200 ? [...(r.body.channels as string[])].sort() : [];
-  }
-
-  async function available(ext: string): Promise<void> {
-    await eventually(async () => (await stack.agent(ext)).state === 'available', 15_000, `agent ${ext} available`);
-  }
-
-  async function connectedCallOf(ext: string, number: string): Promise<Any> {
-    return eventually(async () => {
-      const calls = (await stack.ok('GET', `/calls?agent=${ext}`)).calls as Any[];
-      return calls.find((c) => c.state === 'connected' && c.number === number);
-    }, 20_000, `call of ${number} connected to ${ext}`);
-  }
-
-  async function gone(channelId: string, what: string): Promise<void> {
-    await eventually(async () => !(await stack.channelExists(channelId)), 10_000, what);
-  }
+  const available = (ext: string) => stack.waitAvailable(ext);
+  const connectedCallOf = (ext: string, number: string) => stack.connectedCallOf(ext, number);
+  const gone = (channelId: string, what: string) => stack.waitGone(channelId, what);
+  const bridgeChannels = (id: string) => stack.bridgeChannels(id);
 
   test('queue:vendas — the customer leaves 1000, re-enters vendas with its own channel and 1001 gets it', async () => {
     const capture = process.env.CAPTURE_DIR;
