@@ -63,7 +63,21 @@ describeWithAsterisk('native queue topology, daemon on a real Asterisk', (instal
     return (await stack.ari('GET', '/applications/callcenter')).body.channel_ids as string[];
   }
 
-  const agentComplete = (customer: string) => (e: AmiEvent) => e.Event === 'AgentComplete' && e.Uniqueid === customer;
+  /**
+   * The AgentComplete closing the AgentConnect of `customer`. Matched by member and order when it has
+   * no Uniqueid: app_queue fills its caller/member fields from channel snapshots it looks up after
+   * the hang-up (apps/app_queue.c handle_hangup), and under load they are gone now and then (the
+   * daemon copes the same way: native-parts.ts byFields).
+   */
+  const agentComplete = (customer: string) => (e: AmiEvent) => {
+    if (e.Event !== 'AgentComplete') return false;
+    if (e.Uniqueid) return e.Uniqueid === customer;
+    const events = stack.ami.events;
+    const conn = events.find((x) => x.Event === 'AgentConnect' && x.Uniqueid === customer);
+    if (!conn) return false;
+    const [c, i] = [events.indexOf(conn), events.indexOf(e)];
+    return i > c && e.Interface === conn.Interface && !events.slice(c + 1, i).some((x) => x.Event === 'AgentComplete' && x.Interface === conn.Interface);
+  };
 
   /** A trunk call answered by `ext`; the customer (the queue caller) is the ;2 in cc-inbound. */
   async function trunkCallTo(ext: string, number: string): Promise<{ call: Any; customer: string; handset: string }> {
