@@ -13,8 +13,12 @@ export type FaultName = (typeof FAULTS)[number];
 export const CUSTOMER_PATHS = ['queue', 'trunk'] as const;
 export type CustomerPath = (typeof CUSTOMER_PATHS)[number];
 
+export const TOPOLOGIES = ['member-leg', 'stand-in', 'native'] as const;
+
 export interface ChaosOptions {
   faults: FaultName[];
+  /** The daemon's asterisk.queue_topology ('' = the config default, stand-in). */
+  topology: '' | (typeof TOPOLOGIES)[number];
   /** How customers enter: straight into cc-queues (member-leg path) or through [cc-inbound] like trunk calls (stand-in path). */
   customers: CustomerPath;
   /** Soak minutes (0 = no soak). With --soak and no --faults, only the soak runs. */
@@ -36,6 +40,7 @@ export interface ChaosOptions {
 
 export const DEFAULTS: ChaosOptions = {
   faults: [...FAULTS],
+  topology: '',
   customers: 'queue',
   soakMinutes: 0,
   rate: 10,
@@ -56,6 +61,8 @@ export const USAGE = `usage: npm run chaos -- [options]
   --customers PATH    queue (default): Originate into cc-queues (member-leg path, figures comparable
                       with earlier runs); trunk: Local/<did>@cc-inbound/n like a trunk call, so the
                       daemon's stand-in topology (the default queue_topology) carries the customer
+  --topology T        the daemon's asterisk.queue_topology: member-leg, stand-in or native (default:
+                      the config default, stand-in)
   --soak MIN          soak for MIN minutes at the steady rate (RSS, heap, event-loop lag of the daemon)
                       (alone: only the soak; with --faults: faults first, then the soak)
   --rate N            customer calls per second (default ${DEFAULTS.rate}, 1-50)
@@ -102,6 +109,11 @@ export function parseChaosArgs(argv: string[]): ChaosOptions {
       const v = value();
       if (!(CUSTOMER_PATHS as readonly string[]).includes(v)) throw invalid(`--customers must be one of ${CUSTOMER_PATHS.join(', ')} (got ${v})`, { option: flag });
       o.customers = v as CustomerPath;
+    }
+    else if (flag === '--topology') {
+      const v = value();
+      if (!(TOPOLOGIES as readonly string[]).includes(v)) throw invalid(`--topology must be one of ${TOPOLOGIES.join(', ')} (got ${v})`, { option: flag });
+      o.topology = v as ChaosOptions['topology'];
     }
     else if (flag === '--faults') {
       const list = value().split(',').map((s) => s.trim()).filter(Boolean);

@@ -38,12 +38,12 @@ async function main(argv: string[]): Promise<number> {
     return 3;
   }
   say(`callcenterd fault bench — node ${process.version}, ${os.cpus().length} CPU(s), load avg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  say(`load: ${o.customers === 'trunk' ? 'trunk customers via [cc-inbound] (stand-in path)' : 'customers straight into cc-queues (member-leg path)'}, ${o.rate} calls/s, ${o.agents} agents (Local auto-answer), talk ${o.talkMs} ms, wrap-up ${o.wrapupSeconds} s, patience ${o.patienceMs} ms; hold ${o.holdPct} %, transfer ${o.transferPct} %, service ${o.servicePct} %`);
+  say(`load: ${o.customers === 'trunk' ? 'trunk customers via [cc-inbound]' : 'customers straight into cc-queues'}, queue_topology ${o.topology || 'stand-in (config default)'}, ${o.rate} calls/s, ${o.agents} agents (Local auto-answer), talk ${o.talkMs} ms, wrap-up ${o.wrapupSeconds} s, patience ${o.patienceMs} ms; hold ${o.holdPct} %, transfer ${o.transferPct} %, service ${o.servicePct} %`);
   const probeFile = path.join(os.tmpdir(), `ccd-chaos-probe-${process.pid}.jsonl`);
   fs.rmSync(probeFile, { force: true });
   const { prepareDbDir } = o.faults.includes('disk-full') ? await import('./faults') : { prepareDbDir: undefined };
   const dbDir = prepareDbDir ? await prepareDbDir(say) : undefined;
-  const stack = await ChaosStack.start(install, { agents: o.agents, wrapupSeconds: o.wrapupSeconds, probeFile: o.soakMinutes ? probeFile : undefined, dbDir: dbDir?.dir, log: say });
+  const stack = await ChaosStack.start(install, { agents: o.agents, wrapupSeconds: o.wrapupSeconds, topology: o.topology, probeFile: o.soakMinutes ? probeFile : undefined, dbDir: dbDir?.dir, log: say });
   say(`Asterisk ${install.bin}, temp dir ${stack.ast.dir}; daemon log ${stack.daemonLog}`);
   const load = new Load(stack, {
     rate: o.rate,

@@ -24,6 +24,8 @@ export interface ChaosStackOptions {
   dbDir?: string;
   /** Preload that samples RSS/heap/event-loop lag of the daemon into this file (soak). */
   probeFile?: string;
+  /** asterisk.queue_topology ('' or absent = the config default). */
+  topology?: string;
   log: (line: string) => void;
 }
 
@@ -107,6 +109,7 @@ export class ChaosStack {
         ami: { host: '127.0.0.1', port: this.amiProxy.port, username: 'callcenterd', secret: ast.secrets.ami },
         contexts: { agent_hints: 'test-agent-hints' },
         dial_template: 'Local/{number}@test-dial',
+        ...(this.opts.topology ? { queue_topology: this.opts.topology } : {}),
       },
       database: { path: this.dbPath },
       recording: { dir: path.join(ast.dir, 'spool', 'recording') },

@@ -13,6 +13,13 @@ describe('chaos --customers', () => {
     expect(() => parseChaosArgs(['--customers', 'sip'])).toThrow(/--customers must be one of queue, trunk \(got sip\)/);
   });
 
+  it('--topology sets the daemon\'s queue_topology; the default is the config\'s; bad values are refused', () => {
+    expect(parseChaosArgs([]).topology).toBe('');
+    expect(parseChaosArgs(['--topology', 'native']).topology).toBe('native');
+    expect(parseChaosArgs(['--topology=member-leg']).topology).toBe('member-leg');
+    expect(() => parseChaosArgs(['--topology', 'direct'])).toThrow(/--topology must be one of member-leg, stand-in, native \(got direct\)/);
+  });
+
   it('maps the queue caller of either path to the customer id', () => {
     expect(customerOfQueueCaller('chaos-7-abcdef-q')).toBe('chaos-7-abcdef'); // queue path, or stand-in fallback
     expect(customerOfQueueCaller('chaos-7-abcdef-q-si-q')).toBe('chaos-7-abcdef'); // stand-in
