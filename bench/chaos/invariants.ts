@@ -125,7 +125,9 @@ export class InvariantChecker {
     const agents = (await this.stack.ok('GET', '/agents')).agents as { extension: string; state: string; queues: string[]; pauseReason: string | null }[];
     const byIface = new Map<string, number>();
     for (const m of members) byIface.set(m.Location ?? m.Interface, (byIface.get(m.Location ?? m.Interface) ?? 0) + 1);
-    const expected = new Map(agents.filter((a) => a.queues.includes('support')).map((a) => [`Local/${a.extension}@cc-agent/n`, a]));
+    // The member Interface by topology (src/queues/member-interfaces.ts): native = the agent's device.
+    const iface = (ext: string) => (this.stack.opts.topology === 'native' ? `Local/${ext}@test-phones` : `Local/${ext}@cc-agent/n`);
+    const expected = new Map(agents.filter((a) => a.queues.includes('support')).map((a) => [iface(a.extension), a]));
     for (const [iface, n] of byIface) {
       if (n > 1) r.duplicateMembers.push(iface);
       if (!expected.has(iface)) r.ghostMembers.push(iface);

@@ -27,6 +27,7 @@ import { sanitizeCallerId } from '../util/caller-id';
 import { ignoreGone } from './ari-util';
 import type { CallCore } from './core';
 import { stasisArgs } from './recovery';
+import { discoverNativeCalls, isUnknownQueueDevice } from './native-discovery';
 import type { CallRecord } from './types';
 
 /** An answer sends QueueCallerLeave then AgentConnect in one burst; this covers their gap. */
@@ -142,20 +143,46 @@ export class NativeParts {
     return call !== undefined && this.parts.has(call.id);
   }
 
+  /** True when a part follows this device channel. */
+  tracksDevice(deviceId: string): boolean {
+    return this.byDevice.has(deviceId);
+  }
+
+  /** A connected part found by native-discovery.ts: AMI drives it from now on. */
+  attach(call: CallRecord, names: { callerName: string; deviceName: string }): void {
+    this.track(call, names);
+  }
+
   /**
-   * The safety net for AMI events that never came (an AMI outage; a manager.conf without
-   * AgentComplete): every SWEEP_MS the service checks the untouched parts' channels, and a part
-   * whose caller or device is gone ends here. Returns the ids ended.
+   * What AMI may not have told (an AMI outage, the daemon down, a part the database refused; a
+   * manager.conf without AgentComplete): every SWEEP_MS and after each ARI or AMI (re)connect the
+   * service lists Asterisk's channels; an untouched part whose caller or device is gone ends, and a
+   * call app_queue connected unseen is recorded (native-discovery.ts). Returns the ids ended and found.
    */
-  async verify(): Promise<string[]> {
-    const open = [...this.parts.values()].filter((p) => !p.controlled);
-    if (open.length === 0) return [];
-    const alive = new Set((await this.core.deps.ari.channels.list()).map((c) => c.id));
+  reconcile(): Promise<{ ended: string[]; found: string[] }> {
+    // One at a time (an ARI and an AMI reconnect can ask together): two would record a call twice.
+    this.reconciling ??= this.doReconcile().finally(() => (this.reconciling = undefined));
+    return this.reconciling;
+  }
+
+  private reconciling?: Promise<{ ended: string[]; found: string[] }>;
+
+  private async doReconcile(): Promise<{ ended: string[]; found: string[] }> {
+    const { ari } = this.core.deps;
+    const channels = await ari.channels.list();
+    const ended = await this.endUnseen(new Set(channels.map((c) => c.id)));
+    const found = channels.some((c) => isUnknownQueueDevice(c, this))
+      ? await discoverNativeCalls(this.core, this, channels, await ari.bridges.list())
+      : [];
+    return { ended, found };
+  }
+
+  private async endUnseen(alive: Set<string>): Promise<string[]> {
     const ended: string[] = [];
-    for (const p of open) {
+    for (const p of [...this.parts.values()].filter((x) => !x.controlled)) {
       const call = this.core.get(p.callId);
       if (!call || !this.parts.has(p.callId) || (alive.has(p.callerId ?? '') && alive.has(p.deviceId ?? ''))) continue;
-      // Settled twice-checked: a part created after the list was taken is not judged by it.
+      // A part younger than the channel list may have channels the list missed.
       if (call.startedAt > this.core.deps.clock.now() - 2000) continue;
       const side = !alive.has(p.callerId ?? '') ? 'customer' : 'agent';
       this.core.deps.log.warn('native call part whose channel went unseen: ending it', { callId: p.callId, side });

@@ -98,7 +98,19 @@ export class CallService implements CallDirectory {
     this.router.start();
     this.unsubscribe.push(this.inbound.listenAmi());
     if (this.standIns) this.unsubscribe.push(this.standIns.listen(this.deps.ami));
-    if (this.native) this.unsubscribe.push(this.native.parts.listen(this.deps.ami));
+    if (this.native) {
+      const parts = this.native.parts;
+      this.unsubscribe.push(parts.listen(this.deps.ami));
+      // AMI events lost while the link was down: look at Asterisk as soon as it is back.
+      if (this.deps.ami) {
+        this.unsubscribe.push(
+          this.deps.ami.onConnected(() => {
+            if (!this.deps.ari.connected) return; // the ARI connect's recovery reconciles then
+            void parts.reconcile().catch((err: Error) => this.deps.log.warn('native reconcile failed (the sweep retries)', { err: err.message }));
+          }),
+        );
+      }
+    }
     this.unsubscribe.push(this.abandons.listen(this.deps.ami));
     this.unsubscribe.push(this.deps.ari.onConnected(() => void this.resync()));
     if (this.deps.ari.connected) void this.resync();
@@ -112,7 +124,7 @@ export class CallService implements CallDirectory {
     const { clock, log, ari } = this.deps;
     this.sweepTimer = clock.setTimeout(() => {
       const due = ari.connected && !this.recovering && this.lastRecovery;
-      const run = due ? this.recovery.sweep().then(async (r) => (await this.native?.parts.verify(), r)) : Promise.resolve([]);
+      const run = due ? this.recovery.sweep().then(async (r) => (await this.native?.parts.reconcile(), r)) : Promise.resolve([]);
       void run
         .catch((err: Error) => log.warn('call sweep failed (next one retries)', { err: err.message }))
         .finally(() => {
@@ -134,7 +146,11 @@ export class CallService implements CallDirectory {
     if (!this.recovering) {
       this.recovering = this.recovery
         .run()
-        .then((r) => (this.lastRecovery = r))
+        .then(async (r) => {
+          // Native: calls app_queue connected while this process could not see them.
+          await this.native?.parts.reconcile().catch((err: Error) => this.deps.log.warn('native reconcile failed (the sweep retries)', { err: err.message }));
+          return (this.lastRecovery = r);
+        })
         .catch((err: Error) => {
           this.deps.log.error('call recovery failed', { err: err.message });
           return undefined;

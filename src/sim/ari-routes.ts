@@ -187,6 +187,16 @@ function channels(req: AriRequest, d: AriRouteDeps, id: string | undefined, acti
   if (m === 'POST' && action === 'record') {
     return { status: 201, body: d.recordings.start(id, { name: str(p.name), format: str(p.format), ifExists: str(p.ifExists) }) };
   }
+  // Reading a variable works on any channel too (resource_channels.c get_channel_var: no control).
+  if (m === 'GET' && action === 'variable') {
+    const ch = d.model.channel(id);
+    const variable = str(p.variable);
+    if (!variable) return fail(400, 'Variable name is required');
+    // Dialplan functions ARI evaluates too (the daemon reads a dialled channel's linkedid).
+    if (variable === 'CHANNEL(linkedid)') return ok({ value: ch.linkedid });
+    if (!(variable in ch.vars)) return { status: 404, reason: 'Variable Not Found', body: { message: 'Provided variable was not found' } };
+    return ok({ value: ch.vars[variable] });
+  }
   const ch = controlled(d, id);
   switch (`${m} ${action}`) {
     case 'POST answer':
@@ -251,14 +261,6 @@ function channels(req: AriRequest, d: AriRouteDeps, id: string | undefined, acti
       else if (variable === 'CALLERID(name)') ch.caller = { ...ch.caller, name: str(p.value) ?? '' };
       else ch.vars[variable] = str(p.value) ?? '';
       return NO_CONTENT;
-    }
-    case 'GET variable': {
-      const variable = str(p.variable);
-      if (!variable) return fail(400, 'Variable name is required');
-      // Dialplan functions ARI evaluates too (the daemon reads a dialled channel's linkedid).
-      if (variable === 'CHANNEL(linkedid)') return ok({ value: ch.linkedid });
-      if (!(variable in ch.vars)) return { status: 404, reason: 'Variable Not Found', body: { message: 'Provided variable was not found' } };
-      return ok({ value: ch.vars[variable] });
     }
   }
   return fail(404, 'Resource not found');

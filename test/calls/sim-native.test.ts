@@ -133,10 +133,26 @@ describe('native topology on the simulator', () => {
     await until(() => sim.channel(h.channelId)?.hungUp !== false);
     expect(svc.list().map((c) => c.id)).toEqual([id]);
     await new Promise((r) => setTimeout(r, 2100)); // parts younger than 2 s are not judged
-    expect(await svc.native!.parts.verify()).toEqual([id]);
+    expect(await svc.native!.parts.reconcile()).toEqual({ ended: [id], found: [] });
     expect(svc.repo.get(id)).toMatchObject({ state: 'ended', endReason: 'customer-hangup' });
-    expect(await svc.native!.parts.verify()).toEqual([]);
+    expect(await svc.native!.parts.reconcile()).toEqual({ ended: [], found: [] });
     sim.setUnresponsive(false, 'ami');
+  });
+
+  it('a call app_queue connected while the daemon was down is recorded when it comes back', async () => {
+    await stop();
+    // No daemon: [cc-inbound]'s Stasis() fails, the caller goes on into Queue(), the phone answers.
+    const h = sim.placeTrunkCall({ queue: 'support', callerNumber: '5550109' });
+    await until(() => deviceOf('1000')?.state === 'Up');
+    expect(db.prepare('SELECT COUNT(*) AS n FROM calls').get()).toEqual({ n: 0 });
+    await boot();
+    const c = liveCall();
+    expect(c).toMatchObject({ state: 'connected', queue: 'support', agentExt: '1000', customerNumber: '5550109', customerChannelId: h.channelId, linkedid: h.id });
+    expect(agents.calls).toEqual([`ringing 1000 ${c.id}`, `connected 1000 ${c.id}`]);
+    // Followed from now on: its end comes from AMI as for any native call.
+    sim.hangupDevice(h.channelId);
+    await until(() => svc.list().length === 0);
+    expect(svc.repo.get(c.id)).toMatchObject({ state: 'ended', endReason: 'customer-hangup' });
   });
 
   it('a daemon restart mid-call adopts the native call; AMI ends it later', async () => {
