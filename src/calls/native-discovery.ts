@@ -20,7 +20,7 @@ export function deviceOfChannelName(name: string): string {
 
 /** An Up channel app_queue dialled that no part tracks: a candidate (its bridge is looked up after). */
 export function isUnknownQueueDevice(ch: AriChannel, parts: NativeParts): boolean {
-  return ch.state === 'Up' && (ch.dialplan?.app_name ?? '') === 'AppQueue' && !parts.tracksDevice(ch.id);
+  return ch.state === 'Up' && (ch.dialplan?.app_name ?? '') === 'AppQueue' && !parts.tracksDevice(ch.id) && !parts.unrecorded.has(ch.id);
 }
 
 export async function discoverNativeCalls(core: CallCore, parts: NativeParts, channels: AriChannel[], bridges: AriBridge[]): Promise<string[]> {

@@ -25,7 +25,8 @@ import type { Blocklist } from '../prank/blocklist';
 import type { TimerHandle } from '../util/clock';
 import { sanitizeCallerId } from '../util/caller-id';
 import { ignoreGone } from './ari-util';
-import type { CallCore } from './core';
+import type { CallCore, NewCall } from './core';
+import { UnrecordedParts } from './native-unrecorded';
 import { stasisArgs } from './recovery';
 import { discoverNativeCalls, isUnknownQueueDevice } from './native-discovery';
 import type { CallRecord } from './types';
@@ -68,10 +69,18 @@ export class NativeParts {
   /** linkedid → when it was recorded as blocked (app_queue may offer the caller again meanwhile). */
   private readonly blocked = new Map<string, number>();
 
+  /** Parts the database refused at first (native-unrecorded.ts). */
+  readonly unrecorded: UnrecordedParts;
+
   constructor(
     private readonly core: CallCore,
     private readonly blocklist: Blocklist,
-  ) {}
+  ) {
+    this.unrecorded = new UnrecordedParts(core, (call, names) => {
+      this.track(call, names);
+      if (call.state === 'ringing-agent' && call.customerChannelId) this.ringingOf(call.customerChannelId).add(call.id);
+    });
+  }
 
   get(callId: string): NativePart | undefined {
     return this.parts.get(callId);
@@ -169,6 +178,7 @@ export class NativeParts {
 
   private async doReconcile(): Promise<{ ended: string[]; found: string[] }> {
     const { ari } = this.core.deps;
+    this.unrecorded.retryAll();
     const channels = await ari.channels.list();
     const ended = await this.endUnseen(new Set(channels.map((c) => c.id)));
     const found = channels.some((c) => isUnknownQueueDevice(c, this))
@@ -203,7 +213,7 @@ export class NativeParts {
     const caller = sanitizeCallerId({ number: e.CallerIDNum ?? '', name: e.CallerIDName ?? '' });
     const linkedid = e.Linkedid || e.DestLinkedid || null;
     if (this.blocklist.isBlocked(caller.number || undefined)) return void this.rejectBlocked(e, ext, caller.number, linkedid);
-    const call = this.core.create({
+    const fields: NewCall = {
       kind: 'inbound',
       direction: 'inbound',
       state: 'ringing-agent',
@@ -214,8 +224,18 @@ export class NativeParts {
       customerChannelId: e.Uniqueid,
       agentChannelId: e.DestUniqueid,
       linkedid,
-    });
-    this.track(call, { callerName: e.Channel ?? '', deviceName: e.DestChannel ?? '' });
+    };
+    const names = { callerName: e.Channel ?? '', deviceName: e.DestChannel ?? '' };
+    let call: CallRecord;
+    try {
+      call = this.core.create(fields);
+    } catch (err) {
+      // app_queue rings on without us: keep what AMI said until the database takes it.
+      this.core.deps.log.warn('native call part not written yet (database refused it)', { device: e.DestUniqueid, err: (err as Error).message });
+      this.unrecorded.add(e.DestUniqueid, fields, names);
+      return;
+    }
+    this.track(call, names);
     this.ringingOf(e.Uniqueid).add(call.id);
   }
 
@@ -231,6 +251,7 @@ export class NativeParts {
     const timer = this.leaving.get(e.Uniqueid ?? '');
     if (timer) this.core.deps.clock.clearTimeout(timer);
     this.leaving.delete(e.Uniqueid ?? '');
+    if (!call && e.DestUniqueid) this.unrecorded.connected(e.DestUniqueid);
     if (call && call.state === 'ringing-agent') {
       this.ringing.get(e.Uniqueid ?? '')?.delete(call.id);
       // Hold and ring times stay with the queue stay (reports); one write step per answer.
@@ -247,16 +268,14 @@ export class NativeParts {
   private onComplete(e: AmiEvent): void {
     const callId = e.DestUniqueid ? this.byDevice.get(e.DestUniqueid) : this.byFields(e);
     const part = callId ? this.parts.get(callId) : undefined;
+    const reason = END_REASONS[e.Reason ?? ''] ?? 'ended';
+    const data = { talkTimeS: Number(e.TalkTime ?? 0), holdTimeS: Number(e.HoldTime ?? 0), by: 'app_queue' };
+    if (!callId && e.DestUniqueid) this.unrecorded.ended(e.DestUniqueid, reason, data);
     if (!callId || !part) return;
     this.untrack(callId);
     // Taken over: the channels are in Stasis and their StasisEnd ends the part (interceptors too).
     if (part.controlled) return;
-    const reason = END_REASONS[e.Reason ?? ''] ?? 'ended';
-    void this.core.end(callId, reason, {
-      keepAgent: true,
-      keepCustomer: true,
-      data: { talkTimeS: Number(e.TalkTime ?? 0), holdTimeS: Number(e.HoldTime ?? 0), by: 'app_queue' },
-    });
+    void this.core.end(callId, reason, { keepAgent: true, keepCustomer: true, data });
   }
 
   /** AgentComplete without channel fields (both gone, Asterisk 22): the member's connected part. */
@@ -285,6 +304,7 @@ export class NativeParts {
   }
 
   private endAllRinging(uid: string, reason: string, data: Record<string, unknown> = {}): void {
+    for (const dev of this.unrecorded.ringingOf(uid)) this.unrecorded.ended(dev, reason, data);
     const set = this.ringing.get(uid);
     if (!set) return;
     this.ringing.delete(uid);
@@ -292,6 +312,7 @@ export class NativeParts {
   }
 
   private endRinging(deviceId: string | undefined, reason: string, data: Record<string, unknown>): void {
+    if (deviceId && this.unrecorded.has(deviceId)) this.unrecorded.ended(deviceId, reason, data);
     const callId = deviceId ? this.byDevice.get(deviceId) : undefined;
     const call = callId ? this.core.get(callId) : undefined;
     if (!call || call.state !== 'ringing-agent') return;

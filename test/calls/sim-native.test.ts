@@ -155,6 +155,28 @@ describe('native topology on the simulator', () => {
     expect(svc.repo.get(c.id)).toMatchObject({ state: 'ended', endReason: 'customer-hangup' });
   });
 
+  it('a part the database refused at first is written once it takes it, with its answer and its end', async () => {
+    const insert = svc.repo.insert.bind(svc.repo);
+    svc.repo.insert = () => {
+      throw new Error('database or disk is full');
+    };
+    const h = sim.placeTrunkCall({ queue: 'support', callerNumber: '5550110' });
+    await until(() => deviceOf('1000')?.state === 'Up');
+    sim.hangupDevice(h.channelId); // begins and ends while nothing can be written
+    await until(() => svc.native!.parts.unrecorded.size === 1 && sim.channel(h.channelId)?.hungUp !== false);
+    await new Promise((r) => setTimeout(r, 50)); // AgentComplete in
+    expect(db.prepare('SELECT COUNT(*) AS n FROM calls').get()).toEqual({ n: 0 });
+    svc.repo.insert = insert; // the disk has room again
+    await svc.native!.parts.reconcile();
+    expect(svc.native!.parts.unrecorded.size).toBe(0);
+    const row = db.prepare('SELECT id, state, end_reason AS endReason, answered_at AS answeredAt, linkedid FROM calls').get() as { id: string; answeredAt: number | null };
+    expect(row).toMatchObject({ state: 'ended', endReason: 'customer-hangup', linkedid: h.id });
+    expect(row.answeredAt).not.toBeNull();
+    const types = (db.prepare('SELECT type FROM call_events WHERE call_id = ?').pluck().all(row.id) as string[]);
+    expect(types).toContain('recorded-late');
+    expect(agents.calls.filter((l) => l.startsWith('ended'))).toEqual([`ended 1000 ${row.id} answered=true`]);
+  });
+
   it('a daemon restart mid-call adopts the native call; AMI ends it later', async () => {
     const h = sim.placeTrunkCall({ queue: 'support', callerNumber: '5550107' });
     await until(() => liveCall()?.state === 'connected');
