@@ -81,11 +81,13 @@ export class UnrecordedParts {
       return false; // still refused: kept for the next event or reconcile
     }
     this.byDevice.delete(deviceId);
-    this.core.record(call.id, 'recorded-late', { firstSeenAt: w.firstSeenAt });
+    // The part exists now: a step failing after it is logged, and the end below still runs (its
+    // write is retried until it lands: end-writer.ts).
     try {
+      this.core.record(call.id, 'recorded-late', { firstSeenAt: w.firstSeenAt });
       if (w.connected) this.core.transition(call, 'agent-answered');
     } catch (err) {
-      this.core.deps.log.warn('late native part: the answer step failed', { callId: call.id, err: (err as Error).message });
+      this.core.deps.log.warn('late native part: a step after its creation failed', { callId: call.id, err: (err as Error).message });
     }
     if (w.end) {
       const opts: EndOptions = { keepAgent: true, keepCustomer: true, data: w.end.data };
