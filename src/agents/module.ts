@@ -23,13 +23,13 @@ export type AgentsModule = DaemonModule & {
 
 export function createAgentsModule(deps: DaemonDeps): AgentsModule {
   const catalogue = new SqlAgentCatalogue(deps.db);
-  // Native topology: app_queue rings the agents' devices, so a member is the device itself.
+  // Native topology: app_queue rings the agents' devices, so a member is the device itself (and the
+  // other topologies recognise the members it leaves behind).
   const devices = { deviceOf: (ext: string) => catalogue.agent(ext)?.device, extensionsWithDevice: (d: string) => catalogue.extensionsWithDevice(d) };
-  const native = deps.config.asterisk.queue_topology === 'native' ? devices : undefined;
   const service = new AgentService({
     repo: new AgentRepository(deps.db),
     catalogue,
-    members: new QueueMembers(deps.ami, deps.config.asterisk.contexts, native, devices),
+    members: new QueueMembers(deps.ami, deps.config.asterisk.contexts, devices, deps.config.asterisk.queue_topology === 'native'),
     bus: deps.bus,
     clock: deps.clock,
     log: deps.log,

@@ -41,7 +41,7 @@ const HINT_TTL_MS = 10 * 60_000;
 export const UNRECORDED_LEG_REFUSE_MS = 1000;
 
 /** Drops the entries older than HINT_TTL_MS from the front of a map kept in insertion = time order. */
-function expireOldest<V>(map: Map<string, V>, now: number, atOf: (v: V) => number): void {
+export function expireOldest<V>(map: Map<string, V>, now: number, atOf: (v: V) => number): void {
   for (const [k, v] of map) {
     if (now - atOf(v) <= HINT_TTL_MS) return;
     map.delete(k);
@@ -347,17 +347,26 @@ export class InboundCalls {
   }
 
   private async rejectBlocked(ch: AriChannel, f: { queue: string | null; linkedid: string | null }): Promise<void> {
-    const call = this.core.create({
-      kind: 'inbound',
-      direction: 'inbound',
-      state: 'ringing-agent',
-      queue: f.queue,
-      customerNumber: ch.caller?.number || null,
-      linkedid: f.linkedid,
-    });
-    const entry = this.blocklist.active(ch.caller?.number);
-    this.core.record(call.id, 'blocked', { number: ch.caller?.number, until: entry?.expiresAt ?? null });
-    await this.core.end(call.id, 'blocked');
+    await recordBlocked(this.core, this.blocklist, ch.caller?.number, f);
     await ignoreGone(this.core.deps.ari.channels.hangup(ch.id, 'rejected'), this.core.deps.log, 'reject blocked caller');
   }
+}
+
+/** The history row of a blocked caller (an ended part, reason `blocked`); the caller's channel is the caller's to hang up. */
+export async function recordBlocked(
+  core: CallCore,
+  blocklist: Blocklist,
+  number: string | undefined,
+  f: { queue: string | null; linkedid: string | null },
+): Promise<void> {
+  const call = core.create({
+    kind: 'inbound',
+    direction: 'inbound',
+    state: 'ringing-agent',
+    queue: f.queue,
+    customerNumber: number || null,
+    linkedid: f.linkedid,
+  });
+  core.record(call.id, 'blocked', { number, until: blocklist.active(number)?.expiresAt ?? null });
+  await core.end(call.id, 'blocked');
 }

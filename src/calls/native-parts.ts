@@ -27,13 +27,13 @@ import { sanitizeCallerId } from '../util/caller-id';
 import { ignoreGone } from './ari-util';
 import type { CallCore, NewCall } from './core';
 import { UnrecordedParts } from './native-unrecorded';
+import { expireOldest, recordBlocked } from './inbound';
 import { stasisArgs } from './recovery';
 import { discoverNativeCalls, isUnknownQueueDevice } from './native-discovery';
 import type { CallRecord } from './types';
 
 /** An answer sends QueueCallerLeave then AgentConnect in one burst; this covers their gap. */
 export const LEAVE_GRACE_MS = 2000;
-const BLOCKED_TTL_MS = 10 * 60_000;
 
 export interface NativePart {
   callId: string;
@@ -66,7 +66,7 @@ export class NativeParts {
   controlAtAnswer?: (call: CallRecord) => boolean;
   /** A queue transfer's re-entry (inbound.ts): the new parts are children of the transfer's part. */
   reentryOf?: (linkedid: string) => { parentId: string } | undefined;
-  /** linkedid → when it was recorded as blocked (app_queue may offer the caller again meanwhile). */
+  /** linkedid → when it was recorded as blocked (app_queue may offer the caller again meanwhile; kept 10 minutes). */
   private readonly blocked = new Map<string, number>();
 
   /** Parts the database refused at first (native-unrecorded.ts). */
@@ -76,10 +76,7 @@ export class NativeParts {
     private readonly core: CallCore,
     private readonly blocklist: Blocklist,
   ) {
-    this.unrecorded = new UnrecordedParts(core, (call, names) => {
-      this.track(call, names);
-      if (call.state === 'ringing-agent' && call.customerChannelId) this.ringingOf(call.customerChannelId).add(call.id);
-    });
+    this.unrecorded = new UnrecordedParts(core, (call, names) => this.attach(call, names));
   }
 
   get(callId: string): NativePart | undefined {
@@ -117,9 +114,8 @@ export class NativeParts {
     const device = alive.get(row.agentChannelId);
     if (!caller || !device || stasisArgs(caller, app) || stasisArgs(device, app)) return false;
     this.core.adopt(row);
-    this.track(row, { callerName: caller.name, deviceName: device.name });
-    if (row.state === 'ringing-agent') this.ringingOf(row.customerChannelId).add(row.id);
-    else if (row.agentExt) {
+    this.attach(row, { callerName: caller.name, deviceName: device.name });
+    if (row.state === 'connected' && row.agentExt) {
       // The agents domain must keep this agent busy for app_queue after the restart.
       this.core.deps.agents.callConnected(row.agentExt, { callId: row.id, queue: row.queue ?? undefined, direction: row.direction });
     }
@@ -157,9 +153,10 @@ export class NativeParts {
     return this.byDevice.has(deviceId);
   }
 
-  /** A connected part found by native-discovery.ts: AMI drives it from now on. */
+  /** A part written by native-discovery.ts or native-unrecorded.ts: AMI drives it from now on. */
   attach(call: CallRecord, names: { callerName: string; deviceName: string }): void {
     this.track(call, names);
+    if (call.state === 'ringing-agent' && call.customerChannelId) this.ringingOf(call.customerChannelId).add(call.id);
   }
 
   /**
@@ -235,8 +232,7 @@ export class NativeParts {
       this.unrecorded.add(e.DestUniqueid, fields, names);
       return;
     }
-    this.track(call, names);
-    this.ringingOf(e.Uniqueid).add(call.id);
+    this.attach(call, names);
   }
 
   private ringingOf(callerId: string): Set<string> {
@@ -350,17 +346,13 @@ export class NativeParts {
     const { ari, log, agents } = this.core.deps;
     if (linkedid) agents.callRejected?.(ext, { linkedid, reason: 'blocked' });
     const now = this.core.deps.clock.now();
-    for (const [id, at] of this.blocked) {
-      if (now - at <= BLOCKED_TTL_MS) break;
-      this.blocked.delete(id);
-    }
-    if (!linkedid || !this.blocked.has(linkedid)) {
-      if (linkedid) this.blocked.set(linkedid, now);
-      const call = this.core.create({ kind: 'inbound', direction: 'inbound', state: 'ringing-agent', queue: e.Queue ?? null, customerNumber: number, linkedid });
-      this.core.record(call.id, 'blocked', { number, until: this.blocklist.active(number)?.expiresAt ?? null });
-      void this.core.end(call.id, 'blocked', { keepAgent: true, keepCustomer: true });
-    }
-    void ignoreGone(ari.channels.hangup(e.Uniqueid ?? '', 'rejected'), log, 'reject blocked queue caller');
+    expireOldest(this.blocked, now, (at) => at);
+    const first = !linkedid || !this.blocked.has(linkedid);
+    if (first && linkedid) this.blocked.set(linkedid, now);
+    // Recorded (once per linkedid), then hung up, as inbound.ts rejects a blocked caller.
+    void (first ? recordBlocked(this.core, this.blocklist, number, { queue: e.Queue ?? null, linkedid }) : Promise.resolve())
+      .then(() => ignoreGone(ari.channels.hangup(e.Uniqueid ?? '', 'rejected'), log, 'reject blocked queue caller'))
+      .catch((err: Error) => log.error('blocked queue caller not recorded', { linkedid, err: err.message }));
   }
 
   private guard(e: AmiEvent, fn: () => void): void {

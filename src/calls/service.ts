@@ -106,7 +106,7 @@ export class CallService implements CallDirectory {
         this.unsubscribe.push(
           this.deps.ami.onConnected(() => {
             if (!this.deps.ari.connected) return; // the ARI connect's recovery reconciles then
-            void parts.reconcile().catch((err: Error) => this.deps.log.warn('native reconcile failed (the sweep retries)', { err: err.message }));
+            void this.reconcileNative();
           }),
         );
       }
@@ -124,7 +124,7 @@ export class CallService implements CallDirectory {
     const { clock, log, ari } = this.deps;
     this.sweepTimer = clock.setTimeout(() => {
       const due = ari.connected && !this.recovering && this.lastRecovery;
-      const run = due ? this.recovery.sweep().then(async (r) => (await this.native?.parts.reconcile(), r)) : Promise.resolve([]);
+      const run = due ? this.recovery.sweep().then(async (r) => (await this.reconcileNative(), r)) : Promise.resolve([]);
       void run
         .catch((err: Error) => log.warn('call sweep failed (next one retries)', { err: err.message }))
         .finally(() => {
@@ -141,6 +141,11 @@ export class CallService implements CallDirectory {
     this.core.stop();
   }
 
+  /** Native topology: what AMI may not have told (native-parts.ts reconcile); never throws (logged). */
+  private async reconcileNative(): Promise<void> {
+    await this.native?.parts.reconcile().catch((err: Error) => this.deps.log.warn('native reconcile failed (the sweep retries)', { err: err.message }));
+  }
+
   /** Runs restart/reconnect recovery once at a time; never throws (logged). */
   resync(): Promise<RecoveryReport | undefined> {
     if (!this.recovering) {
@@ -148,7 +153,7 @@ export class CallService implements CallDirectory {
         .run()
         .then(async (r) => {
           // Native: calls app_queue connected while this process could not see them.
-          await this.native?.parts.reconcile().catch((err: Error) => this.deps.log.warn('native reconcile failed (the sweep retries)', { err: err.message }));
+          await this.reconcileNative();
           return (this.lastRecovery = r);
         })
         .catch((err: Error) => {

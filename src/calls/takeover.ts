@@ -18,8 +18,8 @@
  */
 import type { AmiClient } from '../ami/types';
 import type { StasisStartEvent } from '../ari/types';
+import { StartWaiters } from '../ari/start-waiters';
 import { unavailable } from '../util/errors';
-import type { TimerHandle } from '../util/clock';
 import { ariAction, newBridgeId } from './ari-util';
 import type { CallCore } from './core';
 import type { NativeParts } from './native-parts';
@@ -28,25 +28,18 @@ import type { CallRecord } from './types';
 /** How long both channels may take to reach the app after the Redirect (measured: tens of ms). */
 export const TAKEOVER_TIMEOUT_MS = 5000;
 
-export type TakeoverState = 'redirecting' | 'bridging';
-
-interface Waiter {
-  resolve: () => void;
-  timer: TimerHandle;
-}
-
 export class Takeover {
-  /** Channel id → the takeover waiting for its StasisStart. */
-  private readonly waiting = new Map<string, Waiter>();
-  /** Call id → where its takeover is while it runs (one at a time: CallCore.exclusive runs it). */
-  readonly states = new Map<string, TakeoverState>();
+  /** Channels a takeover waits for (StasisStart). */
+  private readonly waiting: StartWaiters;
 
   constructor(
     private readonly core: CallCore,
     private readonly parts: NativeParts,
     private readonly ami: AmiClient | undefined,
     private readonly context: string,
-  ) {}
+  ) {
+    this.waiting = new StartWaiters(core.deps.clock);
+  }
 
   /** CallCore.exclusive's hook: a native part not yet controlled is taken over first. */
   async ensureControlled(call: CallRecord): Promise<void> {
@@ -59,12 +52,9 @@ export class Takeover {
 
   /** StasisStart of a channel sent by a Redirect (router tag `takeover`). */
   onStart(e: StasisStartEvent): void {
-    const w = this.waiting.get(e.channel.id);
-    if (w) {
+    if (this.waiting.has(e.channel.id)) {
       this.parts.enteredApp(e.channel.id);
-      this.waiting.delete(e.channel.id);
-      this.core.deps.clock.clearTimeout(w.timer);
-      w.resolve();
+      this.waiting.started(e.channel.id);
       return;
     }
     // Redirected by an earlier process that died before bridging: the part is not ours any more.
@@ -79,7 +69,6 @@ export class Takeover {
     if (!this.ami || !customer || !device || !callerName || !deviceName) {
       throw unavailable(`call ${call.id} cannot be taken over from app_queue (AMI or channel names missing)`, { call: call.id });
     }
-    this.states.set(call.id, 'redirecting');
     // Waiters first: the StasisStarts may arrive before the AMI response.
     const arrived = Promise.all([this.wait(customer), this.wait(device)]);
     arrived.catch(() => undefined); // awaited below; a timeout while the Redirect is pending is handled there
@@ -98,14 +87,12 @@ export class Takeover {
       // Refused (no s@<context> in the dialplan, a channel already gone, AMI down): nothing moved,
       // the call goes on in app_queue's bridge; only this request fails.
       for (const id of [customer, device]) this.cancelWait(id);
-      this.states.delete(call.id);
       const msg = (err as Error).message;
       log.error('takeover refused by Asterisk', { callId: call.id, err: msg, context: this.context });
       throw unavailable(`call ${call.id} cannot be taken over from app_queue (AMI Redirect to s@${this.context}: ${msg}); is [${this.context}] in extensions.conf?`, { call: call.id });
     }
     try {
       await arrived;
-      this.states.set(call.id, 'bridging');
       const bridgeId = newBridgeId(call.id, 'br');
       await ariAction(ari.bridges.create({ bridgeId, type: 'mixing', name: `agent-${call.agentExt}` }), 'create the call bridge');
       if (call.state === 'ended') {
@@ -122,25 +109,14 @@ export class Takeover {
       // Half moved channels would leave a customer in silence: end the part cleanly.
       if (this.core.get(call.id)) await this.core.end(call.id, 'takeover-failed', { data: { error: (err as Error).message } });
       throw unavailable(`call ${call.id} could not be taken over from app_queue: ${(err as Error).message}`, { call: call.id });
-    } finally {
-      this.states.delete(call.id);
     }
   }
 
   private wait(channelId: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = this.core.deps.clock.setTimeout(() => {
-        this.waiting.delete(channelId);
-        reject(new Error(`channel ${channelId} did not reach the app within ${TAKEOVER_TIMEOUT_MS} ms`));
-      }, TAKEOVER_TIMEOUT_MS);
-      this.waiting.set(channelId, { resolve, timer });
-    });
+    return this.waiting.wait(channelId, TAKEOVER_TIMEOUT_MS, () => new Error(`channel ${channelId} did not reach the app within ${TAKEOVER_TIMEOUT_MS} ms`));
   }
 
   private cancelWait(channelId: string): void {
-    const w = this.waiting.get(channelId);
-    if (!w) return;
-    this.waiting.delete(channelId);
-    this.core.deps.clock.clearTimeout(w.timer);
+    this.waiting.cancel(channelId);
   }
 }

@@ -14,7 +14,8 @@ import type { AriClient, StasisStartEvent } from '../ari/types';
 import { EventDemand } from '../ari/event-demand';
 import { ariAction, ignoreGone } from '../calls/ari-util';
 import type { Logger } from '../log/logger';
-import type { Clock, TimerHandle } from '../util/clock';
+import type { Clock } from '../util/clock';
+import { StartWaiters } from '../ari/start-waiters';
 import { unavailable } from '../util/errors';
 import { snoopOf, type MonitorMode } from './model';
 
@@ -29,16 +30,10 @@ export interface TopologyDeps {
   snoopStartTimeoutMs?: number;
 }
 
-interface Waiter {
-  resolve(): void;
-  reject(err: Error): void;
-  timer: TimerHandle;
-}
-
 const suffix = () => randomBytes(3).toString('hex');
 
 export class MonitorTopology {
-  private readonly waiters = new Map<string, Waiter>();
+  private readonly waiters: StartWaiters;
   /** Snoop channels of live sessions: their StasisEnd is reported through onSnoopGone. */
   private readonly snoops = new Set<string>();
   private readonly bridges = new Set<string>();
@@ -49,6 +44,7 @@ export class MonitorTopology {
 
   constructor(private readonly deps: TopologyDeps) {
     this.dial = new EventDemand(deps.ari, ['Dial']);
+    this.waiters = new StartWaiters(deps.clock);
   }
 
   start(): void {
@@ -90,11 +86,7 @@ export class MonitorTopology {
     for (const u of this.unsubscribe.splice(0)) u();
     this.watched.clear();
     this.dial.release();
-    for (const [id, w] of this.waiters) {
-      this.deps.clock.clearTimeout(w.timer);
-      w.reject(new Error(`snoop ${id}: daemon stopping`));
-    }
-    this.waiters.clear();
+    this.waiters.rejectAll((id) => new Error(`snoop ${id}: daemon stopping`));
   }
 
   /** Channels/bridges recovery must leave alone (a reconnect is not a restart: the sessions live on). */
@@ -104,13 +96,7 @@ export class MonitorTopology {
 
   /** StasisStart routed to us (tag monitor-snoop): the snoop channel is ready to be bridged. */
   async onStasisStart(e: StasisStartEvent): Promise<void> {
-    const w = this.waiters.get(e.channel.id);
-    if (w) {
-      this.waiters.delete(e.channel.id);
-      this.deps.clock.clearTimeout(w.timer);
-      w.resolve();
-      return;
-    }
+    if (this.waiters.started(e.channel.id)) return;
     // A snoop nobody waits for any more (timed out, or asked by a previous process): not ours to keep.
     this.deps.log.warn('monitor: unexpected snoop channel, hanging up', { channel: e.channel.id, args: e.args });
     await ignoreGone(this.deps.ari.channels.hangup(e.channel.id, 'normal'), this.deps.log, 'hang up stray snoop');
@@ -118,22 +104,14 @@ export class MonitorTopology {
 
   /** A snoop channel on `targetChannelId` in `mode`, in Stasis and ready to bridge; returns its id. */
   async snoop(callId: string, sessionId: number, targetChannelId: string, mode: MonitorMode): Promise<string> {
-    const { ari, clock } = this.deps;
+    const { ari } = this.deps;
     const id = `${callId}-snoop${sessionId}-${suffix()}`;
-    const started = new Promise<void>((resolve, reject) => {
-      const timer = clock.setTimeout(() => {
-        this.waiters.delete(id);
-        reject(unavailable(`the snoop channel on the agent device did not start`));
-      }, this.deps.snoopStartTimeoutMs ?? 5000);
-      this.waiters.set(id, { resolve, reject, timer });
-    });
+    const started = this.waiters.wait(id, this.deps.snoopStartTimeoutMs ?? 5000, () => unavailable(`the snoop channel on the agent device did not start`));
     started.catch(() => undefined); // observed below; no unhandled rejection if the request fails first
     try {
       await ariAction(ari.channels.snoop(targetChannelId, { ...snoopOf(mode), app: ari.app, appArgs: `${SNOOP_TAG},${sessionId}`, snoopId: id }), 'snoop on the agent device');
     } catch (err) {
-      const w = this.waiters.get(id);
-      if (w) clock.clearTimeout(w.timer);
-      this.waiters.delete(id);
+      this.waiters.cancel(id);
       throw err;
     }
     try {

@@ -20,18 +20,14 @@ export class MemberInterfaces {
 
   constructor(
     private readonly agentLeg: string,
-    /** Set in the native topology only. */
-    private readonly native?: DeviceLookup,
-    /** The catalogue's devices, to recognise members left by the native topology in the others. */
-    private readonly devices?: Pick<DeviceLookup, 'extensionsWithDevice'>,
+    /** The catalogue's devices: members in the native topology, and what it leaves in the others. */
+    private readonly devices?: DeviceLookup,
+    /** Native topology: the members are the agents' devices. */
+    readonly isNative = false,
   ) {}
 
-  get isNative(): boolean {
-    return this.native !== undefined;
-  }
-
   iface(ext: string): string {
-    const device = this.native?.deviceOf(ext);
+    const device = this.isNative ? this.devices?.deviceOf(ext) : undefined;
     if (!device) return `Local/${ext}@${this.agentLeg}/n`;
     this.byDevice.set(device, ext);
     return device;
@@ -43,21 +39,22 @@ export class MemberInterfaces {
    * else app_queue would ring both the leg and the device.
    */
   formerOf(iface: string): string | undefined {
-    if (this.native) return agentExtFromInterface(iface, this.agentLeg);
-    const exts = this.devices?.extensionsWithDevice(iface) ?? [];
-    return exts.length === 1 ? exts[0] : undefined;
+    return this.isNative ? agentExtFromInterface(iface, this.agentLeg) : this.soleAgentOf(iface);
   }
 
   extOf(iface: string | undefined): string | undefined {
     const local = agentExtFromInterface(iface, this.agentLeg);
-    if (local || !iface || !this.native) return local;
+    if (local || !iface || !this.isNative) return local;
     // Learnt from iface(): a member keeps the device it was added with until it is removed (a
     // device changed in the catalogue meanwhile still names that agent's member).
-    const known = this.byDevice.get(iface);
-    if (known) return known;
-    const exts = this.native.extensionsWithDevice(iface);
-    if (exts.length !== 1) return undefined;
-    this.byDevice.set(iface, exts[0]);
-    return exts[0];
+    const known = this.byDevice.get(iface) ?? this.soleAgentOf(iface);
+    if (known) this.byDevice.set(iface, known);
+    return known;
+  }
+
+  /** The one agent configured with this device (two on one device: ambiguous, not guessed). */
+  private soleAgentOf(device: string): string | undefined {
+    const exts = this.devices?.extensionsWithDevice(device) ?? [];
+    return exts.length === 1 ? exts[0] : undefined;
   }
 }

@@ -41,12 +41,12 @@ export class QueueMembers {
   constructor(
     private readonly ami: AmiClient,
     private readonly contexts: MemberContexts,
-    /** Set in the native topology: members are the agents' devices. */
-    native?: DeviceLookup,
-    /** The catalogue's devices (members the native topology left: MemberInterfaces.formerOf). */
-    devices?: Pick<DeviceLookup, 'extensionsWithDevice'>,
+    /** The catalogue's devices (member-interfaces.ts). */
+    devices?: DeviceLookup,
+    /** Native topology: members are the agents' devices. */
+    native = false,
   ) {
-    this.interfaces = new MemberInterfaces(contexts.agent_leg, native, devices);
+    this.interfaces = new MemberInterfaces(contexts.agent_leg, devices, native);
   }
 
   /** False while AMI is not connected: actions would only fail; the re-sync on connect applies state. */

@@ -259,7 +259,7 @@ export function makeKit(
     const s = new AgentService({
       repo: new AgentRepository(db),
       catalogue,
-      members: new QueueMembers(ami, config.asterisk.contexts, opts.native ? devices : undefined, devices),
+      members: new QueueMembers(ami, config.asterisk.contexts, devices, !!opts.native),
       bus,
       clock,
       log: silentLogger(),

@@ -94,6 +94,8 @@ describe('native topology on the simulator', () => {
     await until(() => svc.list().length === 0);
     expect(svc.repo.get(c.id)).toMatchObject({ endReason: 'customer-hangup' });
     await until(() => !sim.channels().some((ch) => ch.id === c.agentChannelId && !ch.hungUp));
+    // The bridge is destroyed after the hang-ups (CallCore.end): wait for it, then check.
+    await until(() => ariBridges().length === 0);
     expect(ariBridges()).toHaveLength(0);
   });
 

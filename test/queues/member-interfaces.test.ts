@@ -13,13 +13,17 @@ describe('MemberInterfaces', () => {
   it('native: the agent device is the member; a device maps back to its one agent', () => {
     const devices: Record<string, string> = { '1000': 'PJSIP/1000', '1001': 'PJSIP/shared', '1002': 'PJSIP/shared' };
     let lookups = 0;
-    const m = new MemberInterfaces('cc-agent', {
-      deviceOf: (ext) => devices[ext],
-      extensionsWithDevice: (d) => {
-        lookups++;
-        return Object.keys(devices).filter((e) => devices[e] === d);
+    const m = new MemberInterfaces(
+      'cc-agent',
+      {
+        deviceOf: (ext) => devices[ext],
+        extensionsWithDevice: (d) => {
+          lookups++;
+          return Object.keys(devices).filter((e) => devices[e] === d);
+        },
       },
-    });
+      true,
+    );
     expect(m.isNative).toBe(true);
     expect(m.iface('1000')).toBe('PJSIP/1000');
     expect(m.extOf('PJSIP/1000')).toBe('1000');
