@@ -170,11 +170,12 @@ export class CallRepo {
   }
 
   /**
-   * Next protocol number "YYYYMMDD-NNNNNN" (local date). The per-day counter lives in SQLite so
+   * Next protocol number "YYYYMMDD-NNNNNN" (local date of `at`: a call recorded late, e.g. from
+   * queue_log, is numbered on the day it took place). The per-day counter lives in SQLite so
    * numbers stay unique across restarts and across processes sharing the file.
    */
-  nextId(): string {
-    const d = new Date(this.deps.clock.now());
+  nextId(at = this.deps.clock.now()): string {
+    const d = new Date(at);
     const day = `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
     // One statement (upsert … RETURNING) is atomic on its own: no explicit transaction needed.
     const n = this.seqStmt.get(day) as number;

@@ -142,6 +142,12 @@ export const configSchema = z
          * lack [cc-takeover] and the AgentComplete filter) changes nothing until the admin opts in.
          */
         queue_topology: z.enum(['member-leg', 'stand-in', 'native']).default('stand-in'),
+        /**
+         * Native topology: app_queue's queue_log file (<astlogdir>/queue_log), read after AMI comes
+         * back to record the calls that began and ended while the daemon could not follow AMI
+         * (src/queue-log). '' = not read. The daemon's user needs read access (group asterisk).
+         */
+        queue_log: z.string().default(''),
       })
       .strict(),
     database: z.object({ path: z.string().min(1).default('./callcenterd.db') }).strict().default({}),

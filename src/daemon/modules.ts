@@ -22,6 +22,7 @@ import { directoryFactory } from '../directory/module';
 import { liveMonitorFactory } from '../live-monitor';
 import { chatFactory } from '../chat/module';
 import { reportsFactory } from '../reports/module';
+import { queueLogFactory } from '../queue-log/module';
 
 export const moduleFactories: ModuleFactory[] = [
   (deps, ports) => {
@@ -52,4 +53,5 @@ export const moduleFactories: ModuleFactory[] = [
   liveMonitorFactory,
   chatFactory,
   reportsFactory,
+  queueLogFactory,
 ];

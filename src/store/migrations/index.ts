@@ -15,6 +15,7 @@ import { m011Chat } from './011_chat';
 import { m012Reports } from './012_reports';
 import { m013QueueCallbacks } from './013_queue_callbacks';
 import { m014OpenRowIndexes } from './014_open_row_indexes';
+import { m015QueueLog } from './015_queue_log';
 
 export interface Migration {
   version: number;
@@ -41,4 +42,5 @@ export const MIGRATIONS: Migration[] = [
   m012Reports,
   m013QueueCallbacks,
   m014OpenRowIndexes,
+  m015QueueLog,
 ];

@@ -1,0 +1,206 @@
+/**
+ * Native topology: the calls that began and ended while the daemon could not follow AMI (daemon
+ * down, AMI cut) recorded from app_queue's queue_log. Under native app_queue connects callers with
+ * agents without the daemon, and Asterisk keeps nothing else a returning daemon could read about a
+ * call already over (native-discovery.ts finds those still up).
+ *
+ * States of the reader (one per daemon):
+ *   following  AMI up since the last check: the cursor moves to where the file ended at the previous
+ *              check (one interval behind, so an AMI cut not yet noticed is still read after it)
+ *   catching up  after every AMI (re)connect, for CATCH_UP_CHECKS checks: the lines since the cursor
+ *              are read and every stay that ended in them without a trace in the database is written
+ *   blind      AMI down: nothing moves (the cursor waits for the reconnect)
+ * A stay has a trace when queue_stays has it (same caller uniqueid and queue, joined within
+ * JOIN_SLACK_MS); one left 'waiting' or 'lost' by the outage gets its real outcome. An answered stay
+ * without a call part (calls.linkedid) gets one: ended, with the agent (MemberName → catalogue name
+ * or device), its ring, answer and end times, and a call event 'recovered' naming the source.
+ * No wrap-up is opened for it (it ended long ago) and the agent's live counters are not touched.
+ */
+import type { CallRepo } from '../calls/repo';
+import type { CallRecord } from '../calls/types';
+import type { Logger } from '../log/logger';
+import type { StaysRepo } from '../reports/stays-repo';
+import type { Db } from '../store/db';
+import { preparedOnce } from '../store/statements';
+import { sanitizeCallerId } from '../util/caller-id';
+import { endOf, readFrom, type QueueLogCursor } from './file';
+import { endedContacts, parseQueueLogLine, type QueueLogContact, type QueueLogEntry } from './parse';
+
+/** Checks after a (re)connect that read lines: calls ending right at the reconnect are in them. */
+export const CATCH_UP_CHECKS = 2;
+/** queue_log has whole seconds, the stays milliseconds. */
+const JOIN_SLACK_MS = 5000;
+
+export interface BackfillDeps {
+  file: string;
+  db: Db;
+  calls: CallRepo;
+  stays: StaysRepo;
+  /** MemberName (or a member Interface) → agent extension; undefined when none or ambiguous. */
+  agentOfMember: (member: string) => string | undefined;
+  log: Logger;
+}
+
+export interface BackfillResult {
+  mode: 'started' | 'following' | 'caught-up' | 'blind';
+  lines: number;
+  /** Call parts written (answered stays without one). */
+  calls: string[];
+  /** Stays written or given their outcome. */
+  stays: number;
+}
+
+export class QueueLogBackfill {
+  private connectsSeen = 0;
+  private connectsRead = 0;
+  private catchUp = 0;
+  /** Where the file ended at the previous check (following mode moves the cursor there). */
+  private previousEnd?: QueueLogCursor;
+
+  private readonly sql: ReturnType<typeof preparedOnce>;
+
+  constructor(private readonly deps: BackfillDeps) {
+    this.sql = preparedOnce(deps.db);
+  }
+
+  /** AMI (re)connected: the next checks read what was missed. */
+  connected(): void {
+    this.connectsSeen++;
+  }
+
+  /** One check (timer and reconnects). Throws on I/O errors (the caller logs; the next check retries). */
+  check(amiUp: boolean): BackfillResult {
+    const none = (mode: BackfillResult['mode'], lines = 0): BackfillResult => ({ mode, lines, calls: [], stays: 0 });
+    if (!amiUp) return none('blind');
+    const saved = this.load();
+    if (!saved) {
+      // First use of this file: what is in it happened before the daemon read it.
+      this.save((this.previousEnd = endOf(this.deps.file)));
+      return none('started');
+    }
+    if (this.connectsRead !== this.connectsSeen) {
+      this.connectsRead = this.connectsSeen;
+      this.catchUp = CATCH_UP_CHECKS;
+    }
+    if (this.catchUp === 0) {
+      if (this.previousEnd && (this.previousEnd.inode !== saved.inode || this.previousEnd.offset !== saved.offset)) this.save(this.previousEnd);
+      this.previousEnd = endOf(this.deps.file);
+      return none('following');
+    }
+    this.catchUp--;
+    const read = readFrom(this.deps.file, saved);
+    const entries = read.lines.map(parseQueueLogLine).filter((e): e is QueueLogEntry => e !== undefined);
+    const result = this.record(endedContacts(entries));
+    this.save(read.cursor);
+    this.previousEnd = read.cursor;
+    if (read.rotated) this.deps.log.info('queue_log was rotated: read from the start of the new file', { file: this.deps.file });
+    return { mode: 'caught-up', lines: read.lines.length, ...result };
+  }
+
+  private record(contacts: QueueLogContact[]): { calls: string[]; stays: number } {
+    const calls: string[] = [];
+    let stays = 0;
+    for (const c of contacts) {
+      const stay = this.stayOf(c);
+      if (stay && stay.outcome !== 'waiting' && stay.outcome !== 'lost') continue; // seen live
+      const linkedid = stay?.linkedid ?? c.callid;
+      const part = c.outcome === 'answered' && !this.hasPart(linkedid, c) ? this.newPart(c, linkedid) : undefined;
+      this.deps.calls.batch(() => {
+        if (part) {
+          this.deps.calls.insert(part);
+          this.deps.calls.event(part.id, 'recovered', { source: 'queue_log', member: c.member, uniqueid: c.callid }, part.endedAt ?? undefined);
+        }
+        const close = {
+          outcome: c.outcome,
+          leftAt: c.leftAt,
+          detail: 'recovered from queue_log',
+          agentExt: part?.agentExt ?? null,
+          callId: part?.id ?? null,
+          rootId: part?.rootId ?? null,
+        };
+        if (stay) {
+          this.sql(
+            `UPDATE queue_stays SET outcome = ?, left_at = ?, detail = ?, agent_ext = COALESCE(?, agent_ext), call_id = COALESCE(?, call_id),
+               root_id = COALESCE(?, root_id) WHERE id = ? AND outcome IN ('waiting', 'lost')`,
+          ).run(close.outcome, close.leftAt, close.detail, close.agentExt, close.callId, close.rootId, stay.id);
+        } else {
+          const caller = sanitizeCallerId({ number: c.callerNumber ?? undefined, name: c.callerName ?? undefined });
+          const id = this.deps.stays.insert({
+            queue: c.queue,
+            uniqueid: c.callid,
+            linkedid,
+            channel: '',
+            callerNumber: caller.number ?? '',
+            callerName: caller.name ?? '',
+            joinedAt: c.joinedAt,
+            joinSource: 'event',
+            position: c.position,
+          });
+          this.deps.stays.close(id, close);
+        }
+      });
+      stays++;
+      if (part) calls.push(part.id);
+      this.deps.log.warn('queue call ended while the daemon could not follow AMI: recorded from queue_log', {
+        queue: c.queue, uniqueid: c.callid, outcome: c.outcome, callId: part?.id, agent: part?.agentExt ?? c.member,
+      });
+    }
+    return { calls, stays };
+  }
+
+  private stayOf(c: QueueLogContact): { id: number; outcome: string; linkedid: string | null } | undefined {
+    return this.sql(
+      `SELECT id, outcome, linkedid FROM queue_stays WHERE uniqueid = ? AND queue = ? AND joined_at BETWEEN ? AND ? ORDER BY id DESC LIMIT 1`,
+    ).get(c.callid, c.queue, c.joinedAt - JOIN_SLACK_MS, c.joinedAt + JOIN_SLACK_MS) as { id: number; outcome: string; linkedid: string | null } | undefined;
+  }
+
+  private hasPart(linkedid: string, c: QueueLogContact): boolean {
+    const at = c.connectedAt ?? c.leftAt;
+    return (
+      this.sql('SELECT 1 FROM calls WHERE linkedid = ? AND answered_at BETWEEN ? AND ? LIMIT 1').get(linkedid, at - JOIN_SLACK_MS, at + JOIN_SLACK_MS) !==
+      undefined
+    );
+  }
+
+  private newPart(c: QueueLogContact, linkedid: string): CallRecord {
+    const startedAt = c.rangAt ?? c.leftAt;
+    const id = this.deps.calls.nextId(startedAt);
+    return {
+      id,
+      parentId: null,
+      rootId: id,
+      kind: 'inbound',
+      direction: 'inbound',
+      queue: c.queue,
+      agentExt: c.member ? (this.deps.agentOfMember(c.member) ?? null) : null,
+      customerNumber: sanitizeCallerId({ number: c.callerNumber ?? undefined }).number || null,
+      callerId: null,
+      state: 'ended',
+      startedAt,
+      answeredAt: c.connectedAt ?? null,
+      endedAt: c.endedAt ?? null,
+      endReason: c.endReason ?? null,
+      disposition: null,
+      customerChannelId: null,
+      agentChannelId: null,
+      bridgeId: null,
+      holdBridgeId: null,
+      linkedid,
+      muted: false,
+      timeoutAt: null,
+    };
+  }
+
+  private load(): QueueLogCursor | undefined {
+    const r = this.sql('SELECT inode, offset FROM queue_log_cursor WHERE file = ?').get(this.deps.file) as QueueLogCursor | undefined;
+    return r ? { inode: Number(r.inode), offset: Number(r.offset) } : undefined;
+  }
+
+  private save(c: QueueLogCursor): void {
+    this.sql(
+      `INSERT INTO queue_log_cursor (file, inode, offset) VALUES (?, ?, ?)
+       ON CONFLICT(file) DO UPDATE SET inode = excluded.inode, offset = excluded.offset`,
+    ).run(this.deps.file, c.inode, c.offset);
+  }
+
+}

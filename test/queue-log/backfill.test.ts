@@ -1,0 +1,169 @@
+/**
+ * Recording from queue_log what the daemon missed (src/queue-log/backfill.ts, file.ts): a real temp
+ * file and database. The reader's states: started (first use: from the file's end), following (AMI
+ * up: no line is looked at, the cursor trails one check behind), catching up (after a connect: stays
+ * that ended without a trace are written), blind (AMI down: nothing moves).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CallRepo } from '../../src/calls/repo';
+import { silentLogger } from '../../src/log/logger';
+import { CATCH_UP_CHECKS, QueueLogBackfill } from '../../src/queue-log/backfill';
+import { endOf, readFrom } from '../../src/queue-log/file';
+import { StaysRepo } from '../../src/reports/stays-repo';
+import { openDatabase, type Db } from '../../src/store/db';
+import { FakeClock } from '../../src/util/clock';
+
+const T = 1_765_000_000; // s
+let dir: string;
+let file: string;
+let db: Db;
+let stays: StaysRepo;
+let calls: CallRepo;
+let backfill: QueueLogBackfill;
+const line = (dt: number, callid: string, agent: string, event: string, ...data: (string | number)[]) =>
+  fs.appendFileSync(file, `${T + dt}|${callid}|support|${agent}|${event}|${data.join('|')}\n`);
+const answered = (dt: number, callid: string, number: string, member = 'Ana Lima') => {
+  line(dt, callid, 'NONE', 'ENTERQUEUE', '', number, 1);
+  line(dt + 3, callid, member, 'CONNECT', 3, `${callid}-m`, 2);
+  line(dt + 63, callid, member, 'COMPLETECALLER', 3, 60, 1);
+};
+const rows = (sql: string, ...args: unknown[]) => db.prepare(sql).all(...args) as Record<string, unknown>[];
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-qlog-'));
+  file = path.join(dir, 'queue_log');
+  fs.writeFileSync(file, `${T - 100}|NONE|NONE|NONE|QUEUESTART|\n`);
+  db = openDatabase(path.join(dir, 'cc.db'));
+  stays = new StaysRepo(db);
+  calls = new CallRepo({ db, clock: new FakeClock(T * 1000 + 3_600_000) });
+  const names: Record<string, string> = { 'Ana Lima': '1000', 'PJSIP/1001': '1001' };
+  backfill = new QueueLogBackfill({ file, db, calls, stays, agentOfMember: (m) => names[m], log: silentLogger() });
+});
+afterEach(() => {
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('first use starts at the end of the file: older lines are not history to recover', () => {
+  answered(0, 'old', '111');
+  expect(backfill.check(true).mode).toBe('started');
+  backfill.connected();
+  expect(backfill.check(true)).toMatchObject({ mode: 'caught-up', lines: 0, calls: [] });
+});
+
+test('after a connect, a call answered and ended unseen becomes an ended part with its stay; the same lines again add nothing', () => {
+  backfill.check(true);
+  answered(0, 'u1', '5511987654321');
+  backfill.connected();
+  const r = backfill.check(true);
+  expect(r).toMatchObject({ mode: 'caught-up', lines: 3, stays: 1 });
+  expect(r.calls).toHaveLength(1);
+  const part = calls.get(r.calls[0])!;
+  expect(part).toMatchObject({
+    kind: 'inbound', queue: 'support', agentExt: '1000', customerNumber: '5511987654321', state: 'ended',
+    startedAt: (T + 1) * 1000, answeredAt: (T + 3) * 1000, endedAt: (T + 63) * 1000, endReason: 'customer-hangup', linkedid: 'u1',
+  });
+  // Numbered on the call's own (local) day, not the clock's (an hour later).
+  const d = new Date((T + 1) * 1000);
+  expect(part.id.startsWith(`${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}-`)).toBe(true);
+  expect(calls.events(part.id).map((e) => [e.type, e.data])).toEqual([['recovered', { source: 'queue_log', member: 'Ana Lima', uniqueid: 'u1' }]]);
+  expect(rows('SELECT outcome, agent_ext, call_id, joined_at, left_at, caller_number, detail FROM queue_stays')).toEqual([
+    { outcome: 'answered', agent_ext: '1000', call_id: part.id, joined_at: T * 1000, left_at: (T + 3) * 1000, caller_number: '5511987654321', detail: 'recovered from queue_log' },
+  ]);
+  // Read again (a second catch-up, or another connect): the stay has a trace now.
+  fs.writeFileSync(file, fs.readFileSync(file)); // same inode, same content
+  backfill.connected();
+  expect(backfill.check(true)).toMatchObject({ calls: [], stays: 0 });
+  expect(rows('SELECT COUNT(*) AS n FROM calls')[0].n).toBe(1);
+});
+
+test('what the daemon saw live is left alone; a stay left waiting or lost by the outage gets its real outcome', () => {
+  backfill.check(true);
+  // Seen live: an answered stay and its part.
+  const seen = stays.insert({ queue: 'support', uniqueid: 's1', linkedid: 's1', channel: 'PJSIP/trunk-1', callerNumber: '1', callerName: '', joinedAt: T * 1000, joinSource: 'event', position: 1 });
+  stays.close(seen, { outcome: 'answered', leftAt: (T + 3) * 1000, agentExt: '1000', callId: 'live-1' });
+  answered(0, 's1', '1');
+  // Joined while seen, ended during the cut: the re-sync had closed it as lost.
+  const lost = stays.insert({ queue: 'support', uniqueid: 'l1', linkedid: 'lk-1', channel: 'PJSIP/trunk-2', callerNumber: '2', callerName: '', joinedAt: T * 1000, joinSource: 'event', position: 2 });
+  stays.close(lost, { outcome: 'lost', leftAt: (T + 20) * 1000, detail: 'not waiting any more after an AMI reconnect' });
+  line(0, 'l1', 'NONE', 'ENTERQUEUE', '', '2', 2);
+  line(9, 'l1', 'NONE', 'ABANDON', 2, 2, 9);
+  // Still waiting in the DB, answered by 1001 (member logged by its Interface) during the cut.
+  stays.insert({ queue: 'support', uniqueid: 'w1', linkedid: 'lk-w', channel: 'PJSIP/trunk-3', callerNumber: '3', callerName: '', joinedAt: (T + 1) * 1000, joinSource: 'event', position: 3 });
+  line(5, 'w1', 'PJSIP/1001', 'CONNECT', 4, 'w1-m', 1);
+  line(30, 'w1', 'PJSIP/1001', 'COMPLETEAGENT', 4, 25, 3);
+  backfill.connected();
+  const r = backfill.check(true);
+  expect(r.stays).toBe(2);
+  expect(r.calls).toHaveLength(1);
+  expect(calls.get(r.calls[0])).toMatchObject({ agentExt: '1001', linkedid: 'lk-w', endReason: 'agent-hangup', answeredAt: (T + 5) * 1000 });
+  expect(rows('SELECT uniqueid, outcome, left_at, agent_ext, call_id FROM queue_stays ORDER BY id')).toEqual([
+    { uniqueid: 's1', outcome: 'answered', left_at: (T + 3) * 1000, agent_ext: '1000', call_id: 'live-1' },
+    { uniqueid: 'l1', outcome: 'abandoned', left_at: (T + 9) * 1000, agent_ext: null, call_id: null },
+    { uniqueid: 'w1', outcome: 'answered', left_at: (T + 5) * 1000, agent_ext: '1001', call_id: r.calls[0] },
+  ]);
+});
+
+test('an answered stay whose part the daemon has (discovered after the reconnect) gets no second part', () => {
+  backfill.check(true);
+  const id = calls.nextId();
+  calls.insert({
+    id, parentId: null, rootId: id, kind: 'inbound', direction: 'inbound', queue: 'support', agentExt: '1000', customerNumber: '9', callerId: null,
+    state: 'ended', startedAt: (T + 2) * 1000, answeredAt: (T + 3) * 1000 + 400, endedAt: (T + 63) * 1000, endReason: 'customer-hangup', disposition: null,
+    customerChannelId: null, agentChannelId: null, bridgeId: null, holdBridgeId: null, linkedid: 'd1', muted: false, timeoutAt: null,
+  });
+  answered(0, 'd1', '9');
+  backfill.connected();
+  const r = backfill.check(true);
+  expect(r).toMatchObject({ calls: [], stays: 1 });
+  expect(rows('SELECT COUNT(*) AS n FROM calls')[0].n).toBe(1);
+});
+
+test('following: no line is read, the cursor trails one check; a cut not yet noticed is still caught up after it', () => {
+  backfill.check(true);
+  backfill.connected();
+  for (let i = 0; i < CATCH_UP_CHECKS; i++) backfill.check(true);
+  answered(0, 'f1', '1'); // ended while AMI looked up (a cut not noticed yet)
+  expect(backfill.check(true)).toMatchObject({ mode: 'following', calls: [] });
+  expect(backfill.check(false).mode).toBe('blind');
+  backfill.connected();
+  expect(backfill.check(true).calls).toHaveLength(1);
+});
+
+test('blind while AMI is down; unknown member names leave the agent empty', () => {
+  backfill.check(true);
+  answered(0, 'b1', '1', 'Two Agents Same Name');
+  expect(backfill.check(false)).toMatchObject({ mode: 'blind', calls: [] });
+  backfill.connected();
+  const r = backfill.check(true);
+  expect(calls.get(r.calls[0])!.agentExt).toBeNull();
+});
+
+test('a rotated file is read from its start', () => {
+  backfill.check(true);
+  answered(0, 'r0', '1');
+  fs.renameSync(file, `${file}.1`);
+  fs.writeFileSync(file, '');
+  answered(100, 'r1', '2');
+  backfill.connected();
+  const r = backfill.check(true);
+  expect(r.calls.map((id) => calls.get(id)!.linkedid)).toEqual(['r1']);
+});
+
+describe('readFrom', () => {
+  test('whole lines only: a line being written waits for the next read', () => {
+    fs.writeFileSync(file, 'a\nb\nhalf');
+    const start = { inode: endOf(file).inode, offset: 0 };
+    const r = readFrom(file, start);
+    expect(r).toMatchObject({ lines: ['a', 'b'], cursor: { offset: 4 }, rotated: false });
+    fs.appendFileSync(file, ' line\n');
+    expect(readFrom(file, r.cursor).lines).toEqual(['half line']);
+  });
+  test('far behind: only the newest bytes, from a whole line', () => {
+    fs.writeFileSync(file, 'first line\nsecond\nthird\n');
+    const r = readFrom(file, { inode: endOf(file).inode, offset: 0 }, 10);
+    expect(r.lines).toEqual(['third']);
+  });
+});
