@@ -63,6 +63,14 @@ export class QueueLogBackfill {
     this.sql = preparedOnce(deps.db);
   }
 
+  /**
+   * At the daemon's start: a file read for the first time is read from its end on (what is in it
+   * happened before the daemon read it). Throws on I/O errors, like check().
+   */
+  init(): void {
+    if (!this.load()) this.save((this.previousEnd = endOf(this.deps.file)));
+  }
+
   /** AMI (re)connected: the next checks read what was missed. */
   connected(): void {
     this.connectsSeen++;

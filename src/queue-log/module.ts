@@ -29,9 +29,9 @@ export const queueLogFactory: ModuleFactory = (deps, ports): DaemonModule => {
   let timer: TimerHandle | undefined;
   let soon: TimerHandle | undefined;
   let lastError = '';
-  const check = () => {
+  const guarded = (fn: () => void) => {
     try {
-      backfill.check(ami.state === 'connected');
+      fn();
       if (lastError) log.info('queue_log readable again', { file });
       lastError = '';
     } catch (err) {
@@ -41,6 +41,7 @@ export const queueLogFactory: ModuleFactory = (deps, ports): DaemonModule => {
       lastError = msg;
     }
   };
+  const check = () => guarded(() => backfill.check(ami.state === 'connected'));
   const loop = () => {
     timer = clock.setTimeout(() => {
       check();
@@ -51,6 +52,7 @@ export const queueLogFactory: ModuleFactory = (deps, ports): DaemonModule => {
   return {
     name: 'queue-log',
     start() {
+      guarded(() => backfill.init());
       offConnected = ami.onConnected(() => {
         backfill.connected();
         if (soon) clock.clearTimeout(soon);

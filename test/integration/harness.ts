@@ -80,6 +80,8 @@ export class Stack {
           dial_template: 'Local/{number}@test-dial',
           // The shipped example config's choice (config/callcenterd.example.yaml) unless a suite pins one.
           queue_topology: queueTopology ?? 'native',
+          // Read under native (src/queue-log): this Asterisk's app_queue writes it in its astlogdir.
+          queue_log: path.join(ast.dir, 'log', 'queue_log'),
         },
         database: { path: path.join(this.dir, 'callcenterd.db') },
         recording: { dir: path.join(ast.dir, 'spool', 'recording') },

@@ -11,6 +11,8 @@
  *
  * CAPTURE_DIR=test/fixtures/captures keeps transcripts (native-daemon.*).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { AmiEvent } from '../../src/ami/types';
 import { describeWithAsterisk } from './asterisk';
 import { Capture } from './capture';
@@ -170,6 +172,32 @@ describeWithAsterisk('native queue topology, daemon on a real Asterisk', (instal
     await stack.ami.waitEvent(agentComplete(customer), 10_000, 'AgentComplete after the hangup');
     await gone(customer, 'customer hung up');
     cap.step('restart mid-call: adopted, then hung up through the API');
+  }, 60_000);
+
+  test('a call that begins and ends while the daemon is down is recorded from queue_log when it is back', async () => {
+    await available('1000');
+    await stack.stopDaemon();
+    const c = await stack.trunkCalls('551140040001', '5511987654120');
+    // Stasis() fails without the app: [cc-inbound] goes on to Queue(), app_queue rings the device.
+    await stack.ami.waitEvent((e) => e.Event === 'AgentConnect' && e.Uniqueid === c.queueSideId, 15_000, 'AgentConnect without the daemon');
+    await new Promise((res) => setTimeout(res, 1200));
+    await stack.hangupChannel(c.id);
+    await stack.ami.waitEvent(agentComplete(c.queueSideId), 10_000, 'AgentComplete without the daemon');
+    await stack.startDaemon();
+    const db = stack.daemon!.deps.db;
+    const row = await eventually(
+      () => db.prepare('SELECT id FROM calls WHERE linkedid = ?').get(c.queueSideId) as { id: string } | undefined,
+      15_000,
+      'call recovered from queue_log',
+    );
+    const call = await stack.ok('GET', `/calls/${row.id}`);
+    expect(call).toMatchObject({ state: 'ended', agent: '1000', queue: 'support', endReason: 'customer-hangup' });
+    expect(db.prepare('SELECT outcome, agent_ext AS agent, call_id AS callId, detail FROM queue_stays WHERE uniqueid = ?').all(c.queueSideId)).toEqual([
+      { outcome: 'answered', agent: '1000', callId: row.id, detail: 'recovered from queue_log' },
+    ]);
+    const lines = fs.readFileSync(stack.config.asterisk.queue_log, 'utf8').split('\n').filter((l) => l.includes(`|${c.queueSideId}|`));
+    cap.step(`daemon down: call ${c.queueSideId} connected and ended; recovered as ${row.id} from ${lines.length} queue_log lines`);
+    if (process.env.CAPTURE_DIR) fs.writeFileSync(path.join(process.env.CAPTURE_DIR, 'native-queue-log.queue_log'), lines.join('\n') + '\n');
   }, 60_000);
 
   test('attended transfer to 1001 and a 3-way conference after a takeover', async () => {
