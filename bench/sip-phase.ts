@@ -183,6 +183,8 @@ async function startDaemon(env: PhaseEnv, tag: string, mode: Mode): Promise<Daem
         },
         ami: { host: '127.0.0.1', port: ami, username: base?.amiUser ?? 'callcenterd', secret: env.ast.secrets.ami },
         ...(mode !== 'baseline' && env.queueTopology ? { queue_topology: env.queueTopology } : {}),
+        // As the shipped example config: native reads app_queue's queue_log (src/queue-log).
+        ...(mode !== 'baseline' && env.queueTopology === 'native' ? { queue_log: path.join(env.ast.dir, 'log', 'queue_log') } : {}),
       },
       database: { path: path.join(env.dir, `daemon-${tag}.db`) },
       api: { listen: '127.0.0.1:0', tokens: [{ token: ADMIN, role: 'admin', name: 'bench' }] },

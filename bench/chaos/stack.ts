@@ -110,6 +110,8 @@ export class ChaosStack {
         contexts: { agent_hints: 'test-agent-hints' },
         dial_template: 'Local/{number}@test-dial',
         ...(this.opts.topology ? { queue_topology: this.opts.topology } : {}),
+        // Native: calls during an AMI cut or a daemon kill recorded from app_queue's queue_log.
+        ...(this.opts.topology === 'native' ? { queue_log: path.join(ast.dir, 'log', 'queue_log') } : {}),
       },
       database: { path: this.dbPath },
       recording: { dir: path.join(ast.dir, 'spool', 'recording') },

@@ -111,7 +111,8 @@ export class QueueLogBackfill {
     for (const c of contacts) {
       const stay = this.stayOf(c);
       if (stay && stay.outcome !== 'waiting' && stay.outcome !== 'lost') continue; // seen live
-      const linkedid = stay?.linkedid ?? c.callid;
+      // Without CCLINKEDID: the caller's uniqueid, the linkedid of a trunk caller (its call's first channel).
+      const linkedid = stay?.linkedid ?? c.linkedid ?? c.callid;
       const part = c.outcome === 'answered' && !this.hasPart(linkedid, c) ? this.newPart(c, linkedid) : undefined;
       this.deps.calls.batch(() => {
         if (part) {

@@ -11,6 +11,7 @@
  *   ATTENDEDTRANSFER  method|…|holdtime s|talk time s|original position (the last three)
  *   ABANDON, EXITWITHTIMEOUT, EXITEMPTY   position|original position|wait s
  *   EXITWITHKEY       key|position|original position|wait s
+ *   CCLINKEDID        linkedid (asterisk-conf [cc-queues] logs it before Queue(): queue_log has no linkedid)
  * The final line alone rebuilds a stay: its times count back to the join and the answer, so a caller
  * who joined before the lines read still comes out whole (without its number).
  */
@@ -39,6 +40,8 @@ export type ContactEnd = 'customer-hangup' | 'agent-hangup' | 'transferred';
 /** One caller's stay in one queue, ended (a final line was read). */
 export interface QueueLogContact {
   callid: string;
+  /** From the CCLINKEDID line; null without it (an older asterisk-conf, or not among the lines read). */
+  linkedid: string | null;
   queue: string;
   joinedAt: number;
   /** From ENTERQUEUE; null when the join was not among the lines read. */
@@ -80,9 +83,14 @@ interface Open {
 /** The stays that ended among `entries` (in file order), in the order they ended. */
 export function endedContacts(entries: QueueLogEntry[]): QueueLogContact[] {
   const open = new Map<string, Open>();
+  const linkedids = new Map<string, string>();
   const out: QueueLogContact[] = [];
   for (const e of entries) {
     const key = `${e.callid}|${e.queue}`;
+    if (e.event === 'CCLINKEDID') {
+      if (e.data[0]) linkedids.set(e.callid, e.data[0]);
+      continue;
+    }
     if (e.event === 'ENTERQUEUE') {
       const pos = Number(e.data[2]);
       open.set(key, { joinedAt: e.at, callerNumber: e.data[1] || null, callerName: e.data[3] || null, position: Number.isInteger(pos) ? pos : null });
@@ -98,7 +106,7 @@ export function endedContacts(entries: QueueLogEntry[]): QueueLogContact[] {
     const exit = EXIT[e.event];
     if (!end && !exit) continue;
     open.delete(key);
-    const base = { callid: e.callid, queue: e.queue, callerNumber: o?.callerNumber ?? null, callerName: o?.callerName ?? null, position: o?.position ?? null };
+    const base = { callid: e.callid, linkedid: linkedids.get(e.callid) ?? null, queue: e.queue, callerNumber: o?.callerNumber ?? null, callerName: o?.callerName ?? null, position: o?.position ?? null };
     if (exit) {
       const wait = seconds(e.data[e.event === 'EXITWITHKEY' ? 3 : 2]);
       out.push({ ...base, joinedAt: o?.joinedAt ?? e.at - wait, outcome: exit, leftAt: e.at });

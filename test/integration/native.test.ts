@@ -186,7 +186,8 @@ describeWithAsterisk('native queue topology, daemon on a real Asterisk', (instal
     await stack.startDaemon();
     const db = stack.daemon!.deps.db;
     const row = await eventually(
-      () => db.prepare('SELECT id FROM calls WHERE linkedid = ?').get(c.queueSideId) as { id: string } | undefined,
+      // linkedid = the Local ;1 (the call's first channel), from the CCLINKEDID line of [cc-queues].
+      () => db.prepare('SELECT id FROM calls WHERE linkedid = ?').get(c.id) as { id: string } | undefined,
       15_000,
       'call recovered from queue_log',
     );

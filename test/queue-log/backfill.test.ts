@@ -24,7 +24,8 @@ let calls: CallRepo;
 let backfill: QueueLogBackfill;
 const line = (dt: number, callid: string, agent: string, event: string, ...data: (string | number)[]) =>
   fs.appendFileSync(file, `${T + dt}|${callid}|support|${agent}|${event}|${data.join('|')}\n`);
-const answered = (dt: number, callid: string, number: string, member = 'Ana Lima') => {
+const answered = (dt: number, callid: string, number: string, member = 'Ana Lima', linkedid?: string) => {
+  if (linkedid) line(dt, callid, 'NONE', 'CCLINKEDID', linkedid);
   line(dt, callid, 'NONE', 'ENTERQUEUE', '', number, 1);
   line(dt + 3, callid, member, 'CONNECT', 3, `${callid}-m`, 2);
   line(dt + 63, callid, member, 'COMPLETECALLER', 3, 60, 1);
@@ -55,15 +56,15 @@ test('first use starts at the end of the file: older lines are not history to re
 
 test('after a connect, a call answered and ended unseen becomes an ended part with its stay; the same lines again add nothing', () => {
   backfill.check(true);
-  answered(0, 'u1', '5511987654321');
+  answered(0, 'u1', '5511987654321', 'Ana Lima', 'lk-u1');
   backfill.connected();
   const r = backfill.check(true);
-  expect(r).toMatchObject({ mode: 'caught-up', lines: 3, stays: 1 });
+  expect(r).toMatchObject({ mode: 'caught-up', lines: 4, stays: 1 });
   expect(r.calls).toHaveLength(1);
   const part = calls.get(r.calls[0])!;
   expect(part).toMatchObject({
     kind: 'inbound', queue: 'support', agentExt: '1000', customerNumber: '5511987654321', state: 'ended',
-    startedAt: (T + 1) * 1000, answeredAt: (T + 3) * 1000, endedAt: (T + 63) * 1000, endReason: 'customer-hangup', linkedid: 'u1',
+    startedAt: (T + 1) * 1000, answeredAt: (T + 3) * 1000, endedAt: (T + 63) * 1000, endReason: 'customer-hangup', linkedid: 'lk-u1',
   });
   // Numbered on the call's own (local) day, not the clock's (an hour later).
   const d = new Date((T + 1) * 1000);
@@ -138,7 +139,8 @@ test('blind while AMI is down; unknown member names leave the agent empty', () =
   expect(backfill.check(false)).toMatchObject({ mode: 'blind', calls: [] });
   backfill.connected();
   const r = backfill.check(true);
-  expect(calls.get(r.calls[0])!.agentExt).toBeNull();
+  // No CCLINKEDID line (an older asterisk-conf): the caller's uniqueid stands for the linkedid.
+  expect(calls.get(r.calls[0])).toMatchObject({ agentExt: null, linkedid: 'b1' });
 });
 
 test('a rotated file is read from its start', () => {

@@ -31,12 +31,13 @@ describe('parseQueueLogLine', () => {
 describe('endedContacts', () => {
   test('answered and completed by the caller: join, ring, answer and end times, number and name', () => {
     const c = endedContacts(entries(`
+      1765000000|c1|support|NONE|CCLINKEDID|lk1
       1765000000|c1|support|NONE|ENTERQUEUE||5511987654321|1|Maria
       1765000004|c1|support|Ana Lima|CONNECT|4|m1|2
       1765000064|c1|support|Ana Lima|COMPLETECALLER|4|60|1
     `));
     expect(c).toEqual([{
-      callid: 'c1', queue: 'support', joinedAt: 1765000000000, callerNumber: '5511987654321', callerName: 'Maria', position: 1,
+      callid: 'c1', linkedid: 'lk1', queue: 'support', joinedAt: 1765000000000, callerNumber: '5511987654321', callerName: 'Maria', position: 1,
       outcome: 'answered', leftAt: 1765000004000, member: 'Ana Lima', rangAt: 1765000002000, connectedAt: 1765000004000,
       endedAt: 1765000064000, endReason: 'customer-hangup',
     }]);
@@ -44,7 +45,7 @@ describe('endedContacts', () => {
 
   test('a completion alone (joined before the lines read) counts back from hold and talk time', () => {
     const [c] = endedContacts(entries('1765000064|c1|support|Ana Lima|COMPLETEAGENT|4|60|1'));
-    expect(c).toMatchObject({ joinedAt: 1765000000000, connectedAt: 1765000004000, endedAt: 1765000064000, endReason: 'agent-hangup', callerNumber: null });
+    expect(c).toMatchObject({ joinedAt: 1765000000000, connectedAt: 1765000004000, endedAt: 1765000064000, endReason: 'agent-hangup', callerNumber: null, linkedid: null });
   });
 
   test('transfers: the last three fields are hold|talk|position whatever the method says', () => {
