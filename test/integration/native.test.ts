@@ -198,7 +198,10 @@ describeWithAsterisk('native queue topology, daemon on a real Asterisk', (instal
     ]);
     const lines = fs.readFileSync(stack.config.asterisk.queue_log, 'utf8').split('\n').filter((l) => l.includes(`|${c.queueSideId}|`));
     cap.step(`daemon down: call ${c.queueSideId} connected and ended; recovered as ${row.id} from ${lines.length} queue_log lines`);
-    if (process.env.CAPTURE_DIR) fs.writeFileSync(path.join(process.env.CAPTURE_DIR, 'native-queue-log.queue_log'), lines.join('\n') + '\n');
+    if (process.env.CAPTURE_DIR) {
+      fs.mkdirSync(process.env.CAPTURE_DIR, { recursive: true });
+      fs.writeFileSync(path.join(process.env.CAPTURE_DIR, 'native-queue-log.queue_log'), lines.join('\n') + '\n');
+    }
   }, 60_000);
 
   test('attended transfer to 1001 and a 3-way conference after a takeover', async () => {

@@ -96,7 +96,8 @@ describe('endedContacts', () => {
     const c = endedContacts(entries(fs.readFileSync(file, 'utf8')));
     expect(c.length).toBeGreaterThan(0);
     const answered = c.find((x) => x.outcome === 'answered')!;
-    expect(answered).toMatchObject({ queue: 'support', endReason: expect.stringMatching(/hangup/) });
+    expect(answered).toMatchObject({ queue: 'support', endReason: expect.stringMatching(/hangup/), linkedid: expect.any(String) });
+    expect(answered.linkedid).not.toBe(answered.callid); // the Local ;1 is the call's first channel
     expect(answered.member).toBeTruthy();
     expect(answered.connectedAt!).toBeGreaterThanOrEqual(answered.joinedAt);
     expect(answered.endedAt!).toBeGreaterThanOrEqual(answered.connectedAt!);
