@@ -137,6 +137,7 @@ export async function runFault(name: FaultName, stack: ChaosStack, load: Load, o
   const waiting = () => [...load.customers.values()].filter((c) => c.outcome === 'waiting' && Date.now() - c.at > 2000).length;
   while (waiting() > Math.max(5, o.rate) && Date.now() - waitStart < 120_000) await sleep(1000);
   if (Date.now() - waitStart > 1500) say(`   (waited ${((Date.now() - waitStart) / 1000).toFixed(0)} s for the queue to drain: ${waiting()} waiting > 2 s)`);
+  const lateBefore = checker.writtenLate();
   const tFault = Date.now();
   const inFlightIds = [...load.customers.values()].filter((c) => c.outcome === 'waiting' || c.outcome === 'connected').map((c) => c.id);
   say(`\n-- ${name}: ${inFlightIds.length} customers in flight`);
@@ -175,6 +176,8 @@ export async function runFault(name: FaultName, stack: ChaosStack, load: Load, o
     faultS: (back - tFault) / 1000,
     invariants: problems(report),
   };
+  const late = checker.writtenLate();
+  say(`   parts written after the fact: ${Object.entries(late).map(([k, v]) => `${k} ${v - lateBefore[k as keyof typeof late]}`).join(', ')}`);
   say(`   fault ${fig.faultS.toFixed(1)} s; failed ${failed}/${window.size} in window; flow again ${fig.flowAgainS === null ? 'NEVER' : fig.flowAgainS.toFixed(1) + ' s'} after link back; longest gap ${fig.longestGapS.toFixed(1)} s`);
   say(fig.invariants.length ? `   INVARIANTS BROKEN: ${fig.invariants.join(' | ')}` : '   invariants: all hold');
   return fig;

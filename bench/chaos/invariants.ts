@@ -64,6 +64,21 @@ export class InvariantChecker {
     return r;
   }
 
+  /**
+   * Call parts written after the fact so far: `recovered` from queue_log (src/queue-log),
+   * `discovered` up in Asterisk, `recorded-late` after a refused write (native topology).
+   */
+  writtenLate(): Record<'recovered' | 'discovered' | 'recorded-late', number> {
+    const db = new Database(this.stack.dbPath, { readonly: true, fileMustExist: true });
+    try {
+      db.pragma('busy_timeout = 5000');
+      const n = (type: string) => db.prepare('SELECT COUNT(DISTINCT call_id) FROM call_events WHERE type = ?').pluck().get(type) as number;
+      return { recovered: n('recovered'), discovered: n('discovered'), 'recorded-late': n('recorded-late') };
+    } finally {
+      db.close();
+    }
+  }
+
   private checkDb(r: InvariantReport, until: number, now: number, quiet: boolean): void {
     const db = new Database(this.stack.dbPath, { readonly: true, fileMustExist: true });
     try {
