@@ -66,6 +66,6 @@ export const queueLogFactory: ModuleFactory = (deps, ports): DaemonModule => {
       if (soon) clock.clearTimeout(soon);
       timer = soon = undefined;
     },
-    health: () => ({ queueLog: { file, ok: lastError === '', ...(lastError ? { error: lastError } : {}) } }),
+    health: () => ({ file, ok: lastError === '', ...(lastError ? { error: lastError } : {}) }),
   };
 };
