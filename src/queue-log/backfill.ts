@@ -95,12 +95,13 @@ export class QueueLogBackfill {
       this.previousEnd = endOf(this.deps.file);
       return none('following');
     }
-    this.catchUp--;
     const read = readFrom(this.deps.file, saved);
     const entries = read.lines.map(parseQueueLogLine).filter((e): e is QueueLogEntry => e !== undefined);
     const result = this.record(endedContacts(entries));
     this.save(read.cursor);
     this.previousEnd = read.cursor;
+    // Counted once it landed: a check the database refused (full disk) is a catch-up again.
+    this.catchUp--;
     if (read.rotated) this.deps.log.info('queue_log was rotated: read from the start of the new file', { file: this.deps.file });
     return { mode: 'caught-up', lines: read.lines.length, ...result };
   }

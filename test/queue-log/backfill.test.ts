@@ -169,3 +169,16 @@ describe('readFrom', () => {
     expect(r.lines).toEqual(['third']);
   });
 });
+
+test('a catch-up the database refuses is not counted: the next checks read the same lines again', () => {
+  backfill.check(true);
+  answered(0, 'x1', '1');
+  backfill.connected();
+  const batch = calls.batch.bind(calls);
+  calls.batch = () => {
+    throw Object.assign(new Error('database or disk is full'), { name: 'SqliteError', code: 'SQLITE_FULL' });
+  };
+  for (let i = 0; i < CATCH_UP_CHECKS + 1; i++) expect(() => backfill.check(true)).toThrow('disk is full');
+  calls.batch = batch;
+  expect(backfill.check(true)).toMatchObject({ mode: 'caught-up', stays: 1 });
+});
