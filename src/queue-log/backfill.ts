@@ -5,6 +5,8 @@
  * call already over (native-discovery.ts finds those still up).
  *
  * States of the reader (one per daemon):
+ *   started    the first look at a path: the cursor is the file's end (what is in it is older than
+ *              the daemon), or "no file yet", and then the file that appears is read from its start
  *   following  AMI up since the last check: the cursor moves to where the file ended at the previous
  *              check (one interval behind, so an AMI cut not yet noticed is still read after it)
  *   catching up  after every AMI (re)connect, for CATCH_UP_CHECKS checks: the lines since the cursor
@@ -68,7 +70,20 @@ export class QueueLogBackfill {
    * happened before the daemon read it). Throws on I/O errors, like check().
    */
   init(): void {
-    if (!this.load()) this.save((this.previousEnd = endOf(this.deps.file)));
+    if (!this.load()) this.start();
+  }
+
+  /**
+   * The first cursor: the file's end, or, while there is no file yet, "no file" (inode 0), so that
+   * the file app_queue creates later is read from its start (all of it is newer than the daemon).
+   */
+  private start(): void {
+    try {
+      this.save((this.previousEnd = endOf(this.deps.file)));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') this.save({ inode: 0, offset: 0 });
+      throw err;
+    }
   }
 
   /** AMI (re)connected: the next checks read what was missed. */
@@ -83,7 +98,7 @@ export class QueueLogBackfill {
     const saved = this.load();
     if (!saved) {
       // First use of this file: what is in it happened before the daemon read it.
-      this.save((this.previousEnd = endOf(this.deps.file)));
+      this.start();
       return none('started');
     }
     if (this.connectsRead !== this.connectsSeen) {

@@ -4,6 +4,7 @@
  * test/fixtures/captures (shapes checked in test/sim). The scripting API (queues, trunk and queue
  * calls, devices, media, faults, waiting) is documented in src/sim/README.md.
  */
+import { queueLogWriter } from './queue-log';
 import { type Clock, systemClock } from '../util/clock';
 import { CcError } from '../util/errors';
 import { fieldsToRecord } from './ami-codec';
@@ -73,6 +74,7 @@ export class Simulator {
       queueContexts: opts.queueContexts ?? ['cc-queues', 'queues'],
       // Device members (queue-native.ts) behave as setDevice scripted them (`this.devices` is set below).
       dialDevice: (ch, dial) => this.devices.dialFromQueue(ch, dial),
+      queueLog: opts.queueLogFile ? queueLogWriter(opts.queueLogFile, this.clock) : undefined,
     });
     this.queueCallback = new SimQueueCallback(this.model, this.queues, this.app);
     this.devices = new Devices(this.model, {

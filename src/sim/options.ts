@@ -31,6 +31,8 @@ export interface SimOptions {
   agentLegContext?: string;
   /** Contexts whose <queue> extension queues the caller (default cc-queues and the lab's queues). */
   queueContexts?: string[];
+  /** app_queue's queue_log file (src/sim/queue-log.ts); none = not written. */
+  queueLogFile?: string;
   /** Where ARI recordings are written (Asterisk's astspooldir/recording); none = no files. */
   recordingDir?: string;
   hintDevices?: (ext: string, context: string) => string[];

@@ -19,6 +19,8 @@ import { amiChannelFields } from './shapes';
 import { queueExitEvent } from './dialplan-events';
 import { QueueNative } from './queue-native';
 
+import { secondsSince, type QueueLogWriter } from './queue-log';
+
 export interface QueueEngineOptions {
   clock: Clock;
   app: string;
@@ -33,6 +35,8 @@ export interface QueueEngineOptions {
   queueContexts: readonly string[];
   /** Plays a device member's channel as scripted for its dial string (Devices.dialFromQueue); none = it rings forever. */
   dialDevice?: (ch: SimChannel, dial: string) => void;
+  /** app_queue's queue_log (SimOptions.queueLogFile); none = not written. */
+  queueLog?: QueueLogWriter;
 }
 
 export class QueueEngine extends QueueNative {
@@ -107,6 +111,7 @@ export class QueueEngine extends QueueNative {
     const prev = this.calls.get(customer.linkedid);
     if (prev && prev.state !== 'ended') throw new CcError('refused', `Channel ${customer.name} is already in queue ${prev.queue}`);
     customer.dialplan = { context, exten: queue, priority: 5, app_name: 'Queue', app_data: queue };
+    this.opts.queueLog?.(customer.id, queue, 'NONE', 'CCLINKEDID', customer.linkedid);
     return this.join(customer, queue, customer.linkedid, { context, exten: queue });
   }
 
@@ -118,6 +123,7 @@ export class QueueEngine extends QueueNative {
     const q = this.queue(queue);
     const count = this.waitingCalls(queue).length;
     this.model.ami('QueueCallerJoin', 'agent,all', callerPositionFields(customer, queue, call.position, count));
+    this.opts.queueLog?.(customer.id, queue, 'NONE', 'ENTERQUEUE', '', customer.caller.number, call.position, customer.caller.name);
     if (q.maxWaitMs !== undefined) call.waitTimer = this.later(q.maxWaitMs, () => this.waitTimedOut(call));
     this.tryRing(call);
     return call;
@@ -198,6 +204,7 @@ export class QueueEngine extends QueueNative {
     if (call.state !== 'waiting' && call.state !== 'ringing') return;
     this.leaveUnanswered(call, 'timeout');
     const customer = this.model.channel(call.customerId);
+    this.opts.queueLog?.(customer.id, call.queue, 'NONE', 'EXITWITHTIMEOUT', call.position, call.position, secondsSince(call.joinedAt, this.model.now()));
     queueExitEvent(this.model, customer, call.queue, 'TIMEOUT');
     this.model.hangup(customer.id, 16);
   }
@@ -238,6 +245,7 @@ export class QueueEngine extends QueueNative {
       ['HoldTime', msToSecString(holdMs)],
       ['RingTime', msToSecString(now - attempt.startedAt)],
     ]);
+    this.opts.queueLog?.(customer.id, call.queue, attempt.member.memberName, 'CONNECT', secondsSince(call.joinedAt, now), leg1.id, secondsSince(attempt.startedAt, now));
     attempt.member.incall = true;
     attempt.member.pendingCredit = true;
     const bridge = this.model.createBridge({ type: 'mixing', bridgeClass: 'basic' });
@@ -308,6 +316,7 @@ export class QueueEngine extends QueueNative {
         ['OriginalPosition', String(call.position)],
         ['HoldTime', msToSecString(this.model.now() - call.joinedAt)],
       ]);
+      this.opts.queueLog?.(customer.id, q.name, 'NONE', 'ABANDON', call.position, call.position, secondsSince(call.joinedAt, this.model.now()));
       this.leaveQueue(call, customer);
       call.endReason = endReason;
       this.transition(call, 'ended');
@@ -335,6 +344,11 @@ export class QueueEngine extends QueueNative {
         ['Reason', reason],
       ]);
     }
+    const hold = secondsSince(call.joinedAt, call.connectedAt ?? call.joinedAt);
+    const talk = Math.floor(talkMs / 1000);
+    const event = reason === 'caller' ? 'COMPLETECALLER' : reason === 'agent' ? 'COMPLETEAGENT' : 'BLINDTRANSFER';
+    const extra = reason === 'transfer' ? ['', ''] : [];
+    this.opts.queueLog?.(call.customerId, call.queue, m.memberName, event, ...extra, hold, talk, call.position);
     m.incall = false;
     if (call.basicBridgeId && this.model.bridges.has(call.basicBridgeId)) this.model.destroyBridge(call.basicBridgeId);
     this.refreshMember(m);

@@ -203,7 +203,9 @@ export class E2E {
   async login(ext: string, queues: string[]): Promise<void> {
     const r = await this.cli(['agent', 'login', ext, '--queues', queues.join(',')]);
     if (r.code !== 0) throw new Error(`login ${ext} failed: ${r.code} ${r.stderr}`);
-    await until(() => queues.every((q) => this.sim.member(q, memberIface(ext))), 3000, `members of ${ext}`);
+    // Native topology: the member is the agent's device (seeded as PJSIP/<ext>).
+    const iface = this.config.asterisk.queue_topology === 'native' ? `PJSIP/${ext}` : memberIface(ext);
+    await until(() => queues.every((q) => this.sim.member(q, iface)), 3000, `members of ${ext}`);
   }
 
   /** Live calls from the API. */

@@ -182,3 +182,11 @@ test('a catch-up the database refuses is not counted: the next checks read the s
   calls.batch = batch;
   expect(backfill.check(true)).toMatchObject({ mode: 'caught-up', stays: 1 });
 });
+
+test('no file at the first look: the file app_queue creates later is read from its start', () => {
+  fs.rmSync(file);
+  expect(() => backfill.init()).toThrow('ENOENT');
+  answered(0, 'n1', '1'); // the file appears with the outage's lines
+  backfill.connected();
+  expect(backfill.check(true).calls).toHaveLength(1);
+});

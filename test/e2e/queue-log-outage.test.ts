@@ -1,0 +1,66 @@
+/**
+ * Native topology through a daemon outage on the simulator (src/queue-log; real Asterisk:
+ * test/integration/native.test.ts): calls keep reaching agents while the daemon is down; the
+ * simulator's app_queue writes its queue_log as Asterisk does; the daemon that comes back records
+ * the answered call that began and ended meanwhile (an ended part, event `recovered`, its stay) and
+ * the caller who gave up (an abandoned stay), and writes nothing twice after another restart.
+ */
+import path from 'node:path';
+import { AFTER_CONNECT_MS } from '../../src/queue-log/module';
+import { E2E, startE2E, until } from './helpers';
+
+jest.setTimeout(30000);
+
+describe('e2e: native calls during a daemon outage, recorded from queue_log', () => {
+  let e: E2E | undefined;
+  afterEach(async () => {
+    await e?.stop();
+    e = undefined;
+  });
+
+  it('an answered call and an abandoned caller of the outage are in the history once the daemon is back', async () => {
+    const dir = path.join(require('node:os').tmpdir(), `ccd-qlog-${process.pid}-${Date.now()}`);
+    require('node:fs').mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'queue_log');
+    const x = (e = await startE2E({ asterisk: { queue_topology: 'native', queue_log: file }, sim: { queueLogFile: file } }));
+    await x.login('1000', ['support']);
+    await x.daemon.stop();
+
+    // Daemon down: Stasis() fails, [cc-inbound] goes on into Queue(), app_queue rings the device.
+    const answered = x.sim.placeTrunkCall({ queue: 'support', callerNumber: '11912345001' });
+    await until(() => x.sim.channel(x.sim.channels().find((c) => c.name.startsWith('PJSIP/1000'))?.id ?? '')?.state === 'Up', 5000, 'device answered');
+    x.sim.hangupDevice(answered.channelId);
+    await until(() => !x.sim.channel(answered.channelId), 5000, 'caller gone');
+    // 1000 is busy: a second caller waits and gives up.
+    x.sim.setDevice('PJSIP/1000', { answer: 'never' });
+    const gaveUp = x.sim.placeTrunkCall({ queue: 'support', callerNumber: '11912345002' });
+    await new Promise((r) => setTimeout(r, 300));
+    x.sim.hangupDevice(gaveUp.channelId);
+    await until(() => !x.sim.channel(gaveUp.channelId), 5000, 'second caller gone');
+    expect(x.rows('SELECT id FROM calls')).toEqual([]);
+
+    await x.startDaemon();
+    const row = await until(
+      () => x.rows<{ id: string }>("SELECT call_id AS id FROM call_events WHERE type = 'recovered'")[0],
+      AFTER_CONNECT_MS + 5000,
+      'call recovered from queue_log',
+    );
+    expect(x.rows('SELECT agent_ext, queue, customer_number, state, end_reason, linkedid FROM calls WHERE id = ?', row.id)).toEqual([
+      { agent_ext: '1000', queue: 'support', customer_number: '11912345001', state: 'ended', end_reason: 'customer-hangup', linkedid: answered.id },
+    ]);
+    const stays = () => x.rows('SELECT uniqueid, outcome, agent_ext, call_id, detail FROM queue_stays ORDER BY id');
+    expect(stays()).toEqual([
+      { uniqueid: answered.channelId, outcome: 'answered', agent_ext: '1000', call_id: row.id, detail: 'recovered from queue_log' },
+      { uniqueid: gaveUp.channelId, outcome: 'abandoned', agent_ext: null, call_id: null, detail: 'recovered from queue_log' },
+    ]);
+    const call = (await x.api('GET', `/calls/${row.id}`)).body;
+    expect(call).toMatchObject({ id: row.id, state: 'ended', agent: '1000' });
+
+    // Another restart reads the same lines again: nothing is written twice.
+    await x.restartDaemon();
+    await new Promise((r) => setTimeout(r, AFTER_CONNECT_MS + 500));
+    expect(x.rows('SELECT COUNT(*) AS n FROM calls')).toEqual([{ n: 1 }]);
+    expect(stays()).toHaveLength(2);
+    require('node:fs').rmSync(dir, { recursive: true, force: true });
+  });
+});
