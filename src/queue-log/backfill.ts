@@ -30,6 +30,8 @@ import { endedContacts, parseQueueLogLine, type QueueLogContact, type QueueLogEn
 
 /** Checks after a (re)connect that read lines: calls ending right at the reconnect are in them. */
 export const CATCH_UP_CHECKS = 2;
+/** Contacts per transaction: a long outage has thousands, and live calls must not wait for all. */
+export const CHUNK = 200;
 /** queue_log has whole seconds, the stays milliseconds. */
 const JOIN_SLACK_MS = 5000;
 
@@ -91,8 +93,11 @@ export class QueueLogBackfill {
     this.connectsSeen++;
   }
 
-  /** One check (timer and reconnects). Throws on I/O errors (the caller logs; the next check retries). */
-  check(amiUp: boolean): BackfillResult {
+  /**
+   * One check (timer and reconnects; one at a time). Rejects on I/O and database errors (the caller
+   * logs; the next check reads the same lines again: what landed has a trace and is skipped).
+   */
+  async check(amiUp: boolean): Promise<BackfillResult> {
     const none = (mode: BackfillResult['mode'], lines = 0): BackfillResult => ({ mode, lines, calls: [], stays: 0 });
     if (!amiUp) return none('blind');
     const saved = this.load();
@@ -112,65 +117,75 @@ export class QueueLogBackfill {
     }
     const read = readFrom(this.deps.file, saved);
     const entries = read.lines.map(parseQueueLogLine).filter((e): e is QueueLogEntry => e !== undefined);
-    const result = this.record(endedContacts(entries));
+    const result = await this.record(endedContacts(entries));
     this.save(read.cursor);
     this.previousEnd = read.cursor;
     // Counted once it landed: a check the database refused (full disk) is a catch-up again.
     this.catchUp--;
-    if (read.rotated) this.deps.log.info('queue_log was rotated: read from the start of the new file', { file: this.deps.file });
+    if (read.rotated && saved.inode !== 0) this.deps.log.info('queue_log was rotated: read from the start of the new file', { file: this.deps.file });
     return { mode: 'caught-up', lines: read.lines.length, ...result };
   }
 
-  private record(contacts: QueueLogContact[]): { calls: string[]; stays: number } {
+  /** In transactions of CHUNK contacts, the event loop getting a turn between them. */
+  private async record(contacts: QueueLogContact[]): Promise<{ calls: string[]; stays: number }> {
     const calls: string[] = [];
     let stays = 0;
-    for (const c of contacts) {
-      const stay = this.stayOf(c);
-      if (stay && stay.outcome !== 'waiting' && stay.outcome !== 'lost') continue; // seen live
-      // Without CCLINKEDID: the caller's uniqueid, the linkedid of a trunk caller (its call's first channel).
-      const linkedid = stay?.linkedid ?? c.linkedid ?? c.callid;
-      const part = c.outcome === 'answered' && !this.hasPart(linkedid, c) ? this.newPart(c, linkedid) : undefined;
+    for (let i = 0; i < contacts.length; i += CHUNK) {
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       this.deps.calls.batch(() => {
-        if (part) {
-          this.deps.calls.insert(part);
-          this.deps.calls.event(part.id, 'recovered', { source: 'queue_log', member: c.member, uniqueid: c.callid }, part.endedAt ?? undefined);
+        for (const c of contacts.slice(i, i + CHUNK)) {
+          const partId = this.recordOne(c);
+          if (partId === null) continue;
+          stays++;
+          if (partId) calls.push(partId);
         }
-        const close = {
-          outcome: c.outcome,
-          leftAt: c.leftAt,
-          detail: 'recovered from queue_log',
-          agentExt: part?.agentExt ?? null,
-          callId: part?.id ?? null,
-          rootId: part?.rootId ?? null,
-        };
-        if (stay) {
-          this.sql(
-            `UPDATE queue_stays SET outcome = ?, left_at = ?, detail = ?, agent_ext = COALESCE(?, agent_ext), call_id = COALESCE(?, call_id),
-               root_id = COALESCE(?, root_id) WHERE id = ? AND outcome IN ('waiting', 'lost')`,
-          ).run(close.outcome, close.leftAt, close.detail, close.agentExt, close.callId, close.rootId, stay.id);
-        } else {
-          const caller = sanitizeCallerId({ number: c.callerNumber ?? undefined, name: c.callerName ?? undefined });
-          const id = this.deps.stays.insert({
-            queue: c.queue,
-            uniqueid: c.callid,
-            linkedid,
-            channel: '',
-            callerNumber: caller.number ?? '',
-            callerName: caller.name ?? '',
-            joinedAt: c.joinedAt,
-            joinSource: 'event',
-            position: c.position,
-          });
-          this.deps.stays.close(id, close);
-        }
-      });
-      stays++;
-      if (part) calls.push(part.id);
-      this.deps.log.warn('queue call ended while the daemon could not follow AMI: recorded from queue_log', {
-        queue: c.queue, uniqueid: c.callid, outcome: c.outcome, callId: part?.id, agent: part?.agentExt ?? c.member,
       });
     }
+    if (stays) this.deps.log.warn('queue calls ended while the daemon could not follow AMI: recorded from queue_log', { file: this.deps.file, stays, callParts: calls.length });
     return { calls, stays };
+  }
+
+  /** null: seen live, nothing written; '' a stay written; else the id of the call part written too. */
+  private recordOne(c: QueueLogContact): string | null {
+    const stay = this.stayOf(c);
+    if (stay && stay.outcome !== 'waiting' && stay.outcome !== 'lost') return null;
+    // Without CCLINKEDID: the caller's uniqueid, the linkedid of a trunk caller (its call's first channel).
+    const linkedid = stay?.linkedid ?? c.linkedid ?? c.callid;
+    const part = c.outcome === 'answered' && !this.hasPart(linkedid, c) ? this.newPart(c, linkedid) : undefined;
+    if (part) {
+      this.deps.calls.insert(part);
+      this.deps.calls.event(part.id, 'recovered', { source: 'queue_log', member: c.member, uniqueid: c.callid }, part.endedAt ?? undefined);
+    }
+    const close = {
+      outcome: c.outcome,
+      leftAt: c.leftAt,
+      detail: 'recovered from queue_log',
+      agentExt: part?.agentExt ?? null,
+      callId: part?.id ?? null,
+      rootId: part?.rootId ?? null,
+    };
+    if (stay) {
+      this.sql(
+        `UPDATE queue_stays SET outcome = ?, left_at = ?, detail = ?, agent_ext = COALESCE(?, agent_ext), call_id = COALESCE(?, call_id),
+           root_id = COALESCE(?, root_id) WHERE id = ? AND outcome IN ('waiting', 'lost')`,
+      ).run(close.outcome, close.leftAt, close.detail, close.agentExt, close.callId, close.rootId, stay.id);
+    } else {
+      const caller = sanitizeCallerId({ number: c.callerNumber ?? undefined, name: c.callerName ?? undefined });
+      const id = this.deps.stays.insert({
+        queue: c.queue,
+        uniqueid: c.callid,
+        linkedid,
+        channel: '',
+        callerNumber: caller.number ?? '',
+        callerName: caller.name ?? '',
+        joinedAt: c.joinedAt,
+        joinSource: 'event',
+        position: c.position,
+      });
+      this.deps.stays.close(id, close);
+    }
+    this.deps.log.debug('queue stay recorded from queue_log', { queue: c.queue, uniqueid: c.callid, outcome: c.outcome, callId: part?.id, agent: part?.agentExt ?? c.member });
+    return part?.id ?? '';
   }
 
   private stayOf(c: QueueLogContact): { id: number; outcome: string; linkedid: string | null } | undefined {

@@ -29,9 +29,12 @@ export const queueLogFactory: ModuleFactory = (deps, ports): DaemonModule => {
   let timer: TimerHandle | undefined;
   let soon: TimerHandle | undefined;
   let lastError = '';
-  const guarded = (fn: () => void) => {
+  let running = false;
+  const guarded = async (fn: () => unknown) => {
+    if (running) return;
+    running = true;
     try {
-      fn();
+      await fn();
       if (lastError) log.info('queue_log readable again', { file });
       lastError = '';
     } catch (err) {
@@ -39,12 +42,14 @@ export const queueLogFactory: ModuleFactory = (deps, ports): DaemonModule => {
       // Once per distinct error: an unreadable file would otherwise log every 15 s.
       if (msg !== lastError) log.warn('cannot read queue_log: calls that begin and end while AMI is out will be missing from the history', { file, err: msg });
       lastError = msg;
+    } finally {
+      running = false;
     }
   };
   const check = () => guarded(() => backfill.check(ami.state === 'connected'));
   const loop = () => {
     timer = clock.setTimeout(() => {
-      check();
+      void check();
       loop();
     }, CHECK_MS);
   };
@@ -52,11 +57,11 @@ export const queueLogFactory: ModuleFactory = (deps, ports): DaemonModule => {
   return {
     name: 'queue-log',
     start() {
-      guarded(() => backfill.init());
+      void guarded(() => backfill.init());
       offConnected = ami.onConnected(() => {
         backfill.connected();
         if (soon) clock.clearTimeout(soon);
-        soon = clock.setTimeout(check, AFTER_CONNECT_MS);
+        soon = clock.setTimeout(() => void check(), AFTER_CONNECT_MS);
       });
       loop();
     },

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CallRepo } from '../../src/calls/repo';
 import { silentLogger } from '../../src/log/logger';
-import { CATCH_UP_CHECKS, QueueLogBackfill } from '../../src/queue-log/backfill';
+import { CATCH_UP_CHECKS, CHUNK, QueueLogBackfill } from '../../src/queue-log/backfill';
 import { endOf, readFrom } from '../../src/queue-log/file';
 import { StaysRepo } from '../../src/reports/stays-repo';
 import { openDatabase, type Db } from '../../src/store/db';
@@ -47,18 +47,18 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('first use starts at the end of the file: older lines are not history to recover', () => {
+test('first use starts at the end of the file: older lines are not history to recover', async () => {
   answered(0, 'old', '111');
-  expect(backfill.check(true).mode).toBe('started');
+  expect((await backfill.check(true)).mode).toBe('started');
   backfill.connected();
-  expect(backfill.check(true)).toMatchObject({ mode: 'caught-up', lines: 0, calls: [] });
+  expect(await backfill.check(true)).toMatchObject({ mode: 'caught-up', lines: 0, calls: [] });
 });
 
-test('after a connect, a call answered and ended unseen becomes an ended part with its stay; the same lines again add nothing', () => {
-  backfill.check(true);
+test('after a connect, a call answered and ended unseen becomes an ended part with its stay; the same lines again add nothing', async () => {
+  await backfill.check(true);
   answered(0, 'u1', '5511987654321', 'Ana Lima', 'lk-u1');
   backfill.connected();
-  const r = backfill.check(true);
+  const r = await backfill.check(true);
   expect(r).toMatchObject({ mode: 'caught-up', lines: 4, stays: 1 });
   expect(r.calls).toHaveLength(1);
   const part = calls.get(r.calls[0])!;
@@ -76,12 +76,12 @@ test('after a connect, a call answered and ended unseen becomes an ended part wi
   // Read again (a second catch-up, or another connect): the stay has a trace now.
   fs.writeFileSync(file, fs.readFileSync(file)); // same inode, same content
   backfill.connected();
-  expect(backfill.check(true)).toMatchObject({ calls: [], stays: 0 });
+  expect(await backfill.check(true)).toMatchObject({ calls: [], stays: 0 });
   expect(rows('SELECT COUNT(*) AS n FROM calls')[0].n).toBe(1);
 });
 
-test('what the daemon saw live is left alone; a stay left waiting or lost by the outage gets its real outcome', () => {
-  backfill.check(true);
+test('what the daemon saw live is left alone; a stay left waiting or lost by the outage gets its real outcome', async () => {
+  await backfill.check(true);
   // Seen live: an answered stay and its part.
   const seen = stays.insert({ queue: 'support', uniqueid: 's1', linkedid: 's1', channel: 'PJSIP/trunk-1', callerNumber: '1', callerName: '', joinedAt: T * 1000, joinSource: 'event', position: 1 });
   stays.close(seen, { outcome: 'answered', leftAt: (T + 3) * 1000, agentExt: '1000', callId: 'live-1' });
@@ -96,7 +96,7 @@ test('what the daemon saw live is left alone; a stay left waiting or lost by the
   line(5, 'w1', 'PJSIP/1001', 'CONNECT', 4, 'w1-m', 1);
   line(30, 'w1', 'PJSIP/1001', 'COMPLETEAGENT', 4, 25, 3);
   backfill.connected();
-  const r = backfill.check(true);
+  const r = await backfill.check(true);
   expect(r.stays).toBe(2);
   expect(r.calls).toHaveLength(1);
   expect(calls.get(r.calls[0])).toMatchObject({ agentExt: '1001', linkedid: 'lk-w', endReason: 'agent-hangup', answeredAt: (T + 5) * 1000 });
@@ -107,8 +107,8 @@ test('what the daemon saw live is left alone; a stay left waiting or lost by the
   ]);
 });
 
-test('an answered stay whose part the daemon has (discovered after the reconnect) gets no second part', () => {
-  backfill.check(true);
+test('an answered stay whose part the daemon has (discovered after the reconnect) gets no second part', async () => {
+  await backfill.check(true);
   const id = calls.nextId();
   calls.insert({
     id, parentId: null, rootId: id, kind: 'inbound', direction: 'inbound', queue: 'support', agentExt: '1000', customerNumber: '9', callerId: null,
@@ -117,40 +117,40 @@ test('an answered stay whose part the daemon has (discovered after the reconnect
   });
   answered(0, 'd1', '9');
   backfill.connected();
-  const r = backfill.check(true);
+  const r = await backfill.check(true);
   expect(r).toMatchObject({ calls: [], stays: 1 });
   expect(rows('SELECT COUNT(*) AS n FROM calls')[0].n).toBe(1);
 });
 
-test('following: no line is read, the cursor trails one check; a cut not yet noticed is still caught up after it', () => {
-  backfill.check(true);
+test('following: no line is read, the cursor trails one check; a cut not yet noticed is still caught up after it', async () => {
+  await backfill.check(true);
   backfill.connected();
-  for (let i = 0; i < CATCH_UP_CHECKS; i++) backfill.check(true);
+  for (let i = 0; i < CATCH_UP_CHECKS; i++) await backfill.check(true);
   answered(0, 'f1', '1'); // ended while AMI looked up (a cut not noticed yet)
-  expect(backfill.check(true)).toMatchObject({ mode: 'following', calls: [] });
-  expect(backfill.check(false).mode).toBe('blind');
+  expect(await backfill.check(true)).toMatchObject({ mode: 'following', calls: [] });
+  expect((await backfill.check(false)).mode).toBe('blind');
   backfill.connected();
-  expect(backfill.check(true).calls).toHaveLength(1);
+  expect((await backfill.check(true)).calls).toHaveLength(1);
 });
 
-test('blind while AMI is down; unknown member names leave the agent empty', () => {
-  backfill.check(true);
+test('blind while AMI is down; unknown member names leave the agent empty', async () => {
+  await backfill.check(true);
   answered(0, 'b1', '1', 'Two Agents Same Name');
-  expect(backfill.check(false)).toMatchObject({ mode: 'blind', calls: [] });
+  expect(await backfill.check(false)).toMatchObject({ mode: 'blind', calls: [] });
   backfill.connected();
-  const r = backfill.check(true);
+  const r = await backfill.check(true);
   // No CCLINKEDID line (an older asterisk-conf): the caller's uniqueid stands for the linkedid.
   expect(calls.get(r.calls[0])).toMatchObject({ agentExt: null, linkedid: 'b1' });
 });
 
-test('a rotated file is read from its start', () => {
-  backfill.check(true);
+test('a rotated file is read from its start', async () => {
+  await backfill.check(true);
   answered(0, 'r0', '1');
   fs.renameSync(file, `${file}.1`);
   fs.writeFileSync(file, '');
   answered(100, 'r1', '2');
   backfill.connected();
-  const r = backfill.check(true);
+  const r = await backfill.check(true);
   expect(r.calls.map((id) => calls.get(id)!.linkedid)).toEqual(['r1']);
 });
 
@@ -170,23 +170,40 @@ describe('readFrom', () => {
   });
 });
 
-test('a catch-up the database refuses is not counted: the next checks read the same lines again', () => {
-  backfill.check(true);
+test('a catch-up the database refuses is not counted: the next checks read the same lines again', async () => {
+  await backfill.check(true);
   answered(0, 'x1', '1');
   backfill.connected();
   const batch = calls.batch.bind(calls);
   calls.batch = () => {
     throw Object.assign(new Error('database or disk is full'), { name: 'SqliteError', code: 'SQLITE_FULL' });
   };
-  for (let i = 0; i < CATCH_UP_CHECKS + 1; i++) expect(() => backfill.check(true)).toThrow('disk is full');
+  for (let i = 0; i < CATCH_UP_CHECKS + 1; i++) await expect(backfill.check(true)).rejects.toThrow('disk is full');
   calls.batch = batch;
-  expect(backfill.check(true)).toMatchObject({ mode: 'caught-up', stays: 1 });
+  expect(await backfill.check(true)).toMatchObject({ mode: 'caught-up', stays: 1 });
 });
 
-test('no file at the first look: the file app_queue creates later is read from its start', () => {
+test('no file at the first look: the file app_queue creates later is read from its start', async () => {
   fs.rmSync(file);
   expect(() => backfill.init()).toThrow('ENOENT');
   answered(0, 'n1', '1'); // the file appears with the outage's lines
   backfill.connected();
-  expect(backfill.check(true).calls).toHaveLength(1);
+  expect((await backfill.check(true)).calls).toHaveLength(1);
+});
+
+test('a long outage is written in transactions of CHUNK stays, the event loop getting turns between them', async () => {
+  await backfill.check(true);
+  const n = CHUNK * 2 + 50;
+  fs.appendFileSync(file, Array.from({ length: n }, (_, i) => `${T + i}|a${i}|support|NONE|ABANDON|1|1|5\n`).join(''));
+  backfill.connected();
+  let turns = 0;
+  const tick = () => {
+    turns++;
+    if (turns < 100) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const r = await backfill.check(true);
+  expect(r.stays).toBe(n);
+  expect(turns).toBeGreaterThanOrEqual(2);
+  expect(rows("SELECT COUNT(*) AS n FROM queue_stays WHERE outcome = 'abandoned'")[0].n).toBe(n);
 });

@@ -15,6 +15,8 @@ import { AFTER_CONNECT_MS, CHECK_MS, queueLogFactory } from '../../src/queue-log
 import { openDatabase, type Db } from '../../src/store/db';
 import { FakeClock } from '../../src/util/clock';
 
+/** The checks are async (chunks of a long catch-up yield to the event loop): let them finish. */
+const flush = () => new Promise((r) => setImmediate(r));
 let dir: string;
 let db: Db;
 let lines: string[];
@@ -52,17 +54,23 @@ test('an unreadable file is said once and in the health; once it appears, calls 
   const file = path.join(dir, 'queue_log');
   const m = queueLogFactory(deps({ queue_topology: 'native', queue_log: file }), {});
   await m.start!();
+  await flush();
   expect(m.health!()).toMatchObject({ file, ok: false, error: expect.stringContaining('ENOENT') });
-  clock.advance(CHECK_MS * 3);
+  for (let i = 0; i < 3; i++) {
+    clock.advance(CHECK_MS);
+    await flush();
+  }
   expect(lines.filter((l) => l.includes('cannot read queue_log'))).toHaveLength(1);
 
   fs.writeFileSync(file, '');
-  clock.advance(CHECK_MS); // first look at the file: from its end
+  clock.advance(CHECK_MS); // the file appeared after the first look: read from its start
+  await flush();
   expect(m.health!()).toEqual({ file, ok: true });
   const t = Math.floor(clock.now() / 1000);
   fs.appendFileSync(file, [`${t}|c1|support|NONE|ENTERQUEUE||5511987654321|1`, `${t + 1}|c1|support|Ana|CONNECT|1|m|0`, `${t + 5}|c1|support|Ana|COMPLETEAGENT|1|4|1`, ''].join('\n'));
   connects.forEach((h) => h());
   clock.advance(AFTER_CONNECT_MS);
+  await flush();
   expect(db.prepare('SELECT queue, answered_at AS a, end_reason AS r FROM calls').all()).toEqual([{ queue: 'support', a: (t + 1) * 1000, r: 'agent-hangup' }]);
   expect(lines.some((l) => l.includes('queue_log readable again'))).toBe(true);
   await m.stop!();
