@@ -5,6 +5,8 @@
  * the answered call that began and ended meanwhile (an ended part, event `recovered`, its stay) and
  * the caller who gave up (an abandoned stay), and writes nothing twice after another restart.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { AFTER_CONNECT_MS } from '../../src/queue-log/module';
 import { E2E, startE2E, until } from './helpers';
@@ -13,14 +15,15 @@ jest.setTimeout(30000);
 
 describe('e2e: native calls during a daemon outage, recorded from queue_log', () => {
   let e: E2E | undefined;
+  let dir: string | undefined;
   afterEach(async () => {
     await e?.stop();
     e = undefined;
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('an answered call and an abandoned caller of the outage are in the history once the daemon is back', async () => {
-    const dir = path.join(require('node:os').tmpdir(), `ccd-qlog-${process.pid}-${Date.now()}`);
-    require('node:fs').mkdirSync(dir, { recursive: true });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccd-qlog-'));
     const file = path.join(dir, 'queue_log');
     const x = (e = await startE2E({ asterisk: { queue_topology: 'native', queue_log: file }, sim: { queueLogFile: file } }));
     await x.login('1000', ['support']);
@@ -61,6 +64,5 @@ describe('e2e: native calls during a daemon outage, recorded from queue_log', ()
     await new Promise((r) => setTimeout(r, AFTER_CONNECT_MS + 500));
     expect(x.rows('SELECT COUNT(*) AS n FROM calls')).toEqual([{ n: 1 }]);
     expect(stays()).toHaveLength(2);
-    require('node:fs').rmSync(dir, { recursive: true, force: true });
   });
 });
