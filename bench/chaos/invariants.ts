@@ -65,15 +65,16 @@ export class InvariantChecker {
   }
 
   /**
-   * Call parts written after the fact so far: `recovered` from queue_log (src/queue-log),
+   * Call parts written after the fact so far: `recovered` from queue_log (src/queue-log), `corrected`
+   * by it (ended unseen, given their real end),
    * `discovered` up in Asterisk, `recorded-late` after a refused write (native topology).
    */
-  writtenLate(): Record<'recovered' | 'discovered' | 'recorded-late', number> {
+  writtenLate(): Record<'recovered' | 'corrected' | 'discovered' | 'recorded-late', number> {
     const db = new Database(this.stack.dbPath, { readonly: true, fileMustExist: true });
     try {
       db.pragma('busy_timeout = 5000');
       const n = (type: string) => db.prepare('SELECT COUNT(DISTINCT call_id) FROM call_events WHERE type = ?').pluck().get(type) as number;
-      return { recovered: n('recovered'), discovered: n('discovered'), 'recorded-late': n('recorded-late') };
+      return { recovered: n('recovered'), corrected: n('corrected'), discovered: n('discovered'), 'recorded-late': n('recorded-late') };
     } finally {
       db.close();
     }

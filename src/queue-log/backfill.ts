@@ -10,13 +10,17 @@
  *   following  AMI up since the last check: the cursor moves to where the file ended at the previous
  *              check (one interval behind, so an AMI cut not yet noticed is still read after it)
  *   catching up  after every AMI (re)connect, for CATCH_UP_CHECKS checks: the lines since the cursor
- *              are read and every stay that ended in them without a trace in the database is written
+ *              are read (again by each check) and every stay that ended in them without a trace in
+ *              the database is written; the last check moves the cursor
  *   blind      AMI down: nothing moves (the cursor waits for the reconnect)
  * A stay has a trace when queue_stays has it (same caller uniqueid and queue, joined within
  * JOIN_SLACK_MS); one left 'waiting' or 'lost' by the outage gets its real outcome. An answered stay
  * without a call part (calls.linkedid) gets one: ended, with the agent (MemberName → catalogue name
  * or device), its ring, answer and end times, and a call event 'recovered' naming the source.
  * No wrap-up is opened for it (it ended long ago) and the agent's live counters are not touched.
+ * A part the call sweep ended unseen during the outage (ended when noticed; not-answered when it was
+ * still ringing then) gets its real answer, end time and reason instead (event `corrected`, with
+ * what it said before); the miss the agents domain counted then stays counted.
  */
 import type { CallRepo } from '../calls/repo';
 import type { CallRecord } from '../calls/types';
@@ -28,8 +32,12 @@ import { sanitizeCallerId } from '../util/caller-id';
 import { endOf, readFrom, type QueueLogCursor } from './file';
 import { endedContacts, parseQueueLogLine, type QueueLogContact, type QueueLogEntry } from './parse';
 
-/** Checks after a (re)connect that read lines: calls ending right at the reconnect are in them. */
-export const CATCH_UP_CHECKS = 2;
+/**
+ * Checks after a (re)connect that read lines, each from where the first one began: calls ending
+ * right at the reconnect are in the later ones, and so are the parts the call sweep ends unseen
+ * meanwhile (a part still open is left for later).
+ */
+export const CATCH_UP_CHECKS = 3;
 /** Contacts per transaction: a long outage has thousands, and live calls must not wait for all. */
 export const CHUNK = 200;
 /** queue_log has whole seconds, the stays milliseconds. */
@@ -58,6 +66,8 @@ export class QueueLogBackfill {
   private connectsSeen = 0;
   private connectsRead = 0;
   private catchUp = 0;
+  /** Where the current catch-up reads from (saved as the cursor only by its last check). */
+  private catchUpFrom?: QueueLogCursor;
   /** Where the file ended at the previous check (following mode moves the cursor there). */
   private previousEnd?: QueueLogCursor;
 
@@ -109,19 +119,22 @@ export class QueueLogBackfill {
     if (this.connectsRead !== this.connectsSeen) {
       this.connectsRead = this.connectsSeen;
       this.catchUp = CATCH_UP_CHECKS;
+      this.catchUpFrom ??= saved;
     }
     if (this.catchUp === 0) {
       if (this.previousEnd && (this.previousEnd.inode !== saved.inode || this.previousEnd.offset !== saved.offset)) this.save(this.previousEnd);
       this.previousEnd = endOf(this.deps.file);
       return none('following');
     }
-    const read = readFrom(this.deps.file, saved);
+    const read = readFrom(this.deps.file, this.catchUpFrom ?? saved);
     const entries = read.lines.map(parseQueueLogLine).filter((e): e is QueueLogEntry => e !== undefined);
     const result = await this.record(endedContacts(entries));
-    this.save(read.cursor);
-    this.previousEnd = read.cursor;
     // Counted once it landed: a check the database refused (full disk) is a catch-up again.
-    this.catchUp--;
+    if (--this.catchUp === 0) {
+      this.save(read.cursor);
+      this.previousEnd = read.cursor;
+      this.catchUpFrom = undefined;
+    }
     if (read.rotated && saved.inode !== 0) this.deps.log.info('queue_log was rotated: read from the start of the new file', { file: this.deps.file });
     return { mode: 'caught-up', lines: read.lines.length, ...result };
   }
@@ -145,13 +158,19 @@ export class QueueLogBackfill {
     return { calls, stays };
   }
 
-  /** null: seen live, nothing written; '' a stay written; else the id of the call part written too. */
+  /** null: seen live, nothing written; '' a stay written; else the id of the call part written or corrected. */
   private recordOne(c: QueueLogContact): string | null {
+    const agent = (c.member && this.deps.agentOfMember(c.member)) || null;
+    // Still open: the call sweep has not ended it yet (or it is followed live): a later check.
+    if (this.openPart(c.linkedid ?? c.callid, agent)) return null;
     const stay = this.stayOf(c);
-    if (stay && stay.outcome !== 'waiting' && stay.outcome !== 'lost') return null;
+    const seenLive = stay !== undefined && stay.outcome !== 'waiting' && stay.outcome !== 'lost';
     // Without CCLINKEDID: the caller's uniqueid, the linkedid of a trunk caller (its call's first channel).
     const linkedid = stay?.linkedid ?? c.linkedid ?? c.callid;
-    const part = c.outcome === 'answered' && !this.hasPart(linkedid, c) ? this.newPart(c, linkedid) : undefined;
+    const unseen = c.outcome === 'answered' ? this.endedUnseen(linkedid, agent, c) : undefined;
+    if (unseen) this.correct(unseen.id, c);
+    if (seenLive) return unseen?.id ?? null;
+    const part = c.outcome === 'answered' && !unseen && !this.hasPart(linkedid, c) ? this.newPart(c, linkedid) : undefined;
     if (part) {
       this.deps.calls.insert(part);
       this.deps.calls.event(part.id, 'recovered', { source: 'queue_log', member: c.member, uniqueid: c.callid }, part.endedAt ?? undefined);
@@ -160,9 +179,9 @@ export class QueueLogBackfill {
       outcome: c.outcome,
       leftAt: c.leftAt,
       detail: 'recovered from queue_log',
-      agentExt: part?.agentExt ?? null,
-      callId: part?.id ?? null,
-      rootId: part?.rootId ?? null,
+      agentExt: part?.agentExt ?? unseen?.agentExt ?? null,
+      callId: part?.id ?? unseen?.id ?? null,
+      rootId: part?.rootId ?? unseen?.rootId ?? null,
     };
     if (stay) {
       this.sql(
@@ -185,13 +204,40 @@ export class QueueLogBackfill {
       this.deps.stays.close(id, close);
     }
     this.deps.log.debug('queue stay recorded from queue_log', { queue: c.queue, uniqueid: c.callid, outcome: c.outcome, callId: part?.id, agent: part?.agentExt ?? c.member });
-    return part?.id ?? '';
+    return part?.id ?? unseen?.id ?? '';
+  }
+
+  /**
+   * The part the call sweep ended without seeing its end (AMI down: event 'ended' with unseen,
+   * src/calls/native-parts.ts endUnseen), not corrected yet: it was ended when noticed, and one
+   * still ringing then as not-answered.
+   */
+  private endedUnseen(linkedid: string, agent: string | null, c: QueueLogContact): { id: string; agentExt: string | null; rootId: string } | undefined {
+    const at = c.connectedAt ?? c.leftAt;
+    // ringall: only the agent who answered (the others' parts were not answered).
+    return this.sql(
+      `SELECT id, agent_ext AS agentExt, root_id AS rootId FROM calls WHERE linkedid = ? AND (? IS NULL OR agent_ext = ?) AND started_at <= ? AND (answered_at IS NULL OR answered_at BETWEEN ? AND ?)
+         AND EXISTS (SELECT 1 FROM call_events e WHERE e.call_id = calls.id AND e.type = 'ended' AND json_extract(e.data, '$.unseen') = 1)
+         AND NOT EXISTS (SELECT 1 FROM call_events e WHERE e.call_id = calls.id AND e.type = 'corrected')
+       ORDER BY started_at DESC LIMIT 1`,
+    ).get(linkedid, agent, agent, at + JOIN_SLACK_MS, at - JOIN_SLACK_MS, at + JOIN_SLACK_MS) as { id: string; agentExt: string | null; rootId: string } | undefined;
+  }
+
+  /** Its real answer, end and reason from queue_log; what it said before is kept in the event. */
+  private correct(id: string, c: QueueLogContact): void {
+    const before = this.sql('SELECT answered_at AS answeredAt, ended_at AS endedAt, end_reason AS endReason FROM calls WHERE id = ?').get(id);
+    this.sql('UPDATE calls SET answered_at = COALESCE(answered_at, ?), ended_at = ?, end_reason = ? WHERE id = ?').run(c.connectedAt ?? null, c.endedAt ?? null, c.endReason ?? null, id);
+    this.deps.calls.event(id, 'corrected', { source: 'queue_log', uniqueid: c.callid, before }, c.endedAt ?? undefined);
   }
 
   private stayOf(c: QueueLogContact): { id: number; outcome: string; linkedid: string | null } | undefined {
     return this.sql(
       `SELECT id, outcome, linkedid FROM queue_stays WHERE uniqueid = ? AND queue = ? AND joined_at BETWEEN ? AND ? ORDER BY id DESC LIMIT 1`,
     ).get(c.callid, c.queue, c.joinedAt - JOIN_SLACK_MS, c.joinedAt + JOIN_SLACK_MS) as { id: number; outcome: string; linkedid: string | null } | undefined;
+  }
+
+  private openPart(linkedid: string, agent: string | null): boolean {
+    return this.sql('SELECT 1 FROM calls WHERE linkedid = ? AND ended_at IS NULL AND (? IS NULL OR agent_ext = ?) LIMIT 1').get(linkedid, agent, agent) !== undefined;
   }
 
   private hasPart(linkedid: string, c: QueueLogContact): boolean {

@@ -207,3 +207,72 @@ test('a long outage is written in transactions of CHUNK stays, the event loop ge
   expect(turns).toBeGreaterThanOrEqual(2);
   expect(rows("SELECT COUNT(*) AS n FROM queue_stays WHERE outcome = 'abandoned'")[0].n).toBe(n);
 });
+
+describe('parts the call sweep ended unseen during the outage', () => {
+  const part = (id: string, linkedid: string, o: { answeredAt: number | null; endedAt: number; endReason: string; agent?: string }) => {
+    calls.insert({
+      id, parentId: null, rootId: id, kind: 'inbound', direction: 'inbound', queue: 'support', agentExt: o.agent ?? '1000', customerNumber: '1', callerId: null,
+      state: 'ended', startedAt: (T + 1) * 1000, answeredAt: o.answeredAt, endedAt: o.endedAt, endReason: o.endReason, disposition: null,
+      customerChannelId: null, agentChannelId: null, bridgeId: null, holdBridgeId: null, linkedid, muted: false, timeoutAt: null,
+    });
+    calls.event(id, 'ended', { reason: o.endReason, previous: 'connected', unseen: true });
+  };
+
+  test('connected before the cut, ended inside it: the real end time and reason replace the time it was noticed', async () => {
+    await backfill.check(true);
+    const seen = stays.insert({ queue: 'support', uniqueid: 'c1', linkedid: 'lk-c1', channel: '', callerNumber: '1', callerName: '', joinedAt: T * 1000, joinSource: 'event', position: 1 });
+    stays.close(seen, { outcome: 'answered', leftAt: (T + 3) * 1000, agentExt: '1000', callId: 'P-1' });
+    part('P-1', 'lk-c1', { answeredAt: (T + 3) * 1000, endedAt: (T + 200) * 1000, endReason: 'customer-hangup' });
+    line(0, 'c1', 'NONE', 'ENTERQUEUE', '', '1', 1);
+    line(3, 'c1', 'Ana Lima', 'CONNECT', 3, 'm', 2);
+    line(63, 'c1', 'Ana Lima', 'COMPLETEAGENT', 3, 60, 1);
+    backfill.connected();
+    const r = await backfill.check(true);
+    expect(r).toMatchObject({ calls: ['P-1'], stays: 1 });
+    expect(calls.get('P-1')).toMatchObject({ answeredAt: (T + 3) * 1000, endedAt: (T + 63) * 1000, endReason: 'agent-hangup' });
+    const ev = calls.events('P-1').find((e) => e.type === 'corrected')!;
+    expect(ev.data).toMatchObject({ source: 'queue_log', before: { endedAt: (T + 200) * 1000, endReason: 'customer-hangup' } });
+    expect(rows('SELECT COUNT(*) AS n FROM calls')[0].n).toBe(1);
+    backfill.connected();
+    expect(await backfill.check(true)).toMatchObject({ calls: [], stays: 0 }); // corrected once
+  });
+
+  test('a part still open at the first check (the sweep has not ended it yet) is left for a later check of the catch-up', async () => {
+    await backfill.check(true);
+    stays.insert({ queue: 'support', uniqueid: 'o1', linkedid: 'lk-o1', channel: '', callerNumber: '1', callerName: '', joinedAt: T * 1000, joinSource: 'event', position: 1 });
+    calls.insert({
+      id: 'P-4', parentId: null, rootId: 'P-4', kind: 'inbound', direction: 'inbound', queue: 'support', agentExt: '1000', customerNumber: '1', callerId: null,
+      state: 'ringing-agent', startedAt: (T + 1) * 1000, answeredAt: null, endedAt: null, endReason: null, disposition: null,
+      customerChannelId: null, agentChannelId: null, bridgeId: null, holdBridgeId: null, linkedid: 'lk-o1', muted: false, timeoutAt: null,
+    });
+    line(0, 'o1', 'NONE', 'CCLINKEDID', 'lk-o1');
+    line(0, 'o1', 'NONE', 'ENTERQUEUE', '', '1', 1);
+    line(4, 'o1', 'Ana Lima', 'CONNECT', 4, 'm', 3);
+    line(30, 'o1', 'Ana Lima', 'COMPLETECALLER', 4, 26, 1);
+    backfill.connected();
+    expect(await backfill.check(true)).toMatchObject({ calls: [], stays: 0 });
+    // The call sweep ends it unseen, as not-answered (it was ringing when AMI went).
+    db.prepare("UPDATE calls SET state = 'ended', ended_at = ?, end_reason = 'not-answered' WHERE id = 'P-4'").run((T + 90) * 1000);
+    calls.event('P-4', 'ended', { reason: 'not-answered', previous: 'ringing-agent', unseen: true });
+    expect(await backfill.check(true)).toMatchObject({ calls: ['P-4'], stays: 1 });
+    expect(calls.get('P-4')).toMatchObject({ answeredAt: (T + 4) * 1000, endedAt: (T + 30) * 1000, endReason: 'customer-hangup' });
+    expect(rows('SELECT COUNT(*) AS n FROM calls')[0].n).toBe(1);
+  });
+
+  test('still ringing at the cut, answered inside it: that part becomes the answered one (ringall: the other agent stays unanswered)', async () => {
+    await backfill.check(true);
+    stays.insert({ queue: 'support', uniqueid: 'r1', linkedid: 'lk-r1', channel: '', callerNumber: '1', callerName: '', joinedAt: T * 1000, joinSource: 'event', position: 1 });
+    part('P-2', 'lk-r1', { answeredAt: null, endedAt: (T + 100) * 1000, endReason: 'not-answered', agent: '1001' });
+    part('P-3', 'lk-r1', { answeredAt: null, endedAt: (T + 100) * 1000, endReason: 'not-answered', agent: '1000' });
+    line(0, 'r1', 'NONE', 'ENTERQUEUE', '', '1', 1);
+    line(4, 'r1', 'Ana Lima', 'CONNECT', 4, 'm', 3);
+    line(30, 'r1', 'Ana Lima', 'COMPLETECALLER', 4, 26, 1);
+    backfill.connected();
+    const r = await backfill.check(true);
+    expect(r.calls).toEqual(['P-3']);
+    expect(calls.get('P-3')).toMatchObject({ answeredAt: (T + 4) * 1000, endedAt: (T + 30) * 1000, endReason: 'customer-hangup' });
+    expect(calls.get('P-2')).toMatchObject({ answeredAt: null, endReason: 'not-answered' });
+    expect(rows("SELECT outcome, call_id, agent_ext, root_id FROM queue_stays WHERE uniqueid = 'r1'")).toEqual([{ outcome: 'answered', call_id: 'P-3', agent_ext: '1000', root_id: 'P-3' }]);
+    expect(rows('SELECT COUNT(*) AS n FROM calls')[0].n).toBe(2);
+  });
+});
