@@ -18,8 +18,8 @@
  * without a call part (calls.linkedid) gets one: ended, with the agent (MemberName → catalogue name
  * or device), its ring, answer and end times, and a call event 'recovered' naming the source.
  * No wrap-up is opened for it (it ended long ago) and the agent's live counters are not touched.
- * A part the call sweep ended unseen during the outage (ended when noticed; not-answered when it was
- * still ringing then) gets its real answer, end time and reason instead (event `corrected`, with
+ * A part ended unseen during the outage (by the call sweep: ended when noticed, not-answered when it
+ * was still ringing then; by a restart's recovery: daemon-restart) gets its real answer, end time and reason instead (event `corrected`, with
  * what it said before); the miss the agents domain counted then stays counted.
  */
 import type { CallRepo } from '../calls/repo';
@@ -208,16 +208,18 @@ export class QueueLogBackfill {
   }
 
   /**
-   * The part the call sweep ended without seeing its end (AMI down: event 'ended' with unseen,
-   * src/calls/native-parts.ts endUnseen), not corrected yet: it was ended when noticed, and one
-   * still ringing then as not-answered.
+   * The part ended without its end being seen, not corrected yet: by the call sweep while AMI was
+   * down (event 'ended' with unseen, src/calls/native-parts.ts endUnseen; one still ringing then as
+   * not-answered), or by the restart's recovery for a call that ended while the daemon was down
+   * (reason daemon-restart, src/calls/recovery.ts). Both were ended when noticed.
    */
   private endedUnseen(linkedid: string, agent: string | null, c: QueueLogContact): { id: string; agentExt: string | null; rootId: string } | undefined {
     const at = c.connectedAt ?? c.leftAt;
     // ringall: only the agent who answered (the others' parts were not answered).
     return this.sql(
       `SELECT id, agent_ext AS agentExt, root_id AS rootId FROM calls WHERE linkedid = ? AND (? IS NULL OR agent_ext = ?) AND started_at <= ? AND (answered_at IS NULL OR answered_at BETWEEN ? AND ?)
-         AND EXISTS (SELECT 1 FROM call_events e WHERE e.call_id = calls.id AND e.type = 'ended' AND json_extract(e.data, '$.unseen') = 1)
+         AND EXISTS (SELECT 1 FROM call_events e WHERE e.call_id = calls.id AND e.type = 'ended'
+                     AND (json_extract(e.data, '$.unseen') = 1 OR json_extract(e.data, '$.reason') = 'daemon-restart'))
          AND NOT EXISTS (SELECT 1 FROM call_events e WHERE e.call_id = calls.id AND e.type = 'corrected')
        ORDER BY started_at DESC LIMIT 1`,
     ).get(linkedid, agent, agent, at + JOIN_SLACK_MS, at - JOIN_SLACK_MS, at + JOIN_SLACK_MS) as { id: string; agentExt: string | null; rootId: string } | undefined;

@@ -259,6 +259,20 @@ describe('parts the call sweep ended unseen during the outage', () => {
     expect(rows('SELECT COUNT(*) AS n FROM calls')[0].n).toBe(1);
   });
 
+  test('connected before a daemon crash, ended while it was down: the restart ended it daemon-restart; queue_log has the real end', async () => {
+    await backfill.check(true);
+    calls.insert({
+      id: 'P-5', parentId: null, rootId: 'P-5', kind: 'inbound', direction: 'inbound', queue: 'support', agentExt: '1000', customerNumber: '1', callerId: null,
+      state: 'ended', startedAt: (T + 1) * 1000, answeredAt: (T + 3) * 1000, endedAt: (T + 300) * 1000, endReason: 'daemon-restart', disposition: null,
+      customerChannelId: null, agentChannelId: null, bridgeId: null, holdBridgeId: null, linkedid: 'lk-k1', muted: false, timeoutAt: null,
+    });
+    calls.event('P-5', 'ended', { reason: 'daemon-restart', previous: 'connected', state: 'connected' });
+    answered(0, 'k1', '1', 'Ana Lima', 'lk-k1');
+    backfill.connected();
+    expect((await backfill.check(true)).calls).toEqual(['P-5']);
+    expect(calls.get('P-5')).toMatchObject({ answeredAt: (T + 3) * 1000, endedAt: (T + 63) * 1000, endReason: 'customer-hangup' });
+  });
+
   test('still ringing at the cut, answered inside it: that part becomes the answered one (ringall: the other agent stays unanswered)', async () => {
     await backfill.check(true);
     stays.insert({ queue: 'support', uniqueid: 'r1', linkedid: 'lk-r1', channel: '', callerNumber: '1', callerName: '', joinedAt: T * 1000, joinSource: 'event', position: 1 });
