@@ -7,8 +7,8 @@
  * States of the reader (one per daemon):
  *   started    the first look at a path: the cursor is the file's end (what is in it is older than
  *              the daemon), or "no file yet", and then the file that appears is read from its start
- *   following  AMI up since the last check: the cursor moves to where the file ended at the previous
- *              check (one interval behind, so an AMI cut not yet noticed is still read after it)
+ *   following  AMI up since the last check: the cursor moves to where the file ended TRAIL_CHECKS
+ *              checks ago (so an AMI cut not noticed yet is still read after the reconnect)
  *   catching up  after every AMI (re)connect, for CATCH_UP_CHECKS checks: the lines since the cursor
  *              are read (again by each check) and every stay that ended in them without a trace in
  *              the database is written; the last check moves the cursor
@@ -18,9 +18,10 @@
  * without a call part (calls.linkedid) gets one: ended, with the agent (MemberName → catalogue name
  * or device), its ring, answer and end times, and a call event 'recovered' naming the source.
  * No wrap-up is opened for it (it ended long ago) and the agent's live counters are not touched.
- * A part ended unseen during the outage (by the call sweep: ended when noticed, not-answered when it
- * was still ringing then; by a restart's recovery: daemon-restart) gets its real answer, end time and reason instead (event `corrected`, with
- * what it said before); the miss the agents domain counted then stays counted.
+ * A part ended unseen during the outage (by the call sweep: ended when noticed, not-answered when
+ * it was still ringing then; by a restart's recovery: daemon-restart) gets its real answer, end
+ * time and reason instead (event `corrected`, with what it said before); the miss the agents
+ * domain counted then stays counted.
  */
 import type { CallRepo } from '../calls/repo';
 import type { CallRecord } from '../calls/types';
@@ -38,6 +39,12 @@ import { endedContacts, parseQueueLogLine, type QueueLogContact, type QueueLogEn
  * meanwhile (a part still open is left for later).
  */
 export const CATCH_UP_CHECKS = 3;
+/**
+ * Following checks the cursor trails the file's end by: a half-open AMI link is noticed by the
+ * keepalive (a Ping every 5 s) only when a Ping times out, so lines of a cut not noticed yet must
+ * still be ahead of the cursor when the reconnect's catch-up reads.
+ */
+export const TRAIL_CHECKS = 2;
 /** Contacts per transaction: a long outage has thousands, and live calls must not wait for all. */
 export const CHUNK = 200;
 /** queue_log has whole seconds, the stays milliseconds. */
@@ -68,8 +75,8 @@ export class QueueLogBackfill {
   private catchUp = 0;
   /** Where the current catch-up reads from (saved as the cursor only by its last check). */
   private catchUpFrom?: QueueLogCursor;
-  /** Where the file ended at the previous check (following mode moves the cursor there). */
-  private previousEnd?: QueueLogCursor;
+  /** Where the file ended at the last following checks, oldest first (the cursor moves to the oldest). */
+  private trail: QueueLogCursor[] = [];
 
   private readonly sql: ReturnType<typeof preparedOnce>;
 
@@ -91,7 +98,8 @@ export class QueueLogBackfill {
    */
   private start(): void {
     try {
-      this.save((this.previousEnd = endOf(this.deps.file)));
+      this.save(endOf(this.deps.file));
+      this.trail = [];
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') this.save({ inode: 0, offset: 0 });
       throw err;
@@ -122,8 +130,9 @@ export class QueueLogBackfill {
       this.catchUpFrom ??= saved;
     }
     if (this.catchUp === 0) {
-      if (this.previousEnd && (this.previousEnd.inode !== saved.inode || this.previousEnd.offset !== saved.offset)) this.save(this.previousEnd);
-      this.previousEnd = endOf(this.deps.file);
+      this.trail.push(endOf(this.deps.file));
+      const to = this.trail.length > TRAIL_CHECKS ? this.trail.shift()! : undefined;
+      if (to && (to.inode !== saved.inode || to.offset !== saved.offset)) this.save(to);
       return none('following');
     }
     const read = readFrom(this.deps.file, this.catchUpFrom ?? saved);
@@ -132,7 +141,7 @@ export class QueueLogBackfill {
     // Counted once it landed: a check the database refused (full disk) is a catch-up again.
     if (--this.catchUp === 0) {
       this.save(read.cursor);
-      this.previousEnd = read.cursor;
+      this.trail = [];
       this.catchUpFrom = undefined;
     }
     if (read.rotated && saved.inode !== 0) this.deps.log.info('queue_log was rotated: read from the start of the new file', { file: this.deps.file });

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CallRepo } from '../../src/calls/repo';
 import { silentLogger } from '../../src/log/logger';
-import { CATCH_UP_CHECKS, CHUNK, QueueLogBackfill } from '../../src/queue-log/backfill';
+import { CATCH_UP_CHECKS, CHUNK, QueueLogBackfill, TRAIL_CHECKS } from '../../src/queue-log/backfill';
 import { endOf, readFrom } from '../../src/queue-log/file';
 import { StaysRepo } from '../../src/reports/stays-repo';
 import { openDatabase, type Db } from '../../src/store/db';
@@ -122,15 +122,25 @@ test('an answered stay whose part the daemon has (discovered after the reconnect
   expect(rows('SELECT COUNT(*) AS n FROM calls')[0].n).toBe(1);
 });
 
-test('following: no line is read, the cursor trails one check; a cut not yet noticed is still caught up after it', async () => {
+test('following: no line is read, the cursor trails TRAIL_CHECKS checks; a cut not yet noticed is still caught up after it', async () => {
   await backfill.check(true);
   backfill.connected();
   for (let i = 0; i < CATCH_UP_CHECKS; i++) await backfill.check(true);
   answered(0, 'f1', '1'); // ended while AMI looked up (a cut not noticed yet)
-  expect(await backfill.check(true)).toMatchObject({ mode: 'following', calls: [] });
+  for (let i = 0; i < TRAIL_CHECKS; i++) expect(await backfill.check(true)).toMatchObject({ mode: 'following', calls: [] });
   expect((await backfill.check(false)).mode).toBe('blind');
   backfill.connected();
   expect((await backfill.check(true)).calls).toHaveLength(1);
+});
+
+test('following: after TRAIL_CHECKS + 1 checks the lines are behind the cursor (a later catch-up does not read them)', async () => {
+  await backfill.check(true);
+  backfill.connected();
+  for (let i = 0; i < CATCH_UP_CHECKS; i++) await backfill.check(true);
+  answered(0, 'g1', '1');
+  for (let i = 0; i <= TRAIL_CHECKS; i++) await backfill.check(true);
+  backfill.connected();
+  expect(await backfill.check(true)).toMatchObject({ mode: 'caught-up', lines: 0 });
 });
 
 test('blind while AMI is down; unknown member names leave the agent empty', async () => {
