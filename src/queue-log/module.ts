@@ -29,10 +29,10 @@ export const queueLogFactory: ModuleFactory = (deps, ports): DaemonModule => {
   let timer: TimerHandle | undefined;
   let soon: TimerHandle | undefined;
   let lastError = '';
-  let running = false;
-  const guarded = async (fn: () => unknown) => {
-    if (running) return;
-    running = true;
+  /** The check running now: one at a time, and stop() waits for it (it writes to the database). */
+  let current: Promise<void> | undefined;
+  const guarded = (fn: () => unknown): Promise<void> => (current ??= run(fn).finally(() => (current = undefined)));
+  const run = async (fn: () => unknown): Promise<void> => {
     try {
       await fn();
       if (lastError) log.info('queue_log readable again', { file });
@@ -42,8 +42,6 @@ export const queueLogFactory: ModuleFactory = (deps, ports): DaemonModule => {
       // Once per distinct error: an unreadable file would otherwise log every 15 s.
       if (msg !== lastError) log.warn('cannot read queue_log: calls that begin and end while AMI is out will be missing from the history', { file, err: msg });
       lastError = msg;
-    } finally {
-      running = false;
     }
   };
   const check = () => guarded(() => backfill.check(ami.state === 'connected'));
@@ -65,11 +63,12 @@ export const queueLogFactory: ModuleFactory = (deps, ports): DaemonModule => {
       });
       loop();
     },
-    stop() {
+    async stop() {
       offConnected?.();
       if (timer) clock.clearTimeout(timer);
       if (soon) clock.clearTimeout(soon);
       timer = soon = undefined;
+      await current;
     },
     health: () => ({ file, ok: lastError === '', ...(lastError ? { error: lastError } : {}) }),
   };
