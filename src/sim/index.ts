@@ -295,6 +295,11 @@ export class Simulator {
   dropAri(): void {
     this.ariServer.dropConnections();
   }
+  /** An AMI cut (ARI stays up): connections dropped, and new ones refused until cutAmi(false). */
+  cutAmi(on: boolean): void {
+    this.amiServer.setRefusing(on);
+    if (on) this.amiServer.dropConnections();
+  }
   /** false: the ARI side behaves like an Asterisk before 22.4/21.9/20.14, dropping RESTRequest frames unanswered. */
   setAriRestOverWebSocket(on: boolean): void {
     this.ariServer.setRestOverWebSocket(on);

@@ -65,4 +65,30 @@ describe('e2e: native calls during a daemon outage, recorded from queue_log', ()
     expect(x.rows('SELECT COUNT(*) AS n FROM calls')).toEqual([{ n: 1 }]);
     expect(stays()).toHaveLength(2);
   });
+
+  it('a call connected before an AMI cut and ended inside it: the sweep ends it when AMI is back, queue_log gives its real end', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccd-qlog-'));
+    const file = path.join(dir, 'queue_log');
+    const x = (e = await startE2E({ asterisk: { queue_topology: 'native', queue_log: file }, sim: { queueLogFile: file } }));
+    await x.login('1000', ['support']);
+    const h = x.sim.placeTrunkCall({ queue: 'support', callerNumber: '11912345003' });
+    const live = await until(async () => (await x.calls()).find((c) => c.state === 'connected' && c.agent === '1000'), 5000, 'call connected');
+    x.sim.cutAmi(true);
+    await until(() => x.daemon.deps.ami.state !== 'connected', 5000, 'daemon saw the AMI cut');
+    x.sim.hangupDevice(h.channelId); // AgentComplete goes nowhere
+    const endedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 1500));
+    x.sim.cutAmi(false);
+    const corrected = await until(
+      () => x.rows<{ data: string }>("SELECT data FROM call_events WHERE call_id = ? AND type = 'corrected'", live.id)[0],
+      AFTER_CONNECT_MS + 8000,
+      'part corrected from queue_log',
+    );
+    const row = x.rows<{ ended_at: number; end_reason: string }>('SELECT ended_at, end_reason FROM calls WHERE id = ?', live.id)[0];
+    expect(row.end_reason).toBe('customer-hangup');
+    // queue_log has whole seconds: the real end, not the time the sweep noticed it (~1.5 s later).
+    expect(Math.abs(row.ended_at - endedAt)).toBeLessThan(1000);
+    expect(JSON.parse(corrected.data).before.endedAt).toBeGreaterThan(row.ended_at);
+    expect(x.rows('SELECT COUNT(*) AS n FROM calls')).toEqual([{ n: 1 }]);
+  });
 });
