@@ -17,9 +17,8 @@ import {
 } from './queue-types';
 import { amiChannelFields } from './shapes';
 import { queueExitEvent } from './dialplan-events';
-import { QueueNative } from './queue-native';
-
 import { secondsSince, type QueueLogWriter } from './queue-log';
+import { QueueNative } from './queue-native';
 
 export interface QueueEngineOptions {
   clock: Clock;
