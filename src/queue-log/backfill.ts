@@ -136,6 +136,7 @@ export class QueueLogBackfill {
       return none('following');
     }
     const read = readFrom(this.deps.file, this.catchUpFrom ?? saved);
+    this.members.clear(); // the catalogue may have changed since the last check
     const entries = read.lines.map(parseQueueLogLine).filter((e): e is QueueLogEntry => e !== undefined);
     const result = await this.record(endedContacts(entries));
     // Counted once it landed: a check the database refused (full disk) is a catch-up again.
@@ -169,7 +170,7 @@ export class QueueLogBackfill {
 
   /** null: seen live, nothing written; '' a stay written; else the id of the call part written or corrected. */
   private recordOne(c: QueueLogContact): string | null {
-    const agent = (c.member && this.deps.agentOfMember(c.member)) || null;
+    const agent = c.member ? this.agentOf(c.member) : null;
     // Still open: the call sweep has not ended it yet (or it is followed live): a later check.
     if (this.openPart(c.linkedid ?? c.callid, agent)) return null;
     const stay = this.stayOf(c);
@@ -247,6 +248,14 @@ export class QueueLogBackfill {
     ).get(c.callid, c.queue, c.joinedAt - JOIN_SLACK_MS, c.joinedAt + JOIN_SLACK_MS) as { id: number; outcome: string; linkedid: string | null } | undefined;
   }
 
+  /** MemberName → agent, asked of the catalogue once per name and check (a catch-up has thousands of stays). */
+  private readonly members = new Map<string, string | null>();
+  private agentOf(member: string): string | null {
+    let ext = this.members.get(member);
+    if (ext === undefined) this.members.set(member, (ext = this.deps.agentOfMember(member) ?? null));
+    return ext;
+  }
+
   private openPart(linkedid: string, agent: string | null): boolean {
     return this.sql('SELECT 1 FROM calls WHERE linkedid = ? AND ended_at IS NULL AND (? IS NULL OR agent_ext = ?) LIMIT 1').get(linkedid, agent, agent) !== undefined;
   }
@@ -269,7 +278,7 @@ export class QueueLogBackfill {
       kind: 'inbound',
       direction: 'inbound',
       queue: c.queue,
-      agentExt: c.member ? (this.deps.agentOfMember(c.member) ?? null) : null,
+      agentExt: c.member ? this.agentOf(c.member) : null,
       customerNumber: sanitizeCallerId({ number: c.callerNumber ?? undefined }).number || null,
       callerId: null,
       state: 'ended',

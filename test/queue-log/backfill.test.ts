@@ -300,3 +300,13 @@ describe('parts the call sweep ended unseen during the outage', () => {
     expect(rows('SELECT COUNT(*) AS n FROM calls')[0].n).toBe(2);
   });
 });
+
+test('the catalogue is asked once per member name and check', async () => {
+  const asked: string[] = [];
+  const b = new QueueLogBackfill({ file, db, calls, stays, agentOfMember: (m) => (asked.push(m), m === 'Ana Lima' ? '1000' : undefined), log: silentLogger() });
+  await b.check(true);
+  for (let i = 0; i < 5; i++) answered(i * 100, `m${i}`, '1');
+  b.connected();
+  expect((await b.check(true)).calls).toHaveLength(5);
+  expect(asked).toEqual(['Ana Lima']);
+});
