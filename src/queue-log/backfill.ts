@@ -26,7 +26,7 @@
 import type { CallRepo } from '../calls/repo';
 import type { CallRecord } from '../calls/types';
 import type { Logger } from '../log/logger';
-import type { StaysRepo } from '../reports/stays-repo';
+import type { StayClose, StaysRepo } from '../reports/stays-repo';
 import type { Db } from '../store/db';
 import { preparedOnce } from '../store/statements';
 import { sanitizeCallerId } from '../util/caller-id';
@@ -173,19 +173,19 @@ export class QueueLogBackfill {
     const agent = c.member ? this.agentOf(c.member) : null;
     // Still open: the call sweep has not ended it yet (or it is followed live): a later check.
     if (this.openPart(c.linkedid ?? c.callid, agent)) return null;
-    const stay = this.stayOf(c);
+    const stay = this.deps.stays.near(c.callid, c.queue, c.joinedAt, JOIN_SLACK_MS);
     const seenLive = stay !== undefined && stay.outcome !== 'waiting' && stay.outcome !== 'lost';
     // Without CCLINKEDID: the caller's uniqueid, the linkedid of a trunk caller (its call's first channel).
     const linkedid = stay?.linkedid ?? c.linkedid ?? c.callid;
     const unseen = c.outcome === 'answered' ? this.endedUnseen(linkedid, agent, c) : undefined;
     if (unseen) this.correct(unseen.id, c);
     if (seenLive) return unseen?.id ?? null;
-    const part = c.outcome === 'answered' && !unseen && !this.hasPart(linkedid, c) ? this.newPart(c, linkedid) : undefined;
+    const part = c.outcome === 'answered' && !unseen && !this.hasPart(linkedid, c) ? this.newPart(c, linkedid, agent) : undefined;
     if (part) {
       this.deps.calls.insert(part);
       this.deps.calls.event(part.id, 'recovered', { source: 'queue_log', member: c.member, uniqueid: c.callid }, part.endedAt ?? undefined);
     }
-    const close = {
+    const close: StayClose = {
       outcome: c.outcome,
       leftAt: c.leftAt,
       detail: 'recovered from queue_log',
@@ -194,10 +194,7 @@ export class QueueLogBackfill {
       rootId: part?.rootId ?? unseen?.rootId ?? null,
     };
     if (stay) {
-      this.sql(
-        `UPDATE queue_stays SET outcome = ?, left_at = ?, detail = ?, agent_ext = COALESCE(?, agent_ext), call_id = COALESCE(?, call_id),
-           root_id = COALESCE(?, root_id) WHERE id = ? AND outcome IN ('waiting', 'lost')`,
-      ).run(close.outcome, close.leftAt, close.detail, close.agentExt, close.callId, close.rootId, stay.id);
+      this.deps.stays.settleUnseen(stay.id, close);
     } else {
       const caller = sanitizeCallerId({ number: c.callerNumber ?? undefined, name: c.callerName ?? undefined });
       const id = this.deps.stays.insert({
@@ -237,15 +234,13 @@ export class QueueLogBackfill {
 
   /** Its real answer, end and reason from queue_log; what it said before is kept in the event. */
   private correct(id: string, c: QueueLogContact): void {
-    const before = this.sql('SELECT answered_at AS answeredAt, ended_at AS endedAt, end_reason AS endReason FROM calls WHERE id = ?').get(id);
-    this.sql('UPDATE calls SET answered_at = COALESCE(answered_at, ?), ended_at = ?, end_reason = ? WHERE id = ?').run(c.connectedAt ?? null, c.endedAt ?? null, c.endReason ?? null, id);
+    const row = this.deps.calls.get(id)!;
+    const before = { answeredAt: row.answeredAt, endedAt: row.endedAt, endReason: row.endReason };
+    this.deps.calls.save(
+      { ...row, answeredAt: row.answeredAt ?? c.connectedAt ?? null, endedAt: c.endedAt ?? null, endReason: c.endReason ?? null },
+      ['answeredAt', 'endedAt', 'endReason'],
+    );
     this.deps.calls.event(id, 'corrected', { source: 'queue_log', uniqueid: c.callid, before }, c.endedAt ?? undefined);
-  }
-
-  private stayOf(c: QueueLogContact): { id: number; outcome: string; linkedid: string | null } | undefined {
-    return this.sql(
-      `SELECT id, outcome, linkedid FROM queue_stays WHERE uniqueid = ? AND queue = ? AND joined_at BETWEEN ? AND ? ORDER BY id DESC LIMIT 1`,
-    ).get(c.callid, c.queue, c.joinedAt - JOIN_SLACK_MS, c.joinedAt + JOIN_SLACK_MS) as { id: number; outcome: string; linkedid: string | null } | undefined;
   }
 
   /** MemberName → agent, asked of the catalogue once per name and check (a catch-up has thousands of stays). */
@@ -268,7 +263,7 @@ export class QueueLogBackfill {
     );
   }
 
-  private newPart(c: QueueLogContact, linkedid: string): CallRecord {
+  private newPart(c: QueueLogContact, linkedid: string, agentExt: string | null): CallRecord {
     const startedAt = c.rangAt ?? c.leftAt;
     const id = this.deps.calls.nextId(startedAt);
     return {
@@ -278,7 +273,7 @@ export class QueueLogBackfill {
       kind: 'inbound',
       direction: 'inbound',
       queue: c.queue,
-      agentExt: c.member ? this.agentOf(c.member) : null,
+      agentExt,
       customerNumber: sanitizeCallerId({ number: c.callerNumber ?? undefined }).number || null,
       callerId: null,
       state: 'ended',
@@ -308,5 +303,4 @@ export class QueueLogBackfill {
        ON CONFLICT(file) DO UPDATE SET inode = excluded.inode, offset = excluded.offset`,
     ).run(this.deps.file, c.inode, c.offset);
   }
-
 }

@@ -37,12 +37,11 @@ export function readFrom(file: string, cursor: QueueLogCursor, maxBytes = MAX_RE
       if (n === 0) break;
       got += n;
     }
-    const text = buf.subarray(0, got).toString('utf8');
-    const lastNl = text.lastIndexOf('\n');
+    const lastNl = buf.lastIndexOf(0x0a, got - 1);
     if (lastNl < 0) return { lines: [], cursor: { inode: st.ino, offset: start }, rotated };
-    let lines = text.slice(0, lastNl).split('\n');
+    let lines = buf.subarray(0, lastNl).toString('utf8').split('\n');
     if (skipPartial) lines = lines.slice(1); // began mid-line
-    return { lines, cursor: { inode: st.ino, offset: start + Buffer.byteLength(text.slice(0, lastNl + 1)) }, rotated };
+    return { lines, cursor: { inode: st.ino, offset: start + lastNl + 1 }, rotated };
   } finally {
     fs.closeSync(fd);
   }

@@ -94,6 +94,32 @@ export class StaysRepo {
     return info.changes === 1;
   }
 
+  /**
+   * The stay of this caller in this queue that joined within `slackMs` of `joinedAt`, open or
+   * closed (queue_log has whole seconds: src/queue-log/backfill.ts).
+   */
+  near(uniqueid: string, queue: string, joinedAt: number, slackMs: number): QueueStay | undefined {
+    return this.sql(`SELECT ${STAY_COLUMNS} FROM queue_stays WHERE uniqueid = ? AND queue = ? AND joined_at BETWEEN ? AND ? ORDER BY id DESC LIMIT 1`).get(
+      uniqueid,
+      queue,
+      joinedAt - slackMs,
+      joinedAt + slackMs,
+    ) as QueueStay | undefined;
+  }
+
+  /**
+   * Closes a stay an outage left open or closed as lost, with what queue_log says happened (the
+   * agent and part it already names are kept); false when it has another outcome.
+   */
+  settleUnseen(id: number, c: StayClose): boolean {
+    return (
+      this.sql(
+        `UPDATE queue_stays SET outcome = ?, left_at = ?, detail = ?, agent_ext = COALESCE(?, agent_ext), call_id = COALESCE(?, call_id),
+           root_id = COALESCE(?, root_id) WHERE id = ? AND outcome IN ('waiting', 'lost')`,
+      ).run(c.outcome, c.leftAt, c.detail ?? null, c.agentExt ?? null, c.callId ?? null, c.rootId ?? null, id).changes === 1
+    );
+  }
+
   /** Corrects a closed stay's outcome (only if it still has `from`). */
   reclassify(id: number, from: StayOutcome, to: StayOutcome, detail: string | null): boolean {
     return this.sql('UPDATE queue_stays SET outcome = ?, detail = ? WHERE id = ? AND outcome = ?').run(to, detail, id, from).changes === 1;
