@@ -145,7 +145,10 @@ export class QueueLogBackfill {
       this.trail = [];
       this.catchUpFrom = undefined;
     }
-    if (read.rotated && saved.inode !== 0) this.deps.log.info('queue_log was rotated: read from the start of the new file', { file: this.deps.file });
+    if (read.rotated && saved.inode !== 0) {
+      const from = read.rotatedFile ? `the rest of ${read.rotatedFile}, then ` : 'no rotated file with the old lines found: ';
+      this.deps.log.info(`queue_log was rotated: read ${from}the new file from its start`, { file: this.deps.file });
+    }
     return { mode: 'caught-up', lines: read.lines.length, ...result };
   }
 

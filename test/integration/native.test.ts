@@ -204,6 +204,35 @@ describeWithAsterisk('native queue topology, daemon on a real Asterisk', (instal
     }
   }, 60_000);
 
+  test('queue_log rotated by Asterisk while the daemon is down: the calls of the old file and of the new one are both recovered', async () => {
+    await available('1000');
+    await stack.stopDaemon();
+    const outageCall = async (number: string) => {
+      const c = await stack.trunkCalls('551140040001', number);
+      await stack.ami.waitEvent((e) => e.Event === 'AgentConnect' && e.Uniqueid === c.queueSideId, 15_000, 'AgentConnect without the daemon');
+      await new Promise((res) => setTimeout(res, 500));
+      await stack.hangupChannel(c.id);
+      await stack.ami.waitEvent(agentComplete(c.queueSideId), 10_000, 'AgentComplete without the daemon');
+      return c;
+    };
+    const before = await outageCall('5511987654121');
+    await stack.ast.cli('logger rotate'); // rotatestrategy sequential (default): queue_log → queue_log.N
+    const rotated = fs.readdirSync(path.dirname(stack.config.asterisk.queue_log)).filter((f) => /^queue_log\.\d+$/.test(f));
+    expect(rotated.length).toBeGreaterThan(0);
+    const after = await outageCall('5511987654122');
+    await stack.startDaemon();
+    const db = stack.daemon!.deps.db;
+    for (const c of [before, after]) {
+      const row = await eventually(
+        () => db.prepare('SELECT id, agent_ext AS agent, end_reason AS endReason FROM calls WHERE linkedid = ?').get(c.id) as Record<string, string> | undefined,
+        15_000,
+        `call ${c.queueSideId} recovered from queue_log`,
+      );
+      expect(row).toMatchObject({ agent: '1000', endReason: 'customer-hangup' });
+    }
+    cap.step(`daemon down, queue_log rotated between two calls (${rotated.join(', ')}): both recovered`);
+  }, 60_000);
+
   test('attended transfer to 1001 and a 3-way conference after a takeover', async () => {
     const { call, customer } = await trunkCallTo('1000', '5511987654107');
     await available('1001');

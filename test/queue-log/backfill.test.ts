@@ -153,15 +153,40 @@ test('blind while AMI is down; unknown member names leave the agent empty', asyn
   expect(calls.get(r.calls[0])).toMatchObject({ agentExt: null, linkedid: 'b1' });
 });
 
-test('a rotated file is read from its start', async () => {
+test('a rotated file: the rest of the old file (found beside it by its inode), then the new one from its start', async () => {
   await backfill.check(true);
-  answered(0, 'r0', '1');
+  answered(0, 'r0', '1'); // appended after the cursor, then rotated away with the file
   fs.renameSync(file, `${file}.1`);
   fs.writeFileSync(file, '');
   answered(100, 'r1', '2');
   backfill.connected();
   const r = await backfill.check(true);
-  expect(r.calls.map((id) => calls.get(id)!.linkedid)).toEqual(['r1']);
+  expect(r.calls.map((id) => calls.get(id)!.linkedid)).toEqual(['r0', 'r1']);
+});
+
+test('a call split by the rotation (joined in the old file, ended in the new) is recovered whole', async () => {
+  await backfill.check(true);
+  line(0, 's1', 'NONE', 'ENTERQUEUE', '', '77', 1);
+  line(3, 's1', 'Ana Lima', 'CONNECT', 3, 's1-m', 2);
+  fs.renameSync(file, `${file}-20261206`);
+  fs.writeFileSync(file, '');
+  line(63, 's1', 'Ana Lima', 'COMPLETEAGENT', 3, 60, 1);
+  backfill.connected();
+  const r = await backfill.check(true);
+  expect(r.calls.map((id) => calls.get(id))).toMatchObject([{ linkedid: 's1', customerNumber: '77', answeredAt: (T + 3) * 1000, endedAt: (T + 63) * 1000 }]);
+});
+
+test('a rotated file that is gone (compressed, removed): the new file from its start', async () => {
+  await backfill.check(true);
+  answered(0, 'g0', '1');
+  fs.renameSync(file, `${file}.1`);
+  fs.writeFileSync(`${file}.1.gz`, 'not the old file'); // another inode
+  fs.rmSync(`${file}.1`);
+  fs.writeFileSync(file, '');
+  answered(100, 'g1', '2');
+  backfill.connected();
+  const r = await backfill.check(true);
+  expect(r.calls.map((id) => calls.get(id)!.linkedid)).toEqual(['g1']);
 });
 
 describe('readFrom', () => {
@@ -172,6 +197,23 @@ describe('readFrom', () => {
     expect(r).toMatchObject({ lines: ['a', 'b'], cursor: { offset: 4 }, rotated: false });
     fs.appendFileSync(file, ' line\n');
     expect(readFrom(file, r.cursor).lines).toEqual(['half line']);
+  });
+  test('truncated in place (copytruncate): the file from its start, no rotated file looked for', () => {
+    fs.writeFileSync(file, 'old line one\nold line two\n');
+    const at = endOf(file);
+    fs.copyFileSync(file, `${file}.1`);
+    fs.truncateSync(file, 0);
+    fs.appendFileSync(file, 'new\n');
+    expect(readFrom(file, at)).toEqual({ lines: ['new'], cursor: { inode: at.inode, offset: 4 }, rotated: true });
+  });
+  test('another file beginning with the same name but not the old inode is not read', () => {
+    const at = endOf(file);
+    fs.renameSync(file, path.join(dir, 'elsewhere'));
+    fs.writeFileSync(`${file}.bak`, 'not ours\n');
+    fs.writeFileSync(file, 'new\n');
+    const r = readFrom(file, at);
+    expect(r).toMatchObject({ lines: ['new'], rotated: true });
+    expect(r.rotatedFile).toBeUndefined();
   });
   test('far behind: only the newest bytes, from a whole line', () => {
     fs.writeFileSync(file, 'first line\nsecond\nthird\n');
