@@ -47,6 +47,11 @@ export interface BenchOptions {
   amiBreakdown: boolean;
   /** Calls bench: print the SQLite statements run during the measured calls, by SQL text. */
   sqlHistogram: boolean;
+  /**
+   * Calls bench: the daemon's database in memory (`:memory:`), i.e. no file I/O, no WAL, no locks:
+   * the floor any persistence contract (batched commits, fewer rows) could reach (diagnostic).
+   */
+  dbMemory: boolean;
   /** SIP bench: write a V8 CPU profile of the daemon child into this directory. */
   daemonCpuProf: string;
   /** SIP bench: threads, context switches and syscalls per call (perf tracepoints; bench/sip-sched.ts). */
@@ -81,6 +86,7 @@ export const DEFAULTS: BenchOptions = {
   daemonCpuProf: '',
   schedCounts: false,
   sqlHistogram: false,
+  dbMemory: false,
   baseline: '',
 };
 
@@ -104,6 +110,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --strict                  exit 1 when a figure is over budget
   --json                    print the results as JSON too
   --sql-histogram           calls bench: list the SQLite statements run per call by SQL text (diagnostic)
+  --db-memory               calls bench: the daemon's database in memory, no file I/O (diagnostic: the floor
+                            of any persistence contract; nothing survives the run)
 SIP load bench on a real Asterisk (needs ASTERISK_BIN or /opt/asterisk, and sipp; says "skipped" without):
   --asterisk                run it (instead of the simulator benches); --calls (default ${SIP_DEFAULTS.calls} per window),
                             --agents (default ${SIP_DEFAULTS.agents}), --talk-ms (default ${SIP_DEFAULTS.talkMs}) apply to it
@@ -164,6 +172,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     else if (flag === '--find-max') o.findMax = true;
     else if (flag === '--ami-breakdown') o.amiBreakdown = true;
     else if (flag === '--sql-histogram') o.sqlHistogram = true;
+    else if (flag === '--db-memory') o.dbMemory = true;
     else if (flag === '--sched-counts') o.schedCounts = true;
     else if (flag === '--daemon-cpu-prof') o.daemonCpuProf = value();
     else if (flag === '--baseline') o.baseline = value();

@@ -37,7 +37,7 @@ const QUEUE = 'support';
 const ADMIN = 'bench-admin-token-0123456789abcdef';
 
 export interface CallsResult {
-  options: Pick<BenchOptions, 'calls' | 'agents' | 'concurrency' | 'talkMs' | 'answerMs' | 'wrapupSeconds' | 'logLevel'>;
+  options: Pick<BenchOptions, 'calls' | 'agents' | 'concurrency' | 'talkMs' | 'answerMs' | 'wrapupSeconds' | 'logLevel' | 'dbMemory'>;
   sim: SimRunResult;
   daemon: Delta;
   /** Calls the daemon recorded as answered and ended during the measured run (from its own DB). */
@@ -91,7 +91,7 @@ export async function runCallsBench(o: BenchOptions, say: (line: string) => void
           ami: { host: '127.0.0.1', port: ready.amiPort, username: ready.credentials.ami.username, secret: ready.credentials.ami.secret },
           ...(o.queueTopology ? { queue_topology: o.queueTopology } : {}),
         },
-        database: { path: path.join(dir, 'bench.db') },
+        database: { path: o.dbMemory ? ':memory:' : path.join(dir, 'bench.db') },
         api: { listen: '127.0.0.1:0', tokens: [{ token: ADMIN, role: 'admin', name: 'bench' }] },
         log: { level: o.logLevel },
         // No auto-pause on a miss: a slow ring under load must not take agents out of the run.
@@ -129,7 +129,8 @@ export async function runCallsBench(o: BenchOptions, say: (line: string) => void
     // --sql-histogram: also count the WAL frames (pages) the run appends; checkpoints are held off
     // meanwhile so the WAL keeps them all (the CPU figure then lacks checkpoint work).
     const walFile = path.join(dir, 'bench.db-wal');
-    if (o.sqlHistogram) {
+    const wal = o.sqlHistogram && !o.dbMemory;
+    if (wal) {
       d.deps.db.pragma('wal_checkpoint(TRUNCATE)');
       d.deps.db.pragma('wal_autocheckpoint = 0');
     }
@@ -140,8 +141,8 @@ export async function runCallsBench(o: BenchOptions, say: (line: string) => void
     const after = snapshot(d.deps.db);
     const ev1 = linkEvents(d);
     // A WAL frame = a 24-byte header + one page; the file starts with a 32-byte header.
-    const walFrames = o.sqlHistogram ? Math.max(0, fs.statSync(walFile).size - 32) / (24 + (d.deps.db.pragma('page_size', { simple: true }) as number)) : undefined;
-    if (o.sqlHistogram) d.deps.db.pragma('wal_autocheckpoint = 1000');
+    const walFrames = wal ? Math.max(0, fs.statSync(walFile).size - 32) / (24 + (d.deps.db.pragma('page_size', { simple: true }) as number)) : undefined;
+    if (wal) d.deps.db.pragma('wal_autocheckpoint = 1000');
     const daemonDelta = delta(before, after);
     const recorded = d.deps.db
       .prepare('SELECT COUNT(*) FROM calls WHERE rowid > ? AND answered_at IS NOT NULL AND ended_at IS NOT NULL')
@@ -151,7 +152,7 @@ export async function runCallsBench(o: BenchOptions, say: (line: string) => void
     const n = o.calls;
     const cpuMs = daemonDelta.cpuMs / n;
     return {
-      options: { calls: o.calls, agents: o.agents, concurrency: o.concurrency, talkMs: o.talkMs, answerMs: o.answerMs, wrapupSeconds: o.wrapupSeconds, logLevel: o.logLevel },
+      options: { calls: o.calls, agents: o.agents, concurrency: o.concurrency, talkMs: o.talkMs, answerMs: o.answerMs, wrapupSeconds: o.wrapupSeconds, logLevel: o.logLevel, dbMemory: o.dbMemory },
       sim: simResult,
       daemon: daemonDelta,
       recorded,
@@ -188,7 +189,7 @@ export function printCalls(r: CallsResult, say: (line: string) => void): void {
   say(`  ${r.sim.placed} calls: ${r.sim.connected} answered, ${r.sim.failed} failed; the daemon recorded ${r.recorded} answered+ended`);
   for (const f of r.sim.failures) say(`    failure: ${f}`);
   if (r.leftover.channels || r.leftover.bridges) say(`    NOT IDLE after the run: ${r.leftover.channels} channels, ${r.leftover.bridges} bridges left in the simulator`);
-  say(`  closed loop: concurrency ${o.concurrency}, talk ${o.talkMs} ms, answer ${o.answerMs} ms, wrap-up ${o.wrapupSeconds} s, log level ${o.logLevel}`);
+  say(`  closed loop: concurrency ${o.concurrency}, talk ${o.talkMs} ms, answer ${o.answerMs} ms, wrap-up ${o.wrapupSeconds} s, log level ${o.logLevel}${o.dbMemory ? ', database in memory (--db-memory: no file I/O)' : ''}`);
   say(`  wall ${fmt(r.sim.wallMs / 1000, 1)} s → ${fmt(r.callsPerSecond, 1)} calls/s (loop throughput, not saturation)`);
   say(`  daemon CPU ${fmt(r.daemon.cpuMs, 0)} ms (user ${fmt(r.daemon.userMs, 0)}, system ${fmt(r.daemon.systemMs, 0)}), event loop busy ${fmt(r.daemon.eventLoopUtilization * 100, 0)} %`);
   say(`  → ${fmt(p.cpuMs, 3)} ms CPU per call   budget ${BUDGET_MS_PER_CALL} ms: ${r.verdict}`);
