@@ -16,7 +16,8 @@
  * A stay has a trace when queue_stays has it (same caller uniqueid and queue, joined within
  * JOIN_SLACK_MS); one left 'waiting' or 'lost' by the outage gets its real outcome. An answered stay
  * without a call part (calls.linkedid) gets one: ended, with the agent (MemberName → catalogue name
- * or device), its ring, answer and end times, and a call event 'recovered' naming the source.
+ * or device; a name several agents share → the one logged into the queue then), its ring, answer
+ * and end times, and a call event 'recovered' naming the source.
  * No wrap-up is opened for it (it ended long ago) and the agent's live counters are not touched.
  * A part ended unseen during the outage (by the call sweep: ended when noticed, not-answered when
  * it was still ringing then; by a restart's recovery: daemon-restart) gets its real answer, end
@@ -55,8 +56,11 @@ export interface BackfillDeps {
   db: Db;
   calls: CallRepo;
   stays: StaysRepo;
-  /** MemberName (or a member Interface) → agent extension; undefined when none or ambiguous. */
-  agentOfMember: (member: string) => string | undefined;
+  /**
+   * MemberName (or a member Interface) → the agents it may name: the catalogue's agents with that
+   * name (several when names repeat), else the agent whose device it is; [] when none.
+   */
+  agentsOfMember: (member: string) => string[];
   log: Logger;
 }
 
@@ -173,7 +177,7 @@ export class QueueLogBackfill {
 
   /** null: seen live, nothing written; '' a stay written; else the id of the call part written or corrected. */
   private recordOne(c: QueueLogContact): string | null {
-    const agent = c.member ? this.agentOf(c.member) : null;
+    const agent = c.member ? this.agentOf(c.member, c) : null;
     // Still open: the call sweep has not ended it yet (or it is followed live): a later check.
     if (this.openPart(c.linkedid ?? c.callid, agent)) return null;
     const stay = this.deps.stays.near(c.callid, c.queue, c.joinedAt, JOIN_SLACK_MS);
@@ -246,12 +250,26 @@ export class QueueLogBackfill {
     this.deps.calls.event(id, 'corrected', { source: 'queue_log', uniqueid: c.callid, before }, c.endedAt ?? undefined);
   }
 
-  /** MemberName → agent, asked of the catalogue once per name and check (a catch-up has thousands of stays). */
-  private readonly members = new Map<string, string | null>();
-  private agentOf(member: string): string | null {
-    let ext = this.members.get(member);
-    if (ext === undefined) this.members.set(member, (ext = this.deps.agentOfMember(member) ?? null));
-    return ext;
+  /** MemberName → agents, asked of the catalogue once per name and check (a catch-up has thousands of stays). */
+  private readonly members = new Map<string, string[]>();
+  /**
+   * The agent a MemberName stands for. Agents with the same catalogue name are told apart by who
+   * was logged into the stay's queue when the call was answered (agent_sessions); null when that
+   * still leaves none or several.
+   */
+  private agentOf(member: string, c: QueueLogContact): string | null {
+    let exts = this.members.get(member);
+    if (exts === undefined) this.members.set(member, (exts = this.deps.agentsOfMember(member)));
+    if (exts.length <= 1) return exts[0] ?? null;
+    const at = c.connectedAt ?? c.leftAt;
+    const inQueue = exts.filter(
+      (ext) =>
+        this.sql(
+          `SELECT 1 FROM agent_sessions WHERE extension = ? AND login_at <= ? AND (logout_at IS NULL OR logout_at >= ?)
+             AND EXISTS (SELECT 1 FROM json_each(queues) WHERE value = ?) LIMIT 1`,
+        ).get(ext, at, at, c.queue) !== undefined,
+    );
+    return inQueue.length === 1 ? inQueue[0] : null;
   }
 
   private openPart(linkedid: string, agent: string | null): boolean {

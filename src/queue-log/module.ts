@@ -19,13 +19,14 @@ export const queueLogFactory: ModuleFactory = (deps, ports): DaemonModule => {
   if (!file || config.asterisk.queue_topology !== 'native') return { name: 'queue-log' };
   const log = rootLog.child({ component: 'queue-log' });
   const catalogue = new SqlAgentCatalogue(db);
-  const agentOfMember = (member: string): string | undefined => {
+  const agentsOfMember = (member: string): string[] => {
     const named = catalogue.agents().filter((a) => a.name === member);
-    if (named.length === 1) return named[0].extension;
+    if (named.length > 0) return named.map((a) => a.extension);
     // A member added without MemberName is logged by its Interface (the device under native).
-    return named.length === 0 ? ports.agents?.memberExtension?.(member) : undefined;
+    const ext = ports.agents?.memberExtension?.(member);
+    return ext ? [ext] : [];
   };
-  const backfill = new QueueLogBackfill({ file, db, calls: new CallRepo({ db, clock }), stays: new StaysRepo(db), agentOfMember, log });
+  const backfill = new QueueLogBackfill({ file, db, calls: new CallRepo({ db, clock }), stays: new StaysRepo(db), agentsOfMember, log });
   let timer: TimerHandle | undefined;
   let soon: TimerHandle | undefined;
   let lastError = '';

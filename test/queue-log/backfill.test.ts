@@ -39,8 +39,8 @@ beforeEach(() => {
   db = openDatabase(path.join(dir, 'cc.db'));
   stays = new StaysRepo(db);
   calls = new CallRepo({ db, clock: new FakeClock(T * 1000 + 3_600_000) });
-  const names: Record<string, string> = { 'Ana Lima': '1000', 'PJSIP/1001': '1001' };
-  backfill = new QueueLogBackfill({ file, db, calls, stays, agentOfMember: (m) => names[m], log: silentLogger() });
+  const names: Record<string, string[]> = { 'Ana Lima': ['1000'], 'PJSIP/1001': ['1001'], 'Rui Costa': ['2000', '2001'] };
+  backfill = new QueueLogBackfill({ file, db, calls, stays, agentsOfMember: (m) => names[m] ?? [], log: silentLogger() });
 });
 afterEach(() => {
   db.close();
@@ -151,6 +151,25 @@ test('blind while AMI is down; unknown member names leave the agent empty', asyn
   const r = await backfill.check(true);
   // No CCLINKEDID line (an older asterisk-conf): the caller's uniqueid stands for the linkedid.
   expect(calls.get(r.calls[0])).toMatchObject({ agentExt: null, linkedid: 'b1' });
+});
+
+test('agents with the same name: the one logged into the queue when the call was answered', async () => {
+  const session = (ext: string, queues: string[], from: number, to: number | null) =>
+    db
+      .prepare('INSERT INTO agent_sessions (extension, queues, block_dialing_in_pause, login_at, logout_at) VALUES (?, ?, 0, ?, ?)')
+      .run(ext, JSON.stringify(queues), (T + from) * 1000, to === null ? null : (T + to) * 1000);
+  session('2000', ['support'], -60, null); // logged into support through both calls
+  session('2001', ['sales'], -60, 50); // another queue during the first call
+  session('2001', ['support', 'sales'], 90, null); // support too during the second one
+  await backfill.check(true);
+  answered(0, 'd1', '1', 'Rui Costa');
+  answered(100, 'd2', '2', 'Rui Costa');
+  backfill.connected();
+  const r = await backfill.check(true);
+  expect(r.calls.map((id) => [calls.get(id)!.linkedid, calls.get(id)!.agentExt])).toEqual([
+    ['d1', '2000'],
+    ['d2', null], // both in support then: still not told apart
+  ]);
 });
 
 test('a rotated file: the rest of the old file (found beside it by its inode), then the new one from its start', async () => {
@@ -345,7 +364,7 @@ describe('parts the call sweep ended unseen during the outage', () => {
 
 test('the catalogue is asked once per member name and check', async () => {
   const asked: string[] = [];
-  const b = new QueueLogBackfill({ file, db, calls, stays, agentOfMember: (m) => (asked.push(m), m === 'Ana Lima' ? '1000' : undefined), log: silentLogger() });
+  const b = new QueueLogBackfill({ file, db, calls, stays, agentsOfMember: (m) => (asked.push(m), m === 'Ana Lima' ? ['1000'] : []), log: silentLogger() });
   await b.check(true);
   for (let i = 0; i < 5; i++) answered(i * 100, `m${i}`, '1');
   b.connected();
