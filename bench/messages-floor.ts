@@ -49,7 +49,7 @@ function ariEvents(): Record<'StasisStart' | 'StasisEnd', string> {
 }
 
 /** The Asterisk side: plays calls, answers requests; reports its CPU. */
-function peer(calls: number, concurrency: number, talkMs: number): void {
+function peer(concurrency: number, talkMs: number): void {
   const ami = amiFrames();
   const ari = ariEvents();
   let amiSock: net.Socket | undefined;
@@ -120,8 +120,8 @@ function peer(calls: number, concurrency: number, talkMs: number): void {
     await Promise.all(Array.from({ length: concurrency }, lane));
   };
 
-  amiServer.listen(0, '127.0.0.1', () => {
-    wss.on('listening', () => undefined);
+  // Both servers listening before the ports are told (the WebSocket server's address is unset until then).
+  void Promise.all([new Promise((r) => amiServer.listen(0, '127.0.0.1', () => r(undefined))), new Promise((r) => wss.once('listening', r))]).then(() => {
     const ports = { ami: (amiServer.address() as net.AddressInfo).port, ari: (wss.address() as net.AddressInfo).port };
     process.send!({ ports });
   });
@@ -139,7 +139,7 @@ function peer(calls: number, concurrency: number, talkMs: number): void {
 
 /** The daemon side, reduced to what any daemon must do with these messages. */
 async function measured(calls: number, concurrency: number, talkMs: number): Promise<void> {
-  const child = fork(__filename, ['peer', String(calls), String(concurrency), String(talkMs)], { execArgv: process.execArgv });
+  const child = fork(__filename, ['peer', String(concurrency), String(talkMs)], { execArgv: process.execArgv });
   const fromChild = <T>(key: string) => new Promise<T>((r) => child.on('message', (m: Record<string, unknown>) => key in m && r(m as T)));
   const { ports } = await fromChild<{ ports: { ami: number; ari: number } }>('ports');
 
@@ -197,5 +197,5 @@ async function measured(calls: number, concurrency: number, talkMs: number): Pro
   ws.close();
 }
 
-if (process.argv[2] === 'peer') peer(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]));
+if (process.argv[2] === 'peer') peer(Number(process.argv[3]), Number(process.argv[4]));
 else void measured(Number(process.argv[2] ?? 1000), Number(process.argv[3] ?? 10), Number(process.argv[4] ?? 300));
