@@ -21,8 +21,8 @@
  * No wrap-up is opened for it (it ended long ago) and the agent's live counters are not touched.
  * A part ended unseen during the outage (by the call sweep: ended when noticed, not-answered when
  * it was still ringing then; by a restart's recovery: daemon-restart) gets its real answer, end
- * time and reason instead (event `corrected`, with what it said before); the miss the agents
- * domain counted then stays counted.
+ * time and reason instead (event `corrected`, with what it said before). The agent's no-answer
+ * count (misses in a row, src/pause/no-answer.ts) is not reset by an answer found this way.
  */
 import type { CallRepo } from '../calls/repo';
 import type { CallRecord } from '../calls/types';

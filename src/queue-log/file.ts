@@ -15,7 +15,7 @@ export interface QueueLogCursor {
   offset: number;
 }
 
-/** At most this much is read at once (a cursor far behind: the newest lines count). */
+/** At most this much is read of one file at once (a cursor far behind: the newest lines count). */
 export const MAX_READ_BYTES = 16 * 1024 * 1024;
 
 /** The end of the file now: where reading would start if everything before is known. */
