@@ -37,6 +37,8 @@ export interface RuntimeRow {
   currentQueue: string | null;
   connectedAt: number | null;
   missesInRow: number;
+  /** When the last miss counted in missesInRow was (null: none since migration 016). */
+  lastMissAt: number | null;
   callsTaken: number;
   talkMs: number;
 }
@@ -56,7 +58,7 @@ export interface StateLogEntry {
 const RUNTIME_COLUMNS = `extension, session_id AS sessionId, state, since, pause_reason AS pauseReason,
   pause_status_id AS pauseStatusId, pending_pause AS pendingPause, pending_status_id AS pendingStatusId,
   current_call_id AS currentCallId, current_queue AS currentQueue, connected_at AS connectedAt,
-  misses_in_row AS missesInRow, calls_taken AS callsTaken, talk_ms AS talkMs`;
+  misses_in_row AS missesInRow, last_miss_at AS lastMissAt, calls_taken AS callsTaken, talk_ms AS talkMs`;
 
 /** Runtime fields that may be patched (column name per field). */
 const PATCHABLE: Record<string, string> = {
@@ -71,6 +73,7 @@ const PATCHABLE: Record<string, string> = {
   currentQueue: 'current_queue',
   connectedAt: 'connected_at',
   missesInRow: 'misses_in_row',
+  lastMissAt: 'last_miss_at',
   callsTaken: 'calls_taken',
   talkMs: 'talk_ms',
 };

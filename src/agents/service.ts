@@ -147,6 +147,9 @@ export class AgentService implements AgentDirectory {
   callRejected(extension: string, leg: { linkedid: string; reason: string; callId?: string }): void {
     this.guard('callRejected', extension, () => this.noAnswer.callRejected(extension, leg));
   }
+  answeredUnseen(extension: string, answer: { at: number; queue: string; callId?: string }): void {
+    this.guard('answeredUnseen', extension, () => this.noAnswer.answeredUnseen(extension, answer));
+  }
   memberExtension(iface: string): string | undefined {
     return this.core.deps.members.extOf(iface);
   }

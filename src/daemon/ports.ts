@@ -67,6 +67,13 @@ export interface AgentDirectory {
    * Optional so older AgentDirectory fakes stay valid.
    */
   memberExtension?(iface: string): string | undefined;
+  /**
+   * The agent answered this queue call at `at` without the daemon seeing it live (AMI was down; the
+   * answer was found later in app_queue's queue_log, whose times are whole seconds): misses counted
+   * before it are no longer in a row.
+   * Optional so older AgentDirectory fakes stay valid.
+   */
+  answeredUnseen?(extension: string, answer: { at: number; queue: string; callId?: string }): void;
 }
 
 /** Implemented by the calls domain; used by the agents domain. */

@@ -3,7 +3,9 @@
  * the Stasis app absent every ring fails with RingTime=0 and autopause would pause everybody).
  * Misses are counted per agent across queues; the limit is the queue's (catalogue) or the policy's
  * (0 = off). At the limit the agent is paused in all its queues with the configured reason.
- * The count resets on AgentConnect and on unpause (src/pause/pause.ts).
+ * The count resets on AgentConnect and on unpause (src/pause/pause.ts), and on an answer the daemon
+ * did not see live (AMI down) that app_queue's queue_log shows later (answeredUnseen): only when
+ * every miss counted came before that answer.
  *
  * Only genuine misses count ("the agent's device rang and nobody answered"): app_queue also reports
  * AgentRingNoAnswer (RingTime > 0) for member legs the DAEMON ended for its own reasons (blocked
@@ -143,7 +145,7 @@ export class NoAnswerService {
     const li = this.core.loggedIn(ext);
     if (!li) return;
     const misses = li.runtime.missesInRow + 1;
-    this.core.deps.repo.patchRuntime(ext, { missesInRow: misses });
+    this.core.deps.repo.patchRuntime(ext, { missesInRow: misses, lastMissAt: this.core.now() });
     const limit = this.core.maxNoAnswer(queue);
     this.core.deps.bus.publish({
       type: 'queue.member',
@@ -187,5 +189,30 @@ export class NoAnswerService {
     this.dropPending(ext);
     const rt = this.core.deps.repo.runtime(ext);
     if (rt && rt.missesInRow !== 0) this.core.deps.repo.patchRuntime(ext, { missesInRow: 0 });
+  }
+
+  /**
+   * The agent answered a queue call at `at` (a whole second: queue_log's) that the daemon did not see
+   * live (AMI was down; found in app_queue's queue_log). The misses counted before that answer are no longer in a row: reset, unless
+   * a miss was counted after it (AMI back and the agent missed again), which keeps the count.
+   */
+  answeredUnseen(ext: string, answer: { at: number; queue: string; callId?: string }): void {
+    const { at } = answer;
+    const li = this.core.loggedIn(ext);
+    const rt = li?.runtime;
+    if (!rt || rt.missesInRow === 0) return;
+    // queue_log times are whole seconds: `at` may be up to 999 ms before the real answer, so a miss
+    // counted within that second was before it (a miss after an answer takes at least a ring).
+    if (rt.lastMissAt !== null && rt.lastMissAt >= at + 1000) return;
+    this.core.deps.repo.patchRuntime(ext, { missesInRow: 0 });
+    this.core.deps.log.info('misses in a row reset: an answer found in queue_log came after them', { agent: ext, misses: rt.missesInRow, answeredAt: at, callId: answer.callId });
+    this.core.deps.bus.publish({
+      type: 'queue.member',
+      at: this.core.now(),
+      agent: ext,
+      queue: answer.queue,
+      callId: answer.callId,
+      data: { event: 'misses-reset', source: 'queue_log', answeredAt: at, missesInRow: 0, before: rt.missesInRow },
+    });
   }
 }

@@ -21,8 +21,8 @@
  * No wrap-up is opened for it (it ended long ago) and the agent's live counters are not touched.
  * A part ended unseen during the outage (by the call sweep: ended when noticed, not-answered when
  * it was still ringing then; by a restart's recovery: daemon-restart) gets its real answer, end
- * time and reason instead (event `corrected`, with what it said before). The agent's no-answer
- * count (misses in a row, src/pause/no-answer.ts) is not reset by an answer found this way.
+ * time and reason instead (event `corrected`, with what it said before). Either answer wipes the
+ * agent's misses in a row counted before it (src/pause/no-answer.ts answeredUnseen).
  */
 import type { CallRepo } from '../calls/repo';
 import type { CallRecord } from '../calls/types';
@@ -61,6 +61,11 @@ export interface BackfillDeps {
    * name (several when names repeat), else the agent whose device it is; [] when none.
    */
   agentsOfMember: (member: string) => string[];
+  /**
+   * The agents domain: an answer it did not see live (src/pause/no-answer.ts answeredUnseen: the
+   * misses in a row counted before it are wiped). Runs in the chunk's transaction.
+   */
+  answeredUnseen?: (ext: string, answer: { at: number; queue: string; callId?: string }) => void;
   log: Logger;
 }
 
@@ -192,6 +197,8 @@ export class QueueLogBackfill {
       this.deps.calls.insert(part);
       this.deps.calls.event(part.id, 'recovered', { source: 'queue_log', member: c.member, uniqueid: c.callid }, part.endedAt ?? undefined);
     }
+    const answeredBy = part?.agentExt ?? unseen?.agentExt;
+    if (answeredBy && c.connectedAt !== undefined) this.deps.answeredUnseen?.(answeredBy, { at: c.connectedAt, queue: c.queue, callId: part?.id ?? unseen?.id });
     const close: StayClose = {
       outcome: c.outcome,
       leftAt: c.leftAt,

@@ -26,7 +26,15 @@ export const queueLogFactory: ModuleFactory = (deps, ports): DaemonModule => {
     const ext = ports.agents?.memberExtension?.(member);
     return ext ? [ext] : [];
   };
-  const backfill = new QueueLogBackfill({ file, db, calls: new CallRepo({ db, clock }), stays: new StaysRepo(db), agentsOfMember, log });
+  const backfill = new QueueLogBackfill({
+    file,
+    db,
+    calls: new CallRepo({ db, clock }),
+    stays: new StaysRepo(db),
+    agentsOfMember,
+    answeredUnseen: (ext, answer) => ports.agents?.answeredUnseen?.(ext, answer),
+    log,
+  });
   let timer: TimerHandle | undefined;
   let soon: TimerHandle | undefined;
   let lastError = '';

@@ -3,7 +3,8 @@
  * test/integration/native.test.ts): calls keep reaching agents while the daemon is down; the
  * simulator's app_queue writes its queue_log as Asterisk does; the daemon that comes back records
  * the answered call that began and ended meanwhile (an ended part, event `recovered`, its stay) and
- * the caller who gave up (an abandoned stay), and writes nothing twice after another restart.
+ * the caller who gave up (an abandoned stay), and writes nothing twice after another restart; an
+ * answer found that way wipes the agent's misses in a row counted before the outage.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -91,4 +92,41 @@ describe('e2e: native calls during a daemon outage, recorded from queue_log', ()
     expect(JSON.parse(corrected.data).before.endedAt).toBeGreaterThan(row.ended_at);
     expect(x.rows('SELECT COUNT(*) AS n FROM calls')).toEqual([{ n: 1 }]);
   });
+
+  it('misses in a row before an AMI cut, an answer inside it: the answer found in queue_log resets them (no unfair auto-pause)', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccd-qlog-'));
+    const file = path.join(dir, 'queue_log');
+    const x = (e = await startE2E({
+      asterisk: { queue_topology: 'native', queue_log: file },
+      sim: { queueLogFile: file },
+      policy: { max_no_answer: 3 },
+      simQueues: { support: { timeoutMs: 500 } },
+    }));
+    await x.login('1000', ['support']);
+    x.sim.setDevice('PJSIP/1000', { answer: 'never' });
+    const first = x.sim.placeTrunkCall({ queue: 'support', callerNumber: '11912345010' });
+    await until(async () => (await x.agent('1000')).missesInRow === 2, 8000, 'two misses');
+    x.sim.hangupDevice(first.channelId);
+    await until(() => !x.sim.channel(first.channelId), 5000, 'first caller gone');
+    expect(await x.agent('1000')).toMatchObject({ state: 'available', missesInRow: 2 });
+
+    x.sim.cutAmi(true);
+    await until(() => x.daemon.deps.ami.state !== 'connected', 5000, 'daemon saw the AMI cut');
+    x.sim.setDevice('PJSIP/1000', { answer: 'auto', answerDelayMs: 50 });
+    const answered = x.sim.placeTrunkCall({ queue: 'support', callerNumber: '11912345011' });
+    await until(() => x.sim.channel(x.sim.channels().find((c) => c.name.startsWith('PJSIP/1000'))?.id ?? '')?.state === 'Up', 5000, 'device answered');
+    x.sim.hangupDevice(answered.channelId);
+    await until(() => !x.sim.channel(answered.channelId), 5000, 'caller gone');
+    x.sim.cutAmi(false);
+
+    await until(async () => (await x.agent('1000')).missesInRow === 0, AFTER_CONNECT_MS + 8000, 'misses reset from queue_log');
+    expect(x.rows("SELECT COUNT(*) AS n FROM call_events WHERE type IN ('recovered', 'corrected')")).toEqual([{ n: 1 }]);
+    // The next miss starts a new run: the agent is not paused.
+    x.sim.setDevice('PJSIP/1000', { answer: 'never' });
+    const next = x.sim.placeTrunkCall({ queue: 'support', callerNumber: '11912345012' });
+    await until(async () => (await x.agent('1000')).missesInRow === 1, 8000, 'one miss');
+    expect((await x.agent('1000')).state).not.toBe('paused');
+    x.sim.hangupDevice(next.channelId);
+  });
 });
+

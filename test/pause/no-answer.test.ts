@@ -150,4 +150,49 @@ describe('max no answer', () => {
       expect(k.svc.status('1000').missesInRow).toBe(0);
     });
   });
+
+  describe('an answer found later in queue_log (answeredUnseen, AMI was down)', () => {
+    it('wipes the misses counted before it, and says so on the event bus', async () => {
+      const k = await loggedIn({ max_no_answer: 3 });
+      emitMiss(k, miss('1000', 'support', 15000));
+      emitMiss(k, miss('1000', 'support', 15000));
+      const lastMiss = k.clock.now();
+      expect(k.db.prepare("SELECT misses_in_row AS n, last_miss_at AS at FROM agent_runtime WHERE extension = '1000'").get()).toEqual({ n: 2, at: lastMiss });
+      k.clock.advance(60_000); // AMI cut: the agent answers a call the daemon does not see
+      k.svc.answeredUnseen('1000', { at: lastMiss + 30_000, queue: 'support', callId: 'c-outage' });
+      expect(k.svc.status('1000')).toMatchObject({ state: 'available', missesInRow: 0 });
+      expect(k.events.filter((e) => e.type === 'queue.member').pop()).toMatchObject({
+        agent: '1000',
+        queue: 'support',
+        callId: 'c-outage',
+        data: { event: 'misses-reset', source: 'queue_log', answeredAt: lastMiss + 30_000, missesInRow: 0, before: 2 },
+      });
+      // The next miss starts a new run: one, not three (no pause).
+      emitMiss(k, miss('1000', 'support', 15000));
+      expect(k.svc.status('1000')).toMatchObject({ state: 'available', missesInRow: 1 });
+    });
+
+    it('keeps the count when a miss was counted after that answer (AMI back, the agent missed again)', async () => {
+      const k = await loggedIn({ max_no_answer: 5 });
+      const answeredAt = k.clock.now();
+      k.clock.advance(10_000);
+      emitMiss(k, miss('1000', 'support', 15000));
+      emitMiss(k, miss('1000', 'support', 15000));
+      k.svc.answeredUnseen('1000', { at: answeredAt, queue: 'support' });
+      expect(k.svc.status('1000').missesInRow).toBe(2);
+      expect(k.events.some((e) => e.type === 'queue.member' && e.data.event === 'misses-reset')).toBe(false);
+    });
+
+    it('does nothing with no misses, for an agent logged out, or one not ours', async () => {
+      const k = await loggedIn();
+      const published = () => k.events.filter((e) => e.type === 'queue.member').length;
+      const before = published();
+      k.svc.answeredUnseen('1000', { at: k.clock.now(), queue: 'support' });
+      k.svc.answeredUnseen('1001', { at: k.clock.now(), queue: 'support' });
+      k.svc.answeredUnseen('9999', { at: k.clock.now(), queue: 'support' });
+      expect(published()).toBe(before);
+      expect(k.svc.status('1000').missesInRow).toBe(0);
+    });
+  });
 });
+

@@ -195,6 +195,35 @@ test('a call split by the rotation (joined in the old file, ended in the new) is
   expect(r.calls.map((id) => calls.get(id))).toMatchObject([{ linkedid: 's1', customerNumber: '77', answeredAt: (T + 3) * 1000, endedAt: (T + 63) * 1000 }]);
 });
 
+test("each answer recovered or corrected is told to the agents domain (misses in a row), with its agent, time and queue", async () => {
+  const told: Array<[string, { at: number; queue: string; callId?: string }]> = [];
+  const names: Record<string, string[]> = { 'Ana Lima': ['1000'], 'Rui Costa': ['2000', '2001'] };
+  const b = new QueueLogBackfill({ file, db, calls, stays, agentsOfMember: (m) => names[m] ?? [], answeredUnseen: (ext, a) => told.push([ext, a]), log: silentLogger() });
+  await b.check(true);
+  calls.insert({
+    id: 'P-9', parentId: null, rootId: 'P-9', kind: 'inbound', direction: 'inbound', queue: 'support', agentExt: '1000', customerNumber: '1', callerId: null,
+    state: 'ended', startedAt: (T + 1) * 1000, answeredAt: (T + 3) * 1000, endedAt: (T + 300) * 1000, endReason: 'daemon-restart', disposition: null,
+    customerChannelId: null, agentChannelId: null, bridgeId: null, holdBridgeId: null, linkedid: 'lk-a1', muted: false, timeoutAt: null,
+  });
+  calls.event('P-9', 'ended', { reason: 'daemon-restart', previous: 'connected', state: 'connected' });
+  answered(0, 'a1', '1', 'Ana Lima', 'lk-a1'); // corrected
+  answered(100, 'a2', '2', 'Ana Lima'); // recovered
+  answered(200, 'a3', '3', 'Rui Costa'); // a name two agents share, neither logged in: no agent, nobody told
+  line(300, 'a4', 'NONE', 'ENTERQUEUE', '', '4', 1);
+  line(310, 'a4', 'NONE', 'ABANDON', 1, 1, 10); // never answered
+  b.connected();
+  const r = await b.check(true);
+  expect(r.calls).toHaveLength(3);
+  expect(told).toEqual([
+    ['1000', { at: (T + 3) * 1000, queue: 'support', callId: 'P-9' }],
+    ['1000', { at: (T + 103) * 1000, queue: 'support', callId: r.calls[1] }],
+  ]);
+  // Read again: nothing is new, nobody is told twice.
+  b.connected();
+  await b.check(true);
+  expect(told).toHaveLength(2);
+});
+
 test('a rotated file that is gone (compressed, removed): the new file from its start', async () => {
   await backfill.check(true);
   answered(0, 'g0', '1');

@@ -16,6 +16,7 @@ import { m012Reports } from './012_reports';
 import { m013QueueCallbacks } from './013_queue_callbacks';
 import { m014OpenRowIndexes } from './014_open_row_indexes';
 import { m015QueueLog } from './015_queue_log';
+import { m016LastMiss } from './016_last_miss';
 
 export interface Migration {
   version: number;
@@ -43,4 +44,5 @@ export const MIGRATIONS: Migration[] = [
   m013QueueCallbacks,
   m014OpenRowIndexes,
   m015QueueLog,
+  m016LastMiss,
 ];
