@@ -11,6 +11,7 @@
  *
  * CAPTURE_DIR=test/fixtures/captures keeps transcripts (native-daemon.*).
  */
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AmiEvent } from '../../src/ami/types';
@@ -177,6 +178,10 @@ describeWithAsterisk('native queue topology, daemon on a real Asterisk', (instal
   test('a call that begins and ends while the daemon is down is recorded from queue_log when it is back', async () => {
     await available('1000');
     await stack.stopDaemon();
+    // Two misses in a row counted before the outage (max no answer): the answer found in queue_log resets them.
+    const file = new Database(stack.config.database.path);
+    file.prepare("UPDATE agent_runtime SET misses_in_row = 2, last_miss_at = ? WHERE extension = '1000'").run(Date.now() - 1000);
+    file.close();
     const c = await stack.trunkCalls('551140040001', '5511987654120');
     // Stasis() fails without the app: [cc-inbound] goes on to Queue(), app_queue rings the device.
     await stack.ami.waitEvent((e) => e.Event === 'AgentConnect' && e.Uniqueid === c.queueSideId, 15_000, 'AgentConnect without the daemon');
@@ -196,6 +201,7 @@ describeWithAsterisk('native queue topology, daemon on a real Asterisk', (instal
     expect(db.prepare('SELECT outcome, agent_ext AS agent, call_id AS callId, detail FROM queue_stays WHERE uniqueid = ?').all(c.queueSideId)).toEqual([
       { outcome: 'answered', agent: '1000', callId: row.id, detail: 'recovered from queue_log' },
     ]);
+    expect(await stack.ok('GET', '/agents/1000')).toMatchObject({ missesInRow: 0 });
     const lines = fs.readFileSync(stack.config.asterisk.queue_log, 'utf8').split('\n').filter((l) => l.includes(`|${c.queueSideId}|`));
     cap.step(`daemon down: call ${c.queueSideId} connected and ended; recovered as ${row.id} from ${lines.length} queue_log lines`);
     if (process.env.CAPTURE_DIR) {
