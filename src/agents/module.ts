@@ -54,7 +54,7 @@ export function createAgentsModule(deps: DaemonDeps): AgentsModule {
       service.stop();
     },
     routes(): RouteDef[] {
-      return [...agentRoutes(service), ...wrapupRoutes(service.wrapup)];
+      return [...agentRoutes(service), ...wrapupRoutes(service.wrapup, service.late)];
     },
     health() {
       const agents = service.list();

@@ -11,6 +11,7 @@ import { ResyncRetry } from '../net/resync-retry';
 import { QueueResync } from '../queues/resync';
 import { invalid } from '../util/errors';
 import { WrapupRepository } from '../wrapup/repository';
+import { LateDisposition } from '../wrapup/late';
 import { WrapupService } from '../wrapup/service';
 import { CallHooks } from './call-hooks';
 import { AgentCore, type AgentCoreDeps } from './core';
@@ -48,6 +49,8 @@ export class AgentService implements AgentDirectory {
   readonly pause: PauseService;
   readonly noAnswer: NoAnswerService;
   readonly wrapup: WrapupService;
+  /** Dispositions given after the call (supervisors; parts recovered from queue_log). */
+  readonly late: LateDisposition;
   readonly devices: DeviceWatcher;
   readonly resync: QueueResync;
   private readonly hooks: CallHooks;
@@ -56,6 +59,7 @@ export class AgentService implements AgentDirectory {
   constructor(deps: AgentCoreDeps & { probe: DeviceProbe; wrapupRepo: WrapupRepository; noAnswer?: NoAnswerOptions }) {
     this.core = new AgentCore(deps);
     this.wrapup = new WrapupService(this.core, deps.wrapupRepo);
+    this.late = new LateDisposition(this.core, deps.wrapupRepo);
     this.login = new LoginService(this.core, deps.probe, this.wrapup);
     this.pause = new PauseService(this.core);
     this.noAnswer = new NoAnswerService(this.core, deps.noAnswer);
@@ -68,6 +72,7 @@ export class AgentService implements AgentDirectory {
     this.calls = calls;
     this.login.setCalls(calls);
     this.devices.setCalls(calls);
+    this.late.setCalls(calls);
   }
 
   private calls?: CallDirectory;

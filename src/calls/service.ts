@@ -4,7 +4,7 @@
  */
 import { Abandons } from './abandons';
 import type { AmiClient } from '../ami/types';
-import type { CallDirectory } from '../daemon/ports';
+import type { CallDirectory, DispositionTarget } from '../daemon/ports';
 import { Blocklist } from '../prank/blocklist';
 import { DncGuard } from '../dnc/guard';
 import { notFound, refused } from '../util/errors';
@@ -175,6 +175,12 @@ export class CallService implements CallDirectory {
     return this.lastRecovery !== undefined;
   }
 
+  dispositionTarget(callId: string): DispositionTarget | undefined {
+    const c = this.core.get(callId) ?? this.repo.get(callId);
+    if (!c) return undefined;
+    return { agentExt: c.agentExt, queue: c.queue, answered: c.answeredAt !== null, ended: c.endedAt !== null, disposition: c.disposition };
+  }
+
   async endCallsOf(extension: string, reason: string): Promise<void> {
     await Promise.all(this.core.byAgent(extension).map((c) => this.core.end(c.id, reason, { data: { agent: extension } })));
   }
@@ -252,12 +258,12 @@ export class CallService implements CallDirectory {
    * Sets the disposition (tabulação) of a call part, live or already ended. Joins the step that
    * closes the wrap-up (src/store/unit-of-work.ts): a storage error here voids that close too.
    */
-  setDisposition(callId: string, disposition: string, by?: string): void {
+  setDisposition(callId: string, disposition: string, by?: string, extra?: Record<string, unknown>): void {
     const live = this.core.get(callId);
     this.repo.batch(() => {
       // No read first: the UPDATE itself says whether the call exists (one statement per wrap-up).
       if (!this.repo.setDisposition(callId, disposition, this.deps.clock.now())) throw notFound(`no call ${callId}`, { call: callId });
-      this.core.record(callId, 'disposition', { disposition, by });
+      this.core.record(callId, 'disposition', { disposition, by, ...extra });
     });
     if (live) live.disposition = disposition;
   }

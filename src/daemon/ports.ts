@@ -87,4 +87,22 @@ export interface CallDirectory {
    * that, activeCallIds() is empty only because calls are not adopted yet.
    */
   callsKnown(): boolean;
+  /**
+   * A call part as a disposition given after the call sees it (src/wrapup/late.ts); undefined when
+   * there is none. Optional so older fakes stay valid.
+   */
+  dispositionTarget?(callId: string): DispositionTarget | undefined;
+  /**
+   * Writes the part's disposition and its call event `disposition` (with `extra`), live or ended:
+   * the path a wrap-up's disposition takes. Throws not found for an unknown part.
+   */
+  setDisposition?(callId: string, disposition: string, by?: string, extra?: Record<string, unknown>): void;
+}
+
+export interface DispositionTarget {
+  agentExt: string | null;
+  queue: string | null;
+  answered: boolean;
+  ended: boolean;
+  disposition: string | null;
 }

@@ -1,12 +1,13 @@
-/** Wrap-up routes: the agent's own disposition, and a supervisor ending the window. */
+/** Wrap-up routes: the agent's own disposition, a supervisor ending the window, and a disposition after the call. */
 import { z } from 'zod';
 import { route, type RouteDef } from '../api/types';
+import type { LateDisposition } from './late';
 import type { WrapupService } from './service';
-import { wrapupSchema } from './schema';
+import { lateDispositionSchema, wrapupSchema } from './schema';
 
 const disposition = z.string().trim().min(1, 'is required').max(100);
 
-export function wrapupRoutes(svc: WrapupService): RouteDef[] {
+export function wrapupRoutes(svc: WrapupService, late: LateDisposition): RouteDef[] {
   return [
     route({
       method: 'POST',
@@ -29,6 +30,17 @@ export function wrapupRoutes(svc: WrapupService): RouteDef[] {
       response: wrapupSchema,
       handler: ({ params, body, principal }) =>
         svc.finish(params.ext, body.disposition, principal.name ?? principal.role, body.notes),
+    }),
+    route({
+      method: 'PUT',
+      path: '/calls/:id/disposition',
+      summary:
+        "Supervisor: set or correct the disposition of an answered call part that has ended and whose wrap-up is over (or that had none: recovered from queue_log)",
+      tag: 'wrapup',
+      roles: ['admin', 'supervisor'],
+      body: z.object({ disposition, notes: z.string().max(2000).optional() }),
+      response: lateDispositionSchema,
+      handler: ({ params, body, principal }) => late.set(params.id, body.disposition, principal.name ?? principal.role, body.notes),
     }),
   ];
 }

@@ -26,3 +26,16 @@ export const wrapupSchema = z
     limited: z.boolean().describe('false: the queue has no wrap-up time limit; deadline is then the safety cap'),
   })
   .strict();
+
+/** PUT /calls/:id/disposition (src/wrapup/late.ts). */
+export const lateDispositionSchema = z
+  .object({
+    callId: z.string(),
+    disposition: z.string(),
+    previous: z.string().nullable().describe('the disposition the part had before (null: none, e.g. recovered from queue_log)'),
+    notes: z.string().nullable(),
+    by: z.string().describe('"supervisor:<name>"'),
+    at: ms,
+  })
+  .strict();
+

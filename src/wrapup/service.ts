@@ -14,10 +14,9 @@ import type { AgentCore } from '../agents/core';
 import type { WrapupCloser } from '../agents/login';
 import type { RuntimePatch } from '../agents/repository';
 import type { TimerHandle } from '../util/clock';
-import { invalid, notFound, refused } from '../util/errors';
+import { refused } from '../util/errors';
+import { checkDisposition } from './late';
 import type { WrapupRepository, WrapupRow } from './repository';
-
-const MAX_NOTES = 2000;
 
 /** Retry period of a wrap-up expiry that failed to be written (locked or full database). */
 export const EXPIRY_RETRY_MS = 1000;
@@ -140,14 +139,7 @@ export class WrapupService implements WrapupCloser {
 
   private finishWith(ext: string, disposition: string, notes: string | undefined, by: string): WrapupRow {
     this.core.requireAgent(ext);
-    const tag = (disposition ?? '').trim();
-    if (!tag) throw invalid('a disposition is required (--disposition TAG)', { field: 'disposition' });
-    if (notes !== undefined && notes.length > MAX_NOTES) {
-      throw invalid(`notes must be at most ${MAX_NOTES} characters`, { field: 'notes' });
-    }
-    if (!this.core.deps.catalogue.disposition(tag)) {
-      throw notFound(`unknown disposition "${tag}"`, { disposition: tag });
-    }
+    const tag = checkDisposition(this.core, disposition, notes);
     const row = this.repo.openOf(ext);
     if (!row) throw refused(`agent ${ext} is not in wrap-up`, { agent: ext });
     this.close(row, tag, notes ?? null, false, by);

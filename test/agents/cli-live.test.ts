@@ -78,7 +78,7 @@ describe('live CLI: agent and wrapup commands', () => {
 
   beforeEach(async () => {
     k = makeKit();
-    server = await serve([...agentRoutes(k.svc), ...wrapupRoutes(k.svc.wrapup)]);
+    server = await serve([...agentRoutes(k.svc), ...wrapupRoutes(k.svc.wrapup, k.svc.late)]);
     api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     cfg = writeConfig();
   });

@@ -16,7 +16,7 @@ import {
   type AmiResponse,
 } from '../../src/ami/types';
 import { configSchema, type Config } from '../../src/config/schema';
-import type { CallDirectory } from '../../src/daemon/ports';
+import type { CallDirectory, DispositionTarget } from '../../src/daemon/ports';
 import { EventBus, type DomainEvent } from '../../src/events/bus';
 import { silentLogger } from '../../src/log/logger';
 import { QueueMembers } from '../../src/queues/members';
@@ -188,6 +188,15 @@ export class FakeCalls implements CallDirectory {
     this.ended.push({ ext, reason });
     this.active.delete(ext);
     this.onEnd?.(ext, reason);
+  }
+  /** Call parts as dispositions see them, and the dispositions written (src/wrapup/late.ts). */
+  parts = new Map<string, DispositionTarget>();
+  dispositions: { callId: string; disposition: string; by?: string; extra?: Record<string, unknown> }[] = [];
+  dispositionTarget(callId: string): DispositionTarget | undefined {
+    return this.parts.get(callId);
+  }
+  setDisposition(callId: string, disposition: string, by?: string, extra?: Record<string, unknown>): void {
+    this.dispositions.push({ callId, disposition, by, extra });
   }
 }
 

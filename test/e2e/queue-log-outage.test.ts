@@ -3,14 +3,15 @@
  * test/integration/native.test.ts): calls keep reaching agents while the daemon is down; the
  * simulator's app_queue writes its queue_log as Asterisk does; the daemon that comes back records
  * the answered call that began and ended meanwhile (an ended part, event `recovered`, its stay) and
- * the caller who gave up (an abandoned stay), and writes nothing twice after another restart; an
+ * the caller who gave up (an abandoned stay; a supervisor gives the recovered part its disposition
+ * afterwards), and writes nothing twice after another restart; an
  * answer found that way wipes the agent's misses in a row counted before the outage.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AFTER_CONNECT_MS } from '../../src/queue-log/module';
-import { E2E, startE2E, until } from './helpers';
+import { E2E, startE2E, SUPERVISOR, until } from './helpers';
 
 jest.setTimeout(30000);
 
@@ -58,7 +59,11 @@ describe('e2e: native calls during a daemon outage, recorded from queue_log', ()
       { uniqueid: gaveUp.channelId, outcome: 'abandoned', agent_ext: null, call_id: null, detail: 'recovered from queue_log' },
     ]);
     const call = (await x.api('GET', `/calls/${row.id}`)).body;
-    expect(call).toMatchObject({ id: row.id, state: 'ended', agent: '1000' });
+    expect(call).toMatchObject({ id: row.id, state: 'ended', agent: '1000', disposition: null });
+    // No wrap-up was opened for it: a supervisor gives its disposition afterwards.
+    const late = await x.api('PUT', `/calls/${row.id}/disposition`, { disposition: 'Resolvido', notes: 'after the outage' }, SUPERVISOR);
+    expect(late).toMatchObject({ status: 200, body: { callId: row.id, disposition: 'Resolvido', previous: null } });
+    expect((await x.api('GET', `/calls/${row.id}`)).body).toMatchObject({ disposition: 'Resolvido' });
 
     // Another restart reads the same lines again: nothing is written twice.
     await x.restartDaemon();

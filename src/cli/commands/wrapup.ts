@@ -1,4 +1,7 @@
-/** Live wrap-up commands (through the daemon API): the disposition, or a supervisor ending it. */
+/**
+ * Live wrap-up commands (through the daemon API): the disposition, a supervisor ending the window,
+ * and a supervisor's disposition after the call (src/wrapup/late.ts).
+ */
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
 
@@ -45,5 +48,21 @@ export function registerWrapupCommands(ctx: CliContext): void {
           disposition: o.disposition,
         });
       ctx.out(`agent ${e}: wrap-up finished, call ${r.callId} tabulated "${r.disposition}"`);
+    });
+
+  wrapup
+    .command('after')
+    .description('supervisor: set or correct the disposition of an ended, answered call part (e.g. one recovered from queue_log)')
+    .argument('<call-id>', 'call part id (as history shows it)')
+    .requiredOption('--disposition <tag>', 'disposition tag from the catalogue')
+    .option('--notes <text>', 'free text notes (kept in the call event)')
+    .action(async (id: string, o: { disposition: string; notes?: string }) => {
+      const r = await ctx
+        .api()
+        .request<WrapupResult & { previous: string | null }>('PUT', `/calls/${encodeURIComponent(id)}/disposition`, {
+          disposition: o.disposition,
+          notes: o.notes,
+        });
+      ctx.out(`call ${r.callId} tabulated "${r.disposition}"${r.previous ? ` (was "${r.previous}")` : ''}`);
     });
 }
