@@ -193,8 +193,9 @@ export class NoAnswerService {
 
   /**
    * The agent answered a queue call at `at` (a whole second: queue_log's) that the daemon did not see
-   * live (AMI was down; found in app_queue's queue_log). The misses counted before that answer are no longer in a row: reset, unless
-   * a miss was counted after it (AMI back and the agent missed again), which keeps the count.
+   * live (AMI was down; found in app_queue's queue_log). The misses counted before that answer are
+   * no longer in a row: reset, unless a miss was counted after it (AMI back and the agent missed
+   * again), which keeps the count.
    */
   answeredUnseen(ext: string, answer: { at: number; queue: string; callId?: string }): void {
     const { at } = answer;
