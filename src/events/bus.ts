@@ -13,6 +13,7 @@ export type DomainEventType =
   | 'wrapup.ended'
   | 'call.state' // call state machine moved (data: state, previous, direction, number...)
   | 'call.ended'
+  | 'call.disposition' // a supervisor set or corrected an ended part's disposition (data: disposition, previous, by, notes)
   | 'transfer.state' // transfer of a call moved (data: state, previous, kind, target, targetType, targetAgent, childCallId, reason)
   | 'conference.state' // agent added to a call moved (data: state, previous, addedAgent, childCallId, reason)
   | 'recording.state' // recording of a call part moved (data: recordingId, state, previous, by, file, reason)
@@ -36,6 +37,7 @@ export const DOMAIN_EVENT_TYPES: readonly DomainEventType[] = [
   'wrapup.ended',
   'call.state',
   'call.ended',
+  'call.disposition',
   'transfer.state',
   'conference.state',
   'recording.state',

@@ -3,7 +3,8 @@
  * whose wrap-up is over (to correct what was typed, or the automatic one), or that never had a
  * wrap-up (a part recovered from app_queue's queue_log after an outage, src/queue-log). It sets the
  * part's disposition, what history and the reports show; the call event `disposition` keeps who,
- * the previous disposition and the notes. The wrap-up row, if any, keeps what its window closed with.
+ * the previous disposition and the notes; `/events` gets `call.disposition`. The wrap-up row, if
+ * any, keeps what its window closed with.
  * Refused while the call is live or its wrap-up still open: that disposition is the agent's
  * (POST /agents/:ext/wrapup) or a supervisor's ending the window (POST /agents/:ext/wrapup/finish).
  */
@@ -65,6 +66,15 @@ export class LateDisposition {
     const at = this.core.now();
     calls.setDisposition(callId, tag, who, { previous: part.disposition, notes: notes ?? null, afterCall: true });
     this.core.deps.log.info('disposition given after the call', { callId, disposition: tag, previous: part.disposition, by: who });
+    // Agent desktops (their recent calls) and supervisor screens follow it on /events.
+    this.core.deps.bus.publish({
+      type: 'call.disposition',
+      at,
+      agent: part.agentExt ?? undefined,
+      queue: part.queue ?? undefined,
+      callId,
+      data: { disposition: tag, previous: part.disposition, by: who, notes: notes ?? null },
+    });
     return { callId, disposition: tag, previous: part.disposition, notes: notes ?? null, by: who, at };
   }
 }

@@ -1,10 +1,12 @@
 /**
  * A disposition given after the call (src/wrapup/late.ts), end to end on the simulator: a supervisor
  * corrects the automatic disposition of an ended call; the history and the reports show the new one,
- * the call event keeps the previous one and the notes. Refused, with nothing changed, for a live call,
+ * the call event keeps the previous one and the notes, the agent's /events stream gets
+ * call.disposition. Refused, with nothing changed, for a live call,
  * a wrap-up still open, an unanswered part, an unknown call or tag, an agent token, and a scoped
  * supervisor outside its groups. (Parts recovered from queue_log: test/e2e/queue-log-outage.test.ts.)
  */
+import WebSocket from 'ws';
 import { AGENT_1000, bootEach, SCOPED_SUPERVISOR, SUPERVISOR, until } from './helpers';
 
 jest.setTimeout(30000);
@@ -37,7 +39,15 @@ describe('e2e: disposition after the call', () => {
     expect(await put(call.id, { disposition: 'Venda' }, AGENT_1000)).toMatchObject({ status: 403 });
     expect(x.rows('SELECT disposition FROM calls WHERE id = ?', call.id)).toEqual([{ disposition: 'Tabulação automática' }]);
 
+    // The agent's desktop follows it on /events.
+    const ws = new WebSocket(`${x.apiUrl.replace(/^http/, 'ws')}/events`, { headers: { authorization: `Bearer ${AGENT_1000}` } });
+    const got: any[] = [];
+    ws.on('message', (d) => got.push(JSON.parse(String(d))));
+    await until(() => got.length > 0, 3000, 'snapshot');
     const ok = await put(call.id, { disposition: 'Venda', notes: 'confirmed by phone' });
+    const seen = await until(() => got.find((e) => e.type === 'call.disposition'), 3000, 'call.disposition on /events');
+    ws.close();
+    expect(seen).toMatchObject({ agent: '1000', callId: call.id, data: { disposition: 'Venda', previous: 'Tabulação automática', by: 'supervisor:sup' } });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ callId: call.id, disposition: 'Venda', previous: 'Tabulação automática', notes: 'confirmed by phone', by: 'supervisor:sup' });
     expect((await x.api('GET', `/calls/${call.id}`)).body).toMatchObject({ disposition: 'Venda' });

@@ -25,6 +25,16 @@ describe('disposition after the call', () => {
     expect(k.calls.dispositions).toEqual([
       { callId: 'c1', disposition: 'Venda', by: 'supervisor:sup', extra: { previous: 'Tabulação automática', notes: 'called back', afterCall: true } },
     ]);
+    expect(k.events.filter((e) => e.type === 'call.disposition')).toMatchObject([
+      {
+        type: 'call.disposition',
+        at: k.clock.now(),
+        agent: '1000',
+        queue: 'support',
+        callId: 'c1',
+        data: { disposition: 'Venda', previous: 'Tabulação automática', by: 'supervisor:sup', notes: 'called back' },
+      },
+    ]);
   });
 
   it('is allowed while the agent is in wrap-up for another call, refused while in wrap-up for this one', async () => {
@@ -60,6 +70,7 @@ describe('disposition after the call', () => {
     expect(kind(() => k.svc.late.set('c1', ' ', 'sup'))?.[0]).toBe('invalid');
     expect(kind(() => k.svc.late.set('c1', 'Venda', 'sup', 'x'.repeat(2001)))?.[0]).toBe('invalid');
     expect(k.calls.dispositions).toEqual([]);
+    expect(k.events.some((e) => e.type === 'call.disposition')).toBe(false);
   });
 
   it('says unavailable before the calls domain is wired', async () => {
