@@ -197,15 +197,16 @@ export class QueueLogBackfill {
       this.deps.calls.insert(part);
       this.deps.calls.event(part.id, 'recovered', { source: 'queue_log', member: c.member, uniqueid: c.callid }, part.endedAt ?? undefined);
     }
-    const answeredBy = part?.agentExt ?? unseen?.agentExt;
-    if (answeredBy && c.connectedAt !== undefined) this.deps.answeredUnseen?.(answeredBy, { at: c.connectedAt, queue: c.queue, callId: part?.id ?? unseen?.id });
+    // The part that answered: the one written now, or the one corrected.
+    const answered = part ?? unseen;
+    if (answered?.agentExt && c.connectedAt !== undefined) this.deps.answeredUnseen?.(answered.agentExt, { at: c.connectedAt, queue: c.queue, callId: answered.id });
     const close: StayClose = {
       outcome: c.outcome,
       leftAt: c.leftAt,
       detail: 'recovered from queue_log',
-      agentExt: part?.agentExt ?? unseen?.agentExt ?? null,
-      callId: part?.id ?? unseen?.id ?? null,
-      rootId: part?.rootId ?? unseen?.rootId ?? null,
+      agentExt: answered?.agentExt ?? null,
+      callId: answered?.id ?? null,
+      rootId: answered?.rootId ?? null,
     };
     if (stay) {
       this.deps.stays.settleUnseen(stay.id, close);
@@ -225,7 +226,7 @@ export class QueueLogBackfill {
       this.deps.stays.close(id, close);
     }
     this.deps.log.debug('queue stay recorded from queue_log', { queue: c.queue, uniqueid: c.callid, outcome: c.outcome, callId: part?.id, agent: part?.agentExt ?? c.member });
-    return part?.id ?? unseen?.id ?? '';
+    return answered?.id ?? '';
   }
 
   /**

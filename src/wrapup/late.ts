@@ -64,7 +64,8 @@ export class LateDisposition {
     }
     const who = `supervisor:${by}`;
     const at = this.core.now();
-    calls.setDisposition(callId, tag, who, { previous: part.disposition, notes: notes ?? null, afterCall: true });
+    const note = notes ?? null;
+    calls.setDisposition(callId, tag, who, { previous: part.disposition, notes: note, afterCall: true });
     this.core.deps.log.info('disposition given after the call', { callId, disposition: tag, previous: part.disposition, by: who });
     // Agent desktops (their recent calls) and supervisor screens follow it on /events.
     this.core.deps.bus.publish({
@@ -73,8 +74,8 @@ export class LateDisposition {
       agent: part.agentExt ?? undefined,
       queue: part.queue ?? undefined,
       callId,
-      data: { disposition: tag, previous: part.disposition, by: who, notes: notes ?? null },
+      data: { disposition: tag, previous: part.disposition, by: who, notes: note },
     });
-    return { callId, disposition: tag, previous: part.disposition, notes: notes ?? null, by: who, at };
+    return { callId, disposition: tag, previous: part.disposition, notes: note, by: who, at };
   }
 }

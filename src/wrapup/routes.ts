@@ -1,11 +1,13 @@
 /** Wrap-up routes: the agent's own disposition, a supervisor ending the window, and a disposition after the call. */
 import { z } from 'zod';
 import { route, type RouteDef } from '../api/types';
-import type { LateDisposition } from './late';
+import { MAX_NOTES, type LateDisposition } from './late';
 import type { WrapupService } from './service';
 import { lateDispositionSchema, wrapupSchema } from './schema';
 
 const disposition = z.string().trim().min(1, 'is required').max(100);
+/** What every disposition route takes: the tag and the optional notes. */
+const dispositionBody = z.object({ disposition, notes: z.string().max(MAX_NOTES).optional() });
 
 export function wrapupRoutes(svc: WrapupService, late: LateDisposition): RouteDef[] {
   return [
@@ -16,7 +18,7 @@ export function wrapupRoutes(svc: WrapupService, late: LateDisposition): RouteDe
       tag: 'wrapup',
       roles: ['admin', 'supervisor', 'agent'],
       agentParam: 'ext',
-      body: z.object({ disposition, notes: z.string().max(2000).optional() }),
+      body: dispositionBody,
       response: wrapupSchema,
       handler: ({ params, body }) => svc.set(params.ext, body.disposition, body.notes),
     }),
@@ -26,7 +28,7 @@ export function wrapupRoutes(svc: WrapupService, late: LateDisposition): RouteDe
       summary: 'Supervisor: end the wrap-up now with a disposition',
       tag: 'wrapup',
       roles: ['admin', 'supervisor'],
-      body: z.object({ disposition, notes: z.string().max(2000).optional() }),
+      body: dispositionBody,
       response: wrapupSchema,
       handler: ({ params, body, principal }) =>
         svc.finish(params.ext, body.disposition, principal.name ?? principal.role, body.notes),
@@ -38,7 +40,7 @@ export function wrapupRoutes(svc: WrapupService, late: LateDisposition): RouteDe
         "Supervisor: set or correct the disposition of an answered call part that has ended and whose wrap-up is over (or that had none: recovered from queue_log)",
       tag: 'wrapup',
       roles: ['admin', 'supervisor'],
-      body: z.object({ disposition, notes: z.string().max(2000).optional() }),
+      body: dispositionBody,
       response: lateDispositionSchema,
       handler: ({ params, body, principal }) => late.set(params.id, body.disposition, principal.name ?? principal.role, body.notes),
     }),

@@ -38,4 +38,3 @@ export const lateDispositionSchema = z
     at: ms,
   })
   .strict();
-

@@ -31,6 +31,17 @@ const answered = (dt: number, callid: string, number: string, member = 'Ana Lima
   line(dt + 63, callid, member, 'COMPLETECALLER', 3, 60, 1);
 };
 const rows = (sql: string, ...args: unknown[]) => db.prepare(sql).all(...args) as Record<string, unknown>[];
+/** MemberName → the catalogue's agents (Rui Costa: a name two agents share). */
+const NAMES: Record<string, string[]> = { 'Ana Lima': ['1000'], 'PJSIP/1001': ['1001'], 'Rui Costa': ['2000', '2001'] };
+/** A part of agent 1000, answered at T+3, that a restart's recovery ended daemon-restart at T+300. */
+const restartEndedPart = (id: string, linkedid: string) => {
+  calls.insert({
+    id, parentId: null, rootId: id, kind: 'inbound', direction: 'inbound', queue: 'support', agentExt: '1000', customerNumber: '1', callerId: null,
+    state: 'ended', startedAt: (T + 1) * 1000, answeredAt: (T + 3) * 1000, endedAt: (T + 300) * 1000, endReason: 'daemon-restart', disposition: null,
+    customerChannelId: null, agentChannelId: null, bridgeId: null, holdBridgeId: null, linkedid, muted: false, timeoutAt: null,
+  });
+  calls.event(id, 'ended', { reason: 'daemon-restart', previous: 'connected', state: 'connected' });
+};
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-qlog-'));
@@ -39,8 +50,7 @@ beforeEach(() => {
   db = openDatabase(path.join(dir, 'cc.db'));
   stays = new StaysRepo(db);
   calls = new CallRepo({ db, clock: new FakeClock(T * 1000 + 3_600_000) });
-  const names: Record<string, string[]> = { 'Ana Lima': ['1000'], 'PJSIP/1001': ['1001'], 'Rui Costa': ['2000', '2001'] };
-  backfill = new QueueLogBackfill({ file, db, calls, stays, agentsOfMember: (m) => names[m] ?? [], log: silentLogger() });
+  backfill = new QueueLogBackfill({ file, db, calls, stays, agentsOfMember: (m) => NAMES[m] ?? [], log: silentLogger() });
 });
 afterEach(() => {
   db.close();
@@ -197,15 +207,9 @@ test('a call split by the rotation (joined in the old file, ended in the new) is
 
 test("each answer recovered or corrected is told to the agents domain (misses in a row), with its agent, time and queue", async () => {
   const told: Array<[string, { at: number; queue: string; callId?: string }]> = [];
-  const names: Record<string, string[]> = { 'Ana Lima': ['1000'], 'Rui Costa': ['2000', '2001'] };
-  const b = new QueueLogBackfill({ file, db, calls, stays, agentsOfMember: (m) => names[m] ?? [], answeredUnseen: (ext, a) => told.push([ext, a]), log: silentLogger() });
+  const b = new QueueLogBackfill({ file, db, calls, stays, agentsOfMember: (m) => NAMES[m] ?? [], answeredUnseen: (ext, a) => told.push([ext, a]), log: silentLogger() });
   await b.check(true);
-  calls.insert({
-    id: 'P-9', parentId: null, rootId: 'P-9', kind: 'inbound', direction: 'inbound', queue: 'support', agentExt: '1000', customerNumber: '1', callerId: null,
-    state: 'ended', startedAt: (T + 1) * 1000, answeredAt: (T + 3) * 1000, endedAt: (T + 300) * 1000, endReason: 'daemon-restart', disposition: null,
-    customerChannelId: null, agentChannelId: null, bridgeId: null, holdBridgeId: null, linkedid: 'lk-a1', muted: false, timeoutAt: null,
-  });
-  calls.event('P-9', 'ended', { reason: 'daemon-restart', previous: 'connected', state: 'connected' });
+  restartEndedPart('P-9', 'lk-a1');
   answered(0, 'a1', '1', 'Ana Lima', 'lk-a1'); // corrected
   answered(100, 'a2', '2', 'Ana Lima'); // recovered
   answered(200, 'a3', '3', 'Rui Costa'); // a name two agents share, neither logged in: no agent, nobody told
@@ -361,12 +365,7 @@ describe('parts the call sweep ended unseen during the outage', () => {
 
   test('connected before a daemon crash, ended while it was down: the restart ended it daemon-restart; queue_log has the real end', async () => {
     await backfill.check(true);
-    calls.insert({
-      id: 'P-5', parentId: null, rootId: 'P-5', kind: 'inbound', direction: 'inbound', queue: 'support', agentExt: '1000', customerNumber: '1', callerId: null,
-      state: 'ended', startedAt: (T + 1) * 1000, answeredAt: (T + 3) * 1000, endedAt: (T + 300) * 1000, endReason: 'daemon-restart', disposition: null,
-      customerChannelId: null, agentChannelId: null, bridgeId: null, holdBridgeId: null, linkedid: 'lk-k1', muted: false, timeoutAt: null,
-    });
-    calls.event('P-5', 'ended', { reason: 'daemon-restart', previous: 'connected', state: 'connected' });
+    restartEndedPart('P-5', 'lk-k1');
     answered(0, 'k1', '1', 'Ana Lima', 'lk-k1');
     backfill.connected();
     expect((await backfill.check(true)).calls).toEqual(['P-5']);
